@@ -1,0 +1,45 @@
+//! Command-line front end: argument parsing (clap) and dispatch. Follows kubectl plugin
+//! conventions: kubectl passes every argument after `irsa` through unchanged, so `--context`,
+//! `-n`, `-A`, `-o` are parsed here. Each subcommand lives in its own file.
+
+pub mod doctor;
+// pub mod policy_eval;
+pub mod render_text;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-irsa",
+    bin_name = "kubectl irsa",
+    version,
+    about = "Diagnose IRSA and EKS Pod Identity: walks pod -> service account -> annotation/association -> injection -> role -> OIDC provider/agent -> trust -> permissions and shows the first broken link",
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Diagnose workloads and print the chain, the first broken link and its fix.
+    Doctor(doctor::DoctorArgs),
+    // POLICY_EVAL_WIRING
+}
+
+
+/// Parses the process arguments and runs; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { crate::model::report::exit::USAGE } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Doctor(args) => doctor::run(&args),
+    }
+}

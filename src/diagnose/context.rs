@@ -1,0 +1,79 @@
+//! What every link check of one workload reads: the index, the workload, its service account
+//! and the user's requested actions. Built once per workload by `diagnose::diagnose`.
+
+use k8s_openapi::api::core::v1::ServiceAccount;
+
+use crate::model::Missing;
+use crate::model::report::RequestedAction;
+
+use super::index::Index;
+use super::workloads::Workload;
+
+/// Whether the workload's service account was found.
+#[derive(Debug, Clone)]
+pub enum SaLookup<'a> {
+    Found(&'a ServiceAccount),
+    NotFound,
+    Unknown(Missing),
+}
+
+pub struct Ctx<'a, 'i> {
+    pub ix: &'i Index<'a>,
+    pub workload: &'i Workload<'a>,
+    pub namespace: String,
+    pub sa_name: String,
+    pub sa: SaLookup<'a>,
+    pub actions: &'i [RequestedAction],
+}
+
+impl<'a, 'i> Ctx<'a, 'i> {
+    pub fn new(ix: &'i Index<'a>, workload: &'i Workload<'a>, actions: &'i [RequestedAction]) -> Self {
+        let namespace = workload.id.namespace.clone();
+        let sa_name = workload.service_account();
+        let sa = match ix.snap.kube.service_accounts.known() {
+            Some(listing) if listing.covers(&namespace) => match ix.service_account(&namespace, &sa_name) {
+                Some(sa) => SaLookup::Found(sa),
+                None => SaLookup::NotFound,
+            },
+            Some(_) => SaLookup::Unknown(Missing::not_collected(format!(
+                "kubectl get serviceaccount {sa_name} -n {namespace} -o yaml"
+            ))),
+            None => match ix.snap.kube.service_accounts.missing() {
+                Some(m) => SaLookup::Unknown(m.clone()),
+                None => SaLookup::NotFound,
+            },
+        };
+        Ctx {
+            ix,
+            workload,
+            namespace,
+            sa_name,
+            sa,
+            actions,
+        }
+    }
+
+    pub fn sa_object(&self) -> Option<&'a ServiceAccount> {
+        match self.sa {
+            SaLookup::Found(sa) => Some(sa),
+            _ => None,
+        }
+    }
+
+    /// `system:serviceaccount:NS:SA`, the token subject STS sees.
+    pub fn subject(&self) -> String {
+        format!("system:serviceaccount:{}:{}", self.namespace, self.sa_name)
+    }
+
+    pub fn sa_display(&self) -> String {
+        format!("ServiceAccount {}/{}", self.namespace, self.sa_name)
+    }
+
+    pub fn cluster_name(&self) -> String {
+        self.ix
+            .cluster
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| "CLUSTER".to_string())
+    }
+}

@@ -1,0 +1,105 @@
+//! Small read-only helpers over Kubernetes objects shared by the link checks: annotations,
+//! labels, environment variables, readiness and timestamps.
+
+use k8s_openapi::api::core::v1::{Container, Pod, PodSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+pub const AUDIENCE_ANNOTATION: &str = "eks.amazonaws.com/audience";
+pub const REGIONAL_STS_ANNOTATION: &str = "eks.amazonaws.com/sts-regional-endpoints";
+pub const TOKEN_EXPIRATION_ANNOTATION: &str = "eks.amazonaws.com/token-expiration";
+pub const SKIP_WEBHOOK_LABEL: &str = "eks.amazonaws.com/skip-pod-identity-webhook";
+pub const SKIP_CONTAINERS_ANNOTATION: &str = "eks.amazonaws.com/skip-containers";
+pub const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
+
+pub fn annotation<'m>(meta: &'m ObjectMeta, key: &str) -> Option<&'m str> {
+    meta.annotations.as_ref()?.get(key).map(String::as_str)
+}
+
+pub fn label<'m>(meta: &'m ObjectMeta, key: &str) -> Option<&'m str> {
+    meta.labels.as_ref()?.get(key).map(String::as_str)
+}
+
+pub fn name_of(meta: &ObjectMeta) -> &str {
+    meta.name.as_deref().unwrap_or("<unnamed>")
+}
+
+/// An environment variable as a container declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue<'a> {
+    Literal(&'a str),
+    /// From a Secret key (name of the Secret).
+    Secret(&'a str),
+    /// From a ConfigMap, field or resource reference.
+    Reference,
+}
+
+pub fn env<'c>(container: &'c Container, name: &str) -> Option<EnvValue<'c>> {
+    let var = container.env.as_ref()?.iter().rev().find(|e| e.name == name)?;
+    if let Some(v) = &var.value {
+        return Some(EnvValue::Literal(v));
+    }
+    match var.value_from.as_ref().and_then(|f| f.secret_key_ref.as_ref()) {
+        Some(s) => Some(EnvValue::Secret(&s.name)),
+        None if var.value_from.is_some() => Some(EnvValue::Reference),
+        None => Some(EnvValue::Literal("")),
+    }
+}
+
+pub fn env_literal<'c>(container: &'c Container, name: &str) -> Option<&'c str> {
+    match env(container, name)? {
+        EnvValue::Literal(v) => Some(v),
+        _ => None,
+    }
+}
+
+/// All containers that run the workload's code (init containers included: they may call AWS).
+pub fn containers(spec: &PodSpec) -> impl Iterator<Item = &Container> {
+    spec.init_containers.iter().flatten().chain(spec.containers.iter())
+}
+
+pub fn pod_ready(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+pub fn created(meta: &ObjectMeta) -> Option<jiff::Timestamp> {
+    meta.creation_timestamp.as_ref().map(|t| t.0)
+}
+
+/// When the annotation `key` was last written, from managedFields (the newest entry that owns
+/// it); falls back to the object's creation time.
+pub fn annotation_written(meta: &ObjectMeta, key: &str) -> Option<jiff::Timestamp> {
+    let needle = format!("\"f:{key}\"");
+    let from_fields = meta.managed_fields.as_ref().and_then(|fields| {
+        fields
+            .iter()
+            .filter(|f| {
+                f.fields_v1
+                    .as_ref()
+                    .is_some_and(|v| v.0.to_string().contains(&needle))
+            })
+            .filter_map(|f| f.time.as_ref().map(|t| t.0))
+            .max()
+    });
+    from_fields.or_else(|| created(meta))
+}
+
+pub fn parse_time(text: &str) -> Option<jiff::Timestamp> {
+    text.parse::<jiff::Timestamp>().ok()
+}
+
+/// The command that recreates a workload's pods so the webhook mutates them again.
+pub fn restart_command(kind: crate::model::workload::WorkloadKind, ns: &str, name: &str) -> String {
+    use crate::model::workload::WorkloadKind as K;
+    match kind {
+        K::Deployment | K::StatefulSet | K::DaemonSet => {
+            format!("kubectl rollout restart {} {name} -n {ns}", kind.short())
+        }
+        K::Pod | K::ReplicaSet | K::Job | K::CronJob => {
+            format!("kubectl delete {} {name} -n {ns}  # recreate it from its manifest", kind.short())
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The IRSA `annotation` link: `eks.amazonaws.com/role-arn` on the service account is present
+//! and a valid role ARN (field guide C17, G43), with the audience, regional-STS and token
+//! expiration annotations checked alongside; a near-miss key or a stripped annotation is named
+//! with the role that was meant (A7).
+
+use crate::diagnose::context::Ctx;
+use crate::diagnose::k8s::{self, ROLE_ARN_ANNOTATION};
+use crate::model::arn::RoleArn;
+use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
+use crate::model::codes;
+
+/// What the annotation link hands to the rest of the chain.
+pub struct AnnotationOutcome {
+    pub report: LinkReport,
+    pub role: Option<RoleArn>,
+    pub audience: String,
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    ROLE_ARN_ANNOTATION,
+    k8s::AUDIENCE_ANNOTATION,
+    k8s::REGIONAL_STS_ANNOTATION,
+    k8s::TOKEN_EXPIRATION_ANNOTATION,
+];
+
+fn annotate_command(ctx: &Ctx, arn: &str) -> String {
+    format!(
+        "kubectl annotate serviceaccount {} -n {} {ROLE_ARN_ANNOTATION}={arn} --overwrite",
+        ctx.sa_name, ctx.namespace
+    )
+}
+
+pub fn check(ctx: &Ctx) -> AnnotationOutcome {
+    let mut findings = Vec::new();
+    let Some(sa) = ctx.sa_object() else {
+        return AnnotationOutcome {
+            report: LinkReport::skipped(LinkName::Annotation, LinkName::ServiceAccount),
+            role: None,
+            audience: k8s::DEFAULT_AUDIENCE.to_string(),
+        };
+    };
+    let meta = &sa.metadata;
+    let audience = k8s::annotation(meta, k8s::AUDIENCE_ANNOTATION)
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .unwrap_or(k8s::DEFAULT_AUDIENCE)
+        .to_string();
+    let evidence = |field: &str, value: &str| {
+        Evidence::new(ctx.sa_display())
+            .field(format!("metadata.annotations[{field}]"))
+            .value(value)
+    };
+
+    let role = match k8s::annotation(meta, ROLE_ARN_ANNOTATION) {
+        None => {
+            findings.push(missing_annotation(ctx, meta));
+            None
+        }
+        Some(value) => match RoleArn::parse(value) {
+            Err(reason) => {
+                let placeholder = ["YOUR_", "${", "<", "ACCOUNT_ID", "XXXX"].iter().any(|p| value.contains(p));
+                let mut msg = format!("the role ARN annotation is not a valid role ARN: {reason}");
+                if placeholder {
+                    msg.push_str("; it looks like a placeholder from a setup guide that was never replaced");
+                }
+                msg.push_str(" (STS answers `ValidationError: Request ARN is invalid`)");
+                findings.push(
+                    Finding::error(codes::ROLE_ARN_MALFORMED, msg)
+                        .evidence(evidence(ROLE_ARN_ANNOTATION, value))
+                        .fix(Fix::new("set the annotation to the role's ARN exactly as `aws iam get-role` prints it")
+                            .command(annotate_command(ctx, "arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME")))
+                        .reference("C17"),
+                );
+                None
+            }
+            Ok(role) => {
+                check_role_arn(ctx, &role, value, &mut findings);
+                Some(role)
+            }
+        },
+    };
+
+    if audience != k8s::DEFAULT_AUDIENCE {
+        findings.push(
+            Finding::info(
+                codes::AUDIENCE_ANNOTATION,
+                format!("tokens are issued for audience `{audience}` instead of `sts.amazonaws.com`; the OIDC provider and the trust policy must both use it"),
+            )
+            .evidence(evidence(k8s::AUDIENCE_ANNOTATION, &audience))
+            .reference("C15"),
+        );
+    }
+    if let Some(v) = k8s::annotation(meta, k8s::REGIONAL_STS_ANNOTATION) {
+        if v.trim() != "true" {
+            findings.push(
+                Finding::warning(
+                    codes::STS_GLOBAL_ENDPOINT,
+                    format!("`{}: {v}` makes SDKs call the global STS endpoint; opt-in and China regions then fail with `InvalidIdentityToken` or `SignatureDoesNotMatch`", k8s::REGIONAL_STS_ANNOTATION),
+                )
+                .evidence(evidence(k8s::REGIONAL_STS_ANNOTATION, v))
+                .fix(Fix::new("use regional STS (set the annotation to \"true\" and restart the pods)"))
+                .reference("C18"),
+            );
+        }
+    }
+    if let Some(v) = k8s::annotation(meta, k8s::TOKEN_EXPIRATION_ANNOTATION) {
+        match v.trim().parse::<i64>() {
+            Ok(secs) if (600..=86_400).contains(&secs) => {}
+            _ => findings.push(
+                Finding::warning(
+                    codes::TOKEN_EXPIRATION_INVALID,
+                    format!("`{}: {v}` is not a number of seconds between 600 and 86400; the webhook falls back to its default", k8s::TOKEN_EXPIRATION_ANNOTATION),
+                )
+                .evidence(evidence(k8s::TOKEN_EXPIRATION_ANNOTATION, v)),
+            ),
+        }
+    }
+    if !ctx.ix.associations_for(&ctx.namespace, &ctx.sa_name).is_empty() && role.is_some() {
+        findings.push(super::association::both_mechanisms(ctx));
+    }
+    let summary = match (&role, k8s::annotation(meta, ROLE_ARN_ANNOTATION)) {
+        (Some(r), _) => r.to_string(),
+        (None, Some(v)) => format!("invalid: {v}"),
+        (None, None) => "no role-arn annotation".to_string(),
+    };
+    AnnotationOutcome {
+        report: LinkReport::from_findings(LinkName::Annotation, summary, findings),
+        role,
+        audience,
+    }
+}
+
+fn check_role_arn(ctx: &Ctx, role: &RoleArn, value: &str, findings: &mut Vec<Finding>) {
+    let ev = Evidence::new(ctx.sa_display())
+        .field(format!("metadata.annotations[{ROLE_ARN_ANNOTATION}]"))
+        .value(value);
+    if let Some(cluster) = &ctx.ix.cluster {
+        if cluster.partition != role.partition {
+            findings.push(
+                Finding::error(
+                    codes::ROLE_ARN_PARTITION_MISMATCH,
+                    format!("the role ARN is in partition `{}` but the cluster runs in `{}` ({}); STS cannot find the role", role.partition, cluster.partition, cluster.region),
+                )
+                .evidence(ev.clone())
+                .fix(Fix::new(format!("use `arn:{}:iam::...` for the role", cluster.partition)))
+                .reference("C14"),
+            );
+        } else if cluster.account != role.account {
+            findings.push(
+                Finding::info(
+                    codes::ROLE_CROSS_ACCOUNT,
+                    format!("the role is in account {} while the cluster is in {}; the cluster's OIDC provider must also exist in {}", role.account, cluster.account, role.account),
+                )
+                .evidence(ev.clone())
+                .reference("C13"),
+            );
+        }
+    }
+    if role.has_path() {
+        findings.push(
+            Finding::info(
+                codes::ROLE_ARN_PATH,
+                format!("the role has the path `{}`: valid for IRSA, but tools that expect `role/NAME` (eksctl's migration among them) reject it", role.path),
+            )
+            .evidence(ev)
+            .reference("G43"),
+        );
+    }
+}
+
+/// No role-arn annotation: a near-miss key, or the role whose trust names this SA.
+fn missing_annotation(
+    ctx: &Ctx,
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> Finding {
+    let typo = meta.annotations.iter().flatten().find(|(k, v)| {
+        let k = k.as_str();
+        !KNOWN_KEYS.contains(&k)
+            && (strsim::levenshtein(k, ROLE_ARN_ANNOTATION) <= 4
+                || (k.contains("role") && (v.contains(":role/") || k.contains("amazonaws"))))
+    });
+    if let Some((key, value)) = typo {
+        return Finding::error(
+            codes::ANNOTATION_KEY_TYPO,
+            format!("the service account has `{key}` but the webhook only reads `{ROLE_ARN_ANNOTATION}`"),
+        )
+        .evidence(Evidence::new(ctx.sa_display()).field(format!("metadata.annotations[{key}]")).value(value.clone()))
+        .fix(Fix::new(format!("rename the annotation to `{ROLE_ARN_ANNOTATION}` and restart the pods"))
+            .command(annotate_command(ctx, value))
+            .command(format!("kubectl annotate serviceaccount {} -n {} {key}-", ctx.sa_name, ctx.namespace)))
+        .reference("A7");
+    }
+    let trusting = ctx.ix.roles_trusting(&ctx.namespace, &ctx.sa_name);
+    let irsa_roles: Vec<&str> = trusting.iter().filter(|t| !t.pod_identity).map(|t| t.role_arn.as_str()).collect();
+    let mut finding = Finding::error(
+        codes::ANNOTATION_MISSING,
+        match irsa_roles.first() {
+            Some(role) => format!("the service account has no `{ROLE_ARN_ANNOTATION}` annotation, but role {role} trusts it: the annotation was probably removed or never applied"),
+            None => format!("the service account has no `{ROLE_ARN_ANNOTATION}` annotation and no Pod Identity association, so pods get no AWS identity"),
+        },
+    )
+    .evidence(Evidence::new(ctx.sa_display()).field("metadata.annotations").value(
+        meta.annotations
+            .as_ref()
+            .map(|a| a.keys().cloned().collect::<Vec<_>>().join(", "))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "(none)".to_string()),
+    ))
+    .reference("A7");
+    finding = match irsa_roles.first() {
+        Some(role) => finding.fix(
+            Fix::new("annotate the service account with the role, then restart the pods")
+                .command(annotate_command(ctx, role))
+                .command(k8s::restart_command(ctx.workload.id.kind, &ctx.namespace, &ctx.workload.id.name)),
+        ),
+        None => finding.fix(
+            Fix::new("create a role whose trust names this service account and annotate the service account with it (or create a Pod Identity association)")
+                .command(annotate_command(ctx, "arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME")),
+        ),
+    };
+    finding
+}

@@ -1,0 +1,157 @@
+//! The Pod Identity `association` link: an EKS pod identity association exists for exactly this
+//! namespace/service account (field guide F36, A8: one for a Helm-prefixed or other-namespace SA
+//! is silently never used), with its role, target role and owner.
+
+use crate::diagnose::context::Ctx;
+use crate::diagnose::k8s;
+use crate::diagnose::suggest;
+use crate::model::arn::RoleArn;
+use crate::model::aws::PodIdentityAssociation;
+use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
+use crate::model::codes;
+
+pub struct AssociationOutcome<'a> {
+    pub report: LinkReport,
+    pub association: Option<&'a PodIdentityAssociation>,
+    pub role: Option<RoleArn>,
+}
+
+fn create_command(ctx: &Ctx, role: &str) -> String {
+    format!(
+        "aws eks create-pod-identity-association --cluster-name {} --namespace {} --service-account {} --role-arn {role}",
+        ctx.cluster_name(),
+        ctx.namespace,
+        ctx.sa_name
+    )
+}
+
+fn assoc_evidence(a: &PodIdentityAssociation) -> Evidence {
+    Evidence::new(format!("Pod identity association {}", a.association_id))
+        .field("namespace/serviceAccount")
+        .value(format!("{}/{} -> {}", a.namespace, a.service_account, a.role_arn.as_deref().unwrap_or("?")))
+}
+
+/// Both an IRSA annotation and an association: which one pods use (field guide F39).
+pub fn both_mechanisms(ctx: &Ctx) -> Finding {
+    Finding::warning(
+        codes::BOTH_MECHANISMS,
+        format!(
+            "{} has both an IRSA role-arn annotation and a Pod Identity association: pods created since the association get Pod Identity (the webhook prefers it), older pods keep IRSA until restarted, and a pod carrying both sets of variables uses web identity (earlier in the SDK chain)",
+            ctx.sa_display()
+        ),
+    )
+    .fix(Fix::new("keep one mechanism: remove the annotation once every pod runs on Pod Identity, or delete the association"))
+    .reference("F39")
+}
+
+pub fn check<'a>(ctx: &Ctx<'a, '_>) -> AssociationOutcome<'a> {
+    let Some(all) = ctx.ix.snap.aws.associations.known() else {
+        let missing = ctx.ix.snap.aws.associations.missing().cloned().unwrap_or_else(|| {
+            crate::model::Missing::not_collected("aws eks list-pod-identity-associations --cluster-name CLUSTER")
+        });
+        return AssociationOutcome {
+            report: LinkReport::from_findings(
+                LinkName::Association,
+                "associations not collected",
+                vec![Finding::unknown(codes::ASSOCIATIONS_NOT_COLLECTED, missing.explain("the cluster's pod identity associations"))],
+            ),
+            association: None,
+            role: None,
+        };
+    };
+    let mine = ctx.ix.associations_for(&ctx.namespace, &ctx.sa_name);
+    let Some(assoc) = mine.first().copied() else {
+        return AssociationOutcome {
+            report: missing_association(ctx, all),
+            association: None,
+            role: None,
+        };
+    };
+    let mut findings = Vec::new();
+    if mine.len() > 1 {
+        findings.push(
+            Finding::warning(codes::ASSOCIATION_DUPLICATE, format!("{} associations name {}/{}; EKS allows one role per service account", mine.len(), ctx.namespace, ctx.sa_name))
+                .reference("F36"),
+        );
+    }
+    if let Some(owner) = &assoc.owner_arn {
+        findings.push(
+            Finding::info(codes::ASSOCIATION_ADDON_OWNED, format!("the association is owned by {owner}; change it through the add-on, not with pod-identity-association commands"))
+                .evidence(assoc_evidence(assoc))
+                .reference("G44"),
+        );
+    }
+    if let Some(target) = &assoc.target_role_arn {
+        findings.push(
+            Finding::info(codes::ASSOCIATION_TARGET_ROLE, format!("EKS assumes {} and then the target role {target} (role chaining; credentials are cached 59 minutes)", assoc.role_arn.as_deref().unwrap_or("the association's role")))
+                .evidence(assoc_evidence(assoc))
+                .reference("F36"),
+        );
+    }
+    let sa_annotated = ctx
+        .sa_object()
+        .is_some_and(|sa| k8s::annotation(&sa.metadata, k8s::ROLE_ARN_ANNOTATION).is_some());
+    if sa_annotated {
+        findings.push(both_mechanisms(ctx));
+    }
+    let role = match &assoc.role_arn {
+        None => {
+            findings.push(Finding::unknown(
+                codes::ASSOCIATION_DETAIL_MISSING,
+                format!("the association's role was not collected; collect it with `aws eks describe-pod-identity-association --cluster-name {} --association-id {}`", ctx.cluster_name(), assoc.association_id),
+            ));
+            None
+        }
+        Some(arn) => RoleArn::parse(arn).ok(),
+    };
+    let summary = format!("{} -> {}", assoc.association_id, assoc.role_arn.as_deref().unwrap_or("role not collected"));
+    AssociationOutcome {
+        report: LinkReport::from_findings(LinkName::Association, summary, findings),
+        association: Some(assoc),
+        role,
+    }
+}
+
+fn missing_association(ctx: &Ctx, all: &[PodIdentityAssociation]) -> LinkReport {
+    let same_ns: Vec<&PodIdentityAssociation> = all.iter().filter(|a| a.namespace == ctx.namespace).collect();
+    let near = suggest::near(&ctx.sa_name, same_ns.iter().map(|a| a.service_account.as_str()));
+    let other_ns: Vec<&PodIdentityAssociation> = all
+        .iter()
+        .filter(|a| a.service_account == ctx.sa_name && a.namespace != ctx.namespace)
+        .collect();
+    let mut message = format!("no pod identity association exists for {}/{}", ctx.namespace, ctx.sa_name);
+    let mut finding_evidence = Vec::new();
+    let mut meant_role: Option<String> = None;
+    if let Some(name) = near.first() {
+        message.push_str(&format!("; there is one for `{name}` in the same namespace, which these pods do not run as"));
+        if let Some(a) = same_ns.iter().find(|a| a.service_account == *name) {
+            finding_evidence.push(assoc_evidence(a));
+            meant_role = a.role_arn.clone();
+        }
+    } else if let Some(a) = other_ns.first() {
+        message.push_str(&format!("; there is one for the same name in namespace `{}`", a.namespace));
+        finding_evidence.push(assoc_evidence(a));
+        meant_role = a.role_arn.clone();
+    }
+    if meant_role.is_none() {
+        meant_role = ctx
+            .ix
+            .roles_trusting(&ctx.namespace, &ctx.sa_name)
+            .iter()
+            .find(|t| t.pod_identity)
+            .map(|t| t.role_arn.clone());
+    }
+    let role_for_fix = meant_role.clone().unwrap_or_else(|| "arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME".to_string());
+    let mut fix = Fix::new(match near.first() {
+        Some(name) => format!("create the association for `{}` (or run the pods as `{name}`), then restart the pods", ctx.sa_name),
+        None => "create the association, then restart the pods".to_string(),
+    })
+    .command(create_command(ctx, &role_for_fix));
+    fix = fix.command(k8s::restart_command(ctx.workload.id.kind, &ctx.namespace, &ctx.workload.id.name));
+    let mut finding = Finding::error(codes::ASSOCIATION_MISSING, message).fix(fix).reference("F36");
+    for e in finding_evidence {
+        finding = finding.evidence(e);
+    }
+    finding = finding.evidence(Evidence::new(format!("{}", ctx.workload.id)).field("spec.serviceAccountName").value(ctx.sa_name.clone()));
+    LinkReport::from_findings(LinkName::Association, format!("no association for {}/{}", ctx.namespace, ctx.sa_name), vec![finding])
+}

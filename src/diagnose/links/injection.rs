@@ -1,0 +1,396 @@
+//! The `injection` link: the pods really carry what the webhook injects for the configured
+//! mechanism (IRSA: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE + the token volume matching the
+//! annotation; Pod Identity: AWS_CONTAINER_CREDENTIALS_FULL_URI + token file), nothing shadows
+//! them, and the token is readable. Field guide A1-A6, B9, B11, B12, F33, F39, G41.
+//!
+//! Each pod is checked on its own; findings of the same code across pods are merged.
+
+use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::injection_env::{self as envs, ROLE_ARN_ENV, TOKEN_FILE_ENV};
+use crate::diagnose::context::Ctx;
+use crate::diagnose::k8s::{self, EnvValue};
+use crate::model::arn::RoleArn;
+use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport, Mechanism};
+use crate::model::codes;
+
+/// What the pods should carry.
+pub struct Expected<'x> {
+    pub mechanism: Mechanism,
+    pub role: Option<&'x RoleArn>,
+    pub audience: &'x str,
+    /// When the annotation / association that enables injection was last written.
+    pub configured_at: Option<jiff::Timestamp>,
+}
+
+pub fn check(ctx: &Ctx, expected: &Expected) -> LinkReport {
+    let pods_known = ctx.ix.snap.kube.pods.known().is_some_and(|l| l.covers(&ctx.namespace));
+    let specs = ctx.workload.specs();
+    if specs.is_empty() {
+        return LinkReport::from_findings(
+            LinkName::Injection,
+            "no pod or template to inspect",
+            vec![Finding::unknown(
+                codes::INJECTION_NOT_JUDGED,
+                format!("no pods of {} were collected; collect them with `kubectl get pods -n {} -o yaml`", ctx.workload.id, ctx.namespace),
+            )],
+        );
+    }
+    let from_template = ctx.workload.pods.is_empty();
+    let mut findings = Vec::new();
+    for (meta, spec) in &specs {
+        let name = meta.map(k8s::name_of).unwrap_or("template").to_string();
+        let object = if from_template { format!("{} pod template", ctx.workload.id) } else { format!("Pod {}/{name}", ctx.namespace) };
+        check_spec(ctx, expected, *meta, spec, &object, from_template, &mut findings);
+    }
+    if from_template {
+        findings.push(Finding::info(
+            codes::NO_PODS,
+            if pods_known { "no pods exist: the webhook injects at pod creation, so only the template was checked" } else { "pods not collected: only the template was checked" },
+        ));
+    }
+    let findings = merge(findings);
+    let summary = summary(ctx, expected, from_template);
+    LinkReport::from_findings(LinkName::Injection, summary, findings)
+}
+
+fn summary(ctx: &Ctx, expected: &Expected, from_template: bool) -> String {
+    if from_template {
+        return "template only (injection happens at pod creation)".to_string();
+    }
+    let total = ctx.workload.pods.len();
+    let ok = ctx
+        .workload
+        .pods
+        .iter()
+        .filter(|p| p.spec.as_ref().is_some_and(|s| envs::pod_mechanism(s) == expected.mechanism))
+        .count();
+    match expected.mechanism {
+        Mechanism::Irsa => format!("web identity env injected in {ok}/{total} pod(s)"),
+        Mechanism::PodIdentity => format!("container credentials env injected in {ok}/{total} pod(s)"),
+        Mechanism::None => "no AWS identity configured".to_string(),
+    }
+}
+
+/// Same code in several pods -> one finding with all the evidence.
+fn merge(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for f in findings {
+        match out.iter_mut().find(|o| o.code == f.code) {
+            Some(existing) => {
+                for e in f.evidence {
+                    if !existing.evidence.contains(&e) {
+                        existing.evidence.push(e);
+                    }
+                }
+            }
+            None => out.push(f),
+        }
+    }
+    out
+}
+
+fn restart_fix(ctx: &Ctx, why: &str) -> Fix {
+    Fix::new(format!("recreate the pods so the webhook mutates them ({why})"))
+        .command(k8s::restart_command(ctx.workload.id.kind, &ctx.namespace, &ctx.workload.id.name))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_spec(
+    ctx: &Ctx,
+    expected: &Expected,
+    meta: Option<&ObjectMeta>,
+    spec: &PodSpec,
+    object: &str,
+    from_template: bool,
+    out: &mut Vec<Finding>,
+) {
+    let skip_label = meta.and_then(|m| k8s::label(m, k8s::SKIP_WEBHOOK_LABEL));
+    let skipped = envs::skipped_containers(meta.and_then(|m| k8s::annotation(m, k8s::SKIP_CONTAINERS_ANNOTATION)));
+    let containers: Vec<_> = k8s::containers(spec).filter(|c| !skipped.contains(&c.name)).collect();
+    let injected = containers.iter().any(|c| match expected.mechanism {
+        Mechanism::Irsa => envs::has_irsa_env(c),
+        Mechanism::PodIdentity => envs::has_pod_identity_env(c),
+        Mechanism::None => false,
+    });
+
+    if let Some(v) = skip_label.filter(|v| *v != "false") {
+        if !injected {
+            out.push(
+                Finding::error(codes::SKIP_LABEL, format!("the pod carries `{}: {v}`, so the webhook does not inject credentials", k8s::SKIP_WEBHOOK_LABEL))
+                    .evidence(Evidence::new(object).field(format!("metadata.labels[{}]", k8s::SKIP_WEBHOOK_LABEL)).value(v))
+                    .fix(Fix::new("remove the label from the pod template, then restart"))
+                    .reference("A6"),
+            );
+        }
+    }
+    if !skipped.is_empty() {
+        let main_skipped = spec.containers.first().is_some_and(|c| skipped.contains(&c.name));
+        let finding = if main_skipped || containers.is_empty() {
+            Finding::error(codes::SKIP_CONTAINER, format!("`{}` lists {}: the webhook leaves those containers without credentials", k8s::SKIP_CONTAINERS_ANNOTATION, skipped.join(", ")))
+        } else {
+            Finding::info(codes::SKIP_CONTAINER, format!("`{}` lists {}: those containers get no credentials", k8s::SKIP_CONTAINERS_ANNOTATION, skipped.join(", ")))
+        };
+        out.push(finding.evidence(Evidence::new(object).field(format!("metadata.annotations[{}]", k8s::SKIP_CONTAINERS_ANNOTATION)).value(skipped.join(","))).reference("A6"));
+    }
+
+    match expected.mechanism {
+        Mechanism::Irsa => check_irsa(ctx, expected, meta, spec, &containers, object, from_template, injected, out),
+        Mechanism::PodIdentity => check_pod_identity(ctx, expected, meta, spec, &containers, object, from_template, injected, out),
+        Mechanism::None => {}
+    }
+    check_shadowing(&containers, object, expected.mechanism, out);
+    check_token_readable(spec, &containers, object, out);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_irsa(
+    ctx: &Ctx,
+    expected: &Expected,
+    meta: Option<&ObjectMeta>,
+    spec: &PodSpec,
+    containers: &[&k8s_openapi::api::core::v1::Container],
+    object: &str,
+    from_template: bool,
+    injected: bool,
+    out: &mut Vec<Finding>,
+) {
+    let template_env = |name: &str| {
+        ctx.workload
+            .template
+            .and_then(|t| t.spec.as_ref())
+            .is_some_and(|s| k8s::containers(s).any(|c| k8s::env(c, name).is_some()))
+    };
+    if !injected {
+        if from_template {
+            return;
+        }
+        if containers.iter().any(|c| envs::has_pod_identity_env(c)) {
+            return; // injected for Pod Identity; reported by the mechanism logic
+        }
+        out.push(not_injected(ctx, expected, meta, spec, object));
+        return;
+    }
+    let Some(role) = expected.role else { return };
+    for c in containers.iter().filter(|c| envs::has_irsa_env(c)) {
+        let ev = |field: &str, value: &str| Evidence::new(object).field(format!("spec.containers[{}].{field}", c.name)).value(value);
+        if let Some(EnvValue::Literal(v)) = k8s::env(c, ROLE_ARN_ENV) {
+            if v != role.to_string() {
+                let hard_coded = template_env(ROLE_ARN_ENV);
+                let finding = if hard_coded {
+                    Finding::error(codes::ENV_HARDCODED, format!("`AWS_ROLE_ARN` is set in the manifest to {v}, not the annotated {role}; the webhook does not override an existing variable"))
+                        .fix(Fix::new("remove AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the pod template and let the webhook inject them"))
+                        .reference("A5")
+                } else {
+                    Finding::error(codes::INJECTION_STALE, format!("the pod runs with role {v} but the service account now names {role}: it was created before the annotation changed"))
+                        .fix(restart_fix(ctx, "the webhook only mutates at creation"))
+                        .reference("A1")
+                };
+                out.push(finding.evidence(ev("env[AWS_ROLE_ARN]", v)));
+            }
+        }
+        let token_file = k8s::env_literal(c, TOKEN_FILE_ENV).unwrap_or_default();
+        match envs::token_mount_audience(spec, c, token_file) {
+            None => out.push(
+                Finding::error(codes::TOKEN_VOLUME_MISSING, format!("container `{}` points AWS_WEB_IDENTITY_TOKEN_FILE at {token_file} but no projected token volume is mounted there", c.name))
+                    .evidence(ev("volumeMounts", token_file))
+                    .fix(Fix::new("remove the hand-written AWS variables from the manifest so the webhook injects variables, volume and mount together, then restart"))
+                    .reference("A5"),
+            ),
+            Some(aud) => {
+                let aud = aud.unwrap_or_default();
+                if !aud.is_empty() && aud != expected.audience {
+                    out.push(
+                        Finding::error(codes::INJECTION_STALE, format!("the pod's token is issued for audience `{aud}` but the service account now asks for `{}`", expected.audience))
+                            .evidence(ev("volumes[aws-iam-token].projected.serviceAccountToken.audience", &aud))
+                            .fix(restart_fix(ctx, "the audience changed after the pod was created"))
+                            .reference("C15"),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(node) = spec.node_name.as_deref().and_then(|n| ctx.ix.node(n)) {
+        let windows = node.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/os")).is_some_and(|os| os == "windows");
+        let selector = spec.node_selector.as_ref().and_then(|s| s.get("kubernetes.io/os")).is_some_and(|os| os == "windows");
+        if windows && !selector {
+            out.push(
+                Finding::warning(codes::WINDOWS_NODE_SELECTOR, "the pod runs on a Windows node without `nodeSelector: kubernetes.io/os: windows`; the webhook then injects Linux token paths")
+                    .evidence(Evidence::new(object).field("spec.nodeSelector").value("(no kubernetes.io/os)"))
+                    .reference("G41"),
+            );
+        }
+    }
+}
+
+/// Why an IRSA pod has no injected variables: created before the annotation, created in the
+/// same instant as its service account, or the webhook is missing.
+fn not_injected(ctx: &Ctx, expected: &Expected, meta: Option<&ObjectMeta>, spec: &PodSpec, object: &str) -> Finding {
+    let created = meta.and_then(k8s::created);
+    let sa_created = ctx.sa_object().and_then(|sa| k8s::created(&sa.metadata));
+    let (mut msg, reference) = match (created, expected.configured_at, sa_created) {
+        (Some(c), _, Some(s)) if c >= s && c.duration_since(s).as_secs_f64() < 1.0 => (
+            format!("the pod has no AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE: it was created {:.1}s after its service account, before the webhook's cache knew the annotation", c.duration_since(s).as_secs_f64()),
+            "A2",
+        ),
+        (Some(c), Some(w), _) if c < w => (
+            format!("the pod has no AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE: it was created at {c} and the role annotation was written at {w}; the webhook only mutates pods at creation"),
+            "A1",
+        ),
+        _ => (
+            "the pod has no AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE although its service account is annotated: the webhook did not mutate it (created before the annotation, or the webhook was unavailable: its failurePolicy is Ignore)".to_string(),
+            "A1",
+        ),
+    };
+    if spec.host_network == Some(true) {
+        msg.push_str("; with hostNetwork the SDK silently falls back to the node role through IMDS");
+    } else {
+        msg.push_str("; the SDK falls back to the node's instance role or finds no credentials");
+    }
+    let mut finding = Finding::error(codes::INJECTION_MISSING, msg)
+        .evidence(Evidence::new(object).field("spec.containers[*].env").value("no AWS_ROLE_ARN"))
+        .fix(restart_fix(ctx, "the webhook only mutates at creation"))
+        .reference(reference);
+    if let Some(webhook) = webhook_problem(ctx) {
+        finding.message.push_str("; ");
+        finding.message.push_str(&webhook);
+    }
+    finding
+}
+
+/// The pod-identity-webhook configuration is collected and absent (field guide A4).
+pub fn webhook_problem(ctx: &Ctx) -> Option<String> {
+    let hooks = ctx.ix.snap.kube.webhooks.known()?;
+    let present = hooks.iter().any(|h| {
+        h.metadata.name.as_deref() == Some("pod-identity-webhook")
+            || h.webhooks.iter().flatten().any(|w| w.name == "iam-for-pods.amazonaws.com")
+    });
+    (!present).then(|| "the MutatingWebhookConfiguration `pod-identity-webhook` does not exist, so nothing injects credentials".to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_pod_identity(
+    ctx: &Ctx,
+    expected: &Expected,
+    meta: Option<&ObjectMeta>,
+    spec: &PodSpec,
+    containers: &[&k8s_openapi::api::core::v1::Container],
+    object: &str,
+    from_template: bool,
+    injected: bool,
+    out: &mut Vec<Finding>,
+) {
+    if spec.host_network == Some(true) {
+        out.push(
+            Finding::warning(codes::HOST_NETWORK_POD_IDENTITY, "the pod uses hostNetwork: Pod Identity credentials fail for hostNetwork pods (`EKS does not have permissions to assume the associated role`) while the same pod without hostNetwork works")
+                .evidence(Evidence::new(object).field("spec.hostNetwork").value("true"))
+                .fix(Fix::new("drop hostNetwork from the pod, or keep this workload on IRSA"))
+                .reference("F33"),
+        );
+    }
+    if injected || from_template {
+        return;
+    }
+    if containers.iter().any(|c| envs::has_irsa_env(c)) {
+        out.push(
+            Finding::warning(codes::STILL_ON_IRSA, "the pod still carries the IRSA variables and keeps using IRSA until it is recreated; new pods get Pod Identity")
+                .evidence(Evidence::new(object).field("spec.containers[*].env").value("AWS_ROLE_ARN, no AWS_CONTAINER_CREDENTIALS_FULL_URI"))
+                .fix(restart_fix(ctx, "to move it to Pod Identity"))
+                .reference("F39"),
+        );
+        return;
+    }
+    let created = meta.and_then(k8s::created);
+    let msg = match (created, expected.configured_at) {
+        (Some(c), Some(a)) if c < a => format!("the pod has no AWS_CONTAINER_CREDENTIALS_FULL_URI: it was created at {c}, before the association ({a}); the webhook only mutates pods at creation"),
+        _ => "the pod has no AWS_CONTAINER_CREDENTIALS_FULL_URI although an association exists: it was created before the association took effect (associations are eventually consistent) or the webhook skipped it".to_string(),
+    };
+    let mut finding = Finding::error(codes::INJECTION_MISSING, msg)
+        .evidence(Evidence::new(object).field("spec.containers[*].env").value("no AWS_CONTAINER_CREDENTIALS_FULL_URI"))
+        .fix(restart_fix(ctx, "the webhook only mutates at creation"))
+        .reference("A1");
+    if let Some(webhook) = webhook_problem(ctx) {
+        finding.message.push_str("; ");
+        finding.message.push_str(&webhook);
+    }
+    out.push(finding);
+}
+
+fn check_shadowing(containers: &[&k8s_openapi::api::core::v1::Container], object: &str, mechanism: Mechanism, out: &mut Vec<Finding>) {
+    let chain = match mechanism {
+        Mechanism::PodIdentity => "container credentials",
+        _ => "web identity",
+    };
+    for c in containers {
+        let s = envs::shadowing(c);
+        if let Some((name, value)) = s.static_keys.first() {
+            let shown = match value {
+                EnvValue::Literal(_) => "a literal value".to_string(),
+                EnvValue::Secret(secret) => format!("Secret `{secret}`"),
+                EnvValue::Reference => "a reference".to_string(),
+            };
+            out.push(
+                Finding::error(codes::STATIC_KEYS, format!("container `{}` sets {name} (from {shown}): static keys come before {chain} in the SDK credential chain, so the role is never used", c.name))
+                    .evidence(Evidence::new(object).field(format!("spec.containers[{}].env[{name}]", c.name)).value(shown))
+                    .fix(Fix::new("remove AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the container (often set by a chart's Secret)"))
+                    .reference("B9"),
+            );
+        }
+        if let Some((name, value)) = s.profile_vars.first() {
+            out.push(
+                Finding::warning(codes::AWS_PROFILE_SET, format!("container `{}` sets {name}={value}: a profile or credentials file can take precedence over {chain}", c.name))
+                    .evidence(Evidence::new(object).field(format!("spec.containers[{}].env[{name}]", c.name)).value(*value))
+                    .reference("B9"),
+            );
+        }
+        for secret in &s.env_from_secrets {
+            out.push(
+                Finding::info(codes::ENV_FROM_SECRET, format!("container `{}` loads every key of Secret `{secret}` as variables; if it holds AWS_ACCESS_KEY_ID those keys win over the role", c.name))
+                    .evidence(Evidence::new(object).field(format!("spec.containers[{}].envFrom", c.name)).value(*secret))
+                    .reference("B9"),
+            );
+        }
+    }
+}
+
+/// The projected token is 0600: readable by root, by an fsGroup, or (Kubernetes >= 1.19) by the
+/// one runAsUser all containers share (field guide B12).
+fn check_token_readable(spec: &PodSpec, containers: &[&k8s_openapi::api::core::v1::Container], object: &str, out: &mut Vec<Finding>) {
+    if spec.security_context.as_ref().and_then(|s| s.fs_group).is_some() {
+        return;
+    }
+    let aws: Vec<_> = containers.iter().filter(|c| envs::container_mechanism(c) != Mechanism::None).collect();
+    if aws.is_empty() {
+        return;
+    }
+    let all: Vec<Option<i64>> = k8s::containers(spec).map(|c| envs::run_as_user(spec, c)).collect();
+    let non_root: Vec<i64> = aws.iter().filter_map(|c| envs::run_as_user(spec, c)).filter(|u| *u != 0).collect();
+    let shared = all.first().copied().flatten().filter(|first| all.iter().all(|u| *u == Some(*first)));
+    let ev = Evidence::new(object).field("spec.securityContext.fsGroup").value("(unset)");
+    let fix = Fix::new("set `securityContext.fsGroup` on the pod (for example 65534) so the token file is group-readable");
+    if let Some(uid) = non_root.first() {
+        if shared.is_none() {
+            out.push(
+                Finding::error(codes::TOKEN_UNREADABLE, format!("a container runs as user {uid} but the containers do not share one runAsUser and the pod sets no fsGroup: the token file stays 0600 root and reads fail with `permission denied`"))
+                    .evidence(ev)
+                    .fix(fix)
+                    .reference("B12"),
+            );
+        } else {
+            out.push(
+                Finding::warning(codes::TOKEN_UNREADABLE, format!("containers run as user {uid} with no fsGroup: the token is readable only because Kubernetes >= 1.19 gives it to the shared runAsUser; add an fsGroup to be safe"))
+                    .evidence(ev)
+                    .fix(fix)
+                    .reference("B12"),
+            );
+        }
+    } else if aws.iter().any(|c| envs::run_as_non_root(spec, c) && envs::run_as_user(spec, c).is_none()) {
+        out.push(
+            Finding::warning(codes::TOKEN_UNREADABLE, "runAsNonRoot without runAsUser or fsGroup: the image's user may not be able to read the 0600 token file")
+                .evidence(ev)
+                .fix(fix)
+                .reference("B12"),
+        );
+    }
+}

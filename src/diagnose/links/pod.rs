@@ -1,0 +1,86 @@
+//! The `pod` link: which pods the workload has and the service account they run as; warns when
+//! pods run as `default` while a configured service account that looks meant for them exists
+//! (field guide A8).
+
+use crate::diagnose::context::Ctx;
+use crate::diagnose::k8s;
+use crate::diagnose::suggest;
+use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
+use crate::model::codes;
+
+pub fn check(ctx: &Ctx) -> LinkReport {
+    let w = ctx.workload;
+    let mut findings = Vec::new();
+    let pods_known = ctx
+        .ix
+        .snap
+        .kube
+        .pods
+        .known()
+        .is_some_and(|l| l.covers(&ctx.namespace));
+    let summary = if !w.pods.is_empty() {
+        let ready = w.pods.iter().filter(|p| k8s::pod_ready(p)).count();
+        format!("{} pod(s), {ready} ready, running as {}", w.pods.len(), ctx.sa_name)
+    } else if pods_known {
+        findings.push(Finding::info(
+            codes::NO_PODS,
+            format!("{} has no pods; pod checks use its pod template", w.id),
+        ));
+        format!("no pods; template runs as {}", ctx.sa_name)
+    } else {
+        let missing = ctx.ix.snap.kube.pods.missing().cloned().unwrap_or_else(|| {
+            crate::model::Missing::not_collected(format!("kubectl get pods -n {} -o yaml", ctx.namespace))
+        });
+        let hint = missing.explain(&format!("the pods of namespace {}", ctx.namespace));
+        if w.template.is_some() {
+            findings.push(Finding::info(codes::PODS_NOT_COLLECTED, hint));
+        } else {
+            findings.push(Finding::unknown(codes::PODS_NOT_COLLECTED, hint));
+        }
+        format!("pods not collected; template runs as {}", ctx.sa_name)
+    };
+    if ctx.sa_name == "default" {
+        if let Some(f) = default_sa_warning(ctx) {
+            findings.push(f);
+        }
+    }
+    LinkReport::from_findings(LinkName::Pod, summary, findings)
+}
+
+/// Pods on `default` while another service account in the namespace carries an AWS identity and
+/// is named like the workload.
+fn default_sa_warning(ctx: &Ctx) -> Option<Finding> {
+    let default_configured = ctx
+        .sa_object()
+        .is_some_and(|sa| k8s::annotation(&sa.metadata, k8s::ROLE_ARN_ANNOTATION).is_some())
+        || !ctx.ix.associations_for(&ctx.namespace, "default").is_empty();
+    if default_configured {
+        return None;
+    }
+    let configured: Vec<&str> = ctx
+        .ix
+        .service_accounts_in(&ctx.namespace)
+        .into_iter()
+        .filter(|name| {
+            let annotated = ctx
+                .ix
+                .service_account(&ctx.namespace, name)
+                .is_some_and(|sa| k8s::annotation(&sa.metadata, k8s::ROLE_ARN_ANNOTATION).is_some());
+            annotated || !ctx.ix.associations_for(&ctx.namespace, name).is_empty()
+        })
+        .collect();
+    let meant = suggest::near(&ctx.workload.id.name, configured.iter().copied());
+    let sa = meant.first()?;
+    Some(
+        Finding::warning(
+            codes::POD_USES_DEFAULT_SA,
+            format!(
+                "pods run as the `default` service account, while `{sa}` in the same namespace has an AWS identity and looks meant for {}",
+                ctx.workload.id.name
+            ),
+        )
+        .evidence(Evidence::new(format!("{}", ctx.workload.id)).field("spec.serviceAccountName").value("default (unset)"))
+        .fix(Fix::new(format!("set `serviceAccountName: {sa}` in the pod template")))
+        .reference("A8"),
+    )
+}

@@ -1,0 +1,67 @@
+//! Evidence and fix text shared by the trust and permission checks: pointing at a statement or
+//! a condition of a policy document, and the statement a correct trust policy would contain.
+
+use crate::diagnose::policy_cache::ParsedPolicy;
+use crate::model::chain::{Evidence, Finding, Fix};
+use crate::model::codes;
+use crate::policy::{ErrorCode, Policy, Statement};
+
+pub fn trust_object(role_name: &str) -> String {
+    format!("IAM role {role_name} trust policy")
+}
+
+pub fn statement_evidence(object: &str, policy: &Policy, st: &Statement) -> Evidence {
+    let last = st.conditions.iter().map(|c| c.line).max().unwrap_or(st.line).max(st.line);
+    Evidence::new(object)
+        .field(format!("Statement[{}]{}", st.index, st.sid.as_ref().map(|s| format!(" (Sid {s})")).unwrap_or_default()))
+        .lines(st.line, last)
+        .document(policy.text.clone())
+}
+
+pub fn line_evidence(object: &str, policy: &Policy, field: String, value: String, line: u32) -> Evidence {
+    Evidence::new(object).field(field).value(value).lines(line, line).document(policy.text.clone())
+}
+
+/// A document IAM would refuse (or that our parser cannot read): the finding for it.
+pub fn invalid_policy_finding(object: &str, parsed: &ParsedPolicy, trust: bool) -> Option<Finding> {
+    let err = parsed.result.as_ref().err()?;
+    let (code, extra) = match (err.code, trust) {
+        (ErrorCode::DuplicateKey, true) => (
+            codes::TRUST_DUPLICATE_KEY,
+            "; most parsers keep only the last value, silently dropping a condition. To allow several service accounts, give one key a list of values",
+        ),
+        (_, true) => (codes::TRUST_POLICY_INVALID, ""),
+        (_, false) => (codes::POLICY_INVALID, ""),
+    };
+    let mut ev = Evidence::new(object).document(parsed.display.clone());
+    if let Some(loc) = err.location {
+        ev = ev.lines(loc.line, loc.line);
+    }
+    Some(
+        Finding::error(code, format!("the policy is not a valid IAM policy: {}{extra}", err.reason))
+            .evidence(ev)
+            .fix(Fix::new("correct the document; IAM refuses to save it as it is"))
+            .reference("D24"),
+    )
+}
+
+/// The IRSA trust statement for one service account, as AWS documents it.
+pub fn irsa_statement(provider_arn: &str, issuer: &str, subject: &str, audience: &str) -> String {
+    format!(
+        r#"{{"Effect": "Allow", "Principal": {{"Federated": "{provider_arn}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "{subject}", "{issuer}:aud": "{audience}"}}}}}}"#
+    )
+}
+
+/// The Pod Identity trust statement, scoped to the cluster's account as AWS recommends.
+pub fn pod_identity_statement(account: Option<&str>) -> String {
+    match account {
+        Some(acct) => format!(
+            r#"{{"Effect": "Allow", "Principal": {{"Service": "pods.eks.amazonaws.com"}}, "Action": ["sts:AssumeRole", "sts:TagSession"], "Condition": {{"StringEquals": {{"aws:SourceAccount": "{acct}"}}}}}}"#
+        ),
+        None => r#"{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}"#.to_string(),
+    }
+}
+
+pub fn update_trust_command(role_name: &str) -> String {
+    format!("aws iam update-assume-role-policy --role-name {role_name} --policy-document file://trust.json")
+}

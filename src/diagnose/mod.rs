@@ -1,0 +1,138 @@
+//! Diagnosis: pure functions from a [`Snapshot`] to a [`Report`]. No I/O, no clock: the same
+//! snapshot always gives the same report, whichever source produced it.
+//!
+//! [`diagnose`] resolves workloads, picks each one's mechanism, and runs the link checks in
+//! chain order (`links::*`). A link that cannot be judged because an earlier one is broken in a
+//! way that removes its input (no service account, no role ARN) is `skipped`; links with their
+//! own inputs are still judged so a user sees every problem at once.
+
+pub mod chain;
+pub mod context;
+pub mod index;
+pub mod k8s;
+pub mod links;
+pub mod policy_cache;
+pub mod suggest;
+pub mod workloads;
+
+use thiserror::Error;
+
+use crate::model::report::{ClusterSummary, RequestedAction};
+use crate::model::snapshot::Snapshot;
+use crate::model::workload::WorkloadKind;
+use crate::model::{Mechanism, Report};
+
+pub use index::Index;
+
+/// What the user asked to diagnose.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `None`: all namespaces.
+    pub namespace: Option<String>,
+    pub target: Option<Target>,
+    pub actions: Vec<RequestedAction>,
+}
+
+/// `pod/NAME`, `deploy/NAME`, `sa/NAME` or a bare `NAME` (any workload or SA of that name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Workload(WorkloadKind, String),
+    ServiceAccount(String),
+    Name(String),
+}
+
+impl Target {
+    pub fn parse(text: &str) -> Result<Target, String> {
+        match text.split_once('/') {
+            None if text.is_empty() => Err("empty target".into()),
+            None => Ok(Target::Name(text.to_string())),
+            Some((_, "")) => Err(format!("`{text}` has no name after the `/`")),
+            Some((kind, name)) => {
+                let k = kind.to_ascii_lowercase();
+                if ["sa", "serviceaccount", "serviceaccounts"].contains(&k.as_str()) {
+                    return Ok(Target::ServiceAccount(name.to_string()));
+                }
+                WorkloadKind::from_user(kind)
+                    .map(|k| Target::Workload(k, name.to_string()))
+                    .ok_or_else(|| format!("`{kind}` is not a kind doctor understands (pod, deploy, sts, ds, job, cronjob, sa)"))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum DiagnoseError {
+    #[error("{what} was not found{scope}")]
+    TargetNotFound { what: String, scope: String },
+}
+
+/// Diagnoses every selected workload.
+pub fn diagnose(snap: &Snapshot, sel: &Selection) -> Result<Report, DiagnoseError> {
+    let ix = Index::build(snap);
+    let cluster = snap.aws.cluster.known().map(|c| ClusterSummary {
+        name: c.name.clone(),
+        arn: c.arn.clone(),
+        oidc_issuer: c.oidc_issuer.clone(),
+    });
+    let mut report = Report::new(snap.source.clone(), cluster);
+    report.notes = snap.notes.clone();
+    report.requested_actions = sel.actions.clone();
+    let all = workloads::resolve(&snap.kube);
+    let mut matched_target = false;
+    for w in &all {
+        if let Some(ns) = &sel.namespace {
+            if &w.id.namespace != ns {
+                continue;
+            }
+        }
+        let ctx = context::Ctx::new(&ix, w, &sel.actions);
+        if let Some(t) = &sel.target {
+            let hit = match t {
+                Target::Workload(k, n) => w.id.kind == *k && &w.id.name == n || (*k == WorkloadKind::Pod && w.pods.iter().any(|p| p.metadata.name.as_deref() == Some(n.as_str()))),
+                Target::ServiceAccount(n) => &ctx.sa_name == n,
+                Target::Name(n) => &w.id.name == n || &ctx.sa_name == n,
+            };
+            if !hit {
+                continue;
+            }
+            matched_target = true;
+        } else if !chain::uses_aws(&ctx) {
+            report.workloads_without_aws_identity += 1;
+            continue;
+        }
+        report.workloads.push(chain::diagnose_workload(&ctx));
+    }
+    if let (Some(t), false) = (&sel.target, matched_target) {
+        let what = match t {
+            Target::Workload(k, n) => format!("{}/{n}", k.short()),
+            Target::ServiceAccount(n) => format!("no workload running as service account {n}"),
+            Target::Name(n) => format!("workload or service account `{n}`"),
+        };
+        let scope = match &sel.namespace {
+            Some(ns) => format!(" in namespace {ns}"),
+            None => " in any namespace".to_string(),
+        };
+        return Err(DiagnoseError::TargetNotFound { what, scope });
+    }
+    report.summarize();
+    Ok(report)
+}
+
+/// For tests and benchmarks: how many distinct policy documents a run parsed.
+pub fn parse_count(snap: &Snapshot, sel: &Selection) -> usize {
+    let ix = Index::build(snap);
+    for w in workloads::resolve(&snap.kube) {
+        if sel.namespace.as_ref().is_some_and(|ns| ns != &w.id.namespace) {
+            continue;
+        }
+        let ctx = context::Ctx::new(&ix, &w, &sel.actions);
+        if chain::uses_aws(&ctx) {
+            let _ = chain::diagnose_workload(&ctx);
+        }
+    }
+    ix.policies.parse_count()
+}
+
+pub fn mechanism_label(m: Mechanism) -> &'static str {
+    m.label()
+}

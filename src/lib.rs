@@ -1,0 +1,16 @@
+//! kubectl-irsa: walks the IRSA / EKS Pod Identity chain of a workload and reports the first
+//! broken link with its evidence.
+//!
+//! Layers (dependencies point inward only, see DESIGN.md):
+//! - core, pure and without I/O: [`policy`] (IAM policy parsing and evaluation), [`model`]
+//!   (Snapshot, chain, report types) and [`diagnose`] (one module per link);
+//! - adapters: [`sources`] (offline bundles, the embedded demo; live Kubernetes and AWS later);
+//! - service layer: [`app`] (gather facts, diagnose);
+//! - front ends: [`cli`].
+
+pub mod app;
+pub mod cli;
+pub mod diagnose;
+pub mod model;
+pub mod policy;
+pub mod sources;

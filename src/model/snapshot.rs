@@ -1,0 +1,130 @@
+//! The [`Snapshot`]: every fact the diagnosis reads, plus why any of them is missing. Live mode,
+//! offline bundles and the embedded demo all produce one; diagnosis never knows which.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{Node, Pod, ServiceAccount};
+use serde::Serialize;
+
+use super::aws::AwsFacts;
+use super::fact::Fact;
+
+/// Which namespaces a Kubernetes listing covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Listed across all namespaces (or cluster-scoped objects).
+    Cluster,
+    /// Listed in these namespaces only.
+    Namespaces(BTreeSet<String>),
+}
+
+/// Objects of one kind and the scope they were listed in: an object absent from a covered
+/// namespace does not exist; outside the scope we do not know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    pub scope: Scope,
+}
+
+impl<T> Default for Listing<T> {
+    fn default() -> Self {
+        Listing {
+            items: Vec::new(),
+            scope: Scope::Namespaces(BTreeSet::new()),
+        }
+    }
+}
+
+impl<T> Listing<T> {
+    pub fn covers(&self, namespace: &str) -> bool {
+        match &self.scope {
+            Scope::Cluster => true,
+            Scope::Namespaces(set) => set.contains(namespace),
+        }
+    }
+
+    pub fn cover(&mut self, namespace: &str) {
+        if let Scope::Namespaces(set) = &mut self.scope {
+            set.insert(namespace.to_string());
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct KubeFacts {
+    pub pods: Fact<Listing<Pod>>,
+    pub service_accounts: Fact<Listing<ServiceAccount>>,
+    pub deployments: Fact<Listing<Deployment>>,
+    pub replica_sets: Fact<Listing<ReplicaSet>>,
+    pub stateful_sets: Fact<Listing<StatefulSet>>,
+    pub daemon_sets: Fact<Listing<DaemonSet>>,
+    pub jobs: Fact<Listing<Job>>,
+    pub cron_jobs: Fact<Listing<CronJob>>,
+    pub nodes: Fact<Vec<Node>>,
+    pub webhooks: Fact<Vec<MutatingWebhookConfiguration>>,
+    /// `kubectl version` server git version, when known (e.g. `v1.31.2-eks-...`).
+    pub server_version: Option<String>,
+}
+
+impl Default for KubeFacts {
+    fn default() -> Self {
+        KubeFacts {
+            pods: Fact::not_collected("kubectl get pods -A -o yaml"),
+            service_accounts: Fact::not_collected("kubectl get serviceaccounts -A -o yaml"),
+            deployments: Fact::not_collected("kubectl get deployments -A -o yaml"),
+            replica_sets: Fact::not_collected("kubectl get replicasets -A -o yaml"),
+            stateful_sets: Fact::not_collected("kubectl get statefulsets -A -o yaml"),
+            daemon_sets: Fact::not_collected("kubectl get daemonsets -A -o yaml"),
+            jobs: Fact::not_collected("kubectl get jobs -A -o yaml"),
+            cron_jobs: Fact::not_collected("kubectl get cronjobs -A -o yaml"),
+            nodes: Fact::not_collected("kubectl get nodes -o yaml"),
+            webhooks: Fact::not_collected("kubectl get mutatingwebhookconfigurations -o json"),
+            server_version: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    Offline,
+    Demo,
+    Live,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceInfo {
+    pub kind: SourceKind,
+    /// The bundle directory, "embedded demo", or the kube context and AWS account.
+    pub description: String,
+}
+
+/// Something a source noticed while collecting that the user should know: a bundle file that
+/// was not recognised and skipped, an object that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoadNote {
+    pub file: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub source: SourceInfo,
+    pub kube: KubeFacts,
+    pub aws: AwsFacts,
+    pub notes: Vec<LoadNote>,
+}
+
+impl Snapshot {
+    pub fn empty(source: SourceInfo) -> Self {
+        Snapshot {
+            source,
+            kube: KubeFacts::default(),
+            aws: AwsFacts::default(),
+            notes: Vec::new(),
+        }
+    }
+}

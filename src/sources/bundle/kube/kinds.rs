@@ -1,0 +1,83 @@
+//! The Kubernetes kinds the bundle loader keeps, identified by API group and kind (the version
+//! is left to k8s-openapi, whose deserializer reports a mismatch).
+//!
+//! To load a new kind: add a variant here (with its group, kind and scope), a field for it in
+//! `KubeAcc` (kube/mod.rs) with a line in `KubeAcc::store` and one in `KubeAcc::finish`, and
+//! the matching field in `model::snapshot::KubeFacts`.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KindTag {
+    Pod,
+    ServiceAccount,
+    Deployment,
+    ReplicaSet,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob,
+    Node,
+    MutatingWebhookConfiguration,
+}
+
+const TABLE: &[(KindTag, &str, &str)] = &[
+    (KindTag::Pod, "", "Pod"),
+    (KindTag::ServiceAccount, "", "ServiceAccount"),
+    (KindTag::Deployment, "apps", "Deployment"),
+    (KindTag::ReplicaSet, "apps", "ReplicaSet"),
+    (KindTag::StatefulSet, "apps", "StatefulSet"),
+    (KindTag::DaemonSet, "apps", "DaemonSet"),
+    (KindTag::Job, "batch", "Job"),
+    (KindTag::CronJob, "batch", "CronJob"),
+    (KindTag::Node, "", "Node"),
+    (
+        KindTag::MutatingWebhookConfiguration,
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+];
+
+impl KindTag {
+    /// The kind for an object's `apiVersion` and `kind`, if the loader keeps it.
+    pub fn of(api_version: &str, kind: &str) -> Option<KindTag> {
+        let group = group_of(api_version);
+        TABLE
+            .iter()
+            .find(|(_, g, k)| *g == group && *k == kind)
+            .map(|(tag, _, _)| *tag)
+    }
+
+    pub fn name(self) -> &'static str {
+        TABLE
+            .iter()
+            .find(|(tag, _, _)| *tag == self)
+            .map_or("object", |(_, _, kind)| kind)
+    }
+
+    pub fn namespaced(self) -> bool {
+        !matches!(self, KindTag::Node | KindTag::MutatingWebhookConfiguration)
+    }
+}
+
+/// `apps/v1` -> `apps`, `v1` -> `` (the core group).
+pub fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(group, _)| group)
+}
+
+/// A Secret, in any version: never loaded.
+pub fn is_secret(api_version: &str, kind: &str) -> bool {
+    kind == "Secret" && group_of(api_version).is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_group() {
+        assert_eq!(KindTag::of("apps/v1", "Deployment"), Some(KindTag::Deployment));
+        assert_eq!(KindTag::of("example.com/v1", "Deployment"), None);
+        assert_eq!(KindTag::of("v1", "Pod"), Some(KindTag::Pod));
+        assert!(is_secret("v1", "Secret"));
+        assert!(!KindTag::Node.namespaced());
+    }
+}

@@ -1,0 +1,64 @@
+//! The offline bundle loader: a directory of `kubectl get ... -o yaml|json` and AWS CLI outputs
+//! (what `kubectl irsa dump` writes, or what a user collected by hand) into a [`Snapshot`].
+//! Files are recognised by their content, never their names; whatever cannot be used becomes a
+//! [`LoadNote`](crate::model::snapshot::LoadNote) and loading goes on.
+//!
+//! Layout:
+//! - [`load_dirs`] / [`load_files`]: the API (disk, or bytes already in memory);
+//! - `walk`: reading a directory safely; `decode`: bytes to text; `parse`: text to JSON/YAML
+//!   documents with hostile-input limits; `recognise`: which output a document is;
+//! - `kube`: Kubernetes objects into `KubeFacts`; `aws`: AWS CLI outputs into `AwsFacts`;
+//! - `load`: the per-file pipeline tying them together; `notes`: messages with locations.
+//!
+//! To recognise a new output, start in `recognise.rs`: its module comment lists the steps.
+
+mod aws;
+mod decode;
+mod error;
+mod kube;
+mod load;
+mod notes;
+mod parse;
+mod recognise;
+mod walk;
+
+use std::path::PathBuf;
+
+pub use self::error::BundleError;
+pub use self::walk::{MAX_DEPTH, MAX_FILE_BYTES, MAX_FILES};
+use crate::model::snapshot::{Snapshot, SourceInfo, SourceKind};
+
+/// Loads one or more bundle directories into one snapshot (e.g. one directory written from
+/// kubectl and one from the AWS CLI). Fails only if a directory cannot be read at all, or if no
+/// file in any of them holds kubectl or AWS CLI output.
+pub fn load_dirs(dirs: &[PathBuf]) -> Result<Snapshot, BundleError> {
+    let mut loader = load::Loader::default();
+    for dir in dirs {
+        let files = walk::walk(dir, &mut |found| match found {
+            walk::Found::File(name, bytes) => loader.load_file(name, bytes),
+            walk::Found::Skipped(note) => loader.note(&note.file, note.message),
+        })?;
+        if files == 0 && dirs.len() > 1 {
+            loader.note(&dir.display().to_string(), "no files in this directory");
+        }
+    }
+    let description = dirs
+        .iter()
+        .map(|dir| dir.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    loader.finish(SourceInfo {
+        kind: SourceKind::Offline,
+        description,
+    })
+}
+
+/// Loads files already in memory, in the order given (the first copy of a duplicated object
+/// wins). `files` are (name used in messages, content). Pure: no I/O.
+pub fn load_files(source: SourceInfo, files: Vec<(String, Vec<u8>)>) -> Result<Snapshot, BundleError> {
+    let mut loader = load::Loader::default();
+    for (name, bytes) in files {
+        loader.load_file(name, bytes);
+    }
+    loader.finish(source)
+}
