@@ -17,7 +17,19 @@ pub fn uses_aws(ctx: &Ctx) -> bool {
     let env = ctx.workload.specs().iter().any(|(_, s)| links::injection_env::pod_mechanism(s) != Mechanism::None);
     let trusted = !ctx.ix.roles_trusting(&ctx.namespace, &ctx.sa_name).iter().all(|t| t.subject.contains('*'));
     let is_agent = ctx.workload.pods.iter().any(|p| super::index::is_agent_pod(p));
-    !is_agent && (annotated || associated || env || trusted)
+    !is_agent && (annotated || associated || env || trusted || orphan_association_meant(ctx))
+}
+
+/// An association in the namespace names a service account that does not exist and whose name
+/// is close to this workload's (a Helm release prefix, a typo: field guide A8, F36).
+fn orphan_association_meant(ctx: &Ctx) -> bool {
+    let orphans: Vec<&str> = ctx
+        .ix
+        .all_associations()
+        .filter(|a| a.namespace == ctx.namespace && ctx.ix.service_account(&a.namespace, &a.service_account).is_none())
+        .map(|a| a.service_account.as_str())
+        .collect();
+    !super::suggest::near(&ctx.sa_name, orphans).is_empty()
 }
 
 fn configured_mechanism(ctx: &Ctx) -> Mechanism {
@@ -33,7 +45,7 @@ fn configured_mechanism(ctx: &Ctx) -> Mechanism {
         return m;
     }
     let refs = ctx.ix.roles_trusting(&ctx.namespace, &ctx.sa_name);
-    if !refs.is_empty() && refs.iter().all(|r| r.pod_identity) {
+    if (!refs.is_empty() && refs.iter().all(|r| r.pod_identity)) || orphan_association_meant(ctx) {
         return Mechanism::PodIdentity;
     }
     Mechanism::None

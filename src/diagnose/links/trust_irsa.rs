@@ -187,7 +187,9 @@ fn condition_finding(object: &str, policy: &Policy, st: &Statement, cf: &Conditi
             .filter_map(|c| c.key.rsplit_once(':').map(|(p, _)| p.to_ascii_lowercase()))
             .filter(|p| p.contains("oidc"))
             .collect();
-        if prefixes.len() > 1 && prefixes.contains(&e.issuer.to_ascii_lowercase()) {
+        let ours = e.issuer.to_ascii_lowercase();
+        let same_suffix_for_ours = st.conditions.iter().any(|c| c.key.to_ascii_lowercase() == format!("{ours}:{}", suffix.to_ascii_lowercase()));
+        if prefixes.len() > 1 && prefixes.contains(&ours) && same_suffix_for_ours {
             return Finding::error(codes::TRUST_ISSUERS_ANDED, format!("{} tests keys of {} different issuers; all conditions of a statement must hold, and a token has only one issuer, so it never matches. Use one statement per cluster", st.describe(), prefixes.len()))
                 .evidence(ev)
                 .reference("D23");

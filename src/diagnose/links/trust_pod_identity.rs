@@ -118,7 +118,7 @@ fn explain_denial(ctx: &Ctx, object: &str, role: &IamRole, policy: &Policy, eval
             format!("the trust policy of {} does not trust `{SERVICE}`: EKS answers `Unauthorized Exception! EKS does not have permissions to assume the associated role`", role.name)
         };
         return vec![Finding::error(codes::TRUST_MISSING_POD_IDENTITY_SERVICE, msg)
-            .evidence(line_evidence(object, policy, "Statement".into(), format!("{} statement(s)", policy.statements.len()), 1))
+            .evidence(principals_evidence(object, policy))
             .fix(fix)
             .reference("F32")];
     }
@@ -186,4 +186,17 @@ fn target_trust(ctx: &Ctx, role: &IamRole, target_arn: &str, assoc: &PodIdentity
         .evidence(Evidence::new(object).document(policy.text.clone()))
         .fix(Fix::new(format!("allow {{\"AWS\": \"{}\"}} sts:AssumeRole and sts:TagSession in the target role's trust", role.arn)).command(render::update_trust_command(&target.name)))
         .reference("E28")]
+}
+
+/// Every principal the trust policy names, pointing at the first statement.
+fn principals_evidence(object: &str, policy: &Policy) -> Evidence {
+    let names: Vec<String> = policy
+        .statements
+        .iter()
+        .filter_map(|s| s.principal.as_ref())
+        .flat_map(|p| p.entries.iter().map(|e| format!("{} {}", e.kind.as_str(), e.value)))
+        .collect();
+    let line = policy.statements.first().map(|s| s.line).unwrap_or(1);
+    let last = policy.statements.first().and_then(|s| s.principal.as_ref()).map(|p| p.line).unwrap_or(line);
+    Evidence::new(object).field("Principal").value(names.join(", ")).lines(line, last.max(line)).document(policy.text.clone())
 }

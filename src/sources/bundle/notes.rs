@@ -19,10 +19,6 @@ impl Notes {
         });
     }
 
-    pub fn extend(&mut self, notes: impl IntoIterator<Item = LoadNote>) {
-        self.0.extend(notes);
-    }
-
     pub fn into_vec(self) -> Vec<LoadNote> {
         self.0
     }

@@ -20,6 +20,7 @@ pub enum Format {
 }
 
 /// One document of a file.
+#[derive(Debug)]
 pub struct Doc {
     /// 1-based position of the document in its file.
     pub index: usize,
