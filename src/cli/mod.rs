@@ -3,7 +3,7 @@
 //! `-n`, `-A`, `-o` are parsed here. Each subcommand lives in its own file.
 
 pub mod doctor;
-// pub mod policy_eval;
+pub mod policy_eval;
 pub mod render_text;
 
 use clap::{Parser, Subcommand};
@@ -25,9 +25,19 @@ pub struct Cli {
 pub enum Command {
     /// Diagnose workloads and print the chain, the first broken link and its fix.
     Doctor(doctor::DoctorArgs),
-    // POLICY_EVAL_WIRING
+    /// IAM policy tools.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
 }
 
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Evaluate IAM policies offline against a request (JSON in, decision out).
+    Eval(policy_eval::PolicyEvalArgs),
+}
 
 /// Parses the process arguments and runs; returns the exit code.
 pub fn main() -> i32 {
@@ -41,5 +51,8 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Doctor(args) => doctor::run(&args),
+        Command::Policy {
+            command: PolicyCommand::Eval(args),
+        } => policy_eval::run(&args),
     }
 }

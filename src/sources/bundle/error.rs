@@ -27,6 +27,14 @@ pub enum BundleError {
         source: std::io::Error,
     },
 
+    /// The operating system would not start the loader's thread (it needs a large stack to
+    /// parse hostile files safely).
+    #[error("cannot start the bundle loader: {source}")]
+    NoThread {
+        #[source]
+        source: std::io::Error,
+    },
+
     /// Not one file held kubectl or AWS CLI output; `notes` says what was skipped and why.
     #[error("{}", nothing_recognised(dir, notes))]
     NothingRecognised { dir: String, notes: Vec<LoadNote> },

@@ -32,6 +32,22 @@ use crate::model::snapshot::{Snapshot, SourceInfo, SourceKind};
 /// kubectl and one from the AWS CLI). Fails only if a directory cannot be read at all, or if no
 /// file in any of them holds kubectl or AWS CLI output.
 pub fn load_dirs(dirs: &[PathBuf]) -> Result<Snapshot, BundleError> {
+    on_big_stack(|| load_dirs_here(dirs))
+}
+
+/// Loads files already in memory, in the order given (the first copy of a duplicated object
+/// wins). `files` are (name used in messages, content). Pure: no I/O.
+pub fn load_files(source: SourceInfo, files: Vec<(String, Vec<u8>)>) -> Result<Snapshot, BundleError> {
+    on_big_stack(|| {
+        let mut loader = load::Loader::default();
+        for (name, bytes) in files {
+            loader.load_file(name, bytes);
+        }
+        loader.finish(source)
+    })
+}
+
+fn load_dirs_here(dirs: &[PathBuf]) -> Result<Snapshot, BundleError> {
     let mut loader = load::Loader::default();
     for dir in dirs {
         let files = walk::walk(dir, &mut |found| match found {
@@ -53,12 +69,25 @@ pub fn load_dirs(dirs: &[PathBuf]) -> Result<Snapshot, BundleError> {
     })
 }
 
-/// Loads files already in memory, in the order given (the first copy of a duplicated object
-/// wins). `files` are (name used in messages, content). Pure: no I/O.
-pub fn load_files(source: SourceInfo, files: Vec<(String, Vec<u8>)>) -> Result<Snapshot, BundleError> {
-    let mut loader = load::Loader::default();
-    for (name, bytes) in files {
-        loader.load_file(name, bytes);
-    }
-    loader.finish(source)
+/// Stack for loading. The parsers recurse once per nesting level, up to their limits (128
+/// levels), and a debug build's frames are large: a 2 MiB thread (tests, tokio workers) is not
+/// enough for a hostile file. The memory is only reserved, not used.
+const LOADER_STACK: usize = 64 * 1024 * 1024;
+
+/// Runs `load` on a thread with [`LOADER_STACK`] bytes of stack. A panic in `load` is passed
+/// on unchanged; a thread that cannot be started is [`BundleError::NoThread`].
+fn on_big_stack<T: Send>(
+    load: impl FnOnce() -> Result<T, BundleError> + Send,
+) -> Result<T, BundleError> {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("bundle-loader".to_string())
+            .stack_size(LOADER_STACK)
+            .spawn_scoped(scope, load)
+            .map_err(|source| BundleError::NoThread { source })?;
+        match thread.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
 }
