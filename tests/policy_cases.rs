@@ -54,9 +54,10 @@ fn request(v: &Value) -> Request {
     }
     match v.get("action") {
         Some(Value::String(a)) => req.actions.push(a.clone()),
-        Some(Value::Array(a)) => req
-            .actions
-            .extend(a.iter().map(|x| x.as_str().expect("action string").to_string())),
+        Some(Value::Array(a)) => req.actions.extend(
+            a.iter()
+                .map(|x| x.as_str().expect("action string").to_string()),
+        ),
         _ => panic!("request needs an action"),
     }
     if let Some(r) = v.get("resource") {
@@ -160,7 +161,9 @@ fn check(file: &str, case: &Value) -> Result<(), String> {
     let name = case["name"].as_str().unwrap_or("<unnamed>");
     let rule = case["rule"].as_str().unwrap_or("");
     if rule.len() < 20 {
-        return Err(format!("{file}: {name}: every case must cite the AWS rule it checks"));
+        return Err(format!(
+            "{file}: {name}: every case must cite the AWS rule it checks"
+        ));
     }
     let expect = case["expect"]
         .as_str()
@@ -174,41 +177,62 @@ fn check(file: &str, case: &Value) -> Result<(), String> {
         problems.push(format!(
             "expected {expect}, got {}{}{}",
             out.decision,
-            out.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
-            if out.explanation.is_empty() { String::new() } else { format!(" -- {}", out.explanation) }
+            out.error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default(),
+            if out.explanation.is_empty() {
+                String::new()
+            } else {
+                format!(" -- {}", out.explanation)
+            }
         ));
     }
     if expect == "invalid_policy" {
-        let want = case["reason"]
-            .as_str()
-            .ok_or_else(|| format!("{file}: {name}: invalid_policy cases need a reason substring"))?;
+        let want = case["reason"].as_str().ok_or_else(|| {
+            format!("{file}: {name}: invalid_policy cases need a reason substring")
+        })?;
         let got = out.error.clone().unwrap_or_default();
         if !got.contains(want) {
             problems.push(format!("reason {got:?} does not contain {want:?}"));
         }
-        if let Some(line) = case.get("error_line").and_then(Value::as_u64) {
-            if out.error_line != Some(line as u32) {
-                problems.push(format!("error line {:?}, expected {line}", out.error_line));
-            }
+        if let Some(line) = case.get("error_line").and_then(Value::as_u64)
+            && out.error_line != Some(line as u32)
+        {
+            problems.push(format!("error line {:?}, expected {line}", out.error_line));
         }
     }
     if let Some(Value::Object(per)) = case.get("actions") {
         for (action, want) in per {
-            let got = out.per_action.iter().find(|(a, _)| a == action).map(|(_, d)| d.as_str());
+            let got = out
+                .per_action
+                .iter()
+                .find(|(a, _)| a == action)
+                .map(|(_, d)| d.as_str());
             if got != want.as_str() {
                 problems.push(format!("action {action}: expected {want}, got {got:?}"));
             }
         }
     }
-    if let Some(want) = case.get("explanation").and_then(Value::as_str) {
-        if !out.explanation.contains(want) {
-            problems.push(format!("explanation {:?} does not contain {want:?}", out.explanation));
-        }
+    if let Some(want) = case.get("explanation").and_then(Value::as_str)
+        && !out.explanation.contains(want)
+    {
+        problems.push(format!(
+            "explanation {:?} does not contain {want:?}",
+            out.explanation
+        ));
     }
     if let Some(Value::Array(want)) = case.get("deciding") {
-        let want: Vec<usize> = want.iter().filter_map(Value::as_u64).map(|n| n as usize).collect();
+        let want: Vec<usize> = want
+            .iter()
+            .filter_map(Value::as_u64)
+            .map(|n| n as usize)
+            .collect();
         if out.deciding != want {
-            problems.push(format!("deciding statements {:?}, expected {want:?}", out.deciding));
+            problems.push(format!(
+                "deciding statements {:?}, expected {want:?}",
+                out.deciding
+            ));
         }
     }
     if problems.is_empty() {
@@ -234,7 +258,11 @@ fn policy_cases() {
     let mut by_decision = std::collections::BTreeMap::<String, usize>::new();
     for path in &files {
         let text = std::fs::read_to_string(path).expect("read case file");
-        let file = path.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let file = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         // serde_json would silently merge duplicate keys inside a case: refuse them.
         if let Err(e) = parse_json(&text) {
             panic!("{file}: {e}");
@@ -243,17 +271,38 @@ fn policy_cases() {
         for case in doc["cases"].as_array().expect("cases array") {
             total += 1;
             let name = case["name"].as_str().unwrap_or("").to_string();
-            assert!(seen.insert(name.clone()), "{file}: duplicate case name {name}");
-            *by_decision.entry(case["expect"].as_str().unwrap_or("").to_string()).or_default() += 1;
+            assert!(
+                seen.insert(name.clone()),
+                "{file}: duplicate case name {name}"
+            );
+            *by_decision
+                .entry(case["expect"].as_str().unwrap_or("").to_string())
+                .or_default() += 1;
             if let Err(e) = check(&file, case) {
                 failures.push(e);
             }
         }
     }
-    eprintln!("{total} policy cases in {} files: {by_decision:?}", files.len());
+    eprintln!(
+        "{total} policy cases in {} files: {by_decision:?}",
+        files.len()
+    );
     assert!(total >= 300, "expected a few hundred cases, found {total}");
-    for d in [Decision::Allow, Decision::ImplicitDeny, Decision::ExplicitDeny] {
-        assert!(by_decision.get(d.as_str()).copied().unwrap_or(0) > 10, "too few {} cases", d.as_str());
+    for d in [
+        Decision::Allow,
+        Decision::ImplicitDeny,
+        Decision::ExplicitDeny,
+    ] {
+        assert!(
+            by_decision.get(d.as_str()).copied().unwrap_or(0) > 10,
+            "too few {} cases",
+            d.as_str()
+        );
     }
-    assert!(failures.is_empty(), "{} of {total} cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

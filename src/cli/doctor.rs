@@ -119,11 +119,11 @@ pub fn run(args: &DoctorArgs) -> i32 {
             .and_then(|s| writeln!(out, "{s}")),
         Output::Text => write!(out, "{}", super::render_text::render(&report)),
     };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            let _ = writeln!(anstream::stderr(), "error: cannot write the report: {e}");
-            return exit::INCOMPLETE;
-        }
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let _ = writeln!(anstream::stderr(), "error: cannot write the report: {e}");
+        return exit::INCOMPLETE;
     }
     report.exit_code()
 }

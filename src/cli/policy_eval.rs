@@ -62,10 +62,7 @@ pub fn run(args: &PolicyEvalArgs) -> i32 {
     match execute(args) {
         Ok(()) => 0,
         Err(message) => {
-            let _ = writeln!(
-                anstream::stderr(),
-                "kubectl irsa policy eval: {message}"
-            );
+            let _ = writeln!(anstream::stderr(), "kubectl irsa policy eval: {message}");
             USAGE_ERROR
         }
     }
@@ -204,7 +201,10 @@ fn parse_request(root: &JsonNode) -> Result<Request, RequestError> {
     let members = root.as_object().ok_or_else(|| {
         bad(
             root,
-            format!("the request must be a JSON object, found {}", root.type_name()),
+            format!(
+                "the request must be a JSON object, found {}",
+                root.type_name()
+            ),
         )
     })?;
     let mut request = Request::new();
@@ -214,7 +214,13 @@ fn parse_request(root: &JsonNode) -> Result<Request, RequestError> {
             "action" => request.actions = parse_actions(&m.value)?,
             "resource" => {
                 let r = m.value.as_str().ok_or_else(|| {
-                    bad(&m.value, format!("\"resource\" must be a string ARN, found {}", m.value.type_name()))
+                    bad(
+                        &m.value,
+                        format!(
+                            "\"resource\" must be a string ARN, found {}",
+                            m.value.type_name()
+                        ),
+                    )
                 })?;
                 request.resource = Some(r.to_string());
             }
@@ -248,14 +254,21 @@ fn parse_principal(node: &JsonNode) -> Result<RequestPrincipal, RequestError> {
                 .value
                 .as_str()
                 .filter(|v| !v.is_empty())
-                .ok_or_else(|| bad(&m.value, format!("principal \"{}\" must be a non-empty string", m.key)))?
+                .ok_or_else(|| {
+                    bad(
+                        &m.value,
+                        format!("principal \"{}\" must be a non-empty string", m.key),
+                    )
+                })?
                 .to_string();
             match m.key.as_str() {
                 "AWS" => Ok(RequestPrincipal::Aws(value)),
                 "Federated" => Ok(RequestPrincipal::Federated(value)),
                 "Service" => Ok(RequestPrincipal::Service(value)),
                 other => Err((
-                    format!("unknown principal type \"{other}\"; expected AWS, Federated or Service"),
+                    format!(
+                        "unknown principal type \"{other}\"; expected AWS, Federated or Service"
+                    ),
                     Some(m.key_span.line),
                 )),
             }
@@ -271,8 +284,14 @@ fn parse_actions(node: &JsonNode) -> Result<Vec<String>, RequestError> {
     let action = |n: &JsonNode| -> Result<String, RequestError> {
         match n.as_str() {
             Some(a) if a.contains(':') => Ok(a.to_string()),
-            Some(a) => Err(bad(n, format!("action \"{a}\" must be service:Name, e.g. s3:GetObject"))),
-            None => Err(bad(n, format!("each action must be a string, found {}", n.type_name()))),
+            Some(a) => Err(bad(
+                n,
+                format!("action \"{a}\" must be service:Name, e.g. s3:GetObject"),
+            )),
+            None => Err(bad(
+                n,
+                format!("each action must be a string, found {}", n.type_name()),
+            )),
         }
     };
     match &node.value {
@@ -281,7 +300,10 @@ fn parse_actions(node: &JsonNode) -> Result<Vec<String>, RequestError> {
         JsonValue::Array(_) => Err(bad(node, "\"action\" is an empty array")),
         _ => Err(bad(
             node,
-            format!("\"action\" must be a string or an array of strings, found {}", node.type_name()),
+            format!(
+                "\"action\" must be a string or an array of strings, found {}",
+                node.type_name()
+            ),
         )),
     }
 }
@@ -293,20 +315,29 @@ fn context_value(n: &JsonNode) -> Result<String, RequestError> {
         JsonValue::Bool(b) => Ok(b.to_string()),
         _ => Err(bad(
             n,
-            format!("context values must be strings, numbers or booleans, found {}", n.type_name()),
+            format!(
+                "context values must be strings, numbers or booleans, found {}",
+                n.type_name()
+            ),
         )),
     }
 }
 
 fn parse_context(node: &JsonNode) -> Result<RequestContext, RequestError> {
     let members = node.as_object().ok_or_else(|| {
-        bad(node, format!("\"context\" must be an object, found {}", node.type_name()))
+        bad(
+            node,
+            format!("\"context\" must be an object, found {}", node.type_name()),
+        )
     })?;
     let mut ctx = RequestContext::new();
     for m in members {
         if ctx.get(&m.key).is_some() {
             return Err((
-                format!("context key \"{}\" is given twice (keys are case-insensitive)", m.key),
+                format!(
+                    "context key \"{}\" is given twice (keys are case-insensitive)",
+                    m.key
+                ),
                 Some(m.key_span.line),
             ));
         }
@@ -366,7 +397,13 @@ fn print_invalid(format: OutputFormat, kind: PolicyKind, source: &Source, e: &Po
                 .map(|l| format!(":{}:{}", l.line, l.column))
                 .unwrap_or_default();
             let _ = writeln!(out, "{red}invalid policy{red:#}  {file}{at}");
-            let _ = writeln!(out, "  IAM would refuse this {} policy: {}", source.role, e.reason);
+            let what = match (source.role, kind) {
+                ("boundary", _) => "permissions boundary",
+                ("session", _) => "session policy",
+                (_, PolicyKind::Trust) => "trust policy",
+                _ => "identity policy",
+            };
+            let _ = writeln!(out, "  IAM would refuse this {what}: {}", e.reason);
         }
     }
 }
@@ -412,15 +449,14 @@ fn print_action(out: &mut impl Write, a: &ActionEvaluation) {
     let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
     let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "{} {style}{}{style:#}",
-        a.action,
-        a.decision.as_str()
-    );
+    let _ = writeln!(out, "{} {style}{}{style:#}", a.action, a.decision.as_str());
     let _ = writeln!(out, "  {}", a.explanation);
     for d in &a.deciding {
-        let sid = d.sid.as_deref().map(|s| format!(" Sid \"{s}\"")).unwrap_or_default();
+        let sid = d
+            .sid
+            .as_deref()
+            .map(|s| format!(" Sid \"{s}\""))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "  decided by {}:{} statement {}{sid} ({})",
@@ -431,8 +467,18 @@ fn print_action(out: &mut impl Write, a: &ActionEvaluation) {
         );
     }
     for t in &a.statements {
-        let sid = t.sid.as_deref().map(|s| format!(" Sid \"{s}\"")).unwrap_or_default();
-        let where_ = format!("{}:{} statement {}{sid} {}", t.policy, t.line, t.index, t.effect.as_str());
+        let sid = t
+            .sid
+            .as_deref()
+            .map(|s| format!(" Sid \"{s}\""))
+            .unwrap_or_default();
+        let where_ = format!(
+            "{}:{} statement {}{sid} {}",
+            t.policy,
+            t.line,
+            t.index,
+            t.effect.as_str()
+        );
         if t.matched {
             let _ = writeln!(out, "  {green}✓{green:#} {where_} {dim}matches{dim:#}");
         } else {

@@ -30,6 +30,8 @@ pub enum ErrorCode {
     DuplicateKey,
     /// Nesting deeper than any policy could need.
     TooDeep,
+    /// Far larger than any IAM policy quota allows.
+    TooLarge,
     /// An element IAM does not know (typo such as `Prinicpal`).
     UnknownElement,
     /// A required element is missing (Statement, Effect, Principal, Action, Resource).

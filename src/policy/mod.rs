@@ -51,12 +51,27 @@ pub use trace::{
     StatementTrace,
 };
 
+/// Documents longer than this (in IAM characters) are refused before parsing: ten times IAM's
+/// largest policy quota, so no real policy is affected and matching cost stays bounded.
+pub const MAX_DOCUMENT_LENGTH: usize = 10 * ROLE_INLINE_POLICIES_QUOTA;
+
 /// Decode, parse and validate a policy document as IAM would for `kind`.
 ///
 /// Positions in errors and in the returned [`Policy`] refer to the decoded JSON text
 /// (`Policy::text`), which is the text itself when it was not encoded.
 pub fn parse_policy(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
     let decoded = decode_document(text)?;
+    let length = iam_length(&decoded);
+    if length > MAX_DOCUMENT_LENGTH {
+        return Err(PolicyError::new(
+            ErrorCode::TooLarge,
+            format!(
+                "Cannot exceed quota for PolicySize: the document has {length} characters, \
+                 far more than IAM's largest policy quota ({ROLE_INLINE_POLICIES_QUOTA})."
+            ),
+            None,
+        ));
+    }
     let root = json::parse_json(&decoded)?;
     let policy = build::build_policy(&root, &decoded, kind)?;
     validate::validate(&policy)?;

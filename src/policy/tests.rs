@@ -99,8 +99,11 @@ fn refusals_carry_iam_reasons_and_lines() {
         r#"{"Statement": [{"Sid": "a-b", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#,
     ));
     assert!(e.reason.contains("must be alpha-numeric"), "{e}");
-    // Trust policies do not have the alphanumeric Sid rule.
-    assert!(trust(r#"{"Statement": [{"Sid": "a-b", "Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]}"#).is_ok());
+    // IAM applies the same rule to role trust policies.
+    let e = reason(trust(
+        r#"{"Statement": [{"Sid": "a-b", "Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]}"#,
+    ));
+    assert_eq!(e.code, ErrorCode::InvalidSid);
 
     let e = reason(identity(
         r#"{"Statement": [{"Effect": "allow", "Action": "s3:*", "Resource": "*"}]}"#,
@@ -139,4 +142,100 @@ fn garbage_is_an_error_never_a_panic() {
     }
     let deep = format!("{{\"Statement\": {}", "[".repeat(5000));
     assert_eq!(reason(identity(&deep)).code, ErrorCode::TooDeep);
+}
+
+#[test]
+fn oversized_documents_are_refused() {
+    let big = format!(
+        "{{\"Statement\": {{\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"arn:aws:s3:::{}\"}}}}",
+        "x".repeat(MAX_DOCUMENT_LENGTH)
+    );
+    assert_eq!(reason(identity(&big)).code, ErrorCode::TooLarge);
+}
+
+/// A tiny deterministic generator, so the mutation test needs no dependency.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) as usize
+    }
+}
+
+#[test]
+fn mutated_policies_never_panic_parsing_or_evaluating() {
+    let alphabet: Vec<char> = "{}[]:,\"*?$ \\%aZ09-/\u{e9}\u{201c}".chars().collect();
+    let mut rng = Lcg(42);
+    let req = Request::new()
+        .principal(RequestPrincipal::Federated(
+            "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+                .into(),
+        ))
+        .action("sts:AssumeRoleWithWebIdentity")
+        .resource("arn:aws:s3:::b/k")
+        .context(RequestContext::new().with(
+            "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub",
+            "system:serviceaccount:shop:checkout",
+        ));
+    let base: Vec<char> = IRSA.chars().collect();
+    let mut parsed = 0;
+    for _ in 0..3000 {
+        let mut doc = base.clone();
+        for _ in 0..(1 + rng.next() % 4) {
+            let at = rng.next() % (doc.len() + 1);
+            match rng.next() % 3 {
+                0 if at < doc.len() => {
+                    doc.remove(at);
+                }
+                1 if at < doc.len() => doc[at] = alphabet[rng.next() % alphabet.len()],
+                _ => doc.insert(at, alphabet[rng.next() % alphabet.len()]),
+            }
+        }
+        let text: String = doc.into_iter().collect();
+        for kind in [PolicyKind::Trust, PolicyKind::Identity] {
+            if let Ok(p) = parse_policy(&text, kind) {
+                parsed += 1;
+                let named = NamedPolicy::new("p", &p);
+                let _ = evaluate_trust(&named, &req);
+                let _ = evaluate_identity(
+                    std::slice::from_ref(&named),
+                    Some(&named),
+                    Some(&named),
+                    &req,
+                );
+            }
+        }
+    }
+    assert!(parsed > 0, "some mutations should still parse");
+}
+
+#[test]
+fn about_four_irsa_statements_fit_the_default_trust_quota() {
+    let host = "oidc.eks.eu-west-1.amazonaws.com/id/9A8B7C6D5E4F30211203A4B5C6D7E8F9";
+    let statement = |i: usize| {
+        format!(
+            r#"{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::210987654321:oidc-provider/{host}"}},
+               "Action": "sts:AssumeRoleWithWebIdentity",
+               "Condition": {{"StringEquals": {{"{host}:sub": "system:serviceaccount:namespace{i}:service-account",
+                                               "{host}:aud": "sts.amazonaws.com"}}}}}}"#
+        )
+    };
+    let doc = |n: usize| {
+        let stmts: Vec<String> = (0..n).map(statement).collect();
+        format!(
+            "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n{}\n  ]\n}}",
+            stmts.join(",\n")
+        )
+    };
+    let four = trust(&doc(4)).unwrap();
+    let five = trust(&doc(5)).unwrap();
+    assert!(four.length <= TRUST_POLICY_DEFAULT_QUOTA, "{}", four.length);
+    assert!(five.length > TRUST_POLICY_DEFAULT_QUOTA, "{}", five.length);
+    // Whitespace does not count: the pretty text is much longer than its IAM length.
+    assert!(doc(4).len() > four.length + 200);
+    assert_eq!(document_length(&doc(4)), four.length);
 }

@@ -27,9 +27,9 @@ pub fn validate(policy: &Policy) -> Result<(), PolicyError> {
                 ));
             }
             sids.insert(sid, s.line);
-            if policy.kind == PolicyKind::Identity
-                && !sid.chars().all(|c| c.is_ascii_alphanumeric())
-            {
+            // IAM enforces this for role trust policies too (other services' resource
+            // policies, such as S3 bucket policies, accept more).
+            if !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
                 return Err(at(
                     ErrorCode::InvalidSid,
                     format!(
@@ -128,6 +128,13 @@ fn valid_aws_principal(v: &str) -> bool {
         return true;
     }
     if v.len() == 12 && v.chars().all(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    // A unique ID such as AROA...: IAM writes it in place of a principal that was deleted.
+    if v.starts_with('A')
+        && (16..=128).contains(&v.len())
+        && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
         return true;
     }
     // arn:partition:service:region:account:resource, with no wildcard anywhere.

@@ -51,23 +51,28 @@ pub fn check_condition(
     if op.family == OperatorFamily::Null {
         return null_check(&cond.values, request).and_then(fail);
     }
+    let wanted = quoted(&cond.values);
     let values: &[String] = match (request, op.qualifier) {
         (None, _) if op.if_exists => return None,
         (None | Some([]), Some(SetQualifier::ForAllValues)) => return None,
         (None, Some(SetQualifier::ForAnyValue)) => {
             return fail(format!(
-                "key is absent from the request, and {} needs at least one value",
+                "key is absent from the request, and {} needs at least one value matching {wanted}",
                 op.raw
             ));
         }
         (Some([]), Some(SetQualifier::ForAnyValue)) => {
             return fail(format!(
-                "key has no values, and {} needs at least one",
+                "key has no values, and {} needs at least one matching {wanted}",
                 op.raw
             ));
         }
         (None, None) if op.negated => return None,
-        (None, None) => return fail("key is absent from the request".to_string()),
+        (None, None) => {
+            return fail(format!(
+                "key is absent from the request (the policy wants {wanted})"
+            ));
+        }
         (Some(v), _) => v,
     };
 
@@ -140,6 +145,16 @@ fn null_check(policy: &[String], request: Option<&[String]>) -> Option<String> {
     })
 }
 
+fn quoted(vs: &[String]) -> String {
+    if vs.is_empty() {
+        return "no value".to_string();
+    }
+    vs.iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A sentence saying why the condition failed, naming the values involved.
 fn explain(
     cond: &Condition,
@@ -148,14 +163,8 @@ fn explain(
     unresolved: &[String],
 ) -> String {
     let op = &cond.operator;
-    let quoted = |vs: &[String]| {
-        vs.iter()
-            .map(|v| format!("\"{v}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     if let Some(r) = values.iter().find_map(|v| incomparable_reason(op.base, v)) {
-        return r;
+        return format!("{r} (the policy wants {})", quoted(&cond.values));
     }
     let mut reason = if values.is_empty() {
         "the key is present but has no values".to_string()

@@ -15,42 +15,18 @@ pub fn describe_mismatch(m: &Mismatch) -> String {
     match m {
         Mismatch::Principal {
             reason, expected, ..
-        } => format!(
-            "principal: {reason} (statement names {})",
-            expected.join(", ")
-        ),
+        } => format!("{reason} (the statement names {})", expected.join(", ")),
         Mismatch::Action {
             reason, expected, ..
-        } => format!("action: {reason} [{}]", expected.join(", ")),
+        } => format!("{reason} [{}]", expected.join(", ")),
         Mismatch::Resource {
             reason, expected, ..
-        } => format!("resource: {reason} [{}]", expected.join(", ")),
-        Mismatch::Condition(f) => {
-            let request = match &f.request_values {
-                Some(v) => format!("request has {}", quoted(v)),
-                None => "request does not have the key".to_string(),
-            };
-            format!(
-                "condition {} \"{}\" (line {}): {}; policy wants {}, {request}",
-                f.operator,
-                f.key,
-                f.line,
-                f.reason,
-                quoted(&f.policy_values)
-            )
-        }
+        } => format!("{reason} [{}]", expected.join(", ")),
+        Mismatch::Condition(f) => format!(
+            "condition {} \"{}\" (line {}): {}",
+            f.operator, f.key, f.line, f.reason
+        ),
     }
-}
-
-fn quoted(values: &[String]) -> String {
-    if values.is_empty() {
-        return "no values".to_string();
-    }
-    values
-        .iter()
-        .map(|v| format!("\"{v}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn label(policy: &str, index: usize, sid: Option<&str>, line: u32) -> String {

@@ -74,7 +74,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Consume `b` or fail saying it was expected.
-    pub fn expect(&mut self, b: u8, what: &str) -> Result<(), PolicyError> {
+    pub fn consume(&mut self, b: u8, what: &str) -> Result<(), PolicyError> {
         if self.peek() == Some(b) {
             self.bump();
             Ok(())
@@ -103,7 +103,7 @@ impl<'a> Cursor<'a> {
 
     /// Scan a string literal; the cursor is on the opening quote.
     pub fn string(&mut self) -> Result<String, PolicyError> {
-        self.expect(b'"', "'\"'")?;
+        self.consume(b'"', "'\"'")?;
         let mut out = String::new();
         loop {
             let run = self.pos;

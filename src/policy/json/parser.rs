@@ -82,7 +82,7 @@ fn check_depth(c: &Cursor<'_>, depth: usize) -> Result<(), PolicyError> {
 
 fn object(c: &mut Cursor<'_>, depth: usize) -> Result<JsonValue, PolicyError> {
     check_depth(c, depth)?;
-    c.expect(b'{', "'{'")?;
+    c.consume(b'{', "'{'")?;
     c.skip_ws();
     let mut members: Vec<JsonMember> = Vec::new();
     let mut seen: HashMap<String, u32> = HashMap::new();
@@ -115,7 +115,7 @@ fn object(c: &mut Cursor<'_>, depth: usize) -> Result<JsonValue, PolicyError> {
         }
         seen.insert(key.clone(), key_start.line);
         c.skip_ws();
-        c.expect(b':', "':' after a member name")?;
+        c.consume(b':', "':' after a member name")?;
         c.skip_ws();
         let v = value(c, depth)?;
         members.push(JsonMember {
@@ -141,7 +141,7 @@ fn object(c: &mut Cursor<'_>, depth: usize) -> Result<JsonValue, PolicyError> {
 
 fn array(c: &mut Cursor<'_>, depth: usize) -> Result<JsonValue, PolicyError> {
     check_depth(c, depth)?;
-    c.expect(b'[', "'['")?;
+    c.consume(b'[', "'['")?;
     c.skip_ws();
     let mut items = Vec::new();
     if c.peek() == Some(b']') {

@@ -8,7 +8,9 @@
 /// The file's text, or why it is not text.
 pub fn text(bytes: Vec<u8>) -> Result<String, String> {
     if let Some(kind) = container_kind(&bytes) {
-        return Err(format!("{kind}, not text; extract it and load the extracted files"));
+        return Err(format!(
+            "{kind}, not text; extract it and load the extracted files"
+        ));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return utf16(rest, u16::from_le_bytes);
@@ -52,7 +54,7 @@ fn container_kind(bytes: &[u8]) -> Option<&'static str> {
 }
 
 fn utf16(bytes: &[u8], decode: fn([u8; 2]) -> u16) -> Result<String, String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err("UTF-16 text with an odd number of bytes".to_string());
     }
     let units = bytes.chunks_exact(2).map(|pair| decode([pair[0], pair[1]]));
@@ -75,7 +77,12 @@ fn utf16(bytes: &[u8], decode: fn([u8; 2]) -> u16) -> Result<String, String> {
 fn position(bytes: &[u8], at: usize) -> String {
     let before = &bytes[..at.min(bytes.len())];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let column = at - before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
+    let column = at
+        - before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
     format!("byte offset {at}, line {line}, column {column}")
 }
 

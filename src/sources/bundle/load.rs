@@ -65,18 +65,20 @@ impl Loader {
         if unrecognised.len() < count {
             self.recognised += 1;
             for (at, description) in unrecognised {
-                self.notes.add(&name, format!(
-                    "{at}: not kubectl or AWS CLI output ({description}); skipped"
-                ));
+                self.notes.add(
+                    &name,
+                    format!("{at}: not kubectl or AWS CLI output ({description}); skipped"),
+                );
             }
         } else if let Some((_, description)) = unrecognised.first() {
             let more = match count {
                 1 => String::new(),
                 n => format!(", and {} more documents like it", n - 1),
             };
-            self.notes.add(&name, format!(
-                "not kubectl or AWS CLI output ({description}{more}); skipped"
-            ));
+            self.notes.add(
+                &name,
+                format!("not kubectl or AWS CLI output ({description}{more}); skipped"),
+            );
         }
     }
 
@@ -101,10 +103,13 @@ impl Loader {
                 };
                 if let Err(err) = self.aws.add(aws, at, json, &mut self.notes) {
                     let err = parse::json_error_in_file(text, doc.span, &err);
-                    self.notes.add(at.name, format!(
-                        "{at}: looks like `{}` output but cannot be read: {err}; skipped",
-                        aws.command()
-                    ));
+                    self.notes.add(
+                        at.name,
+                        format!(
+                            "{at}: looks like `{}` output but cannot be read: {err}; skipped",
+                            aws.command()
+                        ),
+                    );
                 }
             }
         }

@@ -37,7 +37,10 @@ pub fn load_dirs(dirs: &[PathBuf]) -> Result<Snapshot, BundleError> {
 
 /// Loads files already in memory, in the order given (the first copy of a duplicated object
 /// wins). `files` are (name used in messages, content). Pure: no I/O.
-pub fn load_files(source: SourceInfo, files: Vec<(String, Vec<u8>)>) -> Result<Snapshot, BundleError> {
+pub fn load_files(
+    source: SourceInfo,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Snapshot, BundleError> {
     on_big_stack(|| {
         let mut loader = load::Loader::default();
         for (name, bytes) in files {

@@ -64,7 +64,8 @@ fn json_documents(text: &str) -> Result<Vec<Doc>, serde_json::Error> {
 }
 
 fn yaml_documents(text: &str) -> Result<Vec<Doc>, serde_saphyr::Error> {
-    let values: Vec<Value> = serde_saphyr::from_multiple_with_options(text, yaml_options(text.len()))?;
+    let values: Vec<Value> =
+        serde_saphyr::from_multiple_with_options(text, yaml_options(text.len()))?;
     Ok(values
         .into_iter()
         .enumerate()
@@ -95,11 +96,17 @@ fn yaml_options(len: usize) -> serde_saphyr::Options {
 
 /// A serde_json error from parsing a document's span again, with its line and column made
 /// relative to the whole file.
-pub fn json_error_in_file(text: &str, span: Option<(usize, usize)>, err: &serde_json::Error) -> String {
+pub fn json_error_in_file(
+    text: &str,
+    span: Option<(usize, usize)>,
+    err: &serde_json::Error,
+) -> String {
     let message = err.to_string();
     let Some((start, _)) = span else {
         // Re-serialised YAML: its positions mean nothing to the user.
-        let bare = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
+        let bare = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m);
         return clip(bare);
     };
     if err.line() == 0 {
@@ -113,7 +120,9 @@ pub fn json_error_in_file(text: &str, span: Option<(usize, usize)>, err: &serde_
     } else {
         err.column()
     };
-    let bare = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
+    let bare = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(m, _)| m);
     format!("{} at line {line} column {column}", clip(bare))
 }
 

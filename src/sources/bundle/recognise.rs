@@ -75,7 +75,8 @@ pub fn classify(value: &Value) -> Option<Shape> {
 }
 
 pub fn is_kube_object(value: &Value) -> bool {
-    value.get("apiVersion").is_some_and(Value::is_string) && value.get("kind").is_some_and(Value::is_string)
+    value.get("apiVersion").is_some_and(Value::is_string)
+        && value.get("kind").is_some_and(Value::is_string)
 }
 
 fn classify_object(map: &Map<String, Value>) -> Option<Shape> {
@@ -83,15 +84,22 @@ fn classify_object(map: &Map<String, Value>) -> Option<Shape> {
     let object = |key: &str| map.get(key).is_some_and(Value::is_object);
     let array = |key: &str| map.get(key).is_some_and(Value::is_array);
     let aws = |shape| Some(Shape::Aws(shape));
-    if map.get("apiVersion").is_some_and(Value::is_string) && map.get("kind").is_some_and(Value::is_string) {
+    if map.get("apiVersion").is_some_and(Value::is_string)
+        && map.get("kind").is_some_and(Value::is_string)
+    {
         return Some(Shape::Kube);
     }
     if object("serverVersion") || object("clientVersion") {
         return Some(Shape::KubectlVersion);
     }
-    if ["RoleDetailList", "Policies", "UserDetailList", "GroupDetailList"]
-        .iter()
-        .any(|key| array(key))
+    if [
+        "RoleDetailList",
+        "Policies",
+        "UserDetailList",
+        "GroupDetailList",
+    ]
+    .iter()
+    .any(|key| array(key))
     {
         return aws(AwsShape::AuthorizationDetails);
     }
@@ -159,14 +167,20 @@ pub fn describe(value: &Value, format: Format) -> String {
     match value {
         Value::Object(map) if map.is_empty() => format!("{object} with no keys"),
         Value::Object(map) => {
-            let mut keys: Vec<String> = map.keys().take(5).map(|k| format!("`{}`", short(k))).collect();
+            let mut keys: Vec<String> = map
+                .keys()
+                .take(5)
+                .map(|k| format!("`{}`", short(k)))
+                .collect();
             if map.len() > 5 {
                 keys.push(format!("and {} more", map.len() - 5));
             }
             format!("{object} with keys {}", keys.join(", "))
         }
         Value::Array(items) => format!("{array} of {}", count_of(items)),
-        Value::String(text) => format!("a single text value of {} characters", text.chars().count()),
+        Value::String(text) => {
+            format!("a single text value of {} characters", text.chars().count())
+        }
         Value::Number(_) => "a single number".to_string(),
         Value::Bool(_) => "a single boolean".to_string(),
         Value::Null => "an empty document".to_string(),
@@ -207,13 +221,22 @@ mod tests {
     #[test]
     fn pagination_keys_do_not_matter() {
         let page = json!({"RoleDetailList": [], "IsTruncated": true, "Marker": "abc"});
-        assert_eq!(classify(&page), Some(Shape::Aws(AwsShape::AuthorizationDetails)));
+        assert_eq!(
+            classify(&page),
+            Some(Shape::Aws(AwsShape::AuthorizationDetails))
+        );
         let page = json!({"associations": [], "nextToken": "abc"});
-        assert_eq!(classify(&page), Some(Shape::Aws(AwsShape::ListAssociations)));
+        assert_eq!(
+            classify(&page),
+            Some(Shape::Aws(AwsShape::ListAssociations))
+        );
     }
 
     #[test]
     fn describes_numbers() {
-        assert_eq!(describe(&json!([1, 2, 3]), Format::Json), "a JSON array of 3 numbers");
+        assert_eq!(
+            describe(&json!([1, 2, 3]), Format::Json),
+            "a JSON array of 3 numbers"
+        );
     }
 }

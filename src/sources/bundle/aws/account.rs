@@ -21,7 +21,11 @@ pub fn infer<'a>(
     caller_account: Option<&str>,
     others: impl Iterator<Item = &'a str>,
 ) -> Primary {
-    let decisive: Vec<Arn> = first.iter().flatten().filter_map(|arn| Arn::parse(arn)).collect();
+    let decisive: Vec<Arn> = first
+        .iter()
+        .flatten()
+        .filter_map(|arn| Arn::parse(arn))
+        .collect();
     let mut accounts: BTreeMap<String, usize> = BTreeMap::new();
     let mut partitions: BTreeMap<String, usize> = BTreeMap::new();
     for arn in others.filter_map(Arn::parse) {
@@ -34,7 +38,11 @@ pub fn infer<'a>(
         .iter()
         .map(|a| a.account.clone())
         .find(|a| is_account_id(a))
-        .or_else(|| caller_account.filter(|a| is_account_id(a)).map(str::to_string))
+        .or_else(|| {
+            caller_account
+                .filter(|a| is_account_id(a))
+                .map(str::to_string)
+        })
         .or_else(|| most_common(accounts));
     let partition = decisive
         .first()
@@ -46,7 +54,11 @@ pub fn infer<'a>(
 
 fn most_common(counts: BTreeMap<String, usize>) -> Option<String> {
     // max_by_key returns the last maximum; iterate in reverse so ties go to the smallest key.
-    counts.into_iter().rev().max_by_key(|(_, n)| *n).map(|(key, _)| key)
+    counts
+        .into_iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map(|(key, _)| key)
 }
 
 #[cfg(test)]
@@ -73,7 +85,10 @@ mod tests {
 
     #[test]
     fn ties_go_to_the_smallest() {
-        let roles = ["arn:aws:iam::222222222222:role/a", "arn:aws:iam::111111111111:role/b"];
+        let roles = [
+            "arn:aws:iam::222222222222:role/a",
+            "arn:aws:iam::111111111111:role/b",
+        ];
         let p = infer(&[], None, roles.into_iter());
         assert_eq!(p.account.as_deref(), Some("111111111111"));
     }

@@ -67,7 +67,10 @@ mod tests {
         let err = parse(text).unwrap();
         assert_eq!(err.code, "ResourceNotFoundException");
         assert_eq!(err.operation, "DescribeAddon");
-        assert_eq!(err.message, "No addon: eks-pod-identity-agent found in cluster: shop-prod");
+        assert_eq!(
+            err.message,
+            "No addon: eks-pod-identity-agent found in cluster: shop-prod"
+        );
     }
 
     #[test]

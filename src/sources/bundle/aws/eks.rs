@@ -34,7 +34,10 @@ pub struct Eks {
 
 impl Eks {
     pub fn cluster_arn(&self) -> Option<&str> {
-        self.cluster.as_ref().map(|c| c.arn.as_str()).filter(|a| !a.is_empty())
+        self.cluster
+            .as_ref()
+            .map(|c| c.arn.as_str())
+            .filter(|a| !a.is_empty())
     }
 
     pub fn add_cluster(&mut self, file: &str, cluster: shapes::Cluster, notes: &mut Notes) {
@@ -55,9 +58,15 @@ impl Eks {
             endpoint: text(cluster.endpoint),
             version: text(cluster.version),
             platform_version: text(cluster.platform_version),
-            oidc_issuer: cluster.identity.and_then(|i| i.oidc).and_then(|o| text(o.issuer)),
+            oidc_issuer: cluster
+                .identity
+                .and_then(|i| i.oidc)
+                .and_then(|o| text(o.issuer)),
             status: text(cluster.status),
-            auto_mode: cluster.compute_config.and_then(|c| c.enabled).unwrap_or(false),
+            auto_mode: cluster
+                .compute_config
+                .and_then(|c| c.enabled)
+                .unwrap_or(false),
         });
     }
 
@@ -65,15 +74,25 @@ impl Eks {
         let listed = self.listed.get_or_insert_with(BTreeMap::new);
         for association in list.associations {
             if let Some(association) = convert(file, association, notes) {
-                listed.entry(association.association_id.clone()).or_insert(association);
+                listed
+                    .entry(association.association_id.clone())
+                    .or_insert(association);
             }
         }
     }
 
-    pub fn add_described(&mut self, file: &str, association: shapes::Association, notes: &mut Notes) {
+    pub fn add_described(
+        &mut self,
+        file: &str,
+        association: shapes::Association,
+        notes: &mut Notes,
+    ) {
         if let Some(association) = convert(file, association, notes) {
-            self.first_describe_file.get_or_insert_with(|| file.to_string());
-            self.described.entry(association.association_id.clone()).or_insert(association);
+            self.first_describe_file
+                .get_or_insert_with(|| file.to_string());
+            self.described
+                .entry(association.association_id.clone())
+                .or_insert(association);
         }
     }
 
@@ -146,9 +165,16 @@ impl Eks {
     }
 }
 
-fn convert(file: &str, a: shapes::Association, notes: &mut Notes) -> Option<PodIdentityAssociation> {
+fn convert(
+    file: &str,
+    a: shapes::Association,
+    notes: &mut Notes,
+) -> Option<PodIdentityAssociation> {
     let Some(association_id) = text(a.association_id) else {
-        notes.add(file, "a pod identity association without associationId; skipped");
+        notes.add(
+            file,
+            "a pod identity association without associationId; skipped",
+        );
         return None;
     };
     Some(PodIdentityAssociation {

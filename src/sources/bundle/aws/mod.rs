@@ -33,16 +33,24 @@ pub struct AwsAcc {
 impl AwsAcc {
     /// One recognised document; `json` is its JSON text. An error means the document has the
     /// shape's keys but not its types.
-    pub fn add(&mut self, shape: AwsShape, at: At, json: &str, notes: &mut Notes) -> Result<(), serde_json::Error> {
+    pub fn add(
+        &mut self,
+        shape: AwsShape,
+        at: At,
+        json: &str,
+        notes: &mut Notes,
+    ) -> Result<(), serde_json::Error> {
         let file = at.name;
         match shape {
             AwsShape::AuthorizationDetails => {
                 let output: shapes::AuthorizationDetails = serde_json::from_str(json)?;
                 if let Some(roles) = output.role_detail_list {
                     let source = RoleSource::AuthorizationDetails;
-                    self.roles.add_page(file, roles, source, output.is_truncated, notes);
+                    self.roles
+                        .add_page(file, roles, source, output.is_truncated, notes);
                 }
-                self.policies.add_list(file, output.policies.unwrap_or_default(), notes);
+                self.policies
+                    .add_list(file, output.policies.unwrap_or_default(), notes);
             }
             AwsShape::GetRole => {
                 let output: shapes::GetRole = serde_json::from_str(json)?;
@@ -51,7 +59,8 @@ impl AwsAcc {
             AwsShape::ListRoles => {
                 let output: shapes::ListRoles = serde_json::from_str(json)?;
                 let source = RoleSource::ListRoles;
-                self.roles.add_page(file, output.roles, source, output.is_truncated, notes);
+                self.roles
+                    .add_page(file, output.roles, source, output.is_truncated, notes);
             }
             AwsShape::GetRolePolicy => self.roles.add_inline(file, serde_json::from_str(json)?),
             AwsShape::GetPolicy => {
@@ -60,15 +69,20 @@ impl AwsAcc {
             }
             AwsShape::GetPolicyVersion => {
                 let output: shapes::GetPolicyVersion = serde_json::from_str(json)?;
-                self.policies.add_version(file, output.policy_version, notes);
+                self.policies
+                    .add_version(file, output.policy_version, notes);
             }
             AwsShape::ListOidcProviders => self.providers.add_list(serde_json::from_str(json)?),
-            AwsShape::GetOidcProvider => self.providers.add_details(file, serde_json::from_str(json)?),
+            AwsShape::GetOidcProvider => self
+                .providers
+                .add_details(file, serde_json::from_str(json)?),
             AwsShape::DescribeCluster => {
                 let output: shapes::DescribeCluster = serde_json::from_str(json)?;
                 self.eks.add_cluster(file, output.cluster, notes);
             }
-            AwsShape::ListAssociations => self.eks.add_list(file, serde_json::from_str(json)?, notes),
+            AwsShape::ListAssociations => {
+                self.eks.add_list(file, serde_json::from_str(json)?, notes)
+            }
             AwsShape::DescribeAssociation => {
                 let output: shapes::DescribeAssociation = serde_json::from_str(json)?;
                 self.eks.add_described(file, output.association, notes);
@@ -92,7 +106,8 @@ impl AwsAcc {
         let eks = &mut self.eks;
         match error.operation.as_str() {
             "DescribeAddon"
-                if error.code == "ResourceNotFoundException" && error.message.contains(eks::AGENT) =>
+                if error.code == "ResourceNotFoundException"
+                    && error.message.contains(eks::AGENT) =>
             {
                 eks.addon_not_found = true;
             }
@@ -105,16 +120,23 @@ impl AwsAcc {
             "ListPodIdentityAssociations" => {
                 eks.associations_missing.get_or_insert(error.missing("eks"));
             }
-            _ => notes.add(file, format!(
-                "AWS CLI error from {} ({}): {}; nothing loaded from it",
-                error.operation, error.code, error.message
-            )),
+            _ => notes.add(
+                file,
+                format!(
+                    "AWS CLI error from {} ({}): {}; nothing loaded from it",
+                    error.operation, error.code, error.message
+                ),
+            ),
         }
     }
 
     pub fn finish(mut self, notes: &mut Notes) -> AwsFacts {
         let (caller_account, caller_arn) = self.caller.take().unwrap_or((None, None));
-        let others = self.roles.roles.keys().chain(self.providers.providers.keys());
+        let others = self
+            .roles
+            .roles
+            .keys()
+            .chain(self.providers.providers.keys());
         let primary = account::infer(
             &[self.eks.cluster_arn(), caller_arn.as_deref()],
             caller_account.as_deref(),

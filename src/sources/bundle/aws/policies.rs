@@ -31,7 +31,10 @@ impl Policies {
 
     pub fn add_get_policy(&mut self, file: &str, policy: shapes::Policy, notes: &mut Notes) {
         if let Some(arn) = self.add_policy(file, policy, notes) {
-            let version = self.policies.get(&arn).and_then(|p| p.default_version_id.clone());
+            let version = self
+                .policies
+                .get(&arn)
+                .and_then(|p| p.default_version_id.clone());
             self.get_policy.push((arn, version));
         }
     }
@@ -39,16 +42,29 @@ impl Policies {
     pub fn add_version(&mut self, file: &str, version: shapes::PolicyVersion, notes: &mut Notes) {
         let id = text(version.version_id).unwrap_or_default();
         if version.is_default_version == Some(false) {
-            return notes.add(file, format!("policy version {id} is not the default version; skipped"));
+            return notes.add(
+                file,
+                format!("policy version {id} is not the default version; skipped"),
+            );
         }
         match version.document {
-            Some(document) => self.versions.push((file.to_string(), id, policy_text(&document))),
-            None => notes.add(file, format!("policy version {id} has no Document; skipped")),
+            Some(document) => self
+                .versions
+                .push((file.to_string(), id, policy_text(&document))),
+            None => notes.add(
+                file,
+                format!("policy version {id} has no Document; skipped"),
+            ),
         }
     }
 
     /// Adds or completes a policy; returns its ARN.
-    fn add_policy(&mut self, file: &str, policy: shapes::Policy, notes: &mut Notes) -> Option<String> {
+    fn add_policy(
+        &mut self,
+        file: &str,
+        policy: shapes::Policy,
+        notes: &mut Notes,
+    ) -> Option<String> {
         let Some(arn) = text(policy.arn) else {
             let name = text(policy.policy_name).unwrap_or_else(|| "?".to_string());
             notes.add(file, format!("managed policy {name} has no Arn; skipped"));
@@ -74,8 +90,12 @@ impl Policies {
         };
         match self.policies.get_mut(&arn) {
             Some(existing) => {
-                existing.default_version_id = existing.default_version_id.take().or(new.default_version_id);
-                existing.default_document = existing.default_document.take().or(new.default_document);
+                existing.default_version_id = existing
+                    .default_version_id
+                    .take()
+                    .or(new.default_version_id);
+                existing.default_document =
+                    existing.default_document.take().or(new.default_document);
             }
             None => {
                 self.policies.insert(arn.clone(), new);

@@ -32,7 +32,11 @@ impl Providers {
                 self.listed_accounts.insert(parsed.account.clone());
             }
             let url = parsed
-                .and_then(|a| a.resource.strip_prefix("oidc-provider/").map(str::to_string))
+                .and_then(|a| {
+                    a.resource
+                        .strip_prefix("oidc-provider/")
+                        .map(str::to_string)
+                })
                 .unwrap_or_default();
             self.providers.entry(arn.clone()).or_insert(OidcProvider {
                 arn,
@@ -73,7 +77,10 @@ impl Providers {
             let arn = match matches.as_slice() {
                 [arn] => arn.clone(),
                 [] => match &primary.account {
-                    Some(account) => format!("arn:{}:iam::{account}:oidc-provider/{url}", primary.partition),
+                    Some(account) => format!(
+                        "arn:{}:iam::{account}:oidc-provider/{url}",
+                        primary.partition
+                    ),
                     None => {
                         notes.add(&file, format!(
                             "OIDC provider {url}: no provider list and no account in the bundle to name it by (add `aws iam list-open-id-connect-providers` output); skipped"
@@ -105,14 +112,22 @@ impl Providers {
 }
 
 fn list(values: Option<Vec<shapes::Text>>) -> Vec<String> {
-    values.unwrap_or_default().into_iter().map(|t| t.0).collect()
+    values
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.0)
+        .collect()
 }
 
 /// `https://oidc.eks.../id/X/` -> `oidc.eks.../id/X`.
 fn normalise(url: &str) -> &str {
     let url = url.trim();
     let lower = url.get(..8).map(str::to_ascii_lowercase);
-    let url = if lower.as_deref() == Some("https://") { &url[8..] } else { url };
+    let url = if lower.as_deref() == Some("https://") {
+        &url[8..]
+    } else {
+        url
+    };
     url.trim_end_matches('/')
 }
 

@@ -36,7 +36,14 @@ pub struct Roles {
 }
 
 impl Roles {
-    pub fn add_page(&mut self, file: &str, roles: Vec<shapes::Role>, source: RoleSource, truncated: Option<bool>, notes: &mut Notes) {
+    pub fn add_page(
+        &mut self,
+        file: &str,
+        roles: Vec<shapes::Role>,
+        source: RoleSource,
+        truncated: Option<bool>,
+        notes: &mut Notes,
+    ) {
         self.complete_page |= truncated != Some(true);
         for role in roles {
             if let Some(role) = convert(file, role, source, notes) {
@@ -59,7 +66,8 @@ impl Roles {
             name: output.policy_name.0,
             document: policy_text(&output.policy_document),
         };
-        self.inline.push((file.to_string(), output.role_name.0, policy));
+        self.inline
+            .push((file.to_string(), output.role_name.0, policy));
     }
 
     fn add(&mut self, role: IamRole) {
@@ -73,14 +81,21 @@ impl Roles {
 
     /// The accounts whose role list is complete.
     pub fn complete_accounts(&self) -> BTreeSet<String> {
-        if self.complete_page { self.listed_accounts.clone() } else { BTreeSet::new() }
+        if self.complete_page {
+            self.listed_accounts.clone()
+        } else {
+            BTreeSet::new()
+        }
     }
 
     /// Attaches the `get-role-policy` outputs to their roles, by name.
     pub fn attach_inline(&mut self, notes: &mut Notes) {
         let mut by_name: HashMap<&str, Vec<String>> = HashMap::new();
         for role in self.roles.values() {
-            by_name.entry(role.name.as_str()).or_default().push(role.arn.clone());
+            by_name
+                .entry(role.name.as_str())
+                .or_default()
+                .push(role.arn.clone());
         }
         let mut targets = Vec::new();
         for (file, role_name, policy) in std::mem::take(&mut self.inline) {
@@ -98,7 +113,9 @@ impl Roles {
             }
         }
         for (arn, policy) in targets {
-            let Some(role) = self.roles.get_mut(&arn) else { continue };
+            let Some(role) = self.roles.get_mut(&arn) else {
+                continue;
+            };
             match &mut role.inline_policies {
                 Fact::Known(list) => {
                     if !list.iter().any(|p| p.name == policy.name) {
@@ -111,7 +128,12 @@ impl Roles {
     }
 }
 
-fn convert(file: &str, role: shapes::Role, source: RoleSource, notes: &mut Notes) -> Option<IamRole> {
+fn convert(
+    file: &str,
+    role: shapes::Role,
+    source: RoleSource,
+    notes: &mut Notes,
+) -> Option<IamRole> {
     let Some(arn) = text(role.arn) else {
         let name = text(role.role_name).unwrap_or_else(|| "?".to_string());
         notes.add(file, format!("role {name} has no Arn; skipped"));
@@ -119,26 +141,35 @@ fn convert(file: &str, role: shapes::Role, source: RoleSource, notes: &mut Notes
     };
     let resource = Arn::parse(&arn).map(|a| a.resource).unwrap_or_default();
     let from_arn = resource.strip_prefix("role/").unwrap_or("");
-    let name = text(role.role_name).unwrap_or_else(|| from_arn.rsplit('/').next().unwrap_or("").to_string());
+    let name = text(role.role_name)
+        .unwrap_or_else(|| from_arn.rsplit('/').next().unwrap_or("").to_string());
     let path = text(role.path).unwrap_or_else(|| match from_arn.rsplit_once('/') {
         Some((path, _)) => format!("/{path}/"),
         None => "/".to_string(),
     });
     let complete = source == RoleSource::AuthorizationDetails;
     let inline_policies = match role.role_policy_list {
-        Some(list) => Fact::Known(list.into_iter().filter_map(|p| inline(file, &name, p, notes)).collect()),
+        Some(list) => Fact::Known(
+            list.into_iter()
+                .filter_map(|p| inline(file, &name, p, notes))
+                .collect(),
+        ),
         None if complete => Fact::Known(Vec::new()),
         None => Fact::not_collected(format!("aws iam list-role-policies --role-name {name}")),
     };
     let attached_policies = match role.attached_managed_policies {
         Some(list) => Fact::Known(list.into_iter().filter_map(attached).collect()),
         None if complete => Fact::Known(Vec::new()),
-        None => Fact::not_collected(format!("aws iam list-attached-role-policies --role-name {name}")),
+        None => Fact::not_collected(format!(
+            "aws iam list-attached-role-policies --role-name {name}"
+        )),
     };
     let permissions_boundary = match (role.permissions_boundary, source) {
         (Some(boundary), _) => Fact::Known(text(boundary.permissions_boundary_arn)),
         // list-roles does not return the boundary; absent means "not collected" there.
-        (None, RoleSource::ListRoles) => Fact::not_collected(format!("aws iam get-role --role-name {name}")),
+        (None, RoleSource::ListRoles) => {
+            Fact::not_collected(format!("aws iam get-role --role-name {name}"))
+        }
         (None, _) => Fact::Known(None),
     };
     Some(IamRole {
@@ -155,7 +186,12 @@ fn convert(file: &str, role: shapes::Role, source: RoleSource, notes: &mut Notes
     })
 }
 
-fn inline(file: &str, role: &str, policy: shapes::InlinePolicy, notes: &mut Notes) -> Option<InlinePolicy> {
+fn inline(
+    file: &str,
+    role: &str,
+    policy: shapes::InlinePolicy,
+    notes: &mut Notes,
+) -> Option<InlinePolicy> {
     let name = text(policy.policy_name).unwrap_or_default();
     match policy.policy_document {
         Some(document) => Some(InlinePolicy {
@@ -163,7 +199,10 @@ fn inline(file: &str, role: &str, policy: shapes::InlinePolicy, notes: &mut Note
             document: policy_text(&document),
         }),
         None => {
-            notes.add(file, format!("inline policy {name} of role {role} has no PolicyDocument; skipped"));
+            notes.add(
+                file,
+                format!("inline policy {name} of role {role} has no PolicyDocument; skipped"),
+            );
             None
         }
     }
@@ -171,7 +210,8 @@ fn inline(file: &str, role: &str, policy: shapes::InlinePolicy, notes: &mut Note
 
 fn attached(policy: shapes::AttachedPolicy) -> Option<AttachedPolicy> {
     let arn = text(policy.policy_arn)?;
-    let name = text(policy.policy_name).unwrap_or_else(|| arn.rsplit('/').next().unwrap_or("").to_string());
+    let name = text(policy.policy_name)
+        .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or("").to_string());
     Some(AttachedPolicy { name, arn })
 }
 

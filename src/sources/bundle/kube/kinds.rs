@@ -53,6 +53,21 @@ impl KindTag {
             .map_or("object", |(_, _, kind)| kind)
     }
 
+    /// The containers list every real object of this kind has. k8s-openapi fills a missing
+    /// required list with an empty one, which would hide a truncated or hand-made file.
+    pub fn containers_pointer(self) -> Option<&'static str> {
+        match self {
+            KindTag::Pod => Some("/spec/containers"),
+            KindTag::Deployment
+            | KindTag::ReplicaSet
+            | KindTag::StatefulSet
+            | KindTag::DaemonSet
+            | KindTag::Job => Some("/spec/template/spec/containers"),
+            KindTag::CronJob => Some("/spec/jobTemplate/spec/template/spec/containers"),
+            KindTag::ServiceAccount | KindTag::Node | KindTag::MutatingWebhookConfiguration => None,
+        }
+    }
+
     pub fn namespaced(self) -> bool {
         !matches!(self, KindTag::Node | KindTag::MutatingWebhookConfiguration)
     }
@@ -74,10 +89,14 @@ mod tests {
 
     #[test]
     fn kinds_by_group() {
-        assert_eq!(KindTag::of("apps/v1", "Deployment"), Some(KindTag::Deployment));
+        assert_eq!(
+            KindTag::of("apps/v1", "Deployment"),
+            Some(KindTag::Deployment)
+        );
         assert_eq!(KindTag::of("example.com/v1", "Deployment"), None);
         assert_eq!(KindTag::of("v1", "Pod"), Some(KindTag::Pod));
         assert!(is_secret("v1", "Secret"));
         assert!(!KindTag::Node.namespaced());
+        assert_eq!(KindTag::Pod.containers_pointer(), Some("/spec/containers"));
     }
 }

@@ -23,8 +23,8 @@ use serde_json::Value;
 use self::kinds::{KindTag, is_secret};
 use super::notes::{At, Notes};
 use super::parse::clip;
-use crate::model::snapshot::{KubeFacts, Listing, Scope};
 use crate::model::Fact;
+use crate::model::snapshot::{KubeFacts, Listing, Scope};
 
 /// Objects of one kind seen so far.
 struct Kind<T> {
@@ -50,7 +50,11 @@ impl<T: DeserializeOwned> Kind<T> {
         Ok(())
     }
 
-    fn listing(self, tainted: Option<&BTreeSet<String>>, missing: Fact<Listing<T>>) -> Fact<Listing<T>> {
+    fn listing(
+        self,
+        tainted: Option<&BTreeSet<String>>,
+        missing: Fact<Listing<T>>,
+    ) -> Fact<Listing<T>> {
         if !self.seen {
             return missing;
         }
@@ -65,7 +69,11 @@ impl<T: DeserializeOwned> Kind<T> {
     }
 
     fn list(self, missing: Fact<Vec<T>>) -> Fact<Vec<T>> {
-        if self.seen { Fact::Known(self.items) } else { missing }
+        if self.seen {
+            Fact::Known(self.items)
+        } else {
+            missing
+        }
     }
 }
 
@@ -99,7 +107,9 @@ impl KubeAcc {
     pub fn add_document(&mut self, at: At, mut value: Value, notes: &mut Notes) {
         let (api_version, kind) = type_of(&value);
         let items = match value.as_object_mut() {
-            Some(map) if kind.ends_with("List") && map.get("items").is_some_and(Value::is_array) => {
+            Some(map)
+                if kind.ends_with("List") && map.get("items").is_some_and(Value::is_array) =>
+            {
                 map.remove("items")
             }
             _ => None,
@@ -114,8 +124,10 @@ impl KubeAcc {
         }
         for (index, mut item) in items.into_iter().enumerate() {
             if let (Some(map), Some(item_kind)) = (item.as_object_mut(), item_kind) {
-                map.entry("apiVersion").or_insert_with(|| Value::String(api_version.clone()));
-                map.entry("kind").or_insert_with(|| Value::String(item_kind.to_string()));
+                map.entry("apiVersion")
+                    .or_insert_with(|| Value::String(api_version.clone()));
+                map.entry("kind")
+                    .or_insert_with(|| Value::String(item_kind.to_string()));
             }
             self.add_object(at.item(index), item, notes);
         }
@@ -132,8 +144,12 @@ impl KubeAcc {
 
     /// `kubectl version -o json|yaml`.
     pub fn add_version(&mut self, value: &Value) {
-        if let Some(version) = value.pointer("/serverVersion/gitVersion").and_then(Value::as_str) {
-            self.server_version.get_or_insert_with(|| version.to_string());
+        if let Some(version) = value
+            .pointer("/serverVersion/gitVersion")
+            .and_then(Value::as_str)
+        {
+            self.server_version
+                .get_or_insert_with(|| version.to_string());
         }
     }
 
@@ -151,23 +167,45 @@ impl KubeAcc {
             return;
         };
         self.mark_seen(tag);
-        let Some(name) = value.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string) else {
-            return notes.add(at.name, format!("{at}: a {kind} without metadata.name; skipped"));
+        let Some(name) = value
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
+            return notes.add(
+                at.name,
+                format!("{at}: a {kind} without metadata.name; skipped"),
+            );
         };
-        let namespace = if tag.namespaced() { namespace_of(&mut value) } else { String::new() };
+        let namespace = if tag.namespaced() {
+            namespace_of(&mut value)
+        } else {
+            String::new()
+        };
         let label = label(tag, &namespace, &name);
         let key = (tag, namespace, name);
         if let Some(&kept) = self.loaded.get(&key) {
-            self.duplicates.entry((at.file, kept)).or_default().push(label);
+            self.duplicates
+                .entry((at.file, kept))
+                .or_default()
+                .push(label);
             return;
         }
-        match self.store(tag, &key.1, value) {
+        let stored = match check_containers(tag, &value) {
+            Ok(()) => self
+                .store(tag, &key.1, value)
+                .map_err(|err| clip(&err.to_string())),
+            Err(err) => Err(err),
+        };
+        match stored {
             Ok(()) => {
                 self.loaded.insert(key, at.file);
             }
             Err(err) => {
-                let err = clip(&err.to_string());
-                notes.add(at.name, format!("{at} ({label}): cannot be read as a {kind}: {err}; skipped"));
+                notes.add(
+                    at.name,
+                    format!("{at} ({label}): cannot be read as a {kind}: {err}; skipped"),
+                );
                 self.failed.push(key);
             }
         }
@@ -188,7 +226,12 @@ impl KubeAcc {
         }
     }
 
-    fn store(&mut self, tag: KindTag, namespace: &str, value: Value) -> Result<(), serde_json::Error> {
+    fn store(
+        &mut self,
+        tag: KindTag,
+        namespace: &str,
+        value: Value,
+    ) -> Result<(), serde_json::Error> {
         match tag {
             KindTag::Pod => self.pods.push(namespace, value),
             KindTag::ServiceAccount => self.service_accounts.push(namespace, value),
@@ -208,27 +251,53 @@ impl KubeAcc {
     pub fn finish(self, files: &[String], notes: &mut Notes) -> KubeFacts {
         let file = |index: usize| files.get(index).map_or("?", String::as_str);
         for (&index, &count) in &self.secrets {
-            let what = if count == 1 { "a Secret".to_string() } else { format!("{count} Secrets") };
-            notes.add(file(index), format!("{what} ignored (Secrets are never loaded)"));
+            let what = if count == 1 {
+                "a Secret".to_string()
+            } else {
+                format!("{count} Secrets")
+            };
+            notes.add(
+                file(index),
+                format!("{what} ignored (Secrets are never loaded)"),
+            );
         }
         for ((skipped, kept), objects) in &self.duplicates {
-            notes.add(file(*skipped), duplicate_message(objects, skipped == kept, file(*kept)));
+            notes.add(
+                file(*skipped),
+                duplicate_message(objects, skipped == kept, file(*kept)),
+            );
         }
         let mut tainted: BTreeMap<KindTag, BTreeSet<String>> = BTreeMap::new();
-        for key in self.failed.iter().filter(|key| !self.loaded.contains_key(*key)) {
+        for key in self
+            .failed
+            .iter()
+            .filter(|key| !self.loaded.contains_key(*key))
+        {
             tainted.entry(key.0).or_default().insert(key.1.clone());
         }
         let t = |tag| tainted.get(&tag);
         let missing = KubeFacts::default();
         KubeFacts {
             pods: self.pods.listing(t(KindTag::Pod), missing.pods),
-            service_accounts: self.service_accounts.listing(t(KindTag::ServiceAccount), missing.service_accounts),
-            deployments: self.deployments.listing(t(KindTag::Deployment), missing.deployments),
-            replica_sets: self.replica_sets.listing(t(KindTag::ReplicaSet), missing.replica_sets),
-            stateful_sets: self.stateful_sets.listing(t(KindTag::StatefulSet), missing.stateful_sets),
-            daemon_sets: self.daemon_sets.listing(t(KindTag::DaemonSet), missing.daemon_sets),
+            service_accounts: self
+                .service_accounts
+                .listing(t(KindTag::ServiceAccount), missing.service_accounts),
+            deployments: self
+                .deployments
+                .listing(t(KindTag::Deployment), missing.deployments),
+            replica_sets: self
+                .replica_sets
+                .listing(t(KindTag::ReplicaSet), missing.replica_sets),
+            stateful_sets: self
+                .stateful_sets
+                .listing(t(KindTag::StatefulSet), missing.stateful_sets),
+            daemon_sets: self
+                .daemon_sets
+                .listing(t(KindTag::DaemonSet), missing.daemon_sets),
             jobs: self.jobs.listing(t(KindTag::Job), missing.jobs),
-            cron_jobs: self.cron_jobs.listing(t(KindTag::CronJob), missing.cron_jobs),
+            cron_jobs: self
+                .cron_jobs
+                .listing(t(KindTag::CronJob), missing.cron_jobs),
             nodes: self.nodes.list(missing.nodes),
             webhooks: self.webhooks.list(missing.webhooks),
             server_version: self.server_version,
@@ -238,20 +307,50 @@ impl KubeAcc {
 
 fn duplicate_message(objects: &[String], same_file: bool, kept: &str) -> String {
     const SHOWN: usize = 5;
-    let mut list = objects.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    let mut list = objects
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if objects.len() > SHOWN {
         list.push_str(&format!(" and {} more", objects.len() - SHOWN));
     }
     let count = objects.len();
     if same_file {
-        format!("{count} object(s) appear more than once in this file ({list}); kept the first copy")
+        format!(
+            "{count} object(s) appear more than once in this file ({list}); kept the first copy"
+        )
     } else {
         format!("{count} object(s) also in {kept} ({list}); kept the copy from {kept}")
     }
 }
 
+/// A workload's containers must be a non-empty list (see `KindTag::containers_pointer`).
+fn check_containers(tag: KindTag, value: &Value) -> Result<(), String> {
+    let Some(pointer) = tag.containers_pointer() else {
+        return Ok(());
+    };
+    match value.pointer(pointer) {
+        Some(Value::Array(containers)) if !containers.is_empty() => Ok(()),
+        Some(Value::Array(_)) => Err(format!("{} is empty", dotted(pointer))),
+        Some(_) => Err(format!("{} is not a list", dotted(pointer))),
+        None => Err(format!("missing field `containers` ({})", dotted(pointer))),
+    }
+}
+
+fn dotted(pointer: &str) -> String {
+    pointer.trim_start_matches('/').replace('/', ".")
+}
+
 fn type_of(value: &Value) -> (String, String) {
-    let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    let text = |key: &str| {
+        value
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     (text("apiVersion"), text("kind"))
 }
 
@@ -264,7 +363,10 @@ fn namespace_of(value: &mut Value) -> String {
     match metadata.get("namespace").and_then(Value::as_str) {
         Some(ns) if !ns.is_empty() => ns.to_string(),
         _ => {
-            metadata.insert("namespace".to_string(), Value::String("default".to_string()));
+            metadata.insert(
+                "namespace".to_string(),
+                Value::String("default".to_string()),
+            );
             "default".to_string()
         }
     }

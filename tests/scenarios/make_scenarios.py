@@ -1,0 +1,947 @@
+#!/usr/bin/env python3
+"""Writes the scenario fixtures under tests/scenarios/<name>/{bundle/,expected.json}.
+
+Run from anywhere: `python3 tests/scenarios/make_scenarios.py [name ...]`. Each scenario is one
+failure mode of the field guide (/work/shared/reference/irsa-field-guide.md, entries A1-G44) or
+one healthy setup from the seed guides; the bundle holds exactly what `kubectl get -o yaml|json`
+and the AWS CLI print, and expected.json what a correct `doctor` reports. The committed bundle
+files are the fixtures; this script only documents how they were made and rebuilds them.
+`basic/` is the shared example bundle and is not generated here.
+"""
+
+import copy
+import json
+import os
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scenario_lib import *  # noqa: E402,F401,F403
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+SCENARIOS = {}
+
+POD_CREATED = "2026-10-02T10:00:00Z"
+OTHER_ISSUER = "0F3E8D2C7B6A59483726150E4D3C2B1A"
+
+
+def scenario(fn):
+    SCENARIOS[fn.__name__.replace("_", "-")] = fn
+    return fn
+
+
+class World:
+    """One cluster: nodes, system DaemonSets, webhook, workloads, IAM, EKS. Scenarios change
+    what they need and call `emit`."""
+
+    def __init__(self, c=None, nodes=None, agent=True, webhook=True, addon="describe", layout="docs"):
+        self.c = c or Cluster()
+        self.node_names = nodes or ["ip-10-0-12-34.eu-west-1.compute.internal", "ip-10-0-45-67.eu-west-1.compute.internal"]
+        self.nodes = [node(n, region=self.c.region) for n in self.node_names]
+        self.agent = agent
+        self.agent_nodes = None
+        self.agent_ready_on = None
+        self.webhooks = [webhook_config()] if webhook else [other_webhook()]
+        self.k = Workloads()
+        self.sas = []
+        self.roles = []
+        self.get_roles = []  # (Role, encoded) emitted as `aws iam get-role` outputs only
+        self.get_role_policies = []  # (role name, policy name, doc)
+        self.policies = []
+        self.providers = {self.c.account: [(self.c.issuer_host, ["sts.amazonaws.com"])]}
+        self.associations = []
+        self.addon = addon  # describe | list | list-without | not-found | None
+        self.addon_status = ("ACTIVE", ())
+        self.cluster_file = True
+        self.auto_mode = False
+        self.layout = layout
+        self.namespaces = set()
+
+    @property
+    def node0(self):
+        return self.node_names[0]
+
+    def sa(self, ns, name, role_arn=None, annotations=None, created="2026-10-01T09:00:00Z", **kw):
+        ann = dict(annotations or {})
+        if role_arn:
+            ann["eks.amazonaws.com/role-arn"] = role_arn
+        obj = service_account(name, ns, annotations=ann or None, created=created, **kw)
+        self.sas.append(obj)
+        self.namespaces.add(ns)
+        return obj
+
+    def role(self, name, trust, actions=None, resources="*", account=None, path="/", attached=None, inline=None, **kw):
+        """A role with an inline policy allowing `actions` (or the given attached/inline)."""
+        inline = dict(inline or {})
+        if actions:
+            inline[f"{name}-access"] = policy(allow(actions, resources))
+        r = Role(self.c, name, trust, account=account, path=path, attached=attached or (), inline=inline, **kw)
+        self.roles.append(r)
+        return r
+
+    def irsa_role(self, name, ns, sa, actions=("s3:GetObject",), resources="arn:aws:s3:::app-data/*", **kw):
+        return self.role(name, irsa_trust(self.c, [f"system:serviceaccount:{ns}:{sa}"], account=kw.get("account")),
+                         actions=list(actions), resources=resources, **kw)
+
+    def managed(self, name, document, account=None):
+        p = ManagedPolicy(self.c.policy_arn(name, account), document)
+        self.policies.append(p)
+        return p
+
+    def app(self, ns, name, sa, inject=None, kind="deploy", containers=None, pod_created=POD_CREATED, node_name=None,
+            labels=None, template_annotations=None, security_context=None, host_network=False, node_selector=None,
+            ready=True, pods=None, **kw):
+        self.namespaces.add(ns)
+        containers = containers or [container(name, f"registry.example.com/{name}:1.4.2", ports=[8080])]
+        tpl = pod_template(sa, containers, labels or {"app.kubernetes.io/name": name},
+                           security_context=security_context, host_network=host_network,
+                           node_selector=node_selector, annotations=template_annotations)
+        node_name = node_name or self.node0
+        if kind == "deploy":
+            return self.k.deployment(name, ns, tpl, node_name, pod_created=pod_created, inject=inject, ready=ready,
+                                     pods=pods, **kw)
+        return [self.k.bare_pod(name, ns, tpl, node_name, created=pod_created, inject=inject, ready=ready, **kw)]
+
+    def irsa_inject(self, role_arn, **kw):
+        return Inject("irsa", role_arn=role_arn, region=self.c.region, **kw)
+
+    def pi_inject(self, **kw):
+        return Inject("pod-identity", region=self.c.region, **kw)
+
+    def healthy_irsa(self, ns="shop", name="orders", sa=None, actions=("s3:GetObject",),
+                     resources="arn:aws:s3:::app-data/*", **app_kw):
+        sa = sa or name
+        r = self.irsa_role(f"{name}-irsa", ns, sa, actions=actions, resources=resources)
+        s = self.sa(ns, sa, r.arn)
+        pods = self.app(ns, name, sa, inject=self.irsa_inject(r.arn), **app_kw)
+        return s, r, pods
+
+    def healthy_pi(self, ns="shop", name="billing", sa=None, actions=("sqs:SendMessage",), resources="*",
+                   trust=None, **app_kw):
+        sa = sa or name
+        r = self.role(f"{name}-pod-identity", trust or pod_identity_trust(), actions=list(actions), resources=resources)
+        s = self.sa(ns, sa)
+        a = Association(self.c, ns, sa, r.arn)
+        self.associations.append(a)
+        pods = self.app(ns, name, sa, inject=self.pi_inject(), **app_kw)
+        return s, r, a, pods
+
+    # ---- emission
+
+    def kube_objects(self):
+        defaults = []
+        have = {(s["metadata"]["namespace"], s["metadata"]["name"]) for s in self.sas}
+        for ns in sorted(self.namespaces | {"kube-system"}):
+            if (ns, "default") not in have:
+                defaults.append(service_account("default", ns, created="2026-09-01T08:00:30Z"))
+        system = system_daemonsets(self.node_names, agent=self.agent, agent_nodes=self.agent_nodes,
+                                   agent_ready_on=self.agent_ready_on, region=self.c.region)
+        return self.nodes, system, defaults + self.sas, self.k.objects
+
+    def emit(self, b):
+        c = self.c
+        if self.cluster_file:
+            b.aws("cluster.json", describe_cluster(c, auto_mode=self.auto_mode))
+        nodes, system, sas, objs = self.kube_objects()
+        if self.layout == "docs":
+            b.kube_docs("kubernetes.yaml", nodes + system + sas + objs)
+        elif self.layout == "list-yaml":
+            b.kube_list_yaml("kubectl-get-all.yaml", nodes + system + sas + objs)
+        elif self.layout == "list-json":
+            b.kube_list_json("kubectl-get-all.json", nodes + system + sas + objs)
+        else:  # split: one file per kind, in the three output styles
+            b.kube_list_json("nodes.json", nodes)
+            b.kube_list_yaml("kube-system.yaml", system)
+            b.kube_docs("serviceaccounts.yaml", sas)
+            b.kube_list_yaml("workloads.yaml", objs)
+        b.kube_list_json("mutatingwebhookconfigurations.json", self.webhooks)
+        if self.roles or self.policies:
+            b.aws("iam-authorization-details.json", authorization_details(self.roles, self.policies))
+        for r, encoded, text in self.get_roles:
+            b.aws(f"get-role-{r.name}.json", r.get_role(encoded=encoded, trust_text=text))
+        for role_name, pname, doc in self.get_role_policies:
+            b.aws(f"get-role-policy-{role_name}-{pname}.json", {"RoleName": role_name, "PolicyName": pname, "PolicyDocument": doc})
+        n = 0
+        for account, provs in sorted(self.providers.items()):
+            arns = [f"arn:{c.partition}:iam::{account}:oidc-provider/{url}" for url, _ in provs]
+            suffix = "" if account == c.account else f"-{account}"
+            b.aws(f"oidc-providers{suffix}.json", list_oidc_providers(arns))
+            for url, client_ids in provs:
+                if client_ids is not None:
+                    b.aws(f"oidc-provider-{n}.json", get_oidc_provider(url, client_ids))
+                    n += 1
+        if self.associations is not None:
+            b.aws("pod-identity-associations.json", list_associations(self.associations))
+            for i, a in enumerate(self.associations):
+                b.aws(f"pod-identity-association-{i}.json", a.describe())
+        if self.addon == "describe":
+            b.aws("addon-pod-identity-agent.json", describe_addon(c, *self.addon_status))
+        elif self.addon == "list":
+            b.aws("addons.json", list_addons(["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]))
+        elif self.addon == "list-without":
+            b.aws("addons.json", list_addons(["coredns", "kube-proxy", "vpc-cni"]))
+        elif self.addon == "not-found":
+            b.text("addon-pod-identity-agent.txt",
+                   f"\nAn error occurred (ResourceNotFoundException) when calling the DescribeAddon operation: No addon: eks-pod-identity-agent found in cluster: {c.name}\n")
+
+
+def build(name, fn):
+    b = Bundle(name)
+    fn(b)
+    return b
+
+
+# ====================================================================== healthy baselines
+
+
+@scenario
+def irsa_healthy(b):
+    w = World(layout="split")
+    w.healthy_irsa("shop", "orders", actions=["s3:GetObject", "s3:PutObject"], resources="arn:aws:s3:::orders-archive/*")
+    w.emit(b)
+    b.expect("shop", "orders", None, status="ok", mechanism="irsa", codes=["PERMISSION_ALLOWED"],
+             absent=["TRUST_NO_SUB_CONDITION", "INJECTION_MISSING"],
+             args=["--action", "s3:PutObject", "--resource", "arn:aws:s3:::orders-archive/2026/11/02.json"],
+             note="healthy IRSA: annotation, injected env+token volume, role, provider, trust and an allowed action")
+
+
+@scenario
+def pod_identity_healthy(b):
+    w = World(layout="list-json")
+    w.healthy_pi("shop", "billing", trust=pod_identity_trust({"StringEquals": {"aws:SourceAccount": w.c.account}}),
+                 actions=["sqs:SendMessage"], resources=f"arn:aws:sqs:{w.c.region}:{w.c.account}:invoices")
+    w.emit(b)
+    b.expect("shop", "billing", None, status="ok", mechanism="pod-identity", codes=["PERMISSION_ALLOWED"],
+             absent=["TRUST_POD_IDENTITY_UNSCOPED", "AGENT_MISSING"],
+             args=["--action", "sqs:SendMessage", "--resource", f"arn:aws:sqs:{w.c.region}:{w.c.account}:invoices"],
+             note="healthy Pod Identity: association, injected container-credentials env, agent Ready on the node, trust scoped by aws:SourceAccount")
+
+
+
+# ====================================================================== pod / service account / annotation
+
+
+@scenario
+def sa_missing_typo(b):
+    """A8: the Deployment names `reports-sa` but the SA is `report-sa`; the ReplicaSet cannot
+    create pods (FailedCreate), so there are none."""
+    w = World()
+    r = w.irsa_role("reports-irsa", "analytics", "report-sa")
+    w.sa("analytics", "report-sa", r.arn)
+    fail = [{"lastTransitionTime": "2026-10-02T09:59:58Z", "message": 'pods "reports-6b7c9d8f5-" is forbidden: error looking up service account analytics/reports-sa: serviceaccount "reports-sa" not found',
+             "reason": "FailedCreate", "status": "True", "type": "ReplicaFailure"}]
+    tpl = pod_template("reports-sa", [container("reports", "registry.example.com/reports:2.0.1")], {"app.kubernetes.io/name": "reports"})
+    w.namespaces.add("analytics")
+    w.k.add(deployment("reports", "analytics", tpl, created="2026-10-02T09:59:58Z", available=0,
+                       conditions=[{"lastTransitionTime": "2026-10-02T09:59:58Z", "lastUpdateTime": "2026-10-02T09:59:58Z",
+                                    "message": "Deployment does not have minimum availability.", "reason": "MinimumReplicasUnavailable",
+                                    "status": "False", "type": "Available"}] + fail))
+    rs, _ = replica_set("reports", "analytics", tpl, created="2026-10-02T09:59:58Z", ready=0, conditions=fail)
+    w.k.add(rs)
+    w.emit(b)
+    b.expect("analytics", "reports-sa", "service-account", codes=["SA_NOT_FOUND", "NO_PODS"], status="broken",
+             note="A8: serviceAccountName typo; the SA does not exist so pods cannot be created; the near miss `report-sa` is suggested")
+
+
+@scenario
+def annotation_missing_trusted(b):
+    """A7: GitOps drift stripped the role-arn annotation; the role's trust still names the SA."""
+    w = World()
+    r = w.irsa_role("ledger-irsa", "finance", "ledger")
+    w.sa("finance", "ledger", annotations={"meta.helm.sh/release-name": "ledger", "meta.helm.sh/release-namespace": "finance"},
+         labels={"app.kubernetes.io/managed-by": "Helm"})
+    w.app("finance", "ledger", "ledger")
+    w.emit(b)
+    b.expect("finance", "ledger", "annotation", codes=["ANNOTATION_MISSING"], absent=["ANNOTATION_KEY_TYPO"], status="broken",
+             note="A7: no eks.amazonaws.com/role-arn while role ledger-irsa trusts finance:ledger; the fix names that role")
+
+
+@scenario
+def annotation_key_typo(b):
+    w = World()
+    r = w.irsa_role("search-irsa", "catalog", "search")
+    w.sa("catalog", "search", annotations={"eks.amazonaws.com/role_arn": r.arn})
+    w.app("catalog", "search", "search")
+    w.emit(b)
+    b.expect("catalog", "search", "annotation", codes=["ANNOTATION_KEY_TYPO"], status="broken",
+             note="A7: `eks.amazonaws.com/role_arn` (underscore) is ignored by the webhook; only role-arn is read")
+
+
+def malformed_arn(b, value, note):
+    w = World()
+    w.irsa_role("LangflowBedrockRole", "langflow", "langflow-sa", actions=["bedrock:InvokeModel"], resources="*")
+    w.sa("langflow", "langflow-sa", value)
+    w.app("langflow", "langflow", "langflow-sa", inject=w.irsa_inject(value))
+    w.emit(b)
+    b.expect("langflow", "langflow-sa", "annotation", codes=["ROLE_ARN_MALFORMED"], status="broken", mechanism="irsa", note=note)
+
+
+@scenario
+def role_arn_placeholder(b):
+    malformed_arn(b, "arn:aws:iam::YOUR_ACCOUNT_ID:role/LangflowBedrockRole",
+                  "C17: the Langflow guide's `YOUR_ACCOUNT_ID` placeholder was applied as is; STS: `Request ARN is invalid`")
+
+
+@scenario
+def role_arn_11_digits(b):
+    malformed_arn(b, "arn:aws:iam::44445555666:role/LangflowBedrockRole",
+                  "C17: an 11-digit account ID is not a valid role ARN")
+
+
+@scenario
+def role_arn_extra_colons(b):
+    malformed_arn(b, "arn:aws:iam::::1234567890:role/example",
+                  "C17: re:Post's `arn:aws:iam::::1234567890:role/example` (extra colons, 10 digits)")
+
+
+@scenario
+def role_path_valid(b):
+    w = World()
+    r = w.irsa_role("etl-runner", "data", "etl", path="/workloads/data/")
+    w.sa("data", "etl", r.arn)
+    w.app("data", "etl", "etl", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("data", "etl", None, codes=["ROLE_ARN_PATH"], absent=["ROLE_PATH_MISMATCH", "ROLE_NOT_FOUND"], status="ok",
+             note="G43: a role path in the ARN is valid for IRSA (info only: eksctl's migration rejects it)")
+
+
+@scenario
+def role_path_mismatch(b):
+    w = World()
+    r = w.irsa_role("etl-runner", "data", "etl", path="/workloads/data/")
+    wrong = w.c.role_arn("etl-runner")
+    w.sa("data", "etl", wrong)
+    w.app("data", "etl", "etl", inject=w.irsa_inject(wrong))
+    w.emit(b)
+    b.expect("data", "etl", "role", codes=["ROLE_PATH_MISMATCH"], status="broken",
+             note="G43: the annotation omits the role's path /workloads/data/; STS needs the full ARN, so that ARN names no role")
+
+
+@scenario
+def role_not_found(b):
+    w = World()
+    w.irsa_role("inventory-irsa", "shop", "inventory")
+    wrong = w.c.role_arn("inventroy-irsa")
+    w.sa("shop", "inventory", wrong)
+    w.app("shop", "inventory", "inventory", inject=w.irsa_inject(wrong))
+    w.emit(b)
+    b.expect("shop", "inventory", "role", codes=["ROLE_NOT_FOUND"], status="broken",
+             note="role name typo (`inventroy-irsa`); the bundle holds the account's complete role list (get-account-authorization-details), so absent means missing")
+
+
+@scenario
+def role_not_collected(b):
+    """Only `aws iam get-role` outputs for other roles: no role listing, so a missing role is
+    unknown, not broken (exit 3)."""
+    w = World()
+    other = Role(w.c, "unrelated-role", pod_identity_trust())
+    w.get_roles.append((other, True, None))
+    arn = w.c.role_arn("inventory-irsa")
+    w.sa("shop", "inventory", arn)
+    w.app("shop", "inventory", "inventory", inject=w.irsa_inject(arn))
+    w.emit(b)
+    b.expect("shop", "inventory", None, codes=["ROLE_NOT_COLLECTED"], absent=["ROLE_NOT_FOUND"], status="unknown",
+             note="the role was not collected (no role listing in the bundle): unknown, never broken; doctor exits 3")
+
+
+
+# ====================================================================== injection
+
+
+@scenario
+def pod_before_annotation(b):
+    """A1: the annotation was added with `kubectl annotate` after the pod started (managedFields)."""
+    w = World()
+    r = w.irsa_role("worker-irsa", "jobs", "worker")
+    w.sa("jobs", "worker", r.arn, created="2026-09-20T07:00:00Z", managed_fields=[
+        managed_field("kubectl-client-side-apply", "Update", "2026-09-20T07:00:00Z", annotations=["kubectl.kubernetes.io/last-applied-configuration"]),
+        managed_field("kubectl-annotate", "Update", "2026-10-03T14:22:10Z", annotations=["eks.amazonaws.com/role-arn"]),
+    ])
+    w.app("jobs", "worker", "worker", pod_created=POD_CREATED)
+    w.emit(b)
+    b.expect("jobs", "worker", "injection", codes=["INJECTION_MISSING"], absent=["WEBHOOK_MISSING"], status="broken", mechanism="irsa",
+             note="A1: pod created 2026-10-02, annotation written 2026-10-03 (managedFields); the webhook only mutates at CREATE: rollout restart")
+
+
+@scenario
+def sa_same_second(b):
+    """A2: SA and Deployment applied together; the webhook's cache missed the SA."""
+    w = World()
+    r = w.irsa_role("notifier-irsa", "comms", "notifier", actions=["sns:Publish"], resources="*")
+    w.sa("comms", "notifier", r.arn, created="2026-10-02T10:00:00Z")
+    w.app("comms", "notifier", "notifier", pod_created="2026-10-02T10:00:00Z", deploy_created="2026-10-02T10:00:00Z")
+    w.emit(b)
+    b.expect("comms", "notifier", "injection", codes=["INJECTION_MISSING"], status="broken",
+             note="A2: the pod was created in the same second as its service account (webhook cache race); env missing; delete the pod")
+
+
+@scenario
+def env_hardcoded_role(b):
+    """A5: the chart sets AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE itself, to an old role."""
+    w = World()
+    r = w.irsa_role("exporter-irsa", "obs", "exporter", actions=["cloudwatch:PutMetricData"], resources="*")
+    w.sa("obs", "exporter", r.arn)
+    old = w.c.role_arn("exporter-legacy")
+    c = container("exporter", "registry.example.com/exporter:0.9.0",
+                  env=[env("AWS_ROLE_ARN", old), env("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/eks.amazonaws.com/serviceaccount/token")])
+    w.app("obs", "exporter", "exporter", containers=[c], inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("obs", "exporter", "injection", codes=["ENV_HARDCODED"], status="broken",
+             note="A5: AWS_ROLE_ARN hard-coded in the manifest to exporter-legacy; the webhook does not override it, so the pod assumes the wrong role")
+
+
+@scenario
+def env_without_token_volume(b):
+    """A5: variables copied into the manifest; the pod carries the skip label so the webhook added
+    no volume; the token file does not exist."""
+    w = World()
+    r = w.irsa_role("mailer-irsa", "comms", "mailer", actions=["ses:SendEmail"], resources="*")
+    w.sa("comms", "mailer", r.arn)
+    c = container("mailer", "registry.example.com/mailer:3.2.0",
+                  env=[env("AWS_REGION", w.c.region), env("AWS_ROLE_ARN", r.arn),
+                       env("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/eks.amazonaws.com/serviceaccount/token")])
+    w.app("comms", "mailer", "mailer", containers=[c], inject=w.irsa_inject(r.arn, volume=False, env=False))
+    w.emit(b)
+    b.expect("comms", "mailer", "injection", codes=["TOKEN_VOLUME_MISSING"], status="broken",
+             note="A5: AWS_WEB_IDENTITY_TOKEN_FILE points at a path no projected token volume is mounted on")
+
+
+@scenario
+def skip_label(b):
+    w = World()
+    r = w.irsa_role("crawler-irsa", "catalog", "crawler")
+    w.sa("catalog", "crawler", r.arn)
+    w.app("catalog", "crawler", "crawler", labels={"app.kubernetes.io/name": "crawler", "eks.amazonaws.com/skip-pod-identity-webhook": "true"})
+    w.emit(b)
+    b.expect("catalog", "crawler", "injection", codes=["SKIP_LABEL"], status="broken",
+             note="A6: the pod template carries eks.amazonaws.com/skip-pod-identity-webhook, so nothing is injected")
+
+
+@scenario
+def skip_containers_main(b):
+    w = World()
+    r = w.irsa_role("uploader-irsa", "media", "uploader", actions=["s3:PutObject"], resources="arn:aws:s3:::media-uploads/*")
+    w.sa("media", "uploader", r.arn)
+    cs = [container("uploader", "registry.example.com/uploader:5.0.0", ports=[8080]),
+          container("envoy", "envoyproxy/envoy:v1.31.2", ports=[15001])]
+    w.app("media", "uploader", "uploader", containers=cs, inject=w.irsa_inject(r.arn, skip=["uploader"]),
+          template_annotations={"eks.amazonaws.com/skip-containers": "uploader"})
+    w.emit(b)
+    b.expect("media", "uploader", "injection", codes=["SKIP_CONTAINER"], status="broken",
+             note="A6: eks.amazonaws.com/skip-containers lists the main container; only the envoy sidecar got credentials")
+
+
+@scenario
+def webhook_missing(b):
+    """A4: an old self-managed cluster after an upgrade: no pod-identity-webhook configuration."""
+    w = World(webhook=False)
+    r = w.irsa_role("api-irsa", "shop", "api", actions=["dynamodb:GetItem"], resources="*")
+    w.sa("shop", "api", r.arn)
+    w.app("shop", "api", "api")
+    w.emit(b)
+    b.expect("shop", "api", "injection", codes=["INJECTION_MISSING", "WEBHOOK_MISSING"], status="broken",
+             note="A4: MutatingWebhookConfiguration pod-identity-webhook is absent (the collected list has only the LB controller's), so no pod is mutated")
+
+
+@scenario
+def static_keys_secret(b):
+    """B9: a chart injects AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from a Secret."""
+    w = World()
+    r = w.irsa_role("backup-irsa", "ops", "backup", actions=["s3:PutObject"], resources="arn:aws:s3:::ops-backups/*")
+    w.sa("ops", "backup", r.arn)
+    c = container("backup", "registry.example.com/backup:1.0.3",
+                  env=[env_secret("AWS_ACCESS_KEY_ID", "backup-aws", "access-key-id"),
+                       env_secret("AWS_SECRET_ACCESS_KEY", "backup-aws", "secret-access-key")])
+    w.app("ops", "backup", "backup", containers=[c], inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("ops", "backup", "injection", codes=["STATIC_KEYS"], status="broken",
+             note="B9: static keys from Secret backup-aws come before web identity in the SDK chain; the role is never used")
+
+
+@scenario
+def aws_profile(b):
+    w = World()
+    r = w.irsa_role("cli-irsa", "ops", "toolbox")
+    w.sa("ops", "toolbox", r.arn)
+    c = container("toolbox", "amazon/aws-cli:2.22.0", env=[env("AWS_PROFILE", "default")])
+    w.app("ops", "toolbox", "toolbox", containers=[c], inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("ops", "toolbox", None, codes=["AWS_PROFILE_SET"], status="warning",
+             note="B9: AWS_PROFILE=default may select a profile/credentials file before web identity: a warning, not broken")
+
+
+@scenario
+def nonroot_differing_users(b):
+    """B12: app and sidecar run as different non-root users, no fsGroup: token unreadable."""
+    w = World()
+    r = w.irsa_role("flux-source-irsa", "flux-system", "source-controller", actions=["s3:GetObject"], resources="*")
+    w.sa("flux-system", "source-controller", r.arn)
+    cs = [container("manager", "ghcr.io/fluxcd/source-controller:v1.4.1", security_context={"runAsUser": 65534, "runAsNonRoot": True, "allowPrivilegeEscalation": False}),
+          container("metrics", "registry.example.com/metrics-proxy:0.3.0", security_context={"runAsUser": 1001})]
+    w.app("flux-system", "source-controller", "source-controller", containers=cs, inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("flux-system", "source-controller", "injection", codes=["TOKEN_UNREADABLE"], status="broken",
+             note="B12: runAsUser 65534 and 1001 differ and no fsGroup: the 0600 token file cannot be read (`permission denied`)")
+
+
+@scenario
+def nonroot_shared_user(b):
+    w = World()
+    r = w.irsa_role("flux-source-irsa", "flux-system", "source-controller", actions=["s3:GetObject"], resources="*")
+    w.sa("flux-system", "source-controller", r.arn)
+    cs = [container("manager", "ghcr.io/fluxcd/source-controller:v1.4.1", security_context={"allowPrivilegeEscalation": False})]
+    w.app("flux-system", "source-controller", "source-controller", containers=cs, inject=w.irsa_inject(r.arn),
+          security_context={"runAsUser": 65534, "runAsNonRoot": True})
+    w.emit(b)
+    b.expect("flux-system", "source-controller", None, codes=["TOKEN_UNREADABLE"], status="warning",
+             note="B12: one shared runAsUser, no fsGroup: Kubernetes >= 1.19 gives the token to that user, so only a warning")
+
+
+
+# ====================================================================== OIDC provider
+
+
+@scenario
+def oidc_provider_missing(b):
+    """C13: the cluster's issuer was never registered (eksctl utils associate-iam-oidc-provider
+    not run); the account only has another cluster's provider."""
+    w = World()
+    w.providers = {w.c.account: [(f"oidc.eks.{w.c.region}.amazonaws.com/id/{OTHER_ISSUER}", ["sts.amazonaws.com"])]}
+    w.healthy_irsa("shop", "orders")
+    w.emit(b)
+    b.expect("shop", "orders", "oidc-provider", codes=["OIDC_PROVIDER_MISSING"], status="broken",
+             note="C13: no IAM OIDC provider for this cluster's issuer in the role's account: `No OpenIDConnect provider found in your account`")
+
+
+@scenario
+def oidc_provider_cross_account(b):
+    """C13: the role lives in a data account; the provider exists only in the cluster account."""
+    w = World()
+    data = "777788889999"
+    w.providers[data] = [(f"oidc.eks.us-east-1.amazonaws.com/id/{OTHER_ISSUER}", None)]
+    r = w.role("reports-reader", irsa_trust(w.c, ["system:serviceaccount:analytics:reports"], account=data), account=data,
+               actions=["s3:GetObject"], resources="arn:aws:s3:::data-lake/*")
+    w.sa("analytics", "reports", r.arn)
+    w.app("analytics", "reports", "reports", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("analytics", "reports", "oidc-provider", codes=["OIDC_PROVIDER_MISSING", "ROLE_CROSS_ACCOUNT"], status="broken",
+             note="C13: cross-account role in 777788889999; the cluster's provider exists only in the cluster account 444455556666")
+
+
+@scenario
+def audience_not_in_client_ids(b):
+    """C15: the SA asks for a custom audience the provider does not accept."""
+    w = World()
+    r = w.role("vault-auth", irsa_trust(w.c, ["system:serviceaccount:security:vault"], audience="vault.example.com"),
+               actions=["kms:Decrypt"], resources="*")
+    w.sa("security", "vault", r.arn, annotations={"eks.amazonaws.com/audience": "vault.example.com"})
+    w.app("security", "vault", "vault", inject=w.irsa_inject(r.arn, audience="vault.example.com"))
+    w.emit(b)
+    b.expect("security", "vault", "oidc-provider", codes=["AUDIENCE_NOT_IN_CLIENT_IDS", "AUDIENCE_ANNOTATION"],
+             absent=["TRUST_AUD_MISMATCH"], status="broken",
+             note="C15: eks.amazonaws.com/audience=vault.example.com is not in the provider's ClientIDList [sts.amazonaws.com]: `Incorrect token audience`")
+
+
+# ====================================================================== trust (IRSA)
+
+
+def trust_case(b, trust, ns, sa, broken, codes, note, status=None, absent=(), app="app", encoded=True, text=None, c=None, **kw):
+    w = World(c=c) if c else World()
+    r = Role(w.c, f"{sa}-irsa", trust)
+    r.inline = {"access": policy(allow(["s3:GetObject"], "*"))}
+    if encoded:
+        w.get_roles.append((r, True, text))
+        w.get_role_policies.append((r.name, "access", r.inline["access"]))
+    else:
+        w.roles.append(r)
+    w.sa(ns, sa, r.arn)
+    w.app(ns, app, sa, inject=w.irsa_inject(r.arn), **kw)
+    w.emit(b)
+    b.expect(ns, sa, broken, codes=codes, absent=absent, status=status or ("broken" if broken else None), note=note)
+    return w
+
+
+@scenario
+def trust_sub_typo_kubeflow(b):
+    c = Cluster(name="kubeflow", account="348134392524", region="us-west-2", issuer_id="D4E5F60718293A4B5C6D7E8F90A1B2C3")
+    trust = irsa_trust(c, ["system:serviceaccount:kubeflow-user-a:defult-viewer"])
+    trust_case(b, trust, "kubeflow-user-a", "default-viewer", "trust", ["TRUST_SUB_MISMATCH"], c=c, app="ml-pipeline-run",
+               note="D19: the Kubeflow profile controller wrote `defult-viewer` into the trust; pods run as default-viewer")
+
+
+@scenario
+def trust_wildcard_stringequals(b):
+    w = World()
+    trust = irsa_trust(w.c, ["system:serviceaccount:crossplane-system:provider-aws-*"])
+    trust_case(b, trust, "crossplane-system", "provider-aws-a1b2c3d4e5f6", "trust", ["TRUST_WILDCARD_STRINGEQUALS"],
+               app="provider-aws", encoded=False,
+               note="D20: crossplane's `provider-aws-*` under StringEquals is compared literally and never matches; needs StringLike")
+
+
+@scenario
+def trust_aud_holds_subject(b):
+    w = World()
+    host = w.c.issuer_host
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": w.c.provider_arn()},
+             "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {"StringEquals": {f"{host}:aud": "system:serviceaccount:external-secrets:external-secrets"}}}]}
+    trust_case(b, trust, "external-secrets", "external-secrets", "trust", ["TRUST_AUD_FOR_SUB"], app="external-secrets",
+               note="D21: the subject was put under the `:aud` key (kubernetes-external-secrets #287); the token's aud is sts.amazonaws.com")
+
+
+@scenario
+def trust_provider_other_cluster(b):
+    w = World()
+    other = f"oidc.eks.{w.c.region}.amazonaws.com/id/{OTHER_ISSUER}"
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:cart"], issuer_host=other)
+    trust_case(b, trust, "shop", "cart", "trust", ["TRUST_PROVIDER_MISMATCH"], app="cart",
+               note="D22: the trust names the provider of another cluster in the same region (copied from staging)")
+
+
+@scenario
+def trust_provider_other_region(b):
+    w = World()
+    other = f"oidc.eks.us-east-1.amazonaws.com/id/{w.c.issuer_id}"
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:cart"], issuer_host=other)
+    trust_case(b, trust, "shop", "cart", "trust", ["TRUST_PROVIDER_MISMATCH"], app="cart",
+               note="D22: the trust names oidc.eks.us-east-1 while the cluster runs in eu-west-1")
+
+
+@scenario
+def trust_provider_placeholder_host(b):
+    w = World()
+    host = "oidc.REGION.eks.amazonaws.com/CLUSTER_ID"
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:cart"], issuer_host=host)
+    trust_case(b, trust, "shop", "cart", "trust", ["TRUST_PROVIDER_MALFORMED"], app="cart",
+               note="D22: the webhook README's `oidc.REGION.eks.amazonaws.com/CLUSTER_ID` copied verbatim (webhook #30)")
+
+
+@scenario
+def trust_flyte_sub_region(b):
+    """D22: Flyte's guide writes the `:sub` key with us-east-1 while the cluster is elsewhere."""
+    c = Cluster(name="flyte", account="590183740312", region="us-west-2", issuer_id="66CBAF563FD1438BC98F1EF39FF8DACD")
+    host = c.issuer_host
+    wrong = f"oidc.eks.us-east-1.amazonaws.com/id/{c.issuer_id}"
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": c.provider_arn()},
+             "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {"StringEquals": {f"{wrong}:sub": "system:serviceaccount:flyte:flyte-backend-flyte-binary",
+                                            f"{host}:aud": "sts.amazonaws.com"}}}]}
+    trust_case(b, trust, "flyte", "flyte-backend-flyte-binary", "trust", ["TRUST_CONDITION_KEY_PREFIX"], c=c, app="flyte-backend-flyte-binary",
+               note="D22: Flyte's `oidc.eks.us-east-1...:sub` key while the cluster issuer is us-west-2: the key is never in the request")
+
+
+@scenario
+def trust_issuers_anded(b):
+    w = World()
+    host = w.c.issuer_host
+    other = f"oidc.eks.{w.c.region}.amazonaws.com/id/{OTHER_ISSUER}"
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+             "Principal": {"Federated": [w.c.provider_arn(), f"arn:aws:iam::{w.c.account}:oidc-provider/{other}"]},
+             "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {"StringEquals": {f"{host}:sub": "system:serviceaccount:shop:cart",
+                                            f"{other}:sub": "system:serviceaccount:shop:cart",
+                                            f"{host}:aud": "sts.amazonaws.com", f"{other}:aud": "sts.amazonaws.com"}}}]}
+    trust_case(b, trust, "shop", "cart", "trust", ["TRUST_ISSUERS_ANDED"], app="cart", encoded=False,
+               note="D23: two clusters' conditions in one statement are ANDed; a token has one issuer, so it never matches")
+
+
+@scenario
+def trust_duplicate_sub_keys(b):
+    """D24: the Kubeflow guide's trust with two `:sub` keys (IAM never stores this, but a
+    hand-built bundle or a document under review can carry it)."""
+    c = Cluster(name="kubeflow", account="348134392524", region="us-west-2", issuer_id="D4E5F60718293A4B5C6D7E8F90A1B2C3")
+    host = c.issuer_host
+    text = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"%s"},'
+            '"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"%s:aud":"sts.amazonaws.com",'
+            '"%s:sub":"system:serviceaccount:kubeflow-user-a:default-viewer","%s:sub":"system:serviceaccount:kubeflow-user-b:default-viewer"}}}]}'
+            % (c.provider_arn(), host, host, host))
+    trust_case(b, json.loads(text), "kubeflow-user-a", "default-viewer", "trust", ["TRUST_DUPLICATE_KEY"], c=c, app="ml-pipeline-run", text=text,
+               note="D24: duplicate `:sub` keys; parsers keep only the last (user-b), silently dropping user-a")
+
+
+@scenario
+def trust_no_sub(b):
+    w = World()
+    host = w.c.issuer_host
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": w.c.provider_arn()},
+             "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {f"{host}:aud": "sts.amazonaws.com"}}}]}
+    trust_case(b, trust, "shop", "cart", None, ["TRUST_NO_SUB_CONDITION"], status="warning", app="cart",
+               note="D25: only `:aud` is checked (eksctl's MakeAssumeRolePolicyDocument): works, but any SA of the cluster can assume the role")
+
+
+@scenario
+def trust_wide_wildcard_flyte(b):
+    c = Cluster(name="flyte", account="590183740312", region="us-east-1", issuer_id="66CBAF563FD1438BC98F1EF39FF8DACD")
+    trust = irsa_trust(c, ["system:serviceaccount:*:default"], operator="StringLike")
+    trust_case(b, trust, "flytesnacks-development", "default", None, ["TRUST_WIDE_WILDCARD"], status="warning", c=c,
+               app="a8f2kd9x3n-n0-0", kind="pod",
+               note="Flyte workers: StringLike system:serviceaccount:*:default lets the default SA of every namespace assume the role (D25 warning)")
+
+
+@scenario
+def trust_near_size_limit(b):
+    """D26: one role shared by many service accounts, one statement each."""
+    w = World()
+    host = w.c.issuer_host
+    sts = []
+    for ns, sa in [("shop", "cart"), ("shop", "checkout"), ("shop", "catalog"), ("payments", "refunds"),
+                   ("payments", "ledger"), ("analytics", "reports"), ("analytics", "exporter")]:
+        sts.append({"Effect": "Allow", "Principal": {"Federated": w.c.provider_arn()}, "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {"StringEquals": {f"{host}:sub": f"system:serviceaccount:{ns}:{sa}", f"{host}:aud": "sts.amazonaws.com"}}})
+    trust = {"Version": "2012-10-17", "Statement": sts}
+    trust_case(b, trust, "shop", "cart", None, ["TRUST_SIZE_NEAR_LIMIT"], status="warning", app="cart",
+               note="D26: the trust policy is close to IAM's 2,048-character default quota (about 4-8 IRSA statements)")
+
+
+
+# ====================================================================== permissions
+
+
+@scenario
+def permissions_none(b):
+    w = World()
+    r = w.role("tlm-chat-backend-k3x9", irsa_trust(w.c, ["system:serviceaccount:tlm:tlm-chat-backend"]))
+    w.sa("tlm", "tlm-chat-backend", r.arn)
+    w.app("tlm", "tlm-chat-backend", "tlm-chat-backend", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("tlm", "tlm-chat-backend", "permissions", codes=["NO_POLICIES"], status="broken",
+             note="E27: the role has no attached or inline policies: every call is AccessDenied")
+
+
+S3_POLICY = policy(allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::orders-archive/*"))
+
+
+@scenario
+def permissions_resource_mismatch(b):
+    w = World()
+    p = w.managed("orders-archive-rw", S3_POLICY)
+    r = w.role("orders-irsa", irsa_trust(w.c, ["system:serviceaccount:shop:orders"]), attached=[(p.name, p.arn)])
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", "permissions", codes=["PERMISSION_DENIED"], status="broken",
+             args=["--action", "s3:GetObject", "--resource", "arn:aws:s3:::orders-archive-eu/2026/11/02.json"],
+             note="E27: s3:GetObject is allowed on orders-archive/* only; the app reads orders-archive-eu (implicit deny, resource mismatch)")
+
+
+@scenario
+def permissions_explicit_deny(b):
+    w = World()
+    p = w.managed("orders-archive-rw", S3_POLICY)
+    deny = policy(allow("s3:*", ["arn:aws:s3:::orders-archive/restricted/*"], sid="DenyRestricted", effect="Deny"))
+    r = w.role("orders-irsa", irsa_trust(w.c, ["system:serviceaccount:shop:orders"]), attached=[(p.name, p.arn)],
+               inline={"deny-restricted": deny})
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", "permissions", codes=["PERMISSION_EXPLICIT_DENY"], status="broken",
+             args=["--action", "s3:GetObject", "--resource", "arn:aws:s3:::orders-archive/restricted/q3.csv"],
+             note="E27: an inline Deny on restricted/* beats the managed Allow")
+
+
+@scenario
+def permissions_boundary(b):
+    w = World()
+    p = w.managed("orders-archive-rw", S3_POLICY)
+    boundary = w.managed("platform-boundary", policy(allow(["s3:GetObject", "s3:ListBucket", "sqs:*"], "*")))
+    r = w.role("orders-irsa", irsa_trust(w.c, ["system:serviceaccount:shop:orders"]), attached=[(p.name, p.arn)],
+               boundary=boundary.arn)
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", "permissions", codes=["PERMISSION_BOUNDARY_DENY"], status="broken",
+             args=["--action", "s3:PutObject", "--resource", "arn:aws:s3:::orders-archive/2026/11/02.json"],
+             note="E27: the role's policy allows s3:PutObject but the permissions boundary platform-boundary does not")
+
+
+# ====================================================================== Pod Identity
+
+
+def scoped_pi_trust(w, ns, sa):
+    return pod_identity_trust({"StringEquals": {"aws:SourceAccount": w.c.account,
+                                                "aws:RequestTag/kubernetes-namespace": ns,
+                                                "aws:RequestTag/kubernetes-service-account": sa}})
+
+
+@scenario
+def pi_association_missing(b):
+    w = World()
+    w.role("billing-pod-identity", scoped_pi_trust(w, "shop", "billing"), actions=["sqs:SendMessage"])
+    w.sa("shop", "billing")
+    w.app("shop", "billing", "billing")
+    w.emit(b)
+    b.expect("shop", "billing", "association", codes=["ASSOCIATION_MISSING"], mechanism="pod-identity", status="broken",
+             note="F36: a role scoped to shop/billing exists but no pod identity association was created")
+
+
+@scenario
+def pi_helm_prefixed_sa(b):
+    """ENBUILD guide: the association names `enbuild-ai` but the Helm release creates
+    `enbuild-enbuild-ai` (release-prefixed), which the pods run as."""
+    c = Cluster(name="enbuild", account="123456789012", region="us-east-1", issuer_id="8E1F2A3B4C5D6E7F8091A2B3C4D5E6F7")
+    w = World(c=c, nodes=["ip-192-168-10-21.ec2.internal"])
+    r = w.role("enbuild-ai-bedrock", pod_identity_trust(), attached=[("AmazonBedrockFullAccess", "arn:aws:iam::aws:policy/AmazonBedrockFullAccess")])
+    w.associations.append(Association(c, "enbuild", "enbuild-ai", r.arn))
+    w.sa("enbuild", "enbuild-enbuild-ai", labels={"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/instance": "enbuild"})
+    w.app("enbuild", "enbuild-enbuild-ai", "enbuild-enbuild-ai")
+    w.emit(b)
+    b.expect("enbuild", "enbuild-enbuild-ai", "association", codes=["ASSOCIATION_MISSING"], mechanism="pod-identity", status="broken",
+             note="A8/F36: association for enbuild-ai while the Helm chart's SA is enbuild-enbuild-ai: silently never used")
+
+
+@scenario
+def pi_association_other_namespace(b):
+    w = World()
+    r = w.role("billing-pod-identity", pod_identity_trust(), actions=["sqs:SendMessage"])
+    w.associations.append(Association(w.c, "default", "billing", r.arn))
+    w.sa("shop", "billing")
+    w.app("shop", "billing", "billing")
+    w.emit(b)
+    b.expect("shop", "billing", "association", codes=["ASSOCIATION_MISSING"], mechanism="pod-identity", status="broken",
+             note="F36: the association was created for default/billing; the pods run in shop")
+
+
+@scenario
+def pi_pod_before_association(b):
+    w = World()
+    r = w.role("billing-pod-identity", pod_identity_trust(), actions=["sqs:SendMessage"])
+    w.associations.append(Association(w.c, "shop", "billing", r.arn, created="2026-10-05T11:20:00.000000+00:00"))
+    w.sa("shop", "billing")
+    w.app("shop", "billing", "billing", pod_created=POD_CREATED)
+    w.emit(b)
+    b.expect("shop", "billing", "injection", codes=["INJECTION_MISSING"], mechanism="pod-identity", status="broken",
+             note="A1/F37: the pod predates the association (2026-10-05); the webhook only mutates at creation: restart")
+
+
+@scenario
+def pi_agent_not_installed(b):
+    w = World(agent=False, addon="list-without")
+    w.healthy_pi("shop", "billing")
+    w.emit(b)
+    b.expect("shop", "billing", "agent", codes=["AGENT_MISSING"], status="broken",
+             note="F30: `aws eks list-addons` has no eks-pod-identity-agent and kube-system has no agent DaemonSet: 169.254.170.23 does not answer")
+
+
+@scenario
+def pi_agent_not_on_node(b):
+    w = World()
+    w.agent_nodes = [w.node_names[0]]
+    w.healthy_pi("shop", "billing", node_name=w.node_names[1])
+    w.emit(b)
+    b.expect("shop", "billing", "agent", codes=["AGENT_NOT_ON_NODE"], status="broken",
+             note="F30: the agent DaemonSet has no pod on the pod's node (taints/nodeSelector)")
+
+
+@scenario
+def pi_agent_not_ready(b):
+    w = World()
+    w.agent_ready_on = [w.node_names[1]]
+    w.healthy_pi("shop", "billing")
+    w.emit(b)
+    b.expect("shop", "billing", "agent", codes=["AGENT_NOT_READY"], status="broken",
+             note="F30/F35: the agent pod on the pod's node is not Ready")
+
+
+@scenario
+def pi_fargate(b):
+    w = World()
+    fg = "fargate-ip-10-0-77-12.eu-west-1.compute.internal"
+    w.node_names.append(fg)
+    w.nodes.append(node(fg, region=w.c.region, compute_type="fargate"))
+    w.agent_nodes = w.node_names[:2]
+    w.healthy_pi("shop", "billing", node_name=fg)
+    w.emit(b)
+    b.expect("shop", "billing", "agent", codes=["UNSUPPORTED_FARGATE"], status="broken",
+             note="F38/G41: Pod Identity is not supported on Fargate; keep this workload on IRSA")
+
+
+@scenario
+def pi_windows(b):
+    w = World()
+    win = "ip-10-0-88-10.eu-west-1.compute.internal"
+    w.node_names.append(win)
+    w.nodes.append(node(win, region=w.c.region, os_="windows", nodegroup="windows"))
+    w.agent_nodes = w.node_names[:2]
+    w.healthy_pi("shop", "billing", node_name=win, node_selector={"kubernetes.io/os": "windows"})
+    w.emit(b)
+    b.expect("shop", "billing", "agent", codes=["UNSUPPORTED_WINDOWS"], status="broken",
+             note="F38: Pod Identity is not supported on Windows nodes")
+
+
+@scenario
+def pi_role_other_account(b):
+    w = World()
+    other = "777788889999"
+    r = w.role("billing-pod-identity", pod_identity_trust(), account=other, actions=["sqs:SendMessage"])
+    w.associations.append(Association(w.c, "shop", "billing", r.arn))
+    w.sa("shop", "billing")
+    w.app("shop", "billing", "billing", inject=w.pi_inject())
+    w.emit(b)
+    b.expect("shop", "billing", "role", codes=["ROLE_NOT_IN_CLUSTER_ACCOUNT"], status="broken",
+             note="F36: Pod Identity needs a role in the cluster's account; cross-account needs targetRoleArn")
+
+
+@scenario
+def pi_trust_irsa_only(b):
+    w = World()
+    r = w.role("billing-role", irsa_trust(w.c, ["system:serviceaccount:shop:billing"]), actions=["sqs:SendMessage"])
+    w.associations.append(Association(w.c, "shop", "billing", r.arn))
+    w.sa("shop", "billing")
+    w.app("shop", "billing", "billing", inject=w.pi_inject())
+    w.emit(b)
+    b.expect("shop", "billing", "trust", codes=["TRUST_MISSING_POD_IDENTITY_SERVICE"], status="broken",
+             note="F32: the association's role was made for IRSA and does not trust pods.eks.amazonaws.com: `EKS does not have permissions to assume the associated role`")
+
+
+@scenario
+def pi_trust_no_tagsession(b):
+    w = World()
+    w.healthy_pi("shop", "billing", trust=pod_identity_trust(actions=("sts:AssumeRole",)))
+    w.emit(b)
+    b.expect("shop", "billing", "trust", codes=["TRUST_MISSING_TAG_SESSION"], status="broken",
+             note="F32: the trust allows sts:AssumeRole but not sts:TagSession; EKS attaches session tags")
+
+
+@scenario
+def pi_host_network(b):
+    """F33: the ENBUILD CTF service with hostNetwork still enabled."""
+    w = World()
+    w.healthy_pi("enbuild", "enbuild-ctf", host_network=True, actions=["s3:GetObject"])
+    w.emit(b)
+    b.expect("enbuild", "enbuild-ctf", None, codes=["HOST_NETWORK_POD_IDENTITY"], status="warning",
+             note="F33: hostNetwork pods fail with Pod Identity while identical pods work (open issue): a warning")
+
+
+@scenario
+def both_mechanisms(b):
+    """F39: migrated with eksctl (annotation kept, association added, trust extended); pods not
+    restarted, so they still carry the IRSA variables."""
+    w = World()
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:billing"])
+    trust["Statement"].append(pod_identity_trust()["Statement"][0])
+    r = w.role("billing-role", trust, actions=["sqs:SendMessage"])
+    w.associations.append(Association(w.c, "shop", "billing", r.arn, created="2026-10-10T08:00:00.000000+00:00"))
+    w.sa("shop", "billing", r.arn)
+    w.app("shop", "billing", "billing", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "billing", None, codes=["STILL_ON_IRSA", "BOTH_MECHANISMS"], mechanism="pod-identity", status="warning",
+             note="F39: association + annotation; pods created before the association still use IRSA until restarted")
+
+
+@scenario
+def auto_mode(b):
+    c = Cluster(name="auto-eu", account="444455556666", region="eu-west-1", issuer_id="C0FFEE0123456789ABCDEF0123456789")
+    w = World(c=c, agent=False, addon=None, nodes=["i-0a1b2c3d4e5f60718"])
+    w.nodes = [node("i-0a1b2c3d4e5f60718", region=c.region, compute_type="auto")]
+    w.auto_mode = True
+    w.healthy_pi("shop", "billing")
+    w.emit(b)
+    b.expect("shop", "billing", None, codes=["AGENT_AUTO_MODE"], absent=["AGENT_MISSING", "AGENT_NOT_ON_NODE"], status="ok",
+             note="F30: EKS Auto Mode (computeConfig.enabled) has the agent built in: no add-on, no DaemonSet, still ok")
+
+
+if __name__ == "__main__":
+    wanted = sys.argv[1:] or sorted(SCENARIOS)
+    for name in wanted:
+        build(name, SCENARIOS[name]).write(ROOT)
+        print("wrote", name)
