@@ -58,6 +58,11 @@ fn known<T: std::fmt::Debug>(fact: &Fact<T>) -> &T {
         .unwrap_or_else(|| panic!("not known: {fact:?}"))
 }
 
+/// An IAM ARN in the example bundle's account.
+fn acct_arn(resource: &str) -> String {
+    format!("arn:aws:iam::{ACCOUNT}:{resource}")
+}
+
 fn trust(snapshot: &Snapshot, arn: &str) -> String {
     snapshot.aws.iam.roles[arn].trust_policy.clone().unwrap().0
 }
@@ -86,18 +91,9 @@ fn basic_bundle_loads_completely() {
         ds.items[0].metadata.name.as_deref(),
         Some("eks-pod-identity-agent")
     );
-    let labels = ds.items[0]
-        .spec
-        .as_ref()
-        .unwrap()
-        .template
-        .metadata
-        .as_ref()
-        .unwrap()
-        .labels
-        .as_ref()
-        .unwrap();
-    assert_eq!(labels["app.kubernetes.io/name"], "eks-pod-identity-agent");
+    let ds_json = serde_json::to_value(&ds.items[0]).unwrap();
+    let label = ds_json.pointer("/spec/template/metadata/labels/app.kubernetes.io~1name");
+    assert_eq!(label.unwrap(), "eks-pod-identity-agent");
     assert_eq!(known(&k.nodes).len(), 1);
     assert_eq!(
         known(&k.webhooks)[0].metadata.name.as_deref(),
@@ -107,30 +103,23 @@ fn basic_bundle_loads_completely() {
 
     let iam = &s.aws.iam;
     assert_eq!(iam.roles.len(), 3);
-    let checkout = format!("arn:aws:iam::{ACCOUNT}:role/checkout-irsa");
+    let checkout = acct_arn("role/checkout-irsa");
     let text = trust(&s, &checkout);
     assert!(
         text.contains("\"Action\": \"sts:AssumeRoleWithWebIdentity\""),
         "{text}"
     );
     assert!(text.contains(":sub\": \"system:serviceaccount:shop:checkout\""));
-    assert!(
-        trust(&s, &format!("arn:aws:iam::{ACCOUNT}:role/search-irsa"))
-            .contains("shop:search-indexer")
-    );
+    assert!(trust(&s, &acct_arn("role/search-irsa")).contains("shop:search-indexer"));
     let role = &iam.roles[&checkout];
     assert_eq!(known(&role.attached_policies)[0].name, "checkout-s3-read");
     assert_eq!(known(&role.permissions_boundary), &None);
-    let payments = &iam.roles[&format!("arn:aws:iam::{ACCOUNT}:role/payments-pod-identity")];
-    assert!(
-        known(&payments.inline_policies)[0]
-            .document
-            .0
-            .contains("sqs:SendMessage")
-    );
+    let payments = &iam.roles[&acct_arn("role/payments-pod-identity")];
+    let inline = &known(&payments.inline_policies)[0].document.0;
+    assert!(inline.contains("sqs:SendMessage"));
     assert!(iam.complete_role_accounts.contains(ACCOUNT));
 
-    let policy = &iam.managed_policies[&format!("arn:aws:iam::{ACCOUNT}:policy/checkout-s3-read")];
+    let policy = &iam.managed_policies[&acct_arn("policy/checkout-s3-read")];
     assert_eq!(policy.default_version_id.as_deref(), Some("v2"));
     let document = &policy.default_document.as_ref().unwrap().0;
     assert!(
@@ -163,12 +152,8 @@ fn basic_bundle_loads_completely() {
     let associations = known(&s.aws.associations);
     assert_eq!(associations.len(), 1);
     assert_eq!(associations[0].service_account, "payments");
-    assert_eq!(
-        associations[0].role_arn.as_deref(),
-        Some(&*format!(
-            "arn:aws:iam::{ACCOUNT}:role/payments-pod-identity"
-        ))
-    );
+    let role_arn = associations[0].role_arn.clone();
+    assert_eq!(role_arn, Some(acct_arn("role/payments-pod-identity")));
     assert_eq!(associations[0].disable_session_tags, Some(false));
     let addon = known(&s.aws.pod_identity_agent_addon).as_ref().unwrap();
     assert_eq!(
@@ -181,7 +166,7 @@ fn basic_bundle_loads_completely() {
 fn get_role_outputs_with_url_encoded_policies() {
     let s = load_dirs(&[fixture("get-role")]).unwrap();
     let iam = &s.aws.iam;
-    let arn = format!("arn:aws:iam::{ACCOUNT}:role/apps/checkout-irsa");
+    let arn = acct_arn("role/apps/checkout-irsa");
     let role = &iam.roles[&arn];
     assert_eq!(
         (role.name.as_str(), role.path.as_str()),
@@ -207,7 +192,7 @@ fn get_role_outputs_with_url_encoded_policies() {
         ))
     );
     // Garbage stays text: rejecting it is the policy engine's job.
-    let plain = &iam.roles[&format!("arn:aws:iam::{ACCOUNT}:role/plain")];
+    let plain = &iam.roles[&acct_arn("role/plain")];
     assert_eq!(
         plain.trust_policy,
         Some(PolicyText("%7B%22Version%22%3A%zz%%GARBAGE".into()))
@@ -324,7 +309,7 @@ fn authorization_details_split_in_pages() {
 #[test]
 fn duplicate_keys_in_a_trust_policy_survive() {
     let s = load_dirs(&[fixture("duplicate-key")]).unwrap();
-    let text = trust(&s, &format!("arn:aws:iam::{ACCOUNT}:role/dup"));
+    let text = trust(&s, &acct_arn("role/dup"));
     assert_eq!(text.matches("\"StringEquals\"").count(), 2, "{text}");
     assert!(text.contains("serviceaccount:a:one") && text.contains("serviceaccount:a:two"));
 }
@@ -490,32 +475,18 @@ fn duplicate_objects_are_kept_once_and_noted() {
 
 #[test]
 fn associations_without_a_list_addons_and_cli_errors() {
-    let describe =
-        br#"{"association": {"clusterName": "c", "namespace": "ns", "serviceAccount": "sa",
-        "associationId": "a-1", "roleArn": "arn:aws:iam::111122223333:role/r",
-        "targetRoleArn": "arn:aws:iam::999988887777:role/t", "disableSessionTags": true,
-        "policy": "{\"Version\":\"2012-10-17\"}", "ownerArn": "arn:aws:eks:x"}}"#;
-    let not_found = b"\nAn error occurred (ResourceNotFoundException) when calling the DescribeAddon operation: No addon: eks-pod-identity-agent found in cluster: c\n";
-    let denied = b"An error occurred (AccessDeniedException) when calling the DescribeCluster operation: User: arn:aws:sts::111122223333:assumed-role/x/y is not authorized to perform: eks:DescribeCluster";
-    let s = load(&[
-        ("a.json", describe),
-        ("addon.txt", not_found),
-        ("cluster.txt", denied),
-    ])
-    .unwrap();
+    let s = load_dirs(&[fixture("eks-errors")]).unwrap();
     let association = &known(&s.aws.associations)[0];
-    assert_eq!(
-        association.target_role_arn.as_deref(),
-        Some("arn:aws:iam::999988887777:role/t")
-    );
-    assert_eq!(
-        association.session_policy,
-        Some(PolicyText("{\"Version\":\"2012-10-17\"}".into()))
-    );
-    assert!(notes_of(&s, "a.json")[0].contains("assumed absent"));
+    let target = association.target_role_arn.as_deref();
+    assert_eq!(target, Some("arn:aws:iam::999988887777:role/t"));
+    let policy = PolicyText("{\"Version\":\"2012-10-17\"}".into());
+    assert_eq!(association.session_policy, Some(policy));
+    let file = fixture("eks-errors/association.json").display().to_string();
+    assert!(notes_of(&s, &file)[0].contains("assumed absent"));
     assert_eq!(known(&s.aws.pod_identity_agent_addon), &None);
+    let denied = s.aws.cluster.missing();
     assert!(
-        matches!(s.aws.cluster.missing(), Some(Missing::Denied { permission, .. }) if permission == "eks:DescribeCluster")
+        matches!(denied, Some(Missing::Denied { permission, .. }) if permission == "eks:DescribeCluster")
     );
 
     let list = br#"{"addons": ["vpc-cni", "coredns"], "nextToken": null}"#;
@@ -525,29 +496,24 @@ fn associations_without_a_list_addons_and_cli_errors() {
 
 #[test]
 fn managed_policy_from_get_policy_and_get_policy_version() {
-    let policy = br#"{"Policy": {"PolicyName": "p", "Arn": "arn:aws:iam::111122223333:policy/p", "DefaultVersionId": "v4"}}"#;
-    let version = br#"{"PolicyVersion": {"Document": {"Statement": [], "Statement": [1]}, "VersionId": "v4", "IsDefaultVersion": true}}"#;
-    let s = load(&[("policy.json", policy), ("version.json", version)]).unwrap();
+    let read = |name: &str| std::fs::read(fixture("policy-version").join(name)).unwrap();
+    let (policy, version) = (read("policy.json"), read("version.json"));
+    let s = load(&[("policy.json", &policy), ("version.json", &version)]).unwrap();
     let p = &s.aws.iam.managed_policies["arn:aws:iam::111122223333:policy/p"];
-    assert_eq!(
-        p.default_document,
-        Some(PolicyText("{\"Statement\": [], \"Statement\": [1]}".into()))
-    );
+    let text = PolicyText("{\"Statement\": [], \"Statement\": [1]}".into());
+    assert_eq!(p.default_document, Some(text));
 
-    let other = br#"{"Policy": {"PolicyName": "q", "Arn": "arn:aws:iam::111122223333:policy/q", "DefaultVersionId": "v4"}}"#;
-    let s = load(&[
-        ("policy.json", policy),
-        ("other.json", other),
-        ("version.json", version),
-    ])
-    .unwrap();
-    assert!(
-        s.aws
-            .iam
-            .managed_policies
-            .values()
-            .all(|p| p.default_document.is_none())
-    );
+    let other = String::from_utf8(policy.clone())
+        .unwrap()
+        .replace("policy/p", "policy/q");
+    let files = [
+        ("policy.json", &policy[..]),
+        ("other.json", other.as_bytes()),
+        ("version.json", &version),
+    ];
+    let s = load(&files).unwrap();
+    let policies = &s.aws.iam.managed_policies;
+    assert!(policies.values().all(|p| p.default_document.is_none()));
     assert!(notes_of(&s, "version.json")[0].contains("cannot tell which"));
 }
 

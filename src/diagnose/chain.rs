@@ -1,10 +1,11 @@
 //! Runs one workload's chain: decides the configured mechanism (an association wins over the
 //! annotation, as the webhook does), calls the link checks in order and decides which links
-//! are skipped.
+//! are skipped (an earlier link is broken) or not judged (an earlier link is unknown).
 
-use super::context::Ctx;
+use super::context::{Ctx, SaLookup};
 use super::k8s;
 use super::links::{self, injection};
+use crate::model::Status;
 use crate::model::chain::{LinkName, LinkReport, Mechanism};
 use crate::model::report::{PodSummary, WorkloadReport};
 
@@ -17,19 +18,41 @@ pub fn uses_aws(ctx: &Ctx) -> bool {
     let env = ctx.workload.specs().iter().any(|(_, s)| links::injection_env::pod_mechanism(s) != Mechanism::None);
     let trusted = !ctx.ix.roles_trusting(&ctx.namespace, &ctx.sa_name).iter().all(|t| t.subject.contains('*'));
     let is_agent = ctx.workload.pods.iter().any(|p| super::index::is_agent_pod(p));
-    !is_agent && (annotated || associated || env || trusted || orphan_association_meant(ctx))
+    !is_agent && (annotated || associated || env || trusted || orphan_association_meant(ctx) || identity_meant(ctx))
 }
 
-/// An association in the namespace names a service account that does not exist and whose name
-/// is close to this workload's (a Helm release prefix, a typo: field guide A8, F36).
+/// Has the service account an AWS identity (role-arn annotation or association)?
+fn has_identity(ctx: &Ctx, ns: &str, sa: &str) -> bool {
+    let annotated = ctx.ix.service_account(ns, sa).is_some_and(|o| k8s::annotation(&o.metadata, k8s::ROLE_ARN_ANNOTATION).is_some());
+    annotated || !ctx.ix.associations_for(ns, sa).is_empty()
+}
+
+/// The pods miss an identity that looks meant for them (field guide A8): their service account
+/// does not exist while a near-miss name in the namespace has one, or they run as `default`
+/// next to a configured service account named like the workload.
+fn identity_meant(ctx: &Ctx) -> bool {
+    match ctx.sa {
+        SaLookup::NotFound => {
+            let configured = ctx.ix.service_accounts_in(&ctx.namespace).into_iter().filter(|n| has_identity(ctx, &ctx.namespace, n));
+            !super::suggest::near(&ctx.sa_name, configured).is_empty()
+        }
+        SaLookup::Found(_) => ctx.sa_name == "default" && links::pod::default_sa_warning(ctx).is_some(),
+        SaLookup::Unknown(_) => false,
+    }
+}
+
+/// An association names a service account that does not exist in its (collected) namespace,
+/// and it looks meant for this workload: a close name in the same namespace (a Helm release
+/// prefix, a typo), or the same name in another namespace (field guide A8, F36).
 fn orphan_association_meant(ctx: &Ctx) -> bool {
-    let orphans: Vec<&str> = ctx
+    let listed = |ns: &str| ctx.ix.snap.kube.service_accounts.known().is_some_and(|l| l.covers(ns));
+    let orphans: Vec<_> = ctx
         .ix
         .all_associations()
-        .filter(|a| a.namespace == ctx.namespace && ctx.ix.service_account(&a.namespace, &a.service_account).is_none())
-        .map(|a| a.service_account.as_str())
+        .filter(|a| listed(&a.namespace) && ctx.ix.service_account(&a.namespace, &a.service_account).is_none())
         .collect();
-    !super::suggest::near(&ctx.sa_name, orphans).is_empty()
+    let same_ns = orphans.iter().filter(|a| a.namespace == ctx.namespace).map(|a| a.service_account.as_str());
+    !super::suggest::near(&ctx.sa_name, same_ns).is_empty() || orphans.iter().any(|a| a.namespace != ctx.namespace && a.service_account == ctx.sa_name)
 }
 
 fn configured_mechanism(ctx: &Ctx) -> Mechanism {
@@ -79,7 +102,7 @@ pub fn diagnose_workload(ctx: &Ctx) -> WorkloadReport {
         name: ctx.workload.id.name.clone(),
         service_account: ctx.sa_name.clone(),
         mechanism,
-        status: crate::model::Status::Ok,
+        status: Status::Ok,
         broken_link: None,
         role_arn,
         pods: pods(ctx),
@@ -88,12 +111,21 @@ pub fn diagnose_workload(ctx: &Ctx) -> WorkloadReport {
     .finish()
 }
 
+/// Adds the links of `order` not yet reported: `skipped` when `because` is broken, not judged
+/// (`unknown`) when `because` could not be judged itself.
 fn skip_rest(links: &mut Vec<LinkReport>, order: &[LinkName], because: LinkName) {
+    let unknown = links.iter().any(|l| l.link == because && l.status == Status::Unknown);
     for l in order {
         if !links.iter().any(|x| x.link == *l) {
-            links.push(LinkReport::skipped(*l, because));
+            links.push(if unknown { not_judged(*l, because) } else { LinkReport::skipped(*l, because) });
         }
     }
+}
+
+fn not_judged(link: LinkName, because: LinkName) -> LinkReport {
+    let mut report = LinkReport::from_findings(link, format!("not checked: the {because} link could not be judged"), Vec::new());
+    report.status = Status::Unknown;
+    report
 }
 
 fn irsa_chain(ctx: &Ctx, sa_ok: bool, links: &mut Vec<LinkReport>, role_arn: &mut Option<String>) {
@@ -102,7 +134,6 @@ fn irsa_chain(ctx: &Ctx, sa_ok: bool, links: &mut Vec<LinkReport>, role_arn: &mu
         return;
     }
     let ann = links::annotation::check(ctx);
-    let annotation_ok = ann.role.is_some();
     links.push(ann.report);
     let Some(role) = ann.role else {
         skip_rest(links, &LinkName::IRSA, LinkName::Annotation);
@@ -111,7 +142,6 @@ fn irsa_chain(ctx: &Ctx, sa_ok: bool, links: &mut Vec<LinkReport>, role_arn: &mu
     *role_arn = Some(role.to_string());
     let configured_at = ctx.sa_object().and_then(|sa| k8s::annotation_written(&sa.metadata, k8s::ROLE_ARN_ANNOTATION));
     links.push(injection::check(ctx, &injection::Expected { mechanism: Mechanism::Irsa, role: Some(&role), audience: &ann.audience, configured_at }));
-    let _ = annotation_ok;
     let r = links::role::check(ctx, &role, Mechanism::Irsa);
     links.push(r.report);
     links.push(links::oidc_provider::check(ctx, &role, &ann.audience));
@@ -133,18 +163,7 @@ fn pod_identity_chain(ctx: &Ctx, sa_ok: bool, links: &mut Vec<LinkReport>, role_
     links.push(assoc.report);
     let (Some(association), Some(role)) = (assoc.association, assoc.role) else {
         links.push(links::agent::check(ctx));
-        let because = LinkName::Association;
-        let status_unknown = links.iter().any(|l| l.link == LinkName::Association && l.status == crate::model::Status::Unknown);
-        for l in [LinkName::Injection, LinkName::Role, LinkName::Trust, LinkName::Permissions] {
-            if status_unknown {
-                links.push(LinkReport::from_findings(l, "not checked: the association is not known", vec![]));
-                if let Some(last) = links.last_mut() {
-                    last.status = crate::model::Status::Unknown;
-                }
-            } else {
-                links.push(LinkReport::skipped(l, because));
-            }
-        }
+        skip_rest(links, &LinkName::POD_IDENTITY, LinkName::Association);
         links.sort_by_key(|l| LinkName::POD_IDENTITY.iter().position(|x| *x == l.link));
         return;
     };

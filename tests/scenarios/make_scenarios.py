@@ -134,6 +134,9 @@ class World:
         for ns in sorted(self.namespaces | {"kube-system"}):
             if (ns, "default") not in have:
                 defaults.append(service_account("default", ns, created="2026-09-01T08:00:30Z"))
+        if ("kube-system", "aws-node") not in have:
+            defaults.append(service_account("aws-node", "kube-system", created="2026-09-01T08:10:00Z",
+                                            labels={"app.kubernetes.io/name": "aws-node", "app.kubernetes.io/managed-by": "EKS"}))
         system = system_daemonsets(self.node_names, agent=self.agent, agent_nodes=self.agent_nodes,
                                    agent_ready_on=self.agent_ready_on, region=self.c.region)
         return self.nodes, system, defaults + self.sas, self.k.objects
@@ -239,7 +242,7 @@ def sa_missing_typo(b):
     rs, _ = replica_set("reports", "analytics", tpl, created="2026-10-02T09:59:58Z", ready=0, conditions=fail)
     w.k.add(rs)
     w.emit(b)
-    b.expect("analytics", "reports-sa", "service-account", codes=["SA_NOT_FOUND", "NO_PODS"], status="broken",
+    b.expect("analytics", "reports-sa", "service-account", codes=["SA_NOT_FOUND"], status="broken",
              note="A8: serviceAccountName typo; the SA does not exist so pods cannot be created; the near miss `report-sa` is suggested")
 
 
@@ -684,8 +687,7 @@ def trust_near_size_limit(b):
     w = World()
     host = w.c.issuer_host
     sts = []
-    for ns, sa in [("shop", "cart"), ("shop", "checkout"), ("shop", "catalog"), ("payments", "refunds"),
-                   ("payments", "ledger"), ("analytics", "reports"), ("analytics", "exporter")]:
+    for ns, sa in [("shop", "cart"), ("shop", "checkout"), ("payments", "refunds"), ("analytics", "reports")]:
         sts.append({"Effect": "Allow", "Principal": {"Federated": w.c.provider_arn()}, "Action": "sts:AssumeRoleWithWebIdentity",
                     "Condition": {"StringEquals": {f"{host}:sub": f"system:serviceaccount:{ns}:{sa}", f"{host}:aud": "sts.amazonaws.com"}}})
     trust = {"Version": "2012-10-17", "Statement": sts}
@@ -794,6 +796,7 @@ def pi_association_other_namespace(b):
     w = World()
     r = w.role("billing-pod-identity", pod_identity_trust(), actions=["sqs:SendMessage"])
     w.associations.append(Association(w.c, "default", "billing", r.arn))
+    w.namespaces.add("default")
     w.sa("shop", "billing")
     w.app("shop", "billing", "billing")
     w.emit(b)
@@ -938,6 +941,526 @@ def auto_mode(b):
     w.emit(b)
     b.expect("shop", "billing", None, codes=["AGENT_AUTO_MODE"], absent=["AGENT_MISSING", "AGENT_NOT_ON_NODE"], status="ok",
              note="F30: EKS Auto Mode (computeConfig.enabled) has the agent built in: no add-on, no DaemonSet, still ok")
+
+
+
+# ====================================================================== the five seed guides, healthy
+
+
+@scenario
+def seed_langflow(b):
+    """Langflow guide (IRSA, Bedrock): the guide's example account, issuer and trust, Option B
+    least-privilege policy, Deployment + LoadBalancer Service."""
+    c = Cluster(name="langflow-prod", account="130376568147", region="us-east-1", issuer_id="EXAMPLED539D4633E53DE1B71EXAMPLE")
+    w = World(c=c, nodes=["ip-192-168-33-10.ec2.internal", "ip-192-168-71-200.ec2.internal"], layout="list-yaml")
+    trust = irsa_trust(c, ["system:serviceaccount:langflow:langflow-sa"])
+    p = w.managed("LangflowBedrockAccess", policy(allow(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], "*")))
+    r = w.role("LangflowBedrockRole", trust, attached=[(p.name, p.arn)])
+    w.sa("langflow", "langflow-sa", r.arn)
+    lf = container("langflow", "langflow/langflow:latest", env=[env("AWS_REGION", "us-east-1")], ports=[7860])
+    w.app("langflow", "langflow", "langflow-sa", containers=[lf], inject=w.irsa_inject(r.arn), labels={"app": "langflow"})
+    w.k.add({"apiVersion": "v1", "kind": "Service", "metadata": meta("langflow-service", "langflow"),
+             "spec": {"ports": [{"port": 80, "protocol": "TCP", "targetPort": 7860}], "selector": {"app": "langflow"}, "type": "LoadBalancer"},
+             "status": {"loadBalancer": {"ingress": [{"hostname": "a1b2c3d4e5f6-1234567890.us-east-1.elb.amazonaws.com"}]}}})
+    w.emit(b)
+    b.expect("langflow", "langflow-sa", None, status="ok", mechanism="irsa", codes=["PERMISSION_ALLOWED"],
+             args=["--action", "bedrock:InvokeModel", "--resource", "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20241022-v2:0"],
+             note="seed: Langflow + Bedrock via IRSA as the guide sets it up (role LangflowBedrockRole, SA langflow/langflow-sa)")
+
+
+@scenario
+def seed_litellm_tlm(b):
+    """TLM/LiteLLM guide (IRSA, Terraform): role `{release}-chat-backend-{random}`, SA
+    tlm/tlm-chat-backend, AWS_DEFAULT_REGION and LITELLM_BEDROCK_ENABLED from a ConfigMap. IAM
+    collected with get-role (URL-encoded trust) and get-role-policy only, as a least-privilege
+    collector would."""
+    c = Cluster(name="tlm-aws", account="123456789012", region="us-west-2", issuer_id="5F0C2B7A9E3D41C68B2A7F9E1D3C5B7A")
+    w = World(c=c, nodes=["ip-10-20-1-15.us-west-2.compute.internal"])
+    r = Role(c, "tlm-chat-backend-x7k2", irsa_trust(c, ["system:serviceaccount:tlm:tlm-chat-backend"]))
+    bedrock = policy(allow(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:ListFoundationModels", "bedrock:GetFoundationModel"], "*"))
+    w.get_roles.append((r, True, None))
+    w.get_role_policies.append((r.name, "tlm-bedrock", bedrock))
+    w.sa("tlm", "tlm-chat-backend", r.arn, labels={"app.kubernetes.io/managed-by": "Terraform"})
+    cb = container("chat-backend", "registry.example.com/tlm/chat-backend:0.18.3",
+                   env_from=[{"configMapRef": {"name": "tlm-chat-backend-defaults"}}], ports=[8000])
+    w.app("tlm", "tlm-chat-backend", "tlm-chat-backend", containers=[cb], inject=w.irsa_inject(r.arn),
+          labels={"app.kubernetes.io/component": "chat-backend", "app.kubernetes.io/instance": "tlm"})
+    w.emit(b)
+    b.expect("tlm", "tlm-chat-backend", None, status="ok", mechanism="irsa", codes=["POLICY_NOT_COLLECTED"],
+             note="seed: LiteLLM tlm-chat-backend via IRSA (Terraform-made role, URL-encoded get-role trust, inline Bedrock policy); attached policies not collected is info only")
+    b.expect("tlm", "tlm-chat-backend", None, status="unknown", codes=["POLICY_NOT_COLLECTED"], absent=["PERMISSION_DENIED", "PERMISSION_ALLOWED"],
+             args=["--action", "bedrock:InvokeModel", "--resource", "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"],
+             note="same bundle with --action: the attached policies (which could deny) were not collected, so the action is unknown, never allowed or denied on partial data")
+
+
+@scenario
+def seed_flyte(b):
+    """Flyte guide (IRSA): flyte-system-role for the backend, flyte-workers-role for task pods
+    running as `default` in every project-domain namespace (StringLike `*:default`). The
+    cluster is in us-east-1, so the guide's hard-coded us-east-1 `:sub` key matches."""
+    c = Cluster(name="flyte", account="590183740312", region="us-east-1", issuer_id="66CBAF563FD1438BC98F1EF39FF8DACD")
+    w = World(c=c, nodes=["ip-10-3-14-101.ec2.internal", "ip-10-3-60-17.ec2.internal"], layout="split")
+    bucket = "flyte-metadata-590183740312"
+    p = w.managed("flyte-custom-policy", policy(allow(["s3:DeleteObject*", "s3:GetObject*", "s3:ListBucket", "s3:PutObject*"],
+                                                      [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"])))
+    sys_role = w.role("flyte-system-role", irsa_trust(c, ["system:serviceaccount:flyte:flyte-backend-flyte-binary"]), attached=[(p.name, p.arn)])
+    workers = w.role("flyte-workers-role", irsa_trust(c, ["system:serviceaccount:*:default"], operator="StringLike"), attached=[(p.name, p.arn)])
+    w.sa("flyte", "flyte-backend-flyte-binary", sys_role.arn, labels={"app.kubernetes.io/managed-by": "Helm"})
+    w.app("flyte", "flyte-backend-flyte-binary", "flyte-backend-flyte-binary",
+          containers=[container("flyte", "cr.flyte.org/flyteorg/flyte-binary-release:v1.13.3", ports=[8088, 8089])],
+          inject=w.irsa_inject(sys_role.arn), labels={"app.kubernetes.io/name": "flyte-binary", "app.kubernetes.io/instance": "flyte-backend"})
+    for i, ns in enumerate(["flytesnacks-development", "flytesnacks-staging"]):
+        w.sa(ns, "default", workers.arn)
+        owner = {"apiVersion": "flyte.lyft.com/v1alpha1", "blockOwnerDeletion": True, "controller": True, "kind": "flyteworkflow",
+                 "name": f"a{i}x7kq2m9vn", "uid": uid(ns, "wf")}
+        tpl = pod_template("default", [container(f"a{i}x7kq2m9vn-n0-0", "cr.flyte.org/flyteorg/flytekit:py3.11-1.13.3")],
+                           {"domain": ns.split("-")[1], "execution-id": f"a{i}x7kq2m9vn", "project": "flytesnacks"})
+        tpl["spec"]["restartPolicy"] = "Never"
+        w.k.bare_pod(f"a{i}x7kq2m9vn-n0-0", ns, tpl, w.node_names[i], inject=w.irsa_inject(workers.arn), owner=owner)
+        w.namespaces.add(ns)
+    w.emit(b)
+    args = ["--action", "s3:PutObject", "--resource", f"arn:aws:s3:::{bucket}/metadata/propeller/x.pb"]
+    b.expect("flyte", "flyte-backend-flyte-binary", None, status="ok", mechanism="irsa", codes=["PERMISSION_ALLOWED"], args=args,
+             note="seed: Flyte backend (flyte-system-role, eksctl-style trust with the us-east-1 :sub key on a us-east-1 cluster)")
+    for ns in ["flytesnacks-development", "flytesnacks-staging"]:
+        b.expect(ns, "default", None, status="warning", mechanism="irsa", codes=["TRUST_WIDE_WILDCARD", "PERMISSION_ALLOWED"], args=args,
+                 note="seed: Flyte task pods on flyte-workers-role via StringLike system:serviceaccount:*:default: works, flagged wide (D25)")
+
+
+@scenario
+def seed_enbuild(b):
+    """ENBUILD guide (Pod Identity): AI -> Bedrock (specific-model policy), CTF -> S3
+    (AmazonS3FullAccess); associations for enbuild-ai and enbuild-ctf; Deployments named
+    enbuild-enbuild-* by the Helm release; hostNetwork disabled as the guide recommends."""
+    c = Cluster(name="enbuild", account="123456789012", region="us-east-1", issuer_id="8E1F2A3B4C5D6E7F8091A2B3C4D5E6F7")
+    w = World(c=c, nodes=["ip-192-168-10-21.ec2.internal", "ip-192-168-52-9.ec2.internal"], addon="list")
+    ai_pol = w.managed("enbuild-ai-bedrock-specific", policy(allow(["bedrock:InvokeModel", "bedrock:ListFoundationModels"], "arn:aws:bedrock:*::foundation-model/*")))
+    s3_full = ManagedPolicy("arn:aws:iam::aws:policy/AmazonS3FullAccess",
+                            policy(allow(["s3:*", "s3-object-lambda:*"], "*")))
+    w.policies.append(s3_full)
+    ai = w.role("enbuild-ai-bedrock", pod_identity_trust(), attached=[(ai_pol.name, ai_pol.arn)])
+    ctf = w.role("enbuild-ctf-s3", pod_identity_trust(), attached=[(s3_full.name, s3_full.arn)])
+    helm = {"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/instance": "enbuild"}
+    for sa, role in [("enbuild-ai", ai), ("enbuild-ctf", ctf)]:
+        w.sa("enbuild", sa, labels=helm)
+        w.associations.append(Association(c, "enbuild", sa, role.arn))
+        w.app("enbuild", f"enbuild-{sa}", sa, inject=w.pi_inject(), labels={"app.kubernetes.io/name": sa, "app.kubernetes.io/instance": "enbuild"})
+    w.emit(b)
+    b.expect("enbuild", "enbuild-ai", None, status="ok", mechanism="pod-identity", codes=["PERMISSION_ALLOWED", "TRUST_POD_IDENTITY_UNSCOPED"],
+             args=["--action", "bedrock:InvokeModel", "--resource", "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"],
+             note="seed: ENBUILD AI via Pod Identity as the guide sets it up (trust without conditions is info only)")
+    b.expect("enbuild", "enbuild-ctf", None, status="ok", mechanism="pod-identity", codes=["PERMISSION_ALLOWED"],
+             absent=["HOST_NETWORK_POD_IDENTITY"],
+             args=["--action", "s3:GetObject", "--resource", "arn:aws:s3:::enbuild-ctf-challenges/flags.zip"],
+             note="seed: ENBUILD CTF via Pod Identity with AmazonS3FullAccess, hostNetwork disabled")
+
+
+@scenario
+def seed_kubeflow(b):
+    """Kubeflow guide (IRSA): the profile controller annotates each user's default-viewer SA
+    with kf-user-<cluster>; the role's trust lists both profiles under one `:sub` key (the
+    correct form of the guide's duplicate-key example); control plane on kf-admin-<cluster>."""
+    c = Cluster(name="kubeflow", account="348134392524", region="us-west-2", issuer_id="D4E5F60718293A4B5C6D7E8F90A1B2C3")
+    w = World(c=c, nodes=["ip-172-31-20-5.us-west-2.compute.internal", "ip-172-31-77-91.us-west-2.compute.internal"], addon=None, agent=False)
+    user_pol = w.managed("kf-user-s3-read", policy(allow(["s3:GetObject", "s3:ListBucket"], ["arn:aws:s3:::kubeflow-datasets", "arn:aws:s3:::kubeflow-datasets/*"])))
+    users = w.role("kf-user-kubeflow", irsa_trust(c, ["system:serviceaccount:kubeflow-user-a:default-viewer",
+                                                       "system:serviceaccount:kubeflow-user-b:default-viewer"]),
+                   attached=[(user_pol.name, user_pol.arn)])
+    admin = w.irsa_role("kf-admin-kubeflow", "kubeflow", "ml-pipeline", actions=["s3:*"], resources=["arn:aws:s3:::kubeflow-pipelines", "arn:aws:s3:::kubeflow-pipelines/*"])
+    w.sa("kubeflow", "ml-pipeline", admin.arn)
+    w.app("kubeflow", "ml-pipeline", "ml-pipeline", containers=[container("ml-pipeline-api-server", "gcr.io/ml-pipeline/api-server:2.0.5", ports=[8888])],
+          inject=w.irsa_inject(admin.arn))
+    for i, ns in enumerate(["kubeflow-user-a", "kubeflow-user-b"]):
+        w.sa(ns, "default-viewer", users.arn, labels={"app.kubernetes.io/part-of": "kubeflow-profile"})
+        sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta("notebook", ns, labels={"notebook-name": "notebook"}),
+               "spec": {"replicas": 1, "selector": {"matchLabels": {"statefulset": "notebook"}}, "serviceName": "",
+                        "template": pod_template("default-viewer", [container("notebook", "kubeflownotebookswg/jupyter-scipy:v1.8.0", ports=[8888])],
+                                                 {"statefulset": "notebook", "notebook-name": "notebook"})},
+               "status": {"availableReplicas": 1, "readyReplicas": 1, "replicas": 1}}
+        w.k.add(sts)
+        w.k.bare_pod("notebook-0", ns, sts["spec"]["template"], w.node_names[i], inject=w.irsa_inject(users.arn),
+                     owner=owner_ref("StatefulSet", "notebook", ns))
+        w.namespaces.add(ns)
+    w.emit(b)
+    args = ["--action", "s3:GetObject", "--resource", "arn:aws:s3:::kubeflow-datasets/mnist/train.csv"]
+    for ns in ["kubeflow-user-a", "kubeflow-user-b"]:
+        b.expect(ns, "default-viewer", None, status="ok", mechanism="irsa", codes=["PERMISSION_ALLOWED"], args=args,
+                 note="seed: Kubeflow profile default-viewer on kf-user-<cluster>; both profiles listed under one :sub key")
+    b.expect("kubeflow", "ml-pipeline", None, status="ok", mechanism="irsa",
+             note="seed: Kubeflow control plane (ml-pipeline) on kf-admin-<cluster>")
+
+
+# ====================================================================== missing data
+
+
+@scenario
+def aws_data_missing(b):
+    """Only Kubernetes objects and the IAM roles: no describe-cluster, no OIDC providers, no
+    associations, no add-on. Nothing can be called broken for lack of data: exit 3."""
+    w = World(addon=None)
+    w.cluster_file = False
+    w.providers = {}
+    w.associations = None
+    s, r, _ = w.healthy_irsa("shop", "orders")
+    w.sa("shop", "billing")
+    w.app("shop", "billing", "billing", inject=w.pi_inject())
+    w.emit(b)
+    b.expect("shop", "orders", None, status="unknown", mechanism="irsa", codes=["CLUSTER_NOT_COLLECTED"],
+             absent=["OIDC_PROVIDER_MISSING"],
+             note="no cluster.json: the oidc-provider and trust links are unknown, never broken")
+    b.expect("shop", "billing", None, status="unknown", mechanism="pod-identity", codes=["ASSOCIATIONS_NOT_COLLECTED"],
+             absent=["ASSOCIATION_MISSING", "AGENT_MISSING"],
+             note="pods carry Pod Identity env but associations and the agent add-on were not collected: unknown")
+
+
+@scenario
+def kube_only(b):
+    """A bundle of kubectl output only (no AWS CLI output at all)."""
+    w = World(addon=None)
+    w.cluster_file = False
+    w.providers = {}
+    w.associations = None
+    r = Role(w.c, "orders-irsa", {})
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", None, status="unknown", codes=["ROLE_NOT_COLLECTED", "CLUSTER_NOT_COLLECTED"],
+             note="kubectl output only: pod, SA, annotation and injection are judged; every AWS link is unknown (exit 3)")
+
+
+@scenario
+def associations_access_denied(b):
+    """ListPodIdentityAssociations answered AccessDenied; the CLI's error text is in the bundle."""
+    w = World()
+    w.associations = None
+    w.sa("shop", "billing")
+    w.app("shop", "billing", "billing", inject=w.pi_inject())
+    w.emit(b)
+    b.text("pod-identity-associations.txt",
+           "\nAn error occurred (AccessDeniedException) when calling the ListPodIdentityAssociations operation: User: arn:aws:sts::444455556666:assumed-role/ReadOnly/dev is not authorized to perform: eks:ListPodIdentityAssociations on resource: arn:aws:eks:eu-west-1:444455556666:cluster/prod-eu\n")
+    b.expect("shop", "billing", None, status="unknown", mechanism="pod-identity", codes=["ASSOCIATIONS_NOT_COLLECTED"],
+             absent=["ASSOCIATION_MISSING"],
+             note="access denied on eks:ListPodIdentityAssociations: the association link is unknown (grant the permission), not broken")
+
+
+
+# ====================================================================== more failure modes
+
+
+@scenario
+def injection_stale_role(b):
+    """A1: the annotation was switched to a new role; running pods still carry the old one the
+    webhook injected at creation (not from the manifest)."""
+    w = World()
+    new = w.irsa_role("cart-irsa-v2", "shop", "cart")
+    old = w.c.role_arn("cart-irsa")
+    w.sa("shop", "cart", new.arn, managed_fields=[
+        managed_field("argocd-controller", "Apply", "2026-10-04T16:00:00Z", annotations=["eks.amazonaws.com/role-arn"])])
+    w.app("shop", "cart", "cart", inject=w.irsa_inject(old))
+    w.emit(b)
+    b.expect("shop", "cart", "injection", codes=["INJECTION_STALE"], absent=["ENV_HARDCODED"], status="broken",
+             note="A1: pods run with the previous role cart-irsa; the SA now names cart-irsa-v2; restart to pick it up")
+
+
+@scenario
+def sts_global_endpoint(b):
+    w = World()
+    s, r, _ = w.healthy_irsa("shop", "orders")
+    s["metadata"]["annotations"]["eks.amazonaws.com/sts-regional-endpoints"] = "false"
+    w.emit(b)
+    b.expect("shop", "orders", None, codes=["STS_GLOBAL_ENDPOINT"], status="warning",
+             note="C18/C14: sts-regional-endpoints=false sends SDKs to the global STS endpoint")
+
+
+@scenario
+def token_expiration_invalid(b):
+    w = World()
+    s, r, _ = w.healthy_irsa("shop", "orders")
+    s["metadata"]["annotations"]["eks.amazonaws.com/token-expiration"] = "300"
+    w.emit(b)
+    b.expect("shop", "orders", None, codes=["TOKEN_EXPIRATION_INVALID"], status="warning",
+             note="token-expiration below the 600 s minimum: the webhook falls back to its default (warning)")
+
+
+@scenario
+def irsa_china_healthy(b):
+    c = Cluster(name="cn-prod", account="111122223333", region="cn-north-1", issuer_id="9C8B7A6D5E4F3021A0B1C2D3E4F50617", partition="aws-cn")
+    w = World(c=c, nodes=["ip-10-8-1-20.cn-north-1.compute.internal"])
+    w.healthy_irsa("shop", "orders", resources="arn:aws-cn:s3:::app-data/*")
+    w.emit(b)
+    b.expect("shop", "orders", None, status="ok", mechanism="irsa", absent=["ROLE_ARN_PARTITION_MISMATCH"],
+             args=["--action", "s3:GetObject", "--resource", "arn:aws-cn:s3:::app-data/a.json"], codes=["PERMISSION_ALLOWED"],
+             note="healthy IRSA in the China partition: aws-cn ARNs and the .amazonaws.com.cn issuer")
+
+
+@scenario
+def role_arn_partition_china(b):
+    c = Cluster(name="cn-prod", account="111122223333", region="cn-north-1", issuer_id="9C8B7A6D5E4F3021A0B1C2D3E4F50617", partition="aws-cn")
+    w = World(c=c, nodes=["ip-10-8-1-20.cn-north-1.compute.internal"])
+    r = w.irsa_role("orders-irsa", "shop", "orders")
+    wrong = r.arn.replace("arn:aws-cn:", "arn:aws:")
+    w.sa("shop", "orders", wrong)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(wrong))
+    w.emit(b)
+    b.expect("shop", "orders", "annotation", codes=["ROLE_ARN_PARTITION_MISMATCH"], status="broken",
+             note="C14: an `arn:aws:` role ARN on a cn-north-1 cluster (partition aws-cn)")
+
+
+@scenario
+def pod_uses_default_sa(b):
+    """A8: the Deployment forgot serviceAccountName; the `payments` SA it was meant to use is
+    configured."""
+    w = World()
+    r = w.irsa_role("payments-irsa", "shop", "payments")
+    w.sa("shop", "payments", r.arn)
+    w.app("shop", "payments", None)
+    w.emit(b)
+    b.expect("shop", "default", "annotation", codes=["POD_USES_DEFAULT_SA", "ANNOTATION_MISSING"], status="broken",
+             note="A8: pods run as `default` while SA `payments` (same name as the Deployment) has the role")
+
+
+@scenario
+def irsa_windows_no_selector(b):
+    w = World()
+    win = "ip-10-0-88-10.eu-west-1.compute.internal"
+    w.node_names.append(win)
+    w.nodes.append(node(win, region=w.c.region, os_="windows", nodegroup="windows"))
+    w.agent_nodes = w.node_names[:2]
+    w.healthy_irsa("shop", "legacy-report", node_name=win)
+    w.emit(b)
+    b.expect("shop", "legacy-report", None, codes=["WINDOWS_NODE_SELECTOR"], status="warning",
+             note="G41: IRSA on a Windows node without nodeSelector kubernetes.io/os: windows gets Linux token paths")
+
+
+@scenario
+def irsa_fargate_healthy(b):
+    w = World()
+    fg = "fargate-ip-10-0-77-12.eu-west-1.compute.internal"
+    w.node_names.append(fg)
+    w.nodes.append(node(fg, region=w.c.region, compute_type="fargate"))
+    w.agent_nodes = w.node_names[:2]
+    w.healthy_irsa("shop", "orders", node_name=fg)
+    w.emit(b)
+    b.expect("shop", "orders", None, status="ok", absent=["UNSUPPORTED_FARGATE"],
+             note="G41: IRSA works on Fargate (only Pod Identity does not)")
+
+
+@scenario
+def cronjob_irsa(b):
+    """A CronJob's last run: CronJob -> Job -> completed Pod, all on IRSA."""
+    w = World()
+    r = w.irsa_role("nightly-export", "analytics", "exporter", actions=["s3:PutObject"], resources="arn:aws:s3:::exports/*")
+    w.sa("analytics", "exporter", r.arn)
+    w.namespaces.add("analytics")
+    tpl = pod_template("exporter", [container("export", "registry.example.com/export:4.1.0")], {"app.kubernetes.io/name": "nightly-export"})
+    tpl["spec"]["restartPolicy"] = "OnFailure"
+    cj = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("nightly-export", "analytics"),
+          "spec": {"concurrencyPolicy": "Forbid", "failedJobsHistoryLimit": 1, "schedule": "0 2 * * *", "successfulJobsHistoryLimit": 3, "suspend": False,
+                   "jobTemplate": {"metadata": {"creationTimestamp": None}, "spec": {"backoffLimit": 2, "template": tpl}}},
+          "status": {"lastScheduleTime": "2026-10-02T02:00:00Z", "lastSuccessfulTime": "2026-10-02T02:03:12Z"}}
+    job = {"apiVersion": "batch/v1", "kind": "Job",
+           "metadata": meta("nightly-export-29321400", "analytics", created="2026-10-02T02:00:00Z", labels={"batch.kubernetes.io/job-name": "nightly-export-29321400"},
+                            owner=owner_ref("CronJob", "nightly-export", "analytics", api_version="batch/v1")),
+           "spec": {"backoffLimit": 2, "completions": 1, "parallelism": 1, "template": tpl},
+           "status": {"completionTime": "2026-10-02T02:03:12Z", "conditions": [{"lastProbeTime": "2026-10-02T02:03:12Z", "lastTransitionTime": "2026-10-02T02:03:12Z", "status": "True", "type": "Complete"}],
+                      "startTime": "2026-10-02T02:00:00Z", "succeeded": 1}}
+    w.k.add(cj, job)
+    w.k.add(pod("nightly-export-29321400-x8k2p", "analytics", tpl, w.node0, "2026-10-02T02:00:00Z",
+                owner=owner_ref("Job", "nightly-export-29321400", "analytics", api_version="batch/v1"),
+                inject=w.irsa_inject(r.arn), ready=False, phase="Succeeded"))
+    w.emit(b)
+    b.expect("analytics", "exporter", None, status="ok", mechanism="irsa",
+             note="CronJob -> Job -> Pod ownership resolves to the CronJob; a completed, not-Ready pod is healthy")
+
+
+@scenario
+def env_from_secret(b):
+    w = World()
+    r = w.irsa_role("mailer-irsa", "comms", "mailer", actions=["ses:SendEmail"], resources="*")
+    w.sa("comms", "mailer", r.arn)
+    c = container("mailer", "registry.example.com/mailer:3.2.0", env_from=[{"secretRef": {"name": "mailer-smtp"}}])
+    w.app("comms", "mailer", "mailer", containers=[c], inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("comms", "mailer", None, codes=["ENV_FROM_SECRET"], status="ok",
+             note="B9: envFrom a Secret could hold AWS keys; info only (Secrets are never collected)")
+
+
+@scenario
+def admin_access(b):
+    w = World()
+    r = w.role("ops-admin-irsa", irsa_trust(w.c, ["system:serviceaccount:ops:admin-bot"]),
+               attached=[("AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess")])
+    w.policies.append(ManagedPolicy("arn:aws:iam::aws:policy/AdministratorAccess", policy(allow("*", "*"))))
+    w.sa("ops", "admin-bot", r.arn)
+    w.app("ops", "admin-bot", "admin-bot", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("ops", "admin-bot", None, codes=["ADMIN_ACCESS"], status="warning",
+             note="AdministratorAccess on a workload role: works, flagged")
+
+
+@scenario
+def trust_explicit_deny(b):
+    w = World()
+    t = irsa_trust(w.c, ["system:serviceaccount:shop:*"], operator="StringLike")
+    t["Statement"].append({"Sid": "NoCart", "Effect": "Deny", "Principal": {"Federated": w.c.provider_arn()}, "Action": "sts:AssumeRoleWithWebIdentity",
+                           "Condition": {"StringEquals": {f"{w.c.issuer_host}:sub": "system:serviceaccount:shop:cart"}}})
+    trust_case(b, t, "shop", "cart", "trust", ["TRUST_EXPLICIT_DENY"], app="cart", encoded=False,
+               note="a Deny statement for shop:cart beats the namespace-wide Allow")
+
+
+@scenario
+def trust_wrong_action(b):
+    w = World()
+    t = irsa_trust(w.c, ["system:serviceaccount:shop:cart"])
+    t["Statement"][0]["Action"] = "sts:AssumeRole"
+    trust_case(b, t, "shop", "cart", "trust", ["TRUST_WRONG_ACTION"], app="cart",
+               note="D25: Federated principal with sts:AssumeRole instead of sts:AssumeRoleWithWebIdentity")
+
+
+@scenario
+def trust_multi_cluster_ok(b):
+    """D23 done right: one statement per cluster."""
+    w = World()
+    other = f"oidc.eks.us-east-1.amazonaws.com/id/{OTHER_ISSUER}"
+    t = irsa_trust(w.c, ["system:serviceaccount:shop:cart"], issuer_host=other)
+    t["Statement"].append(irsa_trust(w.c, ["system:serviceaccount:shop:cart"])["Statement"][0])
+    trust_case(b, t, "shop", "cart", None, [], status="ok", absent=["TRUST_ISSUERS_ANDED", "TRUST_PROVIDER_MISMATCH"], app="cart",
+               note="D23: two clusters, one statement each: the second statement matches this cluster")
+
+
+@scenario
+def trust_audience_custom_ok(b):
+    """C15 done right: custom audience in the annotation, the provider and the trust."""
+    w = World()
+    w.providers[w.c.account] = [(w.c.issuer_host, ["sts.amazonaws.com", "vault.example.com"])]
+    r = w.role("vault-auth", irsa_trust(w.c, ["system:serviceaccount:security:vault"], audience="vault.example.com"),
+               actions=["kms:Decrypt"], resources="*")
+    w.sa("security", "vault", r.arn, annotations={"eks.amazonaws.com/audience": "vault.example.com"})
+    w.app("security", "vault", "vault", inject=w.irsa_inject(r.arn, audience="vault.example.com"))
+    w.emit(b)
+    b.expect("security", "vault", None, status="ok", codes=["AUDIENCE_ANNOTATION"], absent=["AUDIENCE_NOT_IN_CLIENT_IDS", "TRUST_AUD_MISMATCH"],
+             note="C15: a custom audience works when the provider's ClientIDList and the trust's :aud both carry it")
+
+
+@scenario
+def trust_aud_mismatch(b):
+    """C15: the annotation asks for a custom audience the provider accepts, but the trust still
+    requires sts.amazonaws.com."""
+    w = World()
+    w.providers[w.c.account] = [(w.c.issuer_host, ["sts.amazonaws.com", "vault.example.com"])]
+    r = w.role("vault-auth", irsa_trust(w.c, ["system:serviceaccount:security:vault"]), actions=["kms:Decrypt"], resources="*")
+    w.sa("security", "vault", r.arn, annotations={"eks.amazonaws.com/audience": "vault.example.com"})
+    w.app("security", "vault", "vault", inject=w.irsa_inject(r.arn, audience="vault.example.com"))
+    w.emit(b)
+    b.expect("security", "vault", "trust", codes=["TRUST_AUD_MISMATCH"], status="broken",
+             note="C15: token audience vault.example.com, trust :aud requires sts.amazonaws.com")
+
+
+@scenario
+def pi_trust_condition_namespace(b):
+    w = World()
+    w.healthy_pi("shop", "billing", trust=scoped_pi_trust(w, "payments", "billing"))
+    w.emit(b)
+    b.expect("shop", "billing", "trust", codes=["TRUST_CONDITION_FAILED"], status="broken",
+             note="F32: the trust requires aws:RequestTag/kubernetes-namespace=payments; the pods run in shop")
+
+
+@scenario
+def pi_trust_scoped_ok(b):
+    w = World()
+    w.healthy_pi("shop", "billing", trust=scoped_pi_trust(w, "shop", "billing"))
+    w.emit(b)
+    b.expect("shop", "billing", None, status="ok", absent=["TRUST_POD_IDENTITY_UNSCOPED"],
+             note="F32: trust scoped by aws:SourceAccount and the kubernetes-namespace / kubernetes-service-account session tags")
+
+
+@scenario
+def pi_target_role_no_tagsession(b):
+    """F36/E28: cross-account with targetRoleArn; the target's trust allows sts:AssumeRole from
+    the association's role but not sts:TagSession (tags are transitive)."""
+    w = World()
+    data = "777788889999"
+    first = w.role("billing-pod-identity", pod_identity_trust(), actions=["sts:AssumeRole", "sts:TagSession"], resources=f"arn:aws:iam::{data}:role/billing-data")
+    target_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": first.arn}, "Action": "sts:AssumeRole"}]}
+    w.role("billing-data", target_trust, account=data, actions=["dynamodb:GetItem"], resources="*")
+    w.associations.append(Association(w.c, "shop", "billing", first.arn, target_role_arn=f"arn:aws:iam::{data}:role/billing-data"))
+    w.sa("shop", "billing")
+    w.app("shop", "billing", "billing", inject=w.pi_inject())
+    w.emit(b)
+    b.expect("shop", "billing", "trust", codes=["TARGET_ROLE_TRUST", "ASSOCIATION_TARGET_ROLE"], status="broken",
+             note="E28: `is not authorized to perform: sts:TagSession` on the chained hop to the target role")
+
+
+@scenario
+def pi_session_tags_disabled_abac(b):
+    """E29: the permission policy uses aws:PrincipalTag/kubernetes-namespace but the association
+    disables session tags."""
+    w = World()
+    abac = policy(allow(["dynamodb:GetItem", "dynamodb:Query"], f"arn:aws:dynamodb:{w.c.region}:{w.c.account}:table/*",
+                        condition={"StringEquals": {"aws:PrincipalTag/kubernetes-namespace": "shop"}}))
+    r = w.role("billing-pod-identity", pod_identity_trust(), inline={"abac": abac})
+    w.associations.append(Association(w.c, "shop", "billing", r.arn, disable_session_tags=True))
+    w.sa("shop", "billing")
+    w.app("shop", "billing", "billing", inject=w.pi_inject())
+    w.emit(b)
+    b.expect("shop", "billing", "permissions", codes=["ABAC_TAGS_DISABLED"], status="broken",
+             args=["--action", "dynamodb:GetItem", "--resource", f"arn:aws:dynamodb:{w.c.region}:{w.c.account}:table/invoices"],
+             note="E29: disableSessionTags=true removes aws:PrincipalTag/kubernetes-namespace that the policy conditions on")
+
+
+@scenario
+def pi_addon_degraded(b):
+    w = World()
+    w.addon_status = ("DEGRADED", [("InsufficientNumberOfReplicas", "The add-on is unhealthy because it doesn't have the desired number of replicas.")])
+    w.healthy_pi("shop", "billing")
+    w.emit(b)
+    b.expect("shop", "billing", None, codes=["AGENT_ADDON_DEGRADED"], status="warning",
+             note="A3: the agent add-on reports DEGRADED / InsufficientNumberOfReplicas while the pod's node has a Ready agent")
+
+
+@scenario
+def pi_addon_owned_association(b):
+    """G44: an add-on's own association (ownerArn) for the EBS CSI controller."""
+    w = World()
+    r = w.role("AmazonEKS_EBS_CSI_DriverRole", pod_identity_trust(), attached=[("AmazonEBSCSIDriverPolicy", "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy")])
+    w.policies.append(ManagedPolicy("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+                                    policy(allow(["ec2:CreateVolume", "ec2:AttachVolume", "ec2:DetachVolume", "ec2:DescribeVolumes"], "*")),
+                                    name="AmazonEBSCSIDriverPolicy"))
+    w.associations.append(Association(w.c, "kube-system", "ebs-csi-controller-sa", r.arn,
+                                      owner_arn=f"arn:aws:eks:{w.c.region}:{w.c.account}:addon/{w.c.name}/aws-ebs-csi-driver/5ec9a7b2-0d1e-4f5a-8b6c-7d8e9f0a1b2c"))
+    w.sa("kube-system", "ebs-csi-controller-sa", labels={"app.kubernetes.io/managed-by": "EKS", "app.kubernetes.io/name": "aws-ebs-csi-driver"})
+    w.app("kube-system", "ebs-csi-controller", "ebs-csi-controller-sa", inject=w.pi_inject(), replicas=2,
+          labels={"app": "ebs-csi-controller", "app.kubernetes.io/name": "aws-ebs-csi-driver"})
+    w.emit(b)
+    b.expect("kube-system", "ebs-csi-controller-sa", None, codes=["ASSOCIATION_ADDON_OWNED"], status="ok",
+             args=["--action", "ec2:CreateVolume", "--resource", "*"],
+             note="G44: add-on-owned association (ownerArn): change it through the add-on; two replicas, both injected")
+
+
+@scenario
+def pi_agent_selfmanaged(b):
+    """F30: no EKS add-on (DescribeAddon: not found) but the agent runs from its Helm chart."""
+    w = World(addon="not-found")
+    w.healthy_pi("shop", "billing")
+    w.emit(b)
+    b.expect("shop", "billing", None, status="ok", absent=["AGENT_MISSING"],
+             note="F30: the agent DaemonSet from the Helm chart counts as installed although the add-on does not exist")
+
+
+@scenario
+def pi_stale_association_env(b):
+    """F39: annotation removed after migration, association created, but the pods were never
+    restarted: they still carry IRSA env (and IRSA still works until the trust drops it)."""
+    w = World()
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:billing"])
+    trust["Statement"].append(pod_identity_trust()["Statement"][0])
+    r = w.role("billing-role", trust, actions=["sqs:SendMessage"])
+    w.associations.append(Association(w.c, "shop", "billing", r.arn, created="2026-10-10T08:00:00.000000+00:00"))
+    w.sa("shop", "billing")
+    w.app("shop", "billing", "billing", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "billing", None, codes=["STILL_ON_IRSA"], absent=["BOTH_MECHANISMS"], mechanism="pod-identity", status="warning",
+             note="F39: association only (annotation removed); pods created before it still run on IRSA until restarted")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ fn installed(ctx: &Ctx) -> Installed {
     let snap = ctx.ix.snap;
     let addon = snap.aws.pod_identity_agent_addon.known();
     if let Some(Some(a)) = addon {
-        return Installed::Yes(format!("add-on {} {}", a.version.as_deref().unwrap_or(""), a.status.as_deref().unwrap_or("")).trim().to_string());
+        let detail = [a.version.as_deref(), a.status.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        return Installed::Yes(if detail.is_empty() { "add-on installed".to_string() } else { format!("add-on {detail}") });
     }
     let ds = snap.kube.daemon_sets.known().filter(|l| l.covers("kube-system"));
     if let Some(l) = ds {
@@ -119,7 +120,9 @@ pub fn check(ctx: &Ctx) -> LinkReport {
             _ => {}
         }
         if let Some(Some(addon)) = ctx.ix.snap.aws.pod_identity_agent_addon.known() {
-            let status = addon.status.as_deref().unwrap_or("");
+            // `list-addons` proves the add-on is installed but says nothing of its status: no
+            // status is not a degraded one.
+            let status = addon.status.as_deref().unwrap_or("ACTIVE");
             if status != "ACTIVE" || !addon.health_issues.is_empty() {
                 let issues: Vec<String> = addon.health_issues.iter().map(|i| format!("{}: {}", i.code, i.message)).collect();
                 findings.push(
@@ -134,7 +137,7 @@ pub fn check(ctx: &Ctx) -> LinkReport {
         "built in (Auto Mode)".to_string()
     } else {
         match installed(ctx) {
-            Installed::Yes(how) => format!("{how}"),
+            Installed::Yes(how) => how,
             Installed::No => "not installed".to_string(),
             Installed::Unknown(_) => "not collected".to_string(),
         }

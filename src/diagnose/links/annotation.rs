@@ -73,10 +73,9 @@ pub fn check(ctx: &Ctx) -> AnnotationOutcome {
                 );
                 None
             }
-            Ok(role) => {
-                check_role_arn(ctx, &role, value, &mut findings);
-                Some(role)
-            }
+            // A role ARN of another partition names no role STS can find (C14): like a
+            // malformed ARN, nothing after the annotation can be judged with it.
+            Ok(role) => check_role_arn(ctx, &role, value, &mut findings).then_some(role),
         },
     };
 
@@ -130,7 +129,8 @@ pub fn check(ctx: &Ctx) -> AnnotationOutcome {
     }
 }
 
-fn check_role_arn(ctx: &Ctx, role: &RoleArn, value: &str, findings: &mut Vec<Finding>) {
+/// Checks a well-formed role ARN against the cluster; false when STS cannot use it at all.
+fn check_role_arn(ctx: &Ctx, role: &RoleArn, value: &str, findings: &mut Vec<Finding>) -> bool {
     let ev = Evidence::new(ctx.sa_display())
         .field(format!("metadata.annotations[{ROLE_ARN_ANNOTATION}]"))
         .value(value);
@@ -145,6 +145,7 @@ fn check_role_arn(ctx: &Ctx, role: &RoleArn, value: &str, findings: &mut Vec<Fin
                 .fix(Fix::new(format!("use `arn:{}:iam::...` for the role", cluster.partition)))
                 .reference("C14"),
             );
+            return false;
         } else if cluster.account != role.account {
             findings.push(
                 Finding::info(
@@ -166,6 +167,7 @@ fn check_role_arn(ctx: &Ctx, role: &RoleArn, value: &str, findings: &mut Vec<Fin
             .reference("G43"),
         );
     }
+    true
 }
 
 /// No role-arn annotation: a near-miss key, or the role whose trust names this SA.

@@ -115,7 +115,8 @@ fn check_spec(
         Mechanism::None => false,
     });
 
-    if let Some(v) = skip_label.filter(|v| *v != "false") {
+    let skip_label = skip_label.filter(|v| *v != "false");
+    if let Some(v) = skip_label {
         if !injected {
             out.push(
                 Finding::error(codes::SKIP_LABEL, format!("the pod carries `{}: {v}`, so the webhook does not inject credentials", k8s::SKIP_WEBHOOK_LABEL))
@@ -135,10 +136,15 @@ fn check_spec(
         out.push(finding.evidence(Evidence::new(object).field(format!("metadata.annotations[{}]", k8s::SKIP_CONTAINERS_ANNOTATION)).value(skipped.join(","))).reference("A6"));
     }
 
-    match expected.mechanism {
-        Mechanism::Irsa => check_irsa(ctx, expected, meta, spec, &containers, object, from_template, injected, out),
-        Mechanism::PodIdentity => check_pod_identity(ctx, expected, meta, spec, &containers, object, from_template, injected, out),
-        Mechanism::None => {}
+    // An opt-out (label, or every container skipped) already explains a pod without
+    // credentials: no second, vaguer "not injected" finding for it (A6).
+    let opted_out = !injected && (skip_label.is_some() || (containers.is_empty() && !skipped.is_empty()));
+    if !opted_out {
+        match expected.mechanism {
+            Mechanism::Irsa => check_irsa(ctx, expected, meta, spec, &containers, object, from_template, injected, out),
+            Mechanism::PodIdentity => check_pod_identity(ctx, expected, meta, spec, &containers, object, from_template, injected, out),
+            Mechanism::None => {}
+        }
     }
     check_shadowing(&containers, object, expected.mechanism, out);
     check_token_readable(spec, &containers, object, out);
@@ -170,6 +176,7 @@ fn check_irsa(
             return; // injected for Pod Identity; reported by the mechanism logic
         }
         out.push(not_injected(ctx, expected, meta, spec, object));
+        out.extend(webhook_missing(ctx));
         return;
     }
     let Some(role) = expected.role else { return };
@@ -248,25 +255,28 @@ fn not_injected(ctx: &Ctx, expected: &Expected, meta: Option<&ObjectMeta>, spec:
     } else {
         msg.push_str("; the SDK falls back to the node's instance role or finds no credentials");
     }
-    let mut finding = Finding::error(codes::INJECTION_MISSING, msg)
+    Finding::error(codes::INJECTION_MISSING, msg)
         .evidence(Evidence::new(object).field("spec.containers[*].env").value("no AWS_ROLE_ARN"))
         .fix(restart_fix(ctx, "the webhook only mutates at creation"))
-        .reference(reference);
-    if let Some(webhook) = webhook_problem(ctx) {
-        finding.message.push_str("; ");
-        finding.message.push_str(&webhook);
-    }
-    finding
+        .reference(reference)
 }
 
-/// The pod-identity-webhook configuration is collected and absent (field guide A4).
-pub fn webhook_problem(ctx: &Ctx) -> Option<String> {
+/// The pod-identity-webhook configuration was collected and is absent (field guide A4): the
+/// cause of every missing injection, so it gets its own finding.
+pub fn webhook_missing(ctx: &Ctx) -> Option<Finding> {
     let hooks = ctx.ix.snap.kube.webhooks.known()?;
     let present = hooks.iter().any(|h| {
         h.metadata.name.as_deref() == Some("pod-identity-webhook")
             || h.webhooks.iter().flatten().any(|w| w.name == "iam-for-pods.amazonaws.com")
     });
-    (!present).then(|| "the MutatingWebhookConfiguration `pod-identity-webhook` does not exist, so nothing injects credentials".to_string())
+    let names: Vec<&str> = hooks.iter().filter_map(|h| h.metadata.name.as_deref()).collect();
+    (!present).then(|| {
+        Finding::error(codes::WEBHOOK_MISSING, "the MutatingWebhookConfiguration `pod-identity-webhook` (webhook iam-for-pods.amazonaws.com) does not exist, so nothing injects credentials into new pods")
+            .evidence(Evidence::new("MutatingWebhookConfigurations").value(if names.is_empty() { "(none)".to_string() } else { names.join(", ") }))
+            .fix(Fix::new("on EKS the control plane owns the webhook: open a support case or upgrade the cluster; on self-managed clusters redeploy amazon-eks-pod-identity-webhook, then restart the pods")
+                .command("kubectl get mutatingwebhookconfiguration pod-identity-webhook -o yaml"))
+            .reference("A4")
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -306,15 +316,13 @@ fn check_pod_identity(
         (Some(c), Some(a)) if c < a => format!("the pod has no AWS_CONTAINER_CREDENTIALS_FULL_URI: it was created at {c}, before the association ({a}); the webhook only mutates pods at creation"),
         _ => "the pod has no AWS_CONTAINER_CREDENTIALS_FULL_URI although an association exists: it was created before the association took effect (associations are eventually consistent) or the webhook skipped it".to_string(),
     };
-    let mut finding = Finding::error(codes::INJECTION_MISSING, msg)
-        .evidence(Evidence::new(object).field("spec.containers[*].env").value("no AWS_CONTAINER_CREDENTIALS_FULL_URI"))
-        .fix(restart_fix(ctx, "the webhook only mutates at creation"))
-        .reference("A1");
-    if let Some(webhook) = webhook_problem(ctx) {
-        finding.message.push_str("; ");
-        finding.message.push_str(&webhook);
-    }
-    out.push(finding);
+    out.push(
+        Finding::error(codes::INJECTION_MISSING, msg)
+            .evidence(Evidence::new(object).field("spec.containers[*].env").value("no AWS_CONTAINER_CREDENTIALS_FULL_URI"))
+            .fix(restart_fix(ctx, "the webhook only mutates at creation"))
+            .reference("A1"),
+    );
+    out.extend(webhook_missing(ctx));
 }
 
 fn check_shadowing(containers: &[&k8s_openapi::api::core::v1::Container], object: &str, mechanism: Mechanism, out: &mut Vec<Finding>) {

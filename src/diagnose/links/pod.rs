@@ -49,7 +49,7 @@ pub fn check(ctx: &Ctx) -> LinkReport {
 
 /// Pods on `default` while another service account in the namespace carries an AWS identity and
 /// is named like the workload.
-fn default_sa_warning(ctx: &Ctx) -> Option<Finding> {
+pub fn default_sa_warning(ctx: &Ctx) -> Option<Finding> {
     let default_configured = ctx
         .sa_object()
         .is_some_and(|sa| k8s::annotation(&sa.metadata, k8s::ROLE_ARN_ANNOTATION).is_some())
@@ -69,8 +69,9 @@ fn default_sa_warning(ctx: &Ctx) -> Option<Finding> {
             annotated || !ctx.ix.associations_for(&ctx.namespace, name).is_empty()
         })
         .collect();
-    let meant = suggest::near(&ctx.workload.id.name, configured.iter().copied());
-    let sa = meant.first()?;
+    // A configured SA named exactly like the workload is the likeliest one; `near` skips it.
+    let exact = configured.iter().copied().find(|n| *n == ctx.workload.id.name);
+    let sa = exact.or_else(|| suggest::near(&ctx.workload.id.name, configured.iter().copied()).first().copied())?;
     Some(
         Finding::warning(
             codes::POD_USES_DEFAULT_SA,

@@ -116,9 +116,11 @@ fn explain_denial(object: &str, role: &IamRole, policy: &Policy, traces: &[crate
     }
     let mut best: Option<Vec<Finding>> = None;
     for (st, trace) in candidates {
+        let named = wrongly_named_providers(st, trace);
         let found: Vec<Finding> = trace
             .mismatches
             .iter()
+            .filter(|m| !matches!(m, Mismatch::Condition(cf) if cf.key.rsplit_once(':').is_some_and(|(p, _)| named.contains(&p.to_ascii_lowercase()))))
             .filter_map(|m| explain_mismatch(object, policy, st, m, expect))
             .map(|f| f.fix(Fix::new(format!("make the statement match: {fix_statement}")).command(render::update_trust_command(&role.name))))
             .collect();
@@ -131,6 +133,16 @@ fn explain_denial(object: &str, role: &IamRole, policy: &Policy, traces: &[crate
         vec![Finding::error(codes::TRUST_NO_MATCHING_STATEMENT, format!("no statement lets {} assume {}", expect.subject, role.name))
             .fix(Fix::new(format!("add: {fix_statement}")).command(render::update_trust_command(&role.name)))]
     })
+}
+
+/// Hosts of the providers a statement's Principal names when the Principal itself does not
+/// match: condition keys on those hosts fail for the same reason (D22), so they are not
+/// reported a second time.
+fn wrongly_named_providers(st: &Statement, trace: &crate::policy::StatementTrace) -> Vec<String> {
+    if !trace.mismatches.iter().any(|m| matches!(m, Mismatch::Principal { .. })) {
+        return Vec::new();
+    }
+    st.principal.iter().flat_map(|p| p.federated()).filter_map(arn::oidc_provider_url).map(|u| u.to_ascii_lowercase()).collect()
 }
 
 fn dedupe_codes(mut v: Vec<Finding>) -> Vec<Finding> {
@@ -164,6 +176,8 @@ fn principal_finding(object: &str, policy: &Policy, st: &Statement, expected: &[
             (codes::TRUST_PROVIDER_MALFORMED, format!("the provider host `{url}` is not an EKS issuer (expected `{want_url}`: `oidc.eks.REGION.amazonaws.com/id/ID`)"))
         } else if url == want_url && account != want_account {
             (codes::TRUST_PROVIDER_MISMATCH, format!("it names the provider in account {account}, but the role is in {want_account}: STS looks the provider up in the role's account"))
+        } else if url == want_url {
+            (codes::TRUST_PROVIDER_MISMATCH, format!("it names `{f}` but STS presents `{}` (the partition differs)", e.provider_arn))
         } else if arn::issuer_region(url) != arn::issuer_region(want_url) {
             (codes::TRUST_PROVIDER_MISMATCH, format!("it names the provider of a cluster in {} (`{url}`), this cluster's issuer is `{want_url}`", arn::issuer_region(url).unwrap_or("?")))
         } else {

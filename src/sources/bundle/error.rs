@@ -46,9 +46,13 @@ fn nothing_recognised(dir: &str, notes: &[LoadNote]) -> String {
         text.push_str(" (no files)");
         return text;
     }
+    const SHOWN: usize = 50;
     text.push_str("; skipped:");
-    for note in notes {
+    for note in notes.iter().take(SHOWN) {
         let _ = write!(text, "\n  {}: {}", note.file, note.message);
+    }
+    if notes.len() > SHOWN {
+        let _ = write!(text, "\n  ... and {} more", notes.len() - SHOWN);
     }
     text
 }

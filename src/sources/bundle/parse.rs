@@ -12,6 +12,9 @@
 
 use serde_json::Value;
 
+/// JSON that does not parse is retried as YAML only up to this size.
+const YAML_RETRY_MAX: usize = 1024 * 1024;
+
 /// Whether the documents came from JSON or YAML text; only used in messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -34,9 +37,10 @@ pub fn documents(text: &str) -> Result<(Format, Vec<Doc>), String> {
     if matches!(first, Some('{' | '[')) {
         match json_documents(text) {
             Ok(docs) => Ok((Format::Json, docs)),
-            Err(json_err) => match yaml_documents(text) {
-                Ok(docs) => Ok((Format::Yaml, docs)),
-                Err(_) => Err(format!("invalid JSON: {}", clip(&json_err.to_string()))),
+            // Hand-edited JSON (a trailing comma) is small; a big broken file is not retried.
+            Err(json_err) => match (text.len() <= YAML_RETRY_MAX).then(|| yaml_documents(text)) {
+                Some(Ok(docs)) => Ok((Format::Yaml, docs)),
+                _ => Err(format!("invalid JSON: {}", clip(&json_err.to_string()))),
             },
         }
     } else {

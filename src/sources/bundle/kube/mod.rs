@@ -79,6 +79,9 @@ impl<T: DeserializeOwned> Kind<T> {
 
 type Key = (KindTag, String, String);
 
+/// Unreadable objects reported one by one per file; the rest are counted in one note.
+const REPORTED_PER_FILE: usize = 20;
+
 #[derive(Default)]
 pub struct KubeAcc {
     pods: Kind<Pod>,
@@ -98,6 +101,8 @@ pub struct KubeAcc {
     failed: Vec<Key>,
     /// (file of the skipped copy, file of the kept copy) -> objects.
     duplicates: BTreeMap<(usize, usize), Vec<String>>,
+    /// Objects that did not deserialize, per file (only the first few are reported one by one).
+    unreadable: BTreeMap<usize, usize>,
     /// Secrets skipped, per file.
     secrets: BTreeMap<usize, usize>,
 }
@@ -202,10 +207,13 @@ impl KubeAcc {
                 self.loaded.insert(key, at.file);
             }
             Err(err) => {
-                notes.add(
-                    at.name,
-                    format!("{at} ({label}): cannot be read as a {kind}: {err}; skipped"),
-                );
+                let reported = self.unreadable.entry(at.file).or_default();
+                *reported += 1;
+                if *reported <= REPORTED_PER_FILE {
+                    let message =
+                        format!("{at} ({label}): cannot be read as a {kind}: {err}; skipped");
+                    notes.add(at.name, message);
+                }
                 self.failed.push(key);
             }
         }
@@ -260,6 +268,15 @@ impl KubeAcc {
                 file(index),
                 format!("{what} ignored (Secrets are never loaded)"),
             );
+        }
+        for (&index, &count) in &self.unreadable {
+            if count > REPORTED_PER_FILE {
+                let more = count - REPORTED_PER_FILE;
+                notes.add(
+                    file(index),
+                    format!("{more} more objects could not be read; skipped"),
+                );
+            }
         }
         for ((skipped, kept), objects) in &self.duplicates {
             notes.add(
