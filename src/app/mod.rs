@@ -10,6 +10,7 @@ use crate::diagnose::{self, DiagnoseError, Selection};
 use crate::model::{Report, Snapshot};
 use crate::sources::bundle::{self, BundleError};
 use crate::sources::demo;
+use crate::sources::live::{self, LiveError, LiveOptions};
 
 /// Where facts come from.
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub enum Source {
     Offline(Vec<PathBuf>),
     /// The demo bundle embedded in the binary.
     Demo,
+    /// A live cluster and AWS account.
+    Live(LiveOptions),
 }
 
 #[derive(Debug, Error)]
@@ -26,12 +29,19 @@ pub enum AppError {
     Bundle(#[from] BundleError),
     #[error(transparent)]
     Diagnose(#[from] DiagnoseError),
+    #[error(transparent)]
+    Live(#[from] LiveError),
 }
 
 impl AppError {
-    /// The documented exit code: bad input is 2.
+    /// The documented exit code: bad input is 2; a source that cannot be reached is 3.
     pub fn exit_code(&self) -> i32 {
-        crate::model::report::exit::USAGE
+        use crate::model::report::exit;
+        match self {
+            AppError::Bundle(_) | AppError::Diagnose(_) => exit::USAGE,
+            AppError::Live(LiveError::Kubeconfig(_) | LiveError::NoRegion | LiveError::ClusterUnknown(_) | LiveError::ClusterNotFound(_)) => exit::USAGE,
+            AppError::Live(_) => exit::INCOMPLETE,
+        }
     }
 }
 
@@ -39,6 +49,7 @@ pub fn gather(source: &Source) -> Result<Snapshot, AppError> {
     Ok(match source {
         Source::Offline(dirs) => bundle::load_dirs(dirs)?,
         Source::Demo => demo::load()?,
+        Source::Live(opts) => live::gather_blocking(opts)?,
     })
 }
 

@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use crate::app::{self, Source};
 use crate::diagnose::{Selection, Target};
 use crate::model::report::{RequestedAction, exit};
+use crate::sources::live::LiveOptions;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
@@ -98,9 +99,15 @@ pub fn run(args: &DoctorArgs) -> i32 {
     } else if !args.offline.is_empty() {
         Source::Offline(args.offline.clone())
     } else {
-        return usage_error(
-            "this build reads offline bundles and the demo only: pass --offline DIR (a directory written by `kubectl irsa dump` or by kubectl/aws CLI commands) or --demo",
-        );
+        Source::Live(LiveOptions {
+            kubeconfig: args.kubeconfig.clone().map(Into::into),
+            context: args.context.clone(),
+            namespace: args.namespace.clone(),
+            all_namespaces: args.all_namespaces,
+            profile: args.profile.clone(),
+            region: args.region.clone(),
+            cluster: args.cluster.clone(),
+        })
     };
     // A target without a namespace means the kubectl default namespace; offline we search all.
     let selection = Selection { namespace: args.namespace.clone().filter(|_| !args.all_namespaces), target, actions };

@@ -15,6 +15,9 @@ pub mod policy_cache;
 pub mod suggest;
 pub mod workloads;
 
+#[cfg(test)]
+mod tests;
+
 use thiserror::Error;
 
 use crate::model::report::{ClusterSummary, RequestedAction};
@@ -80,11 +83,10 @@ pub fn diagnose(snap: &Snapshot, sel: &Selection) -> Result<Report, DiagnoseErro
     let all = workloads::resolve(&snap.kube);
     let mut matched_target = false;
     for w in &all {
-        if let Some(ns) = &sel.namespace {
-            if &w.id.namespace != ns {
+        if let Some(ns) = &sel.namespace
+            && &w.id.namespace != ns {
                 continue;
             }
-        }
         let ctx = context::Ctx::new(&ix, w, &sel.actions);
         if let Some(t) = &sel.target {
             let hit = match t {

@@ -68,6 +68,8 @@ pub struct IamFacts {
     pub oidc_providers: BTreeMap<String, OidcProvider>,
     /// Accounts whose complete OIDC provider list is in the snapshot.
     pub complete_provider_accounts: BTreeSet<String>,
+    /// Role ARNs looked up one by one and found not to exist (GetRole: NoSuchEntity).
+    pub absent_roles: BTreeSet<String>,
 }
 
 impl IamFacts {

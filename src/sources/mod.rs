@@ -10,3 +10,4 @@
 
 pub mod bundle;
 pub mod demo;
+pub mod live;

@@ -36,7 +36,7 @@ class World:
 
     def __init__(self, c=None, nodes=None, agent=True, webhook=True, addon="describe", layout="docs"):
         self.c = c or Cluster()
-        self.node_names = nodes or ["ip-10-0-12-34.eu-west-1.compute.internal", "ip-10-0-45-67.eu-west-1.compute.internal"]
+        self.node_names = nodes or ["ip-10-0-12-34.eu-west-1.compute.internal"]
         self.nodes = [node(n, region=self.c.region) for n in self.node_names]
         self.agent = agent
         self.agent_nodes = None
@@ -56,6 +56,8 @@ class World:
         self.auto_mode = False
         self.layout = layout
         self.namespaces = set()
+        # Kube-system DaemonSets and the agent add-on are written only where Pod Identity is in play.
+        self.pod_identity = False
 
     @property
     def node0(self):
@@ -88,7 +90,7 @@ class World:
         self.policies.append(p)
         return p
 
-    def app(self, ns, name, sa, inject=None, kind="deploy", containers=None, pod_created=POD_CREATED, node_name=None,
+    def app(self, ns, name, sa, inject=None, kind="pod", containers=None, pod_created=POD_CREATED, node_name=None,
             labels=None, template_annotations=None, security_context=None, host_network=False, node_selector=None,
             ready=True, pods=None, **kw):
         self.namespaces.add(ns)
@@ -97,6 +99,8 @@ class World:
                            security_context=security_context, host_network=host_network,
                            node_selector=node_selector, annotations=template_annotations)
         node_name = node_name or self.node0
+        if inject is not None and inject.kind == "pod-identity":
+            self.pod_identity = True
         if kind == "deploy":
             return self.k.deployment(name, ns, tpl, node_name, pod_created=pod_created, inject=inject, ready=ready,
                                      pods=pods, **kw)
@@ -134,11 +138,10 @@ class World:
         for ns in sorted(self.namespaces | {"kube-system"}):
             if (ns, "default") not in have:
                 defaults.append(service_account("default", ns, created="2026-09-01T08:00:30Z"))
-        if ("kube-system", "aws-node") not in have:
-            defaults.append(service_account("aws-node", "kube-system", created="2026-09-01T08:10:00Z",
-                                            labels={"app.kubernetes.io/name": "aws-node", "app.kubernetes.io/managed-by": "EKS"}))
-        system = system_daemonsets(self.node_names, agent=self.agent, agent_nodes=self.agent_nodes,
-                                   agent_ready_on=self.agent_ready_on, region=self.c.region)
+        system = []
+        if self.pod_identity or self.associations:
+            system = system_daemonsets(self.node_names, agent=self.agent, agent_nodes=self.agent_nodes,
+                                       agent_ready_on=self.agent_ready_on, region=self.c.region)
         return self.nodes, system, defaults + self.sas, self.k.objects
 
     def emit(self, b):
@@ -154,7 +157,8 @@ class World:
             b.kube_list_json("kubectl-get-all.json", nodes + system + sas + objs)
         else:  # split: one file per kind, in the three output styles
             b.kube_list_json("nodes.json", nodes)
-            b.kube_list_yaml("kube-system.yaml", system)
+            if system:
+                b.kube_list_yaml("kube-system.yaml", system)
             b.kube_docs("serviceaccounts.yaml", sas)
             b.kube_list_yaml("workloads.yaml", objs)
         b.kube_list_json("mutatingwebhookconfigurations.json", self.webhooks)
@@ -177,6 +181,8 @@ class World:
             b.aws("pod-identity-associations.json", list_associations(self.associations))
             for i, a in enumerate(self.associations):
                 b.aws(f"pod-identity-association-{i}.json", a.describe())
+        if not (self.pod_identity or self.associations):
+            return
         if self.addon == "describe":
             b.aws("addon-pod-identity-agent.json", describe_addon(c, *self.addon_status))
         elif self.addon == "list":
@@ -200,7 +206,7 @@ def build(name, fn):
 @scenario
 def irsa_healthy(b):
     w = World(layout="split")
-    w.healthy_irsa("shop", "orders", actions=["s3:GetObject", "s3:PutObject"], resources="arn:aws:s3:::orders-archive/*")
+    w.healthy_irsa("shop", "orders", actions=["s3:GetObject", "s3:PutObject"], resources="arn:aws:s3:::orders-archive/*", kind="deploy")
     w.emit(b)
     b.expect("shop", "orders", None, status="ok", mechanism="irsa", codes=["PERMISSION_ALLOWED"],
              absent=["TRUST_NO_SUB_CONDITION", "INJECTION_MISSING"],
@@ -212,7 +218,7 @@ def irsa_healthy(b):
 def pod_identity_healthy(b):
     w = World(layout="list-json")
     w.healthy_pi("shop", "billing", trust=pod_identity_trust({"StringEquals": {"aws:SourceAccount": w.c.account}}),
-                 actions=["sqs:SendMessage"], resources=f"arn:aws:sqs:{w.c.region}:{w.c.account}:invoices")
+                 actions=["sqs:SendMessage"], resources=f"arn:aws:sqs:{w.c.region}:{w.c.account}:invoices", kind="deploy")
     w.emit(b)
     b.expect("shop", "billing", None, status="ok", mechanism="pod-identity", codes=["PERMISSION_ALLOWED"],
              absent=["TRUST_POD_IDENTITY_UNSCOPED", "AGENT_MISSING"],
@@ -360,7 +366,7 @@ def pod_before_annotation(b):
         managed_field("kubectl-client-side-apply", "Update", "2026-09-20T07:00:00Z", annotations=["kubectl.kubernetes.io/last-applied-configuration"]),
         managed_field("kubectl-annotate", "Update", "2026-10-03T14:22:10Z", annotations=["eks.amazonaws.com/role-arn"]),
     ])
-    w.app("jobs", "worker", "worker", pod_created=POD_CREATED)
+    w.app("jobs", "worker", "worker", kind="deploy", pod_created=POD_CREATED)
     w.emit(b)
     b.expect("jobs", "worker", "injection", codes=["INJECTION_MISSING"], absent=["WEBHOOK_MISSING"], status="broken", mechanism="irsa",
              note="A1: pod created 2026-10-02, annotation written 2026-10-03 (managedFields); the webhook only mutates at CREATE: rollout restart")
@@ -372,7 +378,7 @@ def sa_same_second(b):
     w = World()
     r = w.irsa_role("notifier-irsa", "comms", "notifier", actions=["sns:Publish"], resources="*")
     w.sa("comms", "notifier", r.arn, created="2026-10-02T10:00:00Z")
-    w.app("comms", "notifier", "notifier", pod_created="2026-10-02T10:00:00Z", deploy_created="2026-10-02T10:00:00Z")
+    w.app("comms", "notifier", "notifier", kind="deploy", pod_created="2026-10-02T10:00:00Z", deploy_created="2026-10-02T10:00:00Z")
     w.emit(b)
     b.expect("comms", "notifier", "injection", codes=["INJECTION_MISSING"], status="broken",
              note="A2: the pod was created in the same second as its service account (webhook cache race); env missing; delete the pod")
@@ -387,7 +393,7 @@ def env_hardcoded_role(b):
     old = w.c.role_arn("exporter-legacy")
     c = container("exporter", "registry.example.com/exporter:0.9.0",
                   env=[env("AWS_ROLE_ARN", old), env("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/eks.amazonaws.com/serviceaccount/token")])
-    w.app("obs", "exporter", "exporter", containers=[c], inject=w.irsa_inject(r.arn))
+    w.app("obs", "exporter", "exporter", kind="deploy", containers=[c], inject=w.irsa_inject(r.arn))
     w.emit(b)
     b.expect("obs", "exporter", "injection", codes=["ENV_HARDCODED"], status="broken",
              note="A5: AWS_ROLE_ARN hard-coded in the manifest to exporter-legacy; the webhook does not override it, so the pod assumes the wrong role")
@@ -785,7 +791,7 @@ def pi_helm_prefixed_sa(b):
     r = w.role("enbuild-ai-bedrock", pod_identity_trust(), attached=[("AmazonBedrockFullAccess", "arn:aws:iam::aws:policy/AmazonBedrockFullAccess")])
     w.associations.append(Association(c, "enbuild", "enbuild-ai", r.arn))
     w.sa("enbuild", "enbuild-enbuild-ai", labels={"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/instance": "enbuild"})
-    w.app("enbuild", "enbuild-enbuild-ai", "enbuild-enbuild-ai")
+    w.app("enbuild", "enbuild-enbuild-ai", "enbuild-enbuild-ai", kind="deploy")
     w.emit(b)
     b.expect("enbuild", "enbuild-enbuild-ai", "association", codes=["ASSOCIATION_MISSING"], mechanism="pod-identity", status="broken",
              note="A8/F36: association for enbuild-ai while the Helm chart's SA is enbuild-enbuild-ai: silently never used")
@@ -810,7 +816,7 @@ def pi_pod_before_association(b):
     r = w.role("billing-pod-identity", pod_identity_trust(), actions=["sqs:SendMessage"])
     w.associations.append(Association(w.c, "shop", "billing", r.arn, created="2026-10-05T11:20:00.000000+00:00"))
     w.sa("shop", "billing")
-    w.app("shop", "billing", "billing", pod_created=POD_CREATED)
+    w.app("shop", "billing", "billing", kind="deploy", pod_created=POD_CREATED)
     w.emit(b)
     b.expect("shop", "billing", "injection", codes=["INJECTION_MISSING"], mechanism="pod-identity", status="broken",
              note="A1/F37: the pod predates the association (2026-10-05); the webhook only mutates at creation: restart")
@@ -827,7 +833,7 @@ def pi_agent_not_installed(b):
 
 @scenario
 def pi_agent_not_on_node(b):
-    w = World()
+    w = World(nodes=["ip-10-0-12-34.eu-west-1.compute.internal", "ip-10-0-45-67.eu-west-1.compute.internal"])
     w.agent_nodes = [w.node_names[0]]
     w.healthy_pi("shop", "billing", node_name=w.node_names[1])
     w.emit(b)
@@ -837,7 +843,7 @@ def pi_agent_not_on_node(b):
 
 @scenario
 def pi_agent_not_ready(b):
-    w = World()
+    w = World(nodes=["ip-10-0-12-34.eu-west-1.compute.internal", "ip-10-0-45-67.eu-west-1.compute.internal"])
     w.agent_ready_on = [w.node_names[1]]
     w.healthy_pi("shop", "billing")
     w.emit(b)
@@ -851,7 +857,7 @@ def pi_fargate(b):
     fg = "fargate-ip-10-0-77-12.eu-west-1.compute.internal"
     w.node_names.append(fg)
     w.nodes.append(node(fg, region=w.c.region, compute_type="fargate"))
-    w.agent_nodes = w.node_names[:2]
+    w.agent_nodes = w.node_names[:1]
     w.healthy_pi("shop", "billing", node_name=fg)
     w.emit(b)
     b.expect("shop", "billing", "agent", codes=["UNSUPPORTED_FARGATE"], status="broken",
@@ -864,7 +870,7 @@ def pi_windows(b):
     win = "ip-10-0-88-10.eu-west-1.compute.internal"
     w.node_names.append(win)
     w.nodes.append(node(win, region=w.c.region, os_="windows", nodegroup="windows"))
-    w.agent_nodes = w.node_names[:2]
+    w.agent_nodes = w.node_names[:1]
     w.healthy_pi("shop", "billing", node_name=win, node_selector={"kubernetes.io/os": "windows"})
     w.emit(b)
     b.expect("shop", "billing", "agent", codes=["UNSUPPORTED_WINDOWS"], status="broken",
@@ -958,7 +964,7 @@ def seed_langflow(b):
     r = w.role("LangflowBedrockRole", trust, attached=[(p.name, p.arn)])
     w.sa("langflow", "langflow-sa", r.arn)
     lf = container("langflow", "langflow/langflow:latest", env=[env("AWS_REGION", "us-east-1")], ports=[7860])
-    w.app("langflow", "langflow", "langflow-sa", containers=[lf], inject=w.irsa_inject(r.arn), labels={"app": "langflow"})
+    w.app("langflow", "langflow", "langflow-sa", kind="deploy", containers=[lf], inject=w.irsa_inject(r.arn), labels={"app": "langflow"})
     w.k.add({"apiVersion": "v1", "kind": "Service", "metadata": meta("langflow-service", "langflow"),
              "spec": {"ports": [{"port": 80, "protocol": "TCP", "targetPort": 7860}], "selector": {"app": "langflow"}, "type": "LoadBalancer"},
              "status": {"loadBalancer": {"ingress": [{"hostname": "a1b2c3d4e5f6-1234567890.us-east-1.elb.amazonaws.com"}]}}})
@@ -983,7 +989,7 @@ def seed_litellm_tlm(b):
     w.sa("tlm", "tlm-chat-backend", r.arn, labels={"app.kubernetes.io/managed-by": "Terraform"})
     cb = container("chat-backend", "registry.example.com/tlm/chat-backend:0.18.3",
                    env_from=[{"configMapRef": {"name": "tlm-chat-backend-defaults"}}], ports=[8000])
-    w.app("tlm", "tlm-chat-backend", "tlm-chat-backend", containers=[cb], inject=w.irsa_inject(r.arn),
+    w.app("tlm", "tlm-chat-backend", "tlm-chat-backend", kind="deploy", containers=[cb], inject=w.irsa_inject(r.arn),
           labels={"app.kubernetes.io/component": "chat-backend", "app.kubernetes.io/instance": "tlm"})
     w.emit(b)
     b.expect("tlm", "tlm-chat-backend", None, status="ok", mechanism="irsa", codes=["POLICY_NOT_COLLECTED"],
@@ -1006,7 +1012,7 @@ def seed_flyte(b):
     sys_role = w.role("flyte-system-role", irsa_trust(c, ["system:serviceaccount:flyte:flyte-backend-flyte-binary"]), attached=[(p.name, p.arn)])
     workers = w.role("flyte-workers-role", irsa_trust(c, ["system:serviceaccount:*:default"], operator="StringLike"), attached=[(p.name, p.arn)])
     w.sa("flyte", "flyte-backend-flyte-binary", sys_role.arn, labels={"app.kubernetes.io/managed-by": "Helm"})
-    w.app("flyte", "flyte-backend-flyte-binary", "flyte-backend-flyte-binary",
+    w.app("flyte", "flyte-backend-flyte-binary", "flyte-backend-flyte-binary", kind="deploy",
           containers=[container("flyte", "cr.flyte.org/flyteorg/flyte-binary-release:v1.13.3", ports=[8088, 8089])],
           inject=w.irsa_inject(sys_role.arn), labels={"app.kubernetes.io/name": "flyte-binary", "app.kubernetes.io/instance": "flyte-backend"})
     for i, ns in enumerate(["flytesnacks-development", "flytesnacks-staging"]):
@@ -1044,7 +1050,7 @@ def seed_enbuild(b):
     for sa, role in [("enbuild-ai", ai), ("enbuild-ctf", ctf)]:
         w.sa("enbuild", sa, labels=helm)
         w.associations.append(Association(c, "enbuild", sa, role.arn))
-        w.app("enbuild", f"enbuild-{sa}", sa, inject=w.pi_inject(), labels={"app.kubernetes.io/name": sa, "app.kubernetes.io/instance": "enbuild"})
+        w.app("enbuild", f"enbuild-{sa}", sa, kind="deploy", inject=w.pi_inject(), labels={"app.kubernetes.io/name": sa, "app.kubernetes.io/instance": "enbuild"})
     w.emit(b)
     b.expect("enbuild", "enbuild-ai", None, status="ok", mechanism="pod-identity", codes=["PERMISSION_ALLOWED", "TRUST_POD_IDENTITY_UNSCOPED"],
              args=["--action", "bedrock:InvokeModel", "--resource", "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"],
@@ -1068,7 +1074,7 @@ def seed_kubeflow(b):
                    attached=[(user_pol.name, user_pol.arn)])
     admin = w.irsa_role("kf-admin-kubeflow", "kubeflow", "ml-pipeline", actions=["s3:*"], resources=["arn:aws:s3:::kubeflow-pipelines", "arn:aws:s3:::kubeflow-pipelines/*"])
     w.sa("kubeflow", "ml-pipeline", admin.arn)
-    w.app("kubeflow", "ml-pipeline", "ml-pipeline", containers=[container("ml-pipeline-api-server", "gcr.io/ml-pipeline/api-server:2.0.5", ports=[8888])],
+    w.app("kubeflow", "ml-pipeline", "ml-pipeline", kind="deploy", containers=[container("ml-pipeline-api-server", "gcr.io/ml-pipeline/api-server:2.0.5", ports=[8888])],
           inject=w.irsa_inject(admin.arn))
     for i, ns in enumerate(["kubeflow-user-a", "kubeflow-user-b"]):
         w.sa(ns, "default-viewer", users.arn, labels={"app.kubernetes.io/part-of": "kubeflow-profile"})
@@ -1156,7 +1162,7 @@ def injection_stale_role(b):
     old = w.c.role_arn("cart-irsa")
     w.sa("shop", "cart", new.arn, managed_fields=[
         managed_field("argocd-controller", "Apply", "2026-10-04T16:00:00Z", annotations=["eks.amazonaws.com/role-arn"])])
-    w.app("shop", "cart", "cart", inject=w.irsa_inject(old))
+    w.app("shop", "cart", "cart", kind="deploy", inject=w.irsa_inject(old))
     w.emit(b)
     b.expect("shop", "cart", "injection", codes=["INJECTION_STALE"], absent=["ENV_HARDCODED"], status="broken",
              note="A1: pods run with the previous role cart-irsa; the SA now names cart-irsa-v2; restart to pick it up")
@@ -1213,7 +1219,7 @@ def pod_uses_default_sa(b):
     w = World()
     r = w.irsa_role("payments-irsa", "shop", "payments")
     w.sa("shop", "payments", r.arn)
-    w.app("shop", "payments", None)
+    w.app("shop", "payments", None, kind="deploy")
     w.emit(b)
     b.expect("shop", "default", "annotation", codes=["POD_USES_DEFAULT_SA", "ANNOTATION_MISSING"], status="broken",
              note="A8: pods run as `default` while SA `payments` (same name as the Deployment) has the role")
@@ -1225,7 +1231,7 @@ def irsa_windows_no_selector(b):
     win = "ip-10-0-88-10.eu-west-1.compute.internal"
     w.node_names.append(win)
     w.nodes.append(node(win, region=w.c.region, os_="windows", nodegroup="windows"))
-    w.agent_nodes = w.node_names[:2]
+    w.agent_nodes = w.node_names[:1]
     w.healthy_irsa("shop", "legacy-report", node_name=win)
     w.emit(b)
     b.expect("shop", "legacy-report", None, codes=["WINDOWS_NODE_SELECTOR"], status="warning",
@@ -1238,7 +1244,7 @@ def irsa_fargate_healthy(b):
     fg = "fargate-ip-10-0-77-12.eu-west-1.compute.internal"
     w.node_names.append(fg)
     w.nodes.append(node(fg, region=w.c.region, compute_type="fargate"))
-    w.agent_nodes = w.node_names[:2]
+    w.agent_nodes = w.node_names[:1]
     w.healthy_irsa("shop", "orders", node_name=fg)
     w.emit(b)
     b.expect("shop", "orders", None, status="ok", absent=["UNSUPPORTED_FARGATE"],
@@ -1429,7 +1435,7 @@ def pi_addon_owned_association(b):
     w.associations.append(Association(w.c, "kube-system", "ebs-csi-controller-sa", r.arn,
                                       owner_arn=f"arn:aws:eks:{w.c.region}:{w.c.account}:addon/{w.c.name}/aws-ebs-csi-driver/5ec9a7b2-0d1e-4f5a-8b6c-7d8e9f0a1b2c"))
     w.sa("kube-system", "ebs-csi-controller-sa", labels={"app.kubernetes.io/managed-by": "EKS", "app.kubernetes.io/name": "aws-ebs-csi-driver"})
-    w.app("kube-system", "ebs-csi-controller", "ebs-csi-controller-sa", inject=w.pi_inject(), replicas=2,
+    w.app("kube-system", "ebs-csi-controller", "ebs-csi-controller-sa", inject=w.pi_inject(), kind="deploy", replicas=2,
           labels={"app": "ebs-csi-controller", "app.kubernetes.io/name": "aws-ebs-csi-driver"})
     w.emit(b)
     b.expect("kube-system", "ebs-csi-controller-sa", None, codes=["ASSOCIATION_ADDON_OWNED"], status="ok",
@@ -1461,6 +1467,97 @@ def pi_stale_association_env(b):
     w.emit(b)
     b.expect("shop", "billing", None, codes=["STILL_ON_IRSA"], absent=["BOTH_MECHANISMS"], mechanism="pod-identity", status="warning",
              note="F39: association only (annotation removed); pods created before it still run on IRSA until restarted")
+
+
+
+@scenario
+def both_env_sets_web_identity_wins(b):
+    """F39: association in place (pods got Pod Identity env), but the manifest still hard-codes
+    AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE: web identity is earlier in every SDK chain."""
+    w = World()
+    r = w.role("billing-pod-identity", pod_identity_trust(), actions=["sqs:SendMessage"])
+    w.associations.append(Association(w.c, "shop", "billing", r.arn))
+    w.sa("shop", "billing")
+    c = container("billing", "registry.example.com/billing:2.3.0",
+                  env=[env("AWS_ROLE_ARN", w.c.role_arn("billing-irsa")),
+                       env("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/eks.amazonaws.com/serviceaccount/token")])
+    w.app("shop", "billing", "billing", kind="deploy", containers=[c], inject=w.pi_inject())
+    w.emit(b)
+    b.expect("shop", "billing", "injection", codes=["ENV_HARDCODED"], mechanism="pod-identity", status="broken",
+             note="F39/A5: the hard-coded web identity variables win over the injected Pod Identity ones, so the association is never used")
+
+
+@scenario
+def association_deleted_pods_stale(b):
+    """F39 in reverse: the team went back to IRSA (association deleted, annotation added) but
+    the running pods still carry the Pod Identity variables."""
+    w = World()
+    r = w.irsa_role("billing-irsa", "shop", "billing", actions=["sqs:SendMessage"], resources="*")
+    w.sa("shop", "billing", r.arn, managed_fields=[
+        managed_field("kubectl-annotate", "Update", "2026-10-06T09:00:00Z", annotations=["eks.amazonaws.com/role-arn"])])
+    w.app("shop", "billing", "billing", inject=w.pi_inject())
+    w.emit(b)
+    b.expect("shop", "billing", "injection", codes=["INJECTION_STALE"], mechanism="irsa", status="broken",
+             note="pods carry Pod Identity env but no association exists any more: the agent refuses them; restart so the webhook injects IRSA")
+
+
+@scenario
+def audience_changed_after_pod(b):
+    """C15/A1: the audience annotation was changed after the pods were created."""
+    w = World()
+    w.providers[w.c.account] = [(w.c.issuer_host, ["sts.amazonaws.com", "vault.example.com"])]
+    r = w.role("vault-auth", irsa_trust(w.c, ["system:serviceaccount:security:vault"], audience="vault.example.com"),
+               actions=["kms:Decrypt"], resources="*")
+    w.sa("security", "vault", r.arn, annotations={"eks.amazonaws.com/audience": "vault.example.com"})
+    w.app("security", "vault", "vault", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("security", "vault", "injection", codes=["INJECTION_STALE"], status="broken",
+             note="C15: the pod's token is still issued for sts.amazonaws.com; the SA (and trust) now want vault.example.com")
+
+
+
+@scenario
+def webhook_missing_running_pods(b):
+    """A4: the webhook configuration was deleted after the pods were created: they still work,
+    the next rollout will not."""
+    w = World(webhook=False)
+    w.healthy_irsa("shop", "api", actions=["dynamodb:GetItem"], resources="*")
+    w.emit(b)
+    b.expect("shop", "api", None, codes=["WEBHOOK_MISSING"], absent=["INJECTION_MISSING"], status="warning",
+             note="A4: injected pods keep working, but without pod-identity-webhook new pods get nothing: a warning")
+
+
+
+@scenario
+def sts_legacy_endpoint_env(b):
+    """C14: a chart pins AWS_STS_REGIONAL_ENDPOINTS=legacy on a cluster in an opt-in region."""
+    c = Cluster(name="me-prod", account="444455556666", region="me-south-1", issuer_id="AB12CD34EF56AB78CD90EF12AB34CD56")
+    w = World(c=c, nodes=["ip-10-5-1-9.me-south-1.compute.internal"])
+    r = w.irsa_role("orders-irsa", "shop", "orders")
+    w.sa("shop", "orders", r.arn)
+    ct = container("orders", "registry.example.com/orders:1.4.2", env=[env("AWS_STS_REGIONAL_ENDPOINTS", "legacy")])
+    w.app("shop", "orders", "orders", containers=[ct], inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", None, codes=["STS_LEGACY_ENDPOINT_ENV"], status="warning",
+             note="C14: AWS_STS_REGIONAL_ENDPOINTS=legacy sends older SDKs to the global STS endpoint (me-south-1 is an opt-in region)")
+
+
+@scenario
+def trust_provider_wrong_account(b):
+    """D22/C13: a cross-account role whose trust names the provider ARN of the cluster account
+    (copied from the cluster account's role) instead of its own account's provider."""
+    w = World()
+    data = "777788889999"
+    # Only the list for the data account: a get-open-id-connect-provider output carries no ARN,
+    # so a second one with the same URL could not be told apart from the cluster account's.
+    w.providers[data] = [(w.c.issuer_host, None)]
+    r = w.role("reports-reader", irsa_trust(w.c, ["system:serviceaccount:analytics:reports"]), account=data,
+               actions=["s3:GetObject"], resources="arn:aws:s3:::data-lake/*")
+    w.sa("analytics", "reports", r.arn)
+    w.app("analytics", "reports", "reports", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("analytics", "reports", "trust", codes=["TRUST_PROVIDER_MISMATCH", "ROLE_CROSS_ACCOUNT"], status="broken",
+             note="D22: the role in 777788889999 trusts the provider ARN of account 444455556666; STS uses the provider in the role's account")
 
 
 if __name__ == "__main__":

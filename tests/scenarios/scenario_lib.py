@@ -110,23 +110,11 @@ def describe_cluster(c, auto_mode=False, created="2026-09-01T08:00:00.000000+00:
         "version": "1.31",
         "endpoint": f"https://{c.issuer_id}.gr7.{c.region}.eks.{c.dns_suffix}",
         "roleArn": c.role_arn(f"{c.name}-cluster-role"),
-        "resourcesVpcConfig": {
-            "subnetIds": ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"],
-            "securityGroupIds": [],
-            "clusterSecurityGroupId": "sg-0c1d2e3f4a5b6c7d8",
-            "vpcId": "vpc-0123456789abcdef0",
-            "endpointPublicAccess": True,
-            "endpointPrivateAccess": True,
-            "publicAccessCidrs": ["0.0.0.0/0"],
-        },
         "kubernetesNetworkConfig": {"serviceIpv4Cidr": "172.20.0.0/16", "ipFamily": "ipv4"},
         "identity": {"oidc": {"issuer": f"https://{c.issuer_host}"}},
         "status": "ACTIVE",
-        "certificateAuthority": {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcwQkFRc0ZBREFWTVJNd0VRWURWUVFERXdwcmRXSmwKY201bGRHVnpNQjRYRFRJME1Ea3dNVEE0TURBd01Gb1hEVE0wTURnek1EQTRNREF3TUZvd0ZURVRNQkVHQTFVRQo="},
         "platformVersion": "eks.12",
         "tags": {},
-        "accessConfig": {"authenticationMode": "API_AND_CONFIG_MAP"},
-        "upgradePolicy": {"supportType": "STANDARD"},
     }
     if auto_mode:
         cluster["computeConfig"] = {"enabled": True, "nodePools": ["general-purpose", "system"],
@@ -208,9 +196,7 @@ def node(name, region="eu-west-1", zone="a", os_="linux", compute_type=None, rea
                  "reason": "KubeletReady" if ready else "NodeStatusUnknown",
                  "status": "True" if ready else "Unknown", "type": "Ready"},
             ],
-            "nodeInfo": {"architecture": "amd64", "kubeletVersion": "v1.31.2-eks-7f9249a",
-                         "operatingSystem": os_, "osImage": "Amazon Linux 2023.6.20241031" if os_ == "linux" else "Windows Server 2022 Datacenter",
-                         "containerRuntimeVersion": "containerd://1.7.22"},
+            "nodeInfo": {"architecture": "amd64", "kubeletVersion": "v1.31.2-eks-7f9249a", "operatingSystem": os_},
         },
     }
 
@@ -236,8 +222,7 @@ def managed_field(manager, operation, time, annotations=(), labels=()):
 
 
 def container(name, image, env=None, env_from=None, security_context=None, ports=None, mounts=None):
-    c = {"image": image, "imagePullPolicy": "IfNotPresent", "name": name, "resources": {},
-         "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"}
+    c = {"image": image, "imagePullPolicy": "IfNotPresent", "name": name}
     if env:
         c["env"] = list(env)
     if env_from:
@@ -308,15 +293,12 @@ def api_access(pod_name):
 
 def pod_template(sa, containers, labels, security_context=None, host_network=False,
                  node_selector=None, annotations=None, init_containers=None):
-    spec = {"containers": containers, "dnsPolicy": "ClusterFirst", "restartPolicy": "Always",
-            "schedulerName": "default-scheduler", "securityContext": security_context or {},
-            "terminationGracePeriodSeconds": 30}
+    spec = {"containers": containers, "restartPolicy": "Always", "securityContext": security_context or {}}
     if sa is not None:
         spec["serviceAccount"] = sa
         spec["serviceAccountName"] = sa
     if host_network:
         spec["hostNetwork"] = True
-        spec["dnsPolicy"] = "ClusterFirstWithHostNet"
     if node_selector:
         spec["nodeSelector"] = dict(node_selector)
     if init_containers:
@@ -343,8 +325,9 @@ class Inject:
 
 
 def pod(name, namespace, template, node_name, created, owner=None, inject=None, ready=True,
-        extra_labels=None, phase=None):
-    """A pod from a template as the API server stores it after admission."""
+        extra_labels=None, phase=None, api_access_volume=True):
+    """A pod from a template as the API server stores it after admission (trimmed to what
+    `kubectl get pod -o yaml` shows that matters: no tolerations, one Ready condition)."""
     spec = json.loads(json.dumps(template["spec"]))
     labels = dict(template["metadata"].get("labels", {}))
     if extra_labels:
@@ -363,34 +346,25 @@ def pod(name, namespace, template, node_name, created, owner=None, inject=None, 
         mounts = c.get("volumeMounts", [])
         if injected and inject.volume:
             mounts = mounts + [irsa_mount() if inject.kind == "irsa" else pi_mount()]
-        c["volumeMounts"] = mounts + [mount]
-    spec["volumes"] = spec.get("volumes", []) + volumes + [vol]
+        if api_access_volume:
+            mounts = mounts + [mount]
+        if mounts:
+            c["volumeMounts"] = mounts
+    if api_access_volume:
+        volumes.append(vol)
+    if volumes:
+        spec["volumes"] = spec.get("volumes", []) + volumes
     spec["nodeName"] = node_name
-    spec["enableServiceLinks"] = True
-    spec["preemptionPolicy"] = "PreemptLowerPriority"
-    spec["priority"] = 0
     spec["serviceAccountName"] = spec.get("serviceAccountName", "default")
     spec["serviceAccount"] = spec["serviceAccountName"]
-    spec["tolerations"] = [
-        {"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists", "tolerationSeconds": 300},
-        {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "operator": "Exists", "tolerationSeconds": 300},
-    ]
     status = {
-        "conditions": [
-            {"lastProbeTime": None, "lastTransitionTime": created, "status": "True", "type": "Initialized"},
-            {"lastProbeTime": None, "lastTransitionTime": created, "status": "True" if ready else "False", "type": "Ready"},
-            {"lastProbeTime": None, "lastTransitionTime": created, "status": "True" if ready else "False", "type": "ContainersReady"},
-            {"lastProbeTime": None, "lastTransitionTime": created, "status": "True", "type": "PodScheduled"},
-        ],
-        "hostIP": "10.0.12.34",
+        "conditions": [{"lastProbeTime": None, "lastTransitionTime": created, "status": "True" if ready else "False", "type": "Ready"}],
         "phase": phase or "Running",
         "podIP": "10.0.12.77" if not spec.get("hostNetwork") else "10.0.12.34",
-        "qosClass": "BestEffort",
         "startTime": created,
     }
     if not ready:
-        status["conditions"][1]["reason"] = "ContainersNotReady"
-        status["conditions"][2]["reason"] = "ContainersNotReady"
+        status["conditions"][0]["reason"] = "ContainersNotReady" if phase != "Succeeded" else "PodCompleted"
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": meta(name, namespace, created=created, labels=labels, annotations=annotations, owner=owner,
                              generate_name=name.rsplit("-", 1)[0] + "-" if owner else None),
@@ -520,41 +494,34 @@ def other_webhook(name="aws-load-balancer-webhook"):
 
 
 def system_daemonsets(nodes, agent=True, agent_ready_on=None, agent_nodes=None, region="eu-west-1"):
-    """kube-system DaemonSets (aws-node, kube-proxy, and optionally the Pod Identity agent) with
-    their pods on `nodes`; the agent runs on `agent_nodes` (default all) and is Ready on
-    `agent_ready_on` (default all)."""
+    """kube-system DaemonSets with their pods: the Pod Identity agent on `agent_nodes` (default
+    all), Ready on `agent_ready_on` (default all); without the agent, kube-proxy, so the bundle
+    still shows kube-system was collected."""
     objs = []
     agent_nodes = nodes if agent_nodes is None else agent_nodes
     agent_ready_on = agent_nodes if agent_ready_on is None else agent_ready_on
-    sets = [("aws-node", "k8s-app", f"602401143452.dkr.ecr.{region}.amazonaws.com/amazon-k8s-cni:v1.19.0-eksbuild.1", nodes, nodes),
-            ("kube-proxy", "k8s-app", f"602401143452.dkr.ecr.{region}.amazonaws.com/eks/kube-proxy:v1.31.2-minimal-eksbuild.3", nodes, nodes)]
     if agent:
-        sets.append(("eks-pod-identity-agent", "app.kubernetes.io/name",
-                     f"602401143452.dkr.ecr.{region}.amazonaws.com/eks/eks-pod-identity-agent:0.1.29", agent_nodes, agent_ready_on))
-    for name, label_key, image, on, ready_on in sets:
-        labels = {label_key: name}
-        if name == "eks-pod-identity-agent":
-            labels["app.kubernetes.io/instance"] = "eks-pod-identity-agent"
-        tpl = pod_template(None if name != "aws-node" else "aws-node",
-                           [container(name, image)], labels, host_network=True)
-        tpl["spec"]["priorityClassName"] = "system-node-critical"
-        ready = sum(1 for n in on if n in ready_on)
-        ds = {"apiVersion": "apps/v1", "kind": "DaemonSet",
-              "metadata": meta(name, "kube-system", created="2026-09-01T08:10:00Z", labels=dict(labels),
-                               annotations={"deprecated.daemonset.template.generation": "1"}),
-              "spec": {"revisionHistoryLimit": 10, "selector": {"matchLabels": dict(labels)}, "template": tpl,
-                       "updateStrategy": {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": "10%"}, "type": "RollingUpdate"}},
-              "status": {"currentNumberScheduled": len(on), "desiredNumberScheduled": len(on), "numberAvailable": ready,
-                         "numberMisscheduled": 0, "numberReady": ready, "observedGeneration": 1, "updatedNumberScheduled": len(on)}}
-        if ready < len(on):
-            ds["status"]["numberUnavailable"] = len(on) - ready
-        objs.append(ds)
-        for n in on:
-            pname = f"{name}-{short_hash(name, n, n=5)}"
-            p = pod(pname, "kube-system", tpl, n, "2026-09-01T08:21:30Z",
-                    owner=owner_ref("DaemonSet", name, "kube-system"), ready=n in ready_on,
-                    extra_labels={"controller-revision-hash": short_hash(name, n=10), "pod-template-generation": "1"})
-            objs.append(p)
+        name, labels, on, ready_on = "eks-pod-identity-agent", {"app.kubernetes.io/instance": "eks-pod-identity-agent", "app.kubernetes.io/name": "eks-pod-identity-agent"}, agent_nodes, agent_ready_on
+        image = f"602401143452.dkr.ecr.{region}.amazonaws.com/eks/eks-pod-identity-agent:0.1.29"
+    else:
+        name, labels, on, ready_on = "kube-proxy", {"k8s-app": "kube-proxy"}, nodes, nodes
+        image = f"602401143452.dkr.ecr.{region}.amazonaws.com/eks/kube-proxy:v1.31.2-minimal-eksbuild.3"
+    tpl = pod_template(None, [container(name, image)], labels, host_network=True)
+    tpl["spec"]["priorityClassName"] = "system-node-critical"
+    ready = sum(1 for n in on if n in ready_on)
+    ds = {"apiVersion": "apps/v1", "kind": "DaemonSet",
+          "metadata": meta(name, "kube-system", created="2026-09-01T08:10:00Z", labels=dict(labels)),
+          "spec": {"selector": {"matchLabels": dict(labels)}, "template": tpl,
+                   "updateStrategy": {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": "10%"}, "type": "RollingUpdate"}},
+          "status": {"currentNumberScheduled": len(on), "desiredNumberScheduled": len(on), "numberAvailable": ready,
+                     "numberMisscheduled": 0, "numberReady": ready, "observedGeneration": 1, "updatedNumberScheduled": len(on)}}
+    if ready < len(on):
+        ds["status"]["numberUnavailable"] = len(on) - ready
+    objs.append(ds)
+    for n in on:
+        objs.append(pod(f"{name}-{short_hash(name, n, n=5)}", "kube-system", tpl, n, "2026-09-01T08:21:30Z",
+                        owner=owner_ref("DaemonSet", name, "kube-system"), ready=n in ready_on, api_access_volume=False,
+                        extra_labels={"controller-revision-hash": short_hash(name, n=10), "pod-template-generation": "1"}))
     return objs
 
 

@@ -23,11 +23,10 @@ fn installed(ctx: &Ctx) -> Installed {
         return Installed::Yes(if detail.is_empty() { "add-on installed".to_string() } else { format!("add-on {detail}") });
     }
     let ds = snap.kube.daemon_sets.known().filter(|l| l.covers("kube-system"));
-    if let Some(l) = ds {
-        if l.items.iter().any(|d| d.metadata.name.as_deref().is_some_and(|n| n.starts_with(AGENT_NAME))) {
+    if let Some(l) = ds
+        && l.items.iter().any(|d| d.metadata.name.as_deref().is_some_and(|n| n.starts_with(AGENT_NAME))) {
             return Installed::Yes("DaemonSet kube-system/eks-pod-identity-agent".to_string());
         }
-    }
     let agent_pods_seen = snap.kube.pods.known().is_some_and(|l| l.items.iter().any(crate::diagnose::index::is_agent_pod));
     if agent_pods_seen {
         return Installed::Yes("agent pods in kube-system".to_string());

@@ -89,8 +89,8 @@ pub fn check(ctx: &Ctx) -> AnnotationOutcome {
             .reference("C15"),
         );
     }
-    if let Some(v) = k8s::annotation(meta, k8s::REGIONAL_STS_ANNOTATION) {
-        if v.trim() != "true" {
+    if let Some(v) = k8s::annotation(meta, k8s::REGIONAL_STS_ANNOTATION)
+        && v.trim() != "true" {
             findings.push(
                 Finding::warning(
                     codes::STS_GLOBAL_ENDPOINT,
@@ -101,7 +101,6 @@ pub fn check(ctx: &Ctx) -> AnnotationOutcome {
                 .reference("C18"),
             );
         }
-    }
     if let Some(v) = k8s::annotation(meta, k8s::TOKEN_EXPIRATION_ANNOTATION) {
         match v.trim().parse::<i64>() {
             Ok(secs) if (600..=86_400).contains(&secs) => {}

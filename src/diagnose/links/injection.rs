@@ -12,7 +12,7 @@ use super::injection_env::{self as envs, ROLE_ARN_ENV, TOKEN_FILE_ENV};
 use crate::diagnose::context::Ctx;
 use crate::diagnose::k8s::{self, EnvValue};
 use crate::model::arn::RoleArn;
-use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport, Mechanism};
+use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport, Mechanism, Severity};
 use crate::model::codes;
 
 /// What the pods should carry.
@@ -116,8 +116,8 @@ fn check_spec(
     });
 
     let skip_label = skip_label.filter(|v| *v != "false");
-    if let Some(v) = skip_label {
-        if !injected {
+    if let Some(v) = skip_label
+        && !injected {
             out.push(
                 Finding::error(codes::SKIP_LABEL, format!("the pod carries `{}: {v}`, so the webhook does not inject credentials", k8s::SKIP_WEBHOOK_LABEL))
                     .evidence(Evidence::new(object).field(format!("metadata.labels[{}]", k8s::SKIP_WEBHOOK_LABEL)).value(v))
@@ -125,7 +125,6 @@ fn check_spec(
                     .reference("A6"),
             );
         }
-    }
     if !skipped.is_empty() {
         let main_skipped = spec.containers.first().is_some_and(|c| skipped.contains(&c.name));
         let finding = if main_skipped || containers.is_empty() {
@@ -144,6 +143,14 @@ fn check_spec(
             Mechanism::Irsa => check_irsa(ctx, expected, meta, spec, &containers, object, from_template, injected, out),
             Mechanism::PodIdentity => check_pod_identity(ctx, expected, meta, spec, &containers, object, from_template, injected, out),
             Mechanism::None => {}
+        }
+    }
+    if injected && !from_template {
+        // Running pods keep their credentials, but the next restart or scale-up gets none (A4).
+        if let Some(mut f) = webhook_missing(ctx) {
+            f.severity = Severity::Warning;
+            f.message.push_str("; these pods were mutated before it disappeared, but pods created from now on get no credentials");
+            out.push(f);
         }
     }
     check_shadowing(&containers, object, expected.mechanism, out);
@@ -173,7 +180,8 @@ fn check_irsa(
             return;
         }
         if containers.iter().any(|c| envs::has_pod_identity_env(c)) {
-            return; // injected for Pod Identity; reported by the mechanism logic
+            out.push(pod_identity_leftover(ctx, object));
+            return;
         }
         out.push(not_injected(ctx, expected, meta, spec, object));
         out.extend(webhook_missing(ctx));
@@ -182,8 +190,8 @@ fn check_irsa(
     let Some(role) = expected.role else { return };
     for c in containers.iter().filter(|c| envs::has_irsa_env(c)) {
         let ev = |field: &str, value: &str| Evidence::new(object).field(format!("spec.containers[{}].{field}", c.name)).value(value);
-        if let Some(EnvValue::Literal(v)) = k8s::env(c, ROLE_ARN_ENV) {
-            if v != role.to_string() {
+        if let Some(EnvValue::Literal(v)) = k8s::env(c, ROLE_ARN_ENV)
+            && v != role.to_string() {
                 let hard_coded = template_env(ROLE_ARN_ENV);
                 let finding = if hard_coded {
                     Finding::error(codes::ENV_HARDCODED, format!("`AWS_ROLE_ARN` is set in the manifest to {v}, not the annotated {role}; the webhook does not override an existing variable"))
@@ -196,6 +204,13 @@ fn check_irsa(
                 };
                 out.push(finding.evidence(ev("env[AWS_ROLE_ARN]", v)));
             }
+        if let Some(v) = k8s::env_literal(c, "AWS_STS_REGIONAL_ENDPOINTS").filter(|v| v.eq_ignore_ascii_case("legacy")) {
+            out.push(
+                Finding::warning(codes::STS_LEGACY_ENDPOINT_ENV, format!("container `{}` sets AWS_STS_REGIONAL_ENDPOINTS={v}: older SDKs then call the global STS endpoint, which fails in opt-in and China regions (`InvalidIdentityToken`, `The provided token is malformed`)", c.name))
+                    .evidence(ev("env[AWS_STS_REGIONAL_ENDPOINTS]", v))
+                    .fix(Fix::new("remove the variable (the webhook sets `regional`) or set it to `regional`"))
+                    .reference("C14"),
+            );
         }
         let token_file = k8s::env_literal(c, TOKEN_FILE_ENV).unwrap_or_default();
         match envs::token_mount_audience(spec, c, token_file) {
@@ -261,6 +276,27 @@ fn not_injected(ctx: &Ctx, expected: &Expected, meta: Option<&ObjectMeta>, spec:
         .reference(reference)
 }
 
+/// An IRSA workload whose pods carry Pod Identity variables: they were created while an
+/// association existed. Without one the agent refuses them (F39, A1); when associations were
+/// not collected, one may still exist and the pods may well work.
+fn pod_identity_leftover(ctx: &Ctx, object: &str) -> Finding {
+    let ev = Evidence::new(object).field("spec.containers[*].env").value("AWS_CONTAINER_CREDENTIALS_FULL_URI, no AWS_ROLE_ARN");
+    if !ctx.ix.snap.aws.associations.is_known() {
+        return Finding::unknown(
+            codes::INJECTION_NOT_JUDGED,
+            "the pod runs on Pod Identity although the service account is set up for IRSA; the associations were not collected, so whether one still exists is unknown (collect `aws eks list-pod-identity-associations`)",
+        )
+        .evidence(ev);
+    }
+    Finding::error(
+        codes::INJECTION_STALE,
+        format!("the pod carries the Pod Identity variables, but no association exists for {}/{} any more: the agent refuses its credential requests. It was created while one existed", ctx.namespace, ctx.sa_name),
+    )
+    .evidence(ev)
+    .fix(restart_fix(ctx, "so the webhook injects the IRSA variables"))
+    .reference("F39")
+}
+
 /// The pod-identity-webhook configuration was collected and is absent (field guide A4): the
 /// cause of every missing injection, so it gets its own finding.
 pub fn webhook_missing(ctx: &Ctx) -> Option<Finding> {
@@ -299,7 +335,21 @@ fn check_pod_identity(
                 .reference("F33"),
         );
     }
-    if injected || from_template {
+    if from_template {
+        return;
+    }
+    if injected {
+        // Both sets in one container: the manifest set the web identity ones (the webhook
+        // injects only Pod Identity when an association exists), and they come first (F39).
+        for c in containers.iter().filter(|c| envs::has_irsa_env(c)) {
+            let role = k8s::env_literal(c, ROLE_ARN_ENV).unwrap_or("(a reference)");
+            out.push(
+                Finding::error(codes::ENV_HARDCODED, format!("container `{}` also sets AWS_ROLE_ARN={role} and AWS_WEB_IDENTITY_TOKEN_FILE in its manifest: SDKs try web identity before container credentials, so the association is never used", c.name))
+                    .evidence(Evidence::new(object).field(format!("spec.containers[{}].env[AWS_ROLE_ARN]", c.name)).value(role))
+                    .fix(Fix::new("remove AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the pod template, then restart"))
+                    .reference("F39"),
+            );
+        }
         return;
     }
     if containers.iter().any(|c| envs::has_irsa_env(c)) {

@@ -39,11 +39,10 @@ pub fn check(ctx: &Ctx) -> LinkReport {
         }
         format!("pods not collected; template runs as {}", ctx.sa_name)
     };
-    if ctx.sa_name == "default" {
-        if let Some(f) = default_sa_warning(ctx) {
+    if ctx.sa_name == "default"
+        && let Some(f) = default_sa_warning(ctx) {
             findings.push(f);
         }
-    }
     LinkReport::from_findings(LinkName::Pod, summary, findings)
 }
 

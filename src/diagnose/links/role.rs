@@ -61,9 +61,9 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
             .reference("G43"),
         );
     }
-    if mechanism == Mechanism::PodIdentity {
-        if let Some(cluster) = &ctx.ix.cluster {
-            if cluster.account != arn.account {
+    if mechanism == Mechanism::PodIdentity
+        && let Some(cluster) = &ctx.ix.cluster
+            && cluster.account != arn.account {
                 findings.push(
                     Finding::error(
                         codes::ROLE_NOT_IN_CLUSTER_ACCOUNT,
@@ -73,8 +73,6 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
                     .reference("F36"),
                 );
             }
-        }
-    }
     RoleOutcome {
         report: LinkReport::from_findings(LinkName::Role, format!("{} exists", role.name), findings),
         role: Some(role),

@@ -172,11 +172,10 @@ fn target_trust(ctx: &Ctx, role: &IamRole, target_arn: &str, assoc: &PodIdentity
     let session = format!("arn:aws:sts::{account}:assumed-role/{}/eks-{}-session", role.name, ctx.cluster_name());
     let mut req = request(ctx, RequestPrincipal::Aws(session), assoc);
     req.context.insert("aws:PrincipalArn", vec![role.arn.clone()]);
-    if !tags_enabled(assoc) {
-        if let Some(c) = &ctx.ix.cluster {
+    if !tags_enabled(assoc)
+        && let Some(c) = &ctx.ix.cluster {
             req.context.insert("sts:ExternalId", vec![format!("{}/{}/{}/{}/{}", c.region, c.account, c.name, ctx.namespace, ctx.sa_name)]);
         }
-    }
     let eval = evaluate_trust(&NamedPolicy::new(object.clone(), policy), &req);
     if eval.decision == Decision::Allow {
         return Vec::new();

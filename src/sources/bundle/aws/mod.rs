@@ -152,6 +152,7 @@ impl AwsAcc {
                 roles: self.roles.roles,
                 managed_policies: self.policies.policies,
                 oidc_providers: self.providers.providers,
+                absent_roles: Default::default(),
             },
             ..AwsFacts::default()
         };

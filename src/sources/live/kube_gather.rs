@@ -1,0 +1,158 @@
+//! Reads the Kubernetes side of a Snapshot with list calls (per namespace, or cluster-wide with
+//! `-A`), never one call per object, all kinds concurrently. A 403 makes that fact
+//! `Missing::Denied` with the exact RBAC permission to grant; an unreachable API server or
+//! expired credentials end the run with one clear error.
+
+use std::collections::BTreeSet;
+use std::fmt::Debug;
+
+use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{Node, Pod, ServiceAccount};
+use kube::api::{Api, ListParams};
+use kube::Resource;
+use serde::de::DeserializeOwned;
+
+use super::LiveError;
+use crate::model::snapshot::{KubeFacts, Listing, Scope};
+use crate::model::{Fact, Missing};
+
+/// Page size for list calls: big clusters are read in pages, not in one huge response.
+const PAGE: u32 = 500;
+
+/// Where to list namespaced objects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KubeScope {
+    All,
+    Namespace(String),
+}
+
+enum Outcome<T> {
+    Items(Vec<T>),
+    Denied(String),
+}
+
+async fn list_pages<K>(api: Api<K>) -> Result<Outcome<K>, kube::Error>
+where
+    K: Resource + Clone + DeserializeOwned + Debug,
+{
+    let mut items = Vec::new();
+    let mut params = ListParams::default().limit(PAGE);
+    loop {
+        match api.list(&params).await {
+            Ok(list) => {
+                items.extend(list.items);
+                match list.metadata.continue_.filter(|c| !c.is_empty()) {
+                    Some(token) => params = params.continue_token(&token),
+                    None => return Ok(Outcome::Items(items)),
+                }
+            }
+            Err(kube::Error::Api(status)) if status.code == 403 => return Ok(Outcome::Denied(status.message.clone())),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn permission(resource: &str, group: &str, ns: Option<&str>) -> String {
+    let group = if group.is_empty() { String::new() } else { format!(" (API group {group})") };
+    match ns {
+        Some(ns) => format!("list {resource}{group} in namespace {ns}"),
+        None => format!("list {resource}{group} cluster-wide"),
+    }
+}
+
+fn unreachable(e: kube::Error) -> LiveError {
+    match e {
+        kube::Error::Api(s) if s.code == 401 => LiveError::KubeAuth(s.message.clone()),
+        kube::Error::Auth(e) => LiveError::KubeAuth(e.to_string()),
+        other => LiveError::KubeUnreachable(other.to_string()),
+    }
+}
+
+async fn namespaced<K>(client: &kube::Client, scope: &KubeScope, resource: &str, group: &str) -> Result<Fact<Listing<K>>, LiveError>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope> + Clone + DeserializeOwned + Debug,
+    K::DynamicType: Default,
+{
+    let (api, ns) = match scope {
+        KubeScope::All => (Api::<K>::all(client.clone()), None),
+        KubeScope::Namespace(ns) => (Api::<K>::namespaced(client.clone(), ns), Some(ns.as_str())),
+    };
+    Ok(match list_pages(api).await.map_err(unreachable)? {
+        Outcome::Items(items) => Fact::Known(Listing {
+            items,
+            scope: match ns {
+                None => Scope::Cluster,
+                Some(ns) => Scope::Namespaces(BTreeSet::from([ns.to_string()])),
+            },
+        }),
+        Outcome::Denied(message) => Fact::Missing(Missing::Denied { permission: permission(resource, group, ns), message }),
+    })
+}
+
+async fn cluster<K>(client: &kube::Client, resource: &str, group: &str) -> Result<Fact<Vec<K>>, LiveError>
+where
+    K: Resource<Scope = k8s_openapi::ClusterResourceScope> + Clone + DeserializeOwned + Debug,
+    K::DynamicType: Default,
+{
+    Ok(match list_pages(Api::<K>::all(client.clone())).await.map_err(unreachable)? {
+        Outcome::Items(items) => Fact::Known(items),
+        Outcome::Denied(message) => Fact::Missing(Missing::Denied { permission: permission(resource, group, None), message }),
+    })
+}
+
+/// Merges the kube-system listing (the Pod Identity agent) into a namespaced one.
+fn merge<K>(main: Fact<Listing<K>>, extra: Fact<Listing<K>>) -> Fact<Listing<K>> {
+    match (main, extra) {
+        (Fact::Known(mut a), Fact::Known(b)) => {
+            if let (Scope::Namespaces(sa), Scope::Namespaces(sb)) = (&mut a.scope, &b.scope) {
+                sa.extend(sb.iter().cloned());
+            }
+            a.items.extend(b.items);
+            Fact::Known(a)
+        }
+        (main, _) => main,
+    }
+}
+
+/// Lists everything the diagnosis reads, concurrently.
+pub async fn gather(client: &kube::Client, scope: &KubeScope) -> Result<KubeFacts, LiveError> {
+    let (pods, sas, deps, rss, sts, dss, jobs, cjs, nodes, hooks) = tokio::join!(
+        namespaced::<Pod>(client, scope, "pods", ""),
+        namespaced::<ServiceAccount>(client, scope, "serviceaccounts", ""),
+        namespaced::<Deployment>(client, scope, "deployments", "apps"),
+        namespaced::<ReplicaSet>(client, scope, "replicasets", "apps"),
+        namespaced::<StatefulSet>(client, scope, "statefulsets", "apps"),
+        namespaced::<DaemonSet>(client, scope, "daemonsets", "apps"),
+        namespaced::<Job>(client, scope, "jobs", "batch"),
+        namespaced::<CronJob>(client, scope, "cronjobs", "batch"),
+        cluster::<Node>(client, "nodes", ""),
+        cluster::<MutatingWebhookConfiguration>(client, "mutatingwebhookconfigurations", "admissionregistration.k8s.io"),
+    );
+    let mut facts = KubeFacts {
+        pods: pods?,
+        service_accounts: sas?,
+        deployments: deps?,
+        replica_sets: rss?,
+        stateful_sets: sts?,
+        daemon_sets: dss?,
+        jobs: jobs?,
+        cron_jobs: cjs?,
+        nodes: nodes?,
+        webhooks: hooks?,
+        server_version: None,
+    };
+    // The Pod Identity agent lives in kube-system: read it too when scoped to one namespace.
+    if matches!(scope, KubeScope::Namespace(ns) if ns != "kube-system") {
+        let system = KubeScope::Namespace("kube-system".to_string());
+        let (agent_pods, agent_ds) = tokio::join!(
+            namespaced::<Pod>(client, &system, "pods", ""),
+            namespaced::<DaemonSet>(client, &system, "daemonsets", "apps"),
+        );
+        facts.pods = merge(facts.pods, agent_pods?);
+        facts.daemon_sets = merge(facts.daemon_sets, agent_ds?);
+    }
+    facts.server_version = client.apiserver_version().await.ok().map(|v| v.git_version);
+    Ok(facts)
+}

@@ -1,0 +1,3 @@
+//! Shared test support: fakes of the services the live adapters talk to.
+
+pub mod fake_kube;
