@@ -11,7 +11,8 @@
 #   scripts/moto.sh url        print the running server's URL
 #
 # Environment: MOTO_PORT (default: a free port picked by the OS), MOTO_STATE_DIR (default
-# target/moto: pid, url and log files; one server per state directory).
+# target/moto: pid, url and log files; one server per state directory), MOTO_WATCH_PID (stop
+# the server when that process exits; the tests use it when they start moto themselves).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -102,6 +103,21 @@ urllib.request.urlopen(sys.argv[1] + "/moto-api/", timeout=1).read()
 EOF
 }
 
+# With MOTO_WATCH_PID set (tests that start their own moto), a watcher stops the server and
+# removes its state directory once that process has exited.
+watch_parent() {
+    local pid="$1"
+    [[ -n "${MOTO_WATCH_PID:-}" ]] || return 0
+    (
+        while kill -0 "$MOTO_WATCH_PID" 2>/dev/null && kill -0 "$pid" 2>/dev/null; do
+            sleep 0.5
+        done
+        kill "$pid" 2>/dev/null || true
+        rm -rf "$STATE_DIR"
+    ) >/dev/null 2>&1 </dev/null &
+    disown 2>/dev/null || true
+}
+
 start() {
     install
     mkdir -p "$STATE_DIR"
@@ -122,6 +138,7 @@ start() {
         for _ in $(seq 1 300); do
             if answers "$url"; then
                 echo "$url" >"$URL_FILE"
+                watch_parent "$pid"
                 echo "export KUBECTL_IRSA_MOTO_URL=$url"
                 return 0
             fi

@@ -50,8 +50,15 @@ fn actions(args: &[String]) -> Vec<RequestedAction> {
     while let Some(flag) = it.next() {
         let value = it.next().expect("flag has a value").clone();
         match flag.as_str() {
-            "--action" => out.push(RequestedAction { action: value, resource: "*".into() }),
-            "--resource" => out.last_mut().expect("--resource follows --action").resource = value,
+            "--action" => out.push(RequestedAction {
+                action: value,
+                resource: "*".into(),
+            }),
+            "--resource" => {
+                out.last_mut()
+                    .expect("--resource follows --action")
+                    .resource = value
+            }
             other => panic!("unsupported arg {other}"),
         }
     }
@@ -61,7 +68,11 @@ fn actions(args: &[String]) -> Vec<RequestedAction> {
 #[test]
 fn every_scenario_reports_the_expected_links_and_codes() {
     let dirs = scenario_dirs();
-    assert!(dirs.len() >= 10, "expected many scenarios, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 10,
+        "expected many scenarios, found {}",
+        dirs.len()
+    );
     let mut failures = Vec::new();
     let mut checked = 0;
     for dir in &dirs {
@@ -79,18 +90,31 @@ fn every_scenario_reports_the_expected_links_and_codes() {
             let report = match diagnose(&snap, &sel) {
                 Ok(r) => r,
                 Err(e) => {
-                    failures.push(format!("{name} {}/{}: {e}", exp.namespace, exp.service_account));
+                    failures.push(format!(
+                        "{name} {}/{}: {e}",
+                        exp.namespace, exp.service_account
+                    ));
                     continue;
                 }
             };
             for w in &report.workloads {
                 checked += 1;
-                let who = format!("{name} {}/{} ({}): {}", w.namespace, w.service_account, w.name, exp.note);
+                let who = format!(
+                    "{name} {}/{} ({}): {}",
+                    w.namespace, w.service_account, w.name, exp.note
+                );
                 let broken = w.broken_link.map(|l| l.as_str().to_string());
                 if broken != exp.broken_link {
-                    failures.push(format!("{who}: brokenLink {broken:?}, expected {:?}", exp.broken_link));
+                    failures.push(format!(
+                        "{who}: brokenLink {broken:?}, expected {:?}",
+                        exp.broken_link
+                    ));
                 }
-                let codes: Vec<&str> = w.links.iter().flat_map(|l| l.findings.iter().map(|f| f.code)).collect();
+                let codes: Vec<&str> = w
+                    .links
+                    .iter()
+                    .flat_map(|l| l.findings.iter().map(|f| f.code))
+                    .collect();
                 for c in &exp.codes {
                     if !codes.contains(&c.as_str()) {
                         failures.push(format!("{who}: missing code {c}; got {codes:?}"));
@@ -101,10 +125,10 @@ fn every_scenario_reports_the_expected_links_and_codes() {
                         failures.push(format!("{who}: unexpected code {c}"));
                     }
                 }
-                if let Some(s) = &exp.status {
-                    if w.status.as_str() != s {
-                        failures.push(format!("{who}: status {}, expected {s}", w.status));
-                    }
+                if let Some(s) = &exp.status
+                    && w.status.as_str() != s
+                {
+                    failures.push(format!("{who}: status {}, expected {s}", w.status));
                 }
                 if let Some(m) = &exp.mechanism {
                     let got = serde_json::to_value(w.mechanism).unwrap();
@@ -114,11 +138,19 @@ fn every_scenario_reports_the_expected_links_and_codes() {
                 }
             }
             if report.workloads.is_empty() {
-                failures.push(format!("{name} {}/{}: no workload reported", exp.namespace, exp.service_account));
+                failures.push(format!(
+                    "{name} {}/{}: no workload reported",
+                    exp.namespace, exp.service_account
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} workload checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} workload checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -132,23 +164,55 @@ fn the_binary_prints_the_versioned_report_with_documented_exit_codes() {
             .unwrap();
         let name = dir.display();
         let code = out.status.code().unwrap();
-        assert!([0, 1, 3].contains(&code), "{name}: exit {code}: {}", String::from_utf8_lossy(&out.stderr));
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            [0, 1, 3].contains(&code),
+            "{name}: exit {code}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(report["schemaVersion"], 1, "{name}");
         let workloads = report["workloads"].as_array().unwrap();
         let any_broken = workloads.iter().any(|w| w["status"] == "broken");
         let any_unknown = workloads.iter().any(|w| w["status"] == "unknown");
-        let want = if any_broken { 1 } else if any_unknown { 3 } else { 0 };
+        let want = if any_broken {
+            1
+        } else if any_unknown {
+            3
+        } else {
+            0
+        };
         assert_eq!(code, want, "{name}: exit code vs statuses");
         for w in workloads {
-            for key in ["namespace", "serviceAccount", "mechanism", "status", "brokenLink", "links"] {
+            for key in [
+                "namespace",
+                "serviceAccount",
+                "mechanism",
+                "status",
+                "brokenLink",
+                "links",
+            ] {
                 assert!(w.get(key).is_some(), "{name}: workload lacks {key}");
             }
-            let first_broken = w["links"].as_array().unwrap().iter().find(|l| l["status"] == "broken").map(|l| l["link"].clone());
-            assert_eq!(w["brokenLink"], first_broken.unwrap_or(serde_json::Value::Null), "{name}");
+            let first_broken = w["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["status"] == "broken")
+                .map(|l| l["link"].clone());
+            assert_eq!(
+                w["brokenLink"],
+                first_broken.unwrap_or(serde_json::Value::Null),
+                "{name}"
+            );
             for l in w["links"].as_array().unwrap() {
                 for f in l["findings"].as_array().unwrap() {
-                    assert!(f["code"].is_string() && f["severity"].is_string() && f["message"].is_string(), "{name}: finding shape");
+                    assert!(
+                        f["code"].is_string()
+                            && f["severity"].is_string()
+                            && f["message"].is_string(),
+                        "{name}: finding shape"
+                    );
                 }
             }
         }

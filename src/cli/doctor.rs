@@ -2,14 +2,13 @@
 //! report; the exit code says whether something is broken (DESIGN.md).
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::app::{self, Source};
+use crate::app;
 use crate::diagnose::{Selection, Target};
 use crate::model::report::{RequestedAction, exit};
-use crate::sources::live::LiveOptions;
+use super::source_args::SourceArgs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
@@ -23,12 +22,6 @@ pub struct DoctorArgs {
     /// sa/NAME, or a NAME matching a workload or service account. Default: every workload
     /// that uses an AWS identity.
     pub target: Option<String>,
-    /// Namespace to look in.
-    #[arg(short = 'n', long)]
-    pub namespace: Option<String>,
-    /// Look in all namespaces (the default when no namespace and no target is given).
-    #[arg(short = 'A', long, conflicts_with = "namespace")]
-    pub all_namespaces: bool,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
@@ -38,27 +31,8 @@ pub struct DoctorArgs {
     /// The resource ARN for the --action at the same position (default `*`).
     #[arg(long = "resource", value_name = "ARN")]
     pub resources: Vec<String>,
-    /// Read an offline bundle (a directory of kubectl/AWS CLI outputs) instead of a live cluster; repeatable.
-    #[arg(long, value_name = "DIR", conflicts_with = "demo")]
-    pub offline: Vec<PathBuf>,
-    /// Use the demo cluster embedded in the binary.
-    #[arg(long)]
-    pub demo: bool,
-    /// Path to the kubeconfig file (live mode).
-    #[arg(long, env = "KUBECONFIG", hide_env_values = true)]
-    pub kubeconfig: Option<String>,
-    /// The kubeconfig context to use (live mode).
-    #[arg(long)]
-    pub context: Option<String>,
-    /// AWS profile (live mode).
-    #[arg(long, env = "AWS_PROFILE", hide_env_values = true)]
-    pub profile: Option<String>,
-    /// AWS region (live mode).
-    #[arg(long)]
-    pub region: Option<String>,
-    /// EKS cluster name, when it cannot be inferred from the kubeconfig (live mode).
-    #[arg(long)]
-    pub cluster: Option<String>,
+    #[command(flatten)]
+    pub source: SourceArgs,
 }
 
 fn pair_actions(args: &DoctorArgs) -> Result<Vec<RequestedAction>, String> {
@@ -94,23 +68,9 @@ pub fn run(args: &DoctorArgs) -> i32 {
         Ok(t) => t,
         Err(e) => return usage_error(&e),
     };
-    let source = if args.demo {
-        Source::Demo
-    } else if !args.offline.is_empty() {
-        Source::Offline(args.offline.clone())
-    } else {
-        Source::Live(LiveOptions {
-            kubeconfig: args.kubeconfig.clone().map(Into::into),
-            context: args.context.clone(),
-            namespace: args.namespace.clone(),
-            all_namespaces: args.all_namespaces,
-            profile: args.profile.clone(),
-            region: args.region.clone(),
-            cluster: args.cluster.clone(),
-        })
-    };
+    let source = args.source.source();
     // A target without a namespace means the kubectl default namespace; offline we search all.
-    let selection = Selection { namespace: args.namespace.clone().filter(|_| !args.all_namespaces), target, actions };
+    let selection = Selection { namespace: args.source.namespace_filter(), target, actions };
     let report = match app::doctor(&source, &selection) {
         Ok(r) => r,
         Err(e) => {

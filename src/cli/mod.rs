@@ -3,8 +3,10 @@
 //! `-n`, `-A`, `-o` are parsed here. Each subcommand lives in its own file.
 
 pub mod doctor;
+pub mod dump;
 pub mod policy_eval;
 pub mod render_text;
+pub mod source_args;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Diagnose workloads and print the chain, the first broken link and its fix.
     Doctor(doctor::DoctorArgs),
+    /// Write what doctor reads as an offline bundle directory (kubectl and AWS CLI outputs).
+    Dump(dump::DumpArgs),
     /// IAM policy tools.
     Policy {
         #[command(subcommand)]
@@ -51,6 +55,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Doctor(args) => doctor::run(&args),
+        Command::Dump(args) => dump::run(&args),
         Command::Policy {
             command: PolicyCommand::Eval(args),
         } => policy_eval::run(&args),

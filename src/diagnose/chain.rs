@@ -12,18 +12,45 @@ use crate::model::report::{PodSummary, WorkloadReport};
 /// Does the workload show any intent to use AWS identity?
 pub fn uses_aws(ctx: &Ctx) -> bool {
     let annotated = ctx.sa_object().is_some_and(|sa| {
-        sa.metadata.annotations.as_ref().is_some_and(|a| a.keys().any(|k| k.starts_with("eks.amazonaws.com/") || k.contains("role-arn")))
+        sa.metadata.annotations.as_ref().is_some_and(|a| {
+            a.keys()
+                .any(|k| k.starts_with("eks.amazonaws.com/") || k.contains("role-arn"))
+        })
     });
-    let associated = !ctx.ix.associations_for(&ctx.namespace, &ctx.sa_name).is_empty();
-    let env = ctx.workload.specs().iter().any(|(_, s)| links::injection_env::pod_mechanism(s) != Mechanism::None);
-    let trusted = !ctx.ix.roles_trusting(&ctx.namespace, &ctx.sa_name).iter().all(|t| t.subject.contains('*'));
-    let is_agent = ctx.workload.pods.iter().any(|p| super::index::is_agent_pod(p));
-    !is_agent && (annotated || associated || env || trusted || orphan_association_meant(ctx) || identity_meant(ctx))
+    let associated = !ctx
+        .ix
+        .associations_for(&ctx.namespace, &ctx.sa_name)
+        .is_empty();
+    let env = ctx
+        .workload
+        .specs()
+        .iter()
+        .any(|(_, s)| links::injection_env::pod_mechanism(s) != Mechanism::None);
+    let trusted = !ctx
+        .ix
+        .roles_trusting(&ctx.namespace, &ctx.sa_name)
+        .iter()
+        .all(|t| t.subject.contains('*'));
+    let is_agent = ctx
+        .workload
+        .pods
+        .iter()
+        .any(|p| super::index::is_agent_pod(p));
+    !is_agent
+        && (annotated
+            || associated
+            || env
+            || trusted
+            || orphan_association_meant(ctx)
+            || identity_meant(ctx))
 }
 
 /// Has the service account an AWS identity (role-arn annotation or association)?
 fn has_identity(ctx: &Ctx, ns: &str, sa: &str) -> bool {
-    let annotated = ctx.ix.service_account(ns, sa).is_some_and(|o| k8s::annotation(&o.metadata, k8s::ROLE_ARN_ANNOTATION).is_some());
+    let annotated = ctx
+        .ix
+        .service_account(ns, sa)
+        .is_some_and(|o| k8s::annotation(&o.metadata, k8s::ROLE_ARN_ANNOTATION).is_some());
     annotated || !ctx.ix.associations_for(ns, sa).is_empty()
 }
 
@@ -33,10 +60,16 @@ fn has_identity(ctx: &Ctx, ns: &str, sa: &str) -> bool {
 fn identity_meant(ctx: &Ctx) -> bool {
     match ctx.sa {
         SaLookup::NotFound => {
-            let configured = ctx.ix.service_accounts_in(&ctx.namespace).into_iter().filter(|n| has_identity(ctx, &ctx.namespace, n));
+            let configured = ctx
+                .ix
+                .service_accounts_in(&ctx.namespace)
+                .into_iter()
+                .filter(|n| has_identity(ctx, &ctx.namespace, n));
             !super::suggest::near(&ctx.sa_name, configured).is_empty()
         }
-        SaLookup::Found(_) => ctx.sa_name == "default" && links::pod::default_sa_warning(ctx).is_some(),
+        SaLookup::Found(_) => {
+            ctx.sa_name == "default" && links::pod::default_sa_warning(ctx).is_some()
+        }
         SaLookup::Unknown(_) => false,
     }
 }
@@ -45,25 +78,56 @@ fn identity_meant(ctx: &Ctx) -> bool {
 /// and it looks meant for this workload: a close name in the same namespace (a Helm release
 /// prefix, a typo), or the same name in another namespace (field guide A8, F36).
 fn orphan_association_meant(ctx: &Ctx) -> bool {
-    let listed = |ns: &str| ctx.ix.snap.kube.service_accounts.known().is_some_and(|l| l.covers(ns));
+    let listed = |ns: &str| {
+        ctx.ix
+            .snap
+            .kube
+            .service_accounts
+            .known()
+            .is_some_and(|l| l.covers(ns))
+    };
     let orphans: Vec<_> = ctx
         .ix
         .all_associations()
-        .filter(|a| listed(&a.namespace) && ctx.ix.service_account(&a.namespace, &a.service_account).is_none())
+        .filter(|a| {
+            listed(&a.namespace)
+                && ctx
+                    .ix
+                    .service_account(&a.namespace, &a.service_account)
+                    .is_none()
+        })
         .collect();
-    let same_ns = orphans.iter().filter(|a| a.namespace == ctx.namespace).map(|a| a.service_account.as_str());
-    !super::suggest::near(&ctx.sa_name, same_ns).is_empty() || orphans.iter().any(|a| a.namespace != ctx.namespace && a.service_account == ctx.sa_name)
+    let same_ns = orphans
+        .iter()
+        .filter(|a| a.namespace == ctx.namespace)
+        .map(|a| a.service_account.as_str());
+    !super::suggest::near(&ctx.sa_name, same_ns).is_empty()
+        || orphans
+            .iter()
+            .any(|a| a.namespace != ctx.namespace && a.service_account == ctx.sa_name)
 }
 
 fn configured_mechanism(ctx: &Ctx) -> Mechanism {
-    if !ctx.ix.associations_for(&ctx.namespace, &ctx.sa_name).is_empty() {
+    if !ctx
+        .ix
+        .associations_for(&ctx.namespace, &ctx.sa_name)
+        .is_empty()
+    {
         return Mechanism::PodIdentity;
     }
-    if ctx.sa_object().is_some_and(|sa| k8s::annotation(&sa.metadata, k8s::ROLE_ARN_ANNOTATION).is_some()) {
+    if ctx
+        .sa_object()
+        .is_some_and(|sa| k8s::annotation(&sa.metadata, k8s::ROLE_ARN_ANNOTATION).is_some())
+    {
         return Mechanism::Irsa;
     }
     // Nothing configured: what the pods carry, else what a trusting role expects.
-    let from_pods = ctx.workload.specs().iter().map(|(_, s)| links::injection_env::pod_mechanism(s)).find(|m| *m != Mechanism::None);
+    let from_pods = ctx
+        .workload
+        .specs()
+        .iter()
+        .map(|(_, s)| links::injection_env::pod_mechanism(s))
+        .find(|m| *m != Mechanism::None);
     if let Some(m) = from_pods {
         return m;
     }
@@ -81,7 +145,11 @@ fn pods(ctx: &Ctx) -> Vec<PodSummary> {
         .map(|p| PodSummary {
             name: k8s::name_of(&p.metadata).to_string(),
             node: p.spec.as_ref().and_then(|s| s.node_name.clone()),
-            effective_mechanism: p.spec.as_ref().map(links::injection_env::pod_mechanism).unwrap_or(Mechanism::None),
+            effective_mechanism: p
+                .spec
+                .as_ref()
+                .map(links::injection_env::pod_mechanism)
+                .unwrap_or(Mechanism::None),
             phase: p.status.as_ref().and_then(|s| s.phase.clone()),
         })
         .collect()
@@ -114,16 +182,26 @@ pub fn diagnose_workload(ctx: &Ctx) -> WorkloadReport {
 /// Adds the links of `order` not yet reported: `skipped` when `because` is broken, not judged
 /// (`unknown`) when `because` could not be judged itself.
 fn skip_rest(links: &mut Vec<LinkReport>, order: &[LinkName], because: LinkName) {
-    let unknown = links.iter().any(|l| l.link == because && l.status == Status::Unknown);
+    let unknown = links
+        .iter()
+        .any(|l| l.link == because && l.status == Status::Unknown);
     for l in order {
         if !links.iter().any(|x| x.link == *l) {
-            links.push(if unknown { not_judged(*l, because) } else { LinkReport::skipped(*l, because) });
+            links.push(if unknown {
+                not_judged(*l, because)
+            } else {
+                LinkReport::skipped(*l, because)
+            });
         }
     }
 }
 
 fn not_judged(link: LinkName, because: LinkName) -> LinkReport {
-    let mut report = LinkReport::from_findings(link, format!("not checked: the {because} link could not be judged"), Vec::new());
+    let mut report = LinkReport::from_findings(
+        link,
+        format!("not checked: the {because} link could not be judged"),
+        Vec::new(),
+    );
     report.status = Status::Unknown;
     report
 }
@@ -140,21 +218,41 @@ fn irsa_chain(ctx: &Ctx, sa_ok: bool, links: &mut Vec<LinkReport>, role_arn: &mu
         return;
     };
     *role_arn = Some(role.to_string());
-    let configured_at = ctx.sa_object().and_then(|sa| k8s::annotation_written(&sa.metadata, k8s::ROLE_ARN_ANNOTATION));
-    links.push(injection::check(ctx, &injection::Expected { mechanism: Mechanism::Irsa, role: Some(&role), audience: &ann.audience, configured_at }));
+    let configured_at = ctx
+        .sa_object()
+        .and_then(|sa| k8s::annotation_written(&sa.metadata, k8s::ROLE_ARN_ANNOTATION));
+    links.push(injection::check(
+        ctx,
+        &injection::Expected {
+            mechanism: Mechanism::Irsa,
+            role: Some(&role),
+            audience: &ann.audience,
+            configured_at,
+        },
+    ));
     let r = links::role::check(ctx, &role, Mechanism::Irsa);
     links.push(r.report);
     links.push(links::oidc_provider::check(ctx, &role, &ann.audience));
     match r.role {
         Some(iam_role) => {
-            links.push(links::trust_irsa::check(ctx, iam_role, &role, &ann.audience));
+            links.push(links::trust_irsa::check(
+                ctx,
+                iam_role,
+                &role,
+                &ann.audience,
+            ));
             links.push(links::permissions::check(ctx, iam_role, None));
         }
         None => skip_rest(links, &LinkName::IRSA, LinkName::Role),
     }
 }
 
-fn pod_identity_chain(ctx: &Ctx, sa_ok: bool, links: &mut Vec<LinkReport>, role_arn: &mut Option<String>) {
+fn pod_identity_chain(
+    ctx: &Ctx,
+    sa_ok: bool,
+    links: &mut Vec<LinkReport>,
+    role_arn: &mut Option<String>,
+) {
     if !sa_ok {
         skip_rest(links, &LinkName::POD_IDENTITY, LinkName::ServiceAccount);
         return;
@@ -169,14 +267,26 @@ fn pod_identity_chain(ctx: &Ctx, sa_ok: bool, links: &mut Vec<LinkReport>, role_
     };
     *role_arn = Some(role.to_string());
     let configured_at = association.created_at.as_deref().and_then(k8s::parse_time);
-    links.push(injection::check(ctx, &injection::Expected { mechanism: Mechanism::PodIdentity, role: Some(&role), audience: "pods.eks.amazonaws.com", configured_at }));
+    links.push(injection::check(
+        ctx,
+        &injection::Expected {
+            mechanism: Mechanism::PodIdentity,
+            role: Some(&role),
+            audience: "pods.eks.amazonaws.com",
+            configured_at,
+        },
+    ));
     let r = links::role::check(ctx, &role, Mechanism::PodIdentity);
     links.push(r.report);
     links.push(links::agent::check(ctx));
     match r.role {
         Some(iam_role) => {
             links.push(links::trust_pod_identity::check(ctx, iam_role, association));
-            let perm_role = association.target_role_arn.as_deref().and_then(|t| ctx.ix.role(t)).unwrap_or(iam_role);
+            let perm_role = association
+                .target_role_arn
+                .as_deref()
+                .and_then(|t| ctx.ix.role(t))
+                .unwrap_or(iam_role);
             links.push(links::permissions::check(ctx, perm_role, Some(association)));
         }
         None => skip_rest(links, &LinkName::POD_IDENTITY, LinkName::Role),

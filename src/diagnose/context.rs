@@ -27,14 +27,20 @@ pub struct Ctx<'a, 'i> {
 }
 
 impl<'a, 'i> Ctx<'a, 'i> {
-    pub fn new(ix: &'i Index<'a>, workload: &'i Workload<'a>, actions: &'i [RequestedAction]) -> Self {
+    pub fn new(
+        ix: &'i Index<'a>,
+        workload: &'i Workload<'a>,
+        actions: &'i [RequestedAction],
+    ) -> Self {
         let namespace = workload.id.namespace.clone();
         let sa_name = workload.service_account();
         let sa = match ix.snap.kube.service_accounts.known() {
-            Some(listing) if listing.covers(&namespace) => match ix.service_account(&namespace, &sa_name) {
-                Some(sa) => SaLookup::Found(sa),
-                None => SaLookup::NotFound,
-            },
+            Some(listing) if listing.covers(&namespace) => {
+                match ix.service_account(&namespace, &sa_name) {
+                    Some(sa) => SaLookup::Found(sa),
+                    None => SaLookup::NotFound,
+                }
+            }
             Some(_) => SaLookup::Unknown(Missing::not_collected(format!(
                 "kubectl get serviceaccount {sa_name} -n {namespace} -o yaml"
             ))),

@@ -60,11 +60,13 @@ fn ns_name(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) ->
 /// Is this pod one of the Pod Identity agent's (EKS add-on or Helm chart, incl. hybrid)?
 pub fn is_agent_pod(pod: &Pod) -> bool {
     let labelled = pod.metadata.labels.as_ref().is_some_and(|l| {
-        l.get("app.kubernetes.io/name").is_some_and(|v| v.starts_with(AGENT_NAME))
+        l.get("app.kubernetes.io/name")
+            .is_some_and(|v| v.starts_with(AGENT_NAME))
             || l.get("k8s-app").is_some_and(|v| v.starts_with(AGENT_NAME))
     });
     let owned = pod.metadata.owner_references.as_ref().is_some_and(|refs| {
-        refs.iter().any(|r| r.kind == "DaemonSet" && r.name.starts_with(AGENT_NAME))
+        refs.iter()
+            .any(|r| r.kind == "DaemonSet" && r.name.starts_with(AGENT_NAME))
     });
     labelled || owned
 }
@@ -85,7 +87,9 @@ impl<'a> Index<'a> {
         if let Some(l) = snap.kube.service_accounts.known() {
             for sa in &l.items {
                 let (ns, name) = ns_name(&sa.metadata);
-                index.service_accounts.insert((ns.to_string(), name.to_string()), sa);
+                index
+                    .service_accounts
+                    .insert((ns.to_string(), name.to_string()), sa);
             }
         }
         if let Some(list) = snap.aws.associations.known() {
@@ -116,7 +120,9 @@ impl<'a> Index<'a> {
     }
 
     pub fn service_account(&self, ns: &str, name: &str) -> Option<&'a ServiceAccount> {
-        self.service_accounts.get(&(ns.to_string(), name.to_string())).copied()
+        self.service_accounts
+            .get(&(ns.to_string(), name.to_string()))
+            .copied()
     }
 
     pub fn service_accounts_in(&self, ns: &str) -> Vec<&'a str> {
@@ -153,7 +159,10 @@ impl<'a> Index<'a> {
         let roles = &self.snap.aws.iam.roles;
         roles.get(role_arn).or_else(|| {
             let parsed = arn::RoleArn::parse(role_arn).ok()?;
-            self.snap.aws.iam.role_by_name(&parsed.account, &parsed.name)
+            self.snap
+                .aws
+                .iam
+                .role_by_name(&parsed.account, &parsed.name)
         })
     }
 
@@ -176,10 +185,16 @@ impl<'a> Index<'a> {
     fn build_trust_refs(&mut self) {
         let mut refs = Vec::new();
         for role in self.snap.aws.iam.roles.values() {
-            let Some(text) = &role.trust_policy else { continue };
+            let Some(text) = &role.trust_policy else {
+                continue;
+            };
             let parsed = self.policies.trust(text);
             let Ok(policy) = &parsed.result else { continue };
-            for st in policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
+            for st in policy
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+            {
                 refs.extend(statement_subjects(&role.arn, st));
             }
         }
@@ -243,6 +258,9 @@ fn cluster_info(snap: &Snapshot) -> Option<ClusterInfo> {
         account: parsed.account,
         partition: parsed.partition,
         region: parsed.region,
-        issuer: c.oidc_issuer.as_deref().map(|i| arn::issuer_host_path(i).to_string()),
+        issuer: c
+            .oidc_issuer
+            .as_deref()
+            .map(|i| arn::issuer_host_path(i).to_string()),
     })
 }

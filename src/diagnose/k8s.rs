@@ -35,11 +35,20 @@ pub enum EnvValue<'a> {
 }
 
 pub fn env<'c>(container: &'c Container, name: &str) -> Option<EnvValue<'c>> {
-    let var = container.env.as_ref()?.iter().rev().find(|e| e.name == name)?;
+    let var = container
+        .env
+        .as_ref()?
+        .iter()
+        .rev()
+        .find(|e| e.name == name)?;
     if let Some(v) = &var.value {
         return Some(EnvValue::Literal(v));
     }
-    match var.value_from.as_ref().and_then(|f| f.secret_key_ref.as_ref()) {
+    match var
+        .value_from
+        .as_ref()
+        .and_then(|f| f.secret_key_ref.as_ref())
+    {
         Some(s) => Some(EnvValue::Secret(&s.name)),
         None if var.value_from.is_some() => Some(EnvValue::Reference),
         None => Some(EnvValue::Literal("")),
@@ -55,7 +64,10 @@ pub fn env_literal<'c>(container: &'c Container, name: &str) -> Option<&'c str> 
 
 /// All containers that run the workload's code (init containers included: they may call AWS).
 pub fn containers(spec: &PodSpec) -> impl Iterator<Item = &Container> {
-    spec.init_containers.iter().flatten().chain(spec.containers.iter())
+    spec.init_containers
+        .iter()
+        .flatten()
+        .chain(spec.containers.iter())
 }
 
 pub fn pod_ready(pod: &Pod) -> bool {
@@ -99,7 +111,10 @@ pub fn restart_command(kind: crate::model::workload::WorkloadKind, ns: &str, nam
             format!("kubectl rollout restart {} {name} -n {ns}", kind.short())
         }
         K::Pod | K::ReplicaSet | K::Job | K::CronJob => {
-            format!("kubectl delete {} {name} -n {ns}  # recreate it from its manifest", kind.short())
+            format!(
+                "kubectl delete {} {name} -n {ns}  # recreate it from its manifest",
+                kind.short()
+            )
         }
     }
 }

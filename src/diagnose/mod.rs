@@ -84,13 +84,20 @@ pub fn diagnose(snap: &Snapshot, sel: &Selection) -> Result<Report, DiagnoseErro
     let mut matched_target = false;
     for w in &all {
         if let Some(ns) = &sel.namespace
-            && &w.id.namespace != ns {
-                continue;
-            }
+            && &w.id.namespace != ns
+        {
+            continue;
+        }
         let ctx = context::Ctx::new(&ix, w, &sel.actions);
         if let Some(t) = &sel.target {
             let hit = match t {
-                Target::Workload(k, n) => w.id.kind == *k && &w.id.name == n || (*k == WorkloadKind::Pod && w.pods.iter().any(|p| p.metadata.name.as_deref() == Some(n.as_str()))),
+                Target::Workload(k, n) => {
+                    w.id.kind == *k && &w.id.name == n
+                        || (*k == WorkloadKind::Pod
+                            && w.pods
+                                .iter()
+                                .any(|p| p.metadata.name.as_deref() == Some(n.as_str())))
+                }
                 Target::ServiceAccount(n) => &ctx.sa_name == n,
                 Target::Name(n) => &w.id.name == n || &ctx.sa_name == n,
             };
@@ -124,7 +131,11 @@ pub fn diagnose(snap: &Snapshot, sel: &Selection) -> Result<Report, DiagnoseErro
 pub fn parse_count(snap: &Snapshot, sel: &Selection) -> usize {
     let ix = Index::build(snap);
     for w in workloads::resolve(&snap.kube) {
-        if sel.namespace.as_ref().is_some_and(|ns| ns != &w.id.namespace) {
+        if sel
+            .namespace
+            .as_ref()
+            .is_some_and(|ns| ns != &w.id.namespace)
+        {
             continue;
         }
         let ctx = context::Ctx::new(&ix, &w, &sel.actions);

@@ -10,7 +10,8 @@ pub fn near<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) -> 
         .filter_map(|c| {
             let d = strsim::levenshtein(wanted, c);
             let limit = (wanted.len().max(c.len()) / 4).clamp(1, 4);
-            let contains = wanted.len() >= 3 && c.len() >= 3 && (c.contains(wanted) || wanted.contains(c));
+            let contains =
+                wanted.len() >= 3 && c.len() >= 3 && (c.contains(wanted) || wanted.contains(c));
             (d <= limit || contains).then_some((d, c))
         })
         .collect();
@@ -41,8 +42,14 @@ mod tests {
 
     #[test]
     fn finds_typos_and_prefixes() {
-        assert_eq!(near("default-viewer", ["defult-viewer", "admin"]), vec!["defult-viewer"]);
-        assert_eq!(near("enbuild-enbuild-ai", ["enbuild-ai", "other"]), vec!["enbuild-ai"]);
+        assert_eq!(
+            near("default-viewer", ["defult-viewer", "admin"]),
+            vec!["defult-viewer"]
+        );
+        assert_eq!(
+            near("enbuild-enbuild-ai", ["enbuild-ai", "other"]),
+            vec!["enbuild-ai"]
+        );
         assert!(near("search", ["checkout", "payments"]).is_empty());
     }
 }

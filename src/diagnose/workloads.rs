@@ -34,7 +34,11 @@ impl<'a> Workload<'a> {
         self.template
             .and_then(|t| t.spec.as_ref())
             .and_then(from_spec)
-            .or_else(|| self.pods.iter().find_map(|p| p.spec.as_ref().and_then(from_spec)))
+            .or_else(|| {
+                self.pods
+                    .iter()
+                    .find_map(|p| p.spec.as_ref().and_then(from_spec))
+            })
             .unwrap_or_else(|| "default".to_string())
     }
 

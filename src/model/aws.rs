@@ -73,6 +73,15 @@ pub struct IamFacts {
 }
 
 impl IamFacts {
+    /// Whether a role is known not to exist: its account's role list is complete, or GetRole
+    /// answered NoSuchEntity for it.
+    pub fn role_known_absent(&self, account: &str, name: &str) -> bool {
+        self.complete_role_accounts.contains(account)
+            || self.absent_roles.iter().any(|a| {
+                super::arn::RoleArn::parse(a).is_ok_and(|r| r.account == account && r.name == name)
+            })
+    }
+
     /// A role by ARN, tolerating a path in the ARN that differs from the stored one (IAM
     /// identifies roles by name within an account).
     pub fn role_by_name(&self, account: &str, name: &str) -> Option<&IamRole> {

@@ -10,4 +10,5 @@
 
 pub mod bundle;
 pub mod demo;
+pub mod dump;
 pub mod live;

@@ -1560,6 +1560,35 @@ def trust_provider_wrong_account(b):
              note="D22: the role in 777788889999 trusts the provider ARN of account 444455556666; STS uses the provider in the role's account")
 
 
+
+@scenario
+def skip_label_false(b):
+    """A6: `skip-pod-identity-webhook: "false"` still skips: the webhook's objectSelector is
+    DoesNotExist on the key."""
+    w = World()
+    r = w.irsa_role("crawler-irsa", "catalog", "crawler")
+    w.sa("catalog", "crawler", r.arn)
+    w.app("catalog", "crawler", "crawler", labels={"app.kubernetes.io/name": "crawler", "eks.amazonaws.com/skip-pod-identity-webhook": "false"})
+    w.emit(b)
+    b.expect("catalog", "crawler", "injection", codes=["SKIP_LABEL"], absent=["INJECTION_MISSING"], status="broken",
+             note="A6: the label with value \"false\" still opts out (objectSelector: DoesNotExist)")
+
+
+
+@scenario
+def pi_role_not_found(b):
+    """F36: the association names a role that was deleted (or never created: IAM would have
+    refused the association, but a role can be deleted after)."""
+    w = World()
+    w.role("billing-pod-identity", pod_identity_trust(), actions=["sqs:SendMessage"])
+    w.associations.append(Association(w.c, "shop", "billing", w.c.role_arn("billing-pod-identiy")))
+    w.sa("shop", "billing")
+    w.app("shop", "billing", "billing", inject=w.pi_inject())
+    w.emit(b)
+    b.expect("shop", "billing", "role", codes=["ROLE_NOT_FOUND"], mechanism="pod-identity", status="broken",
+             note="the association's role billing-pod-identiy does not exist (complete role list); billing-pod-identity is suggested")
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or sorted(SCENARIOS)
     for name in wanted:

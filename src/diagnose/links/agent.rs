@@ -19,15 +19,37 @@ fn installed(ctx: &Ctx) -> Installed {
     let snap = ctx.ix.snap;
     let addon = snap.aws.pod_identity_agent_addon.known();
     if let Some(Some(a)) = addon {
-        let detail = [a.version.as_deref(), a.status.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
-        return Installed::Yes(if detail.is_empty() { "add-on installed".to_string() } else { format!("add-on {detail}") });
+        let detail = [a.version.as_deref(), a.status.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Installed::Yes(if detail.is_empty() {
+            "add-on installed".to_string()
+        } else {
+            format!("add-on {detail}")
+        });
     }
-    let ds = snap.kube.daemon_sets.known().filter(|l| l.covers("kube-system"));
+    let ds = snap
+        .kube
+        .daemon_sets
+        .known()
+        .filter(|l| l.covers("kube-system"));
     if let Some(l) = ds
-        && l.items.iter().any(|d| d.metadata.name.as_deref().is_some_and(|n| n.starts_with(AGENT_NAME))) {
-            return Installed::Yes("DaemonSet kube-system/eks-pod-identity-agent".to_string());
-        }
-    let agent_pods_seen = snap.kube.pods.known().is_some_and(|l| l.items.iter().any(crate::diagnose::index::is_agent_pod));
+        && l.items.iter().any(|d| {
+            d.metadata
+                .name
+                .as_deref()
+                .is_some_and(|n| n.starts_with(AGENT_NAME))
+        })
+    {
+        return Installed::Yes("DaemonSet kube-system/eks-pod-identity-agent".to_string());
+    }
+    let agent_pods_seen = snap
+        .kube
+        .pods
+        .known()
+        .is_some_and(|l| l.items.iter().any(crate::diagnose::index::is_agent_pod));
     if agent_pods_seen {
         return Installed::Yes("agent pods in kube-system".to_string());
     }
@@ -44,20 +66,27 @@ pub fn check(ctx: &Ctx) -> LinkReport {
     let link = LinkName::Agent;
     let cluster_auto = ctx.ix.snap.aws.cluster.known().is_some_and(|c| c.auto_mode);
     let mut findings = Vec::new();
-    let create_addon = format!("aws eks create-addon --cluster-name {} --addon-name eks-pod-identity-agent", ctx.cluster_name());
+    let create_addon = format!(
+        "aws eks create-addon --cluster-name {} --addon-name eks-pod-identity-agent",
+        ctx.cluster_name()
+    );
 
     // Platform of each pod's node.
     for pod in &ctx.workload.pods {
-        let Some(node_name) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) else { continue };
+        let Some(node_name) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
+            continue;
+        };
         let pod_name = k8s::name_of(&pod.metadata);
         let node = ctx.ix.node(node_name);
         let compute = node.and_then(|n| k8s::label(&n.metadata, "eks.amazonaws.com/compute-type"));
         let os = node.and_then(|n| k8s::label(&n.metadata, "kubernetes.io/os"));
-        let ev = Evidence::new(format!("Node {node_name}")).field("metadata.labels").value(format!(
-            "compute-type={}, os={}",
-            compute.unwrap_or("-"),
-            os.unwrap_or("-")
-        ));
+        let ev = Evidence::new(format!("Node {node_name}"))
+            .field("metadata.labels")
+            .value(format!(
+                "compute-type={}, os={}",
+                compute.unwrap_or("-"),
+                os.unwrap_or("-")
+            ));
         if compute == Some("fargate") || node_name.starts_with("fargate-") {
             findings.push(
                 Finding::error(codes::UNSUPPORTED_FARGATE, format!("pod {pod_name} runs on Fargate, where EKS Pod Identity is not supported; use IRSA for this workload"))
@@ -80,7 +109,13 @@ pub fn check(ctx: &Ctx) -> LinkReport {
         }
         let agents = ctx.ix.agent_pods_on(node_name);
         if agents.is_empty() {
-            let kube_system_known = ctx.ix.snap.kube.pods.known().is_some_and(|l| l.covers("kube-system"));
+            let kube_system_known = ctx
+                .ix
+                .snap
+                .kube
+                .pods
+                .known()
+                .is_some_and(|l| l.covers("kube-system"));
             match (installed(ctx), kube_system_known) {
                 (Installed::Yes(how), true) => findings.push(
                     Finding::error(codes::AGENT_NOT_ON_NODE, format!("the Pod Identity agent ({how}) has no pod on node {node_name}, where {pod_name} runs: credential requests to 169.254.170.23 time out"))
@@ -106,7 +141,13 @@ pub fn check(ctx: &Ctx) -> LinkReport {
     }
 
     if cluster_auto {
-        findings.push(Finding::info(codes::AGENT_AUTO_MODE, "EKS Auto Mode: the Pod Identity agent is built into the nodes").reference("F30"));
+        findings.push(
+            Finding::info(
+                codes::AGENT_AUTO_MODE,
+                "EKS Auto Mode: the Pod Identity agent is built into the nodes",
+            )
+            .reference("F30"),
+        );
     } else {
         match installed(ctx) {
             Installed::No => findings.push(
@@ -123,11 +164,29 @@ pub fn check(ctx: &Ctx) -> LinkReport {
             // status is not a degraded one.
             let status = addon.status.as_deref().unwrap_or("ACTIVE");
             if status != "ACTIVE" || !addon.health_issues.is_empty() {
-                let issues: Vec<String> = addon.health_issues.iter().map(|i| format!("{}: {}", i.code, i.message)).collect();
+                let issues: Vec<String> = addon
+                    .health_issues
+                    .iter()
+                    .map(|i| format!("{}: {}", i.code, i.message))
+                    .collect();
                 findings.push(
-                    Finding::warning(codes::AGENT_ADDON_DEGRADED, format!("the eks-pod-identity-agent add-on is {status}{}", if issues.is_empty() { String::new() } else { format!(" ({})", issues.join("; ")) }))
-                        .evidence(Evidence::new("EKS add-on eks-pod-identity-agent").field("status").value(status))
-                        .reference("A3"),
+                    Finding::warning(
+                        codes::AGENT_ADDON_DEGRADED,
+                        format!(
+                            "the eks-pod-identity-agent add-on is {status}{}",
+                            if issues.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", issues.join("; "))
+                            }
+                        ),
+                    )
+                    .evidence(
+                        Evidence::new("EKS add-on eks-pod-identity-agent")
+                            .field("status")
+                            .value(status),
+                    )
+                    .reference("A3"),
                 );
             }
         }
@@ -141,7 +200,6 @@ pub fn check(ctx: &Ctx) -> LinkReport {
             Installed::Unknown(_) => "not collected".to_string(),
         }
     };
-    let mut findings = findings;
     findings.dedup_by(|a, b| a.code == b.code && a.message == b.message);
     LinkReport::from_findings(link, summary, findings)
 }

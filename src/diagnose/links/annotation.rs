@@ -58,10 +58,14 @@ pub fn check(ctx: &Ctx) -> AnnotationOutcome {
         }
         Some(value) => match RoleArn::parse(value) {
             Err(reason) => {
-                let placeholder = ["YOUR_", "${", "<", "ACCOUNT_ID", "XXXX"].iter().any(|p| value.contains(p));
+                let placeholder = ["YOUR_", "${", "<", "ACCOUNT_ID", "XXXX"]
+                    .iter()
+                    .any(|p| value.contains(p));
                 let mut msg = format!("the role ARN annotation is not a valid role ARN: {reason}");
                 if placeholder {
-                    msg.push_str("; it looks like a placeholder from a setup guide that was never replaced");
+                    msg.push_str(
+                        "; it looks like a placeholder from a setup guide that was never replaced",
+                    );
                 }
                 msg.push_str(" (STS answers `ValidationError: Request ARN is invalid`)");
                 findings.push(
@@ -90,8 +94,9 @@ pub fn check(ctx: &Ctx) -> AnnotationOutcome {
         );
     }
     if let Some(v) = k8s::annotation(meta, k8s::REGIONAL_STS_ANNOTATION)
-        && v.trim() != "true" {
-            findings.push(
+        && v.trim() != "true"
+    {
+        findings.push(
                 Finding::warning(
                     codes::STS_GLOBAL_ENDPOINT,
                     format!("`{}: {v}` makes SDKs call the global STS endpoint; opt-in and China regions then fail with `InvalidIdentityToken` or `SignatureDoesNotMatch`", k8s::REGIONAL_STS_ANNOTATION),
@@ -100,7 +105,7 @@ pub fn check(ctx: &Ctx) -> AnnotationOutcome {
                 .fix(Fix::new("use regional STS (set the annotation to \"true\" and restart the pods)"))
                 .reference("C18"),
             );
-        }
+    }
     if let Some(v) = k8s::annotation(meta, k8s::TOKEN_EXPIRATION_ANNOTATION) {
         match v.trim().parse::<i64>() {
             Ok(secs) if (600..=86_400).contains(&secs) => {}
@@ -113,7 +118,12 @@ pub fn check(ctx: &Ctx) -> AnnotationOutcome {
             ),
         }
     }
-    if !ctx.ix.associations_for(&ctx.namespace, &ctx.sa_name).is_empty() && role.is_some() {
+    if !ctx
+        .ix
+        .associations_for(&ctx.namespace, &ctx.sa_name)
+        .is_empty()
+        && role.is_some()
+    {
         findings.push(super::association::both_mechanisms(ctx));
     }
     let summary = match (&role, k8s::annotation(meta, ROLE_ARN_ANNOTATION)) {
@@ -183,16 +193,33 @@ fn missing_annotation(
     if let Some((key, value)) = typo {
         return Finding::error(
             codes::ANNOTATION_KEY_TYPO,
-            format!("the service account has `{key}` but the webhook only reads `{ROLE_ARN_ANNOTATION}`"),
+            format!(
+                "the service account has `{key}` but the webhook only reads `{ROLE_ARN_ANNOTATION}`"
+            ),
         )
-        .evidence(Evidence::new(ctx.sa_display()).field(format!("metadata.annotations[{key}]")).value(value.clone()))
-        .fix(Fix::new(format!("rename the annotation to `{ROLE_ARN_ANNOTATION}` and restart the pods"))
+        .evidence(
+            Evidence::new(ctx.sa_display())
+                .field(format!("metadata.annotations[{key}]"))
+                .value(value.clone()),
+        )
+        .fix(
+            Fix::new(format!(
+                "rename the annotation to `{ROLE_ARN_ANNOTATION}` and restart the pods"
+            ))
             .command(annotate_command(ctx, value))
-            .command(format!("kubectl annotate serviceaccount {} -n {} {key}-", ctx.sa_name, ctx.namespace)))
+            .command(format!(
+                "kubectl annotate serviceaccount {} -n {} {key}-",
+                ctx.sa_name, ctx.namespace
+            )),
+        )
         .reference("A7");
     }
     let trusting = ctx.ix.roles_trusting(&ctx.namespace, &ctx.sa_name);
-    let irsa_roles: Vec<&str> = trusting.iter().filter(|t| !t.pod_identity).map(|t| t.role_arn.as_str()).collect();
+    let irsa_roles: Vec<&str> = trusting
+        .iter()
+        .filter(|t| !t.pod_identity)
+        .map(|t| t.role_arn.as_str())
+        .collect();
     let mut finding = Finding::error(
         codes::ANNOTATION_MISSING,
         match irsa_roles.first() {

@@ -28,7 +28,12 @@ fn create_command(ctx: &Ctx, role: &str) -> String {
 fn assoc_evidence(a: &PodIdentityAssociation) -> Evidence {
     Evidence::new(format!("Pod identity association {}", a.association_id))
         .field("namespace/serviceAccount")
-        .value(format!("{}/{} -> {}", a.namespace, a.service_account, a.role_arn.as_deref().unwrap_or("?")))
+        .value(format!(
+            "{}/{} -> {}",
+            a.namespace,
+            a.service_account,
+            a.role_arn.as_deref().unwrap_or("?")
+        ))
 }
 
 /// Both an IRSA annotation and an association: which one pods use (field guide F39).
@@ -46,14 +51,26 @@ pub fn both_mechanisms(ctx: &Ctx) -> Finding {
 
 pub fn check<'a>(ctx: &Ctx<'a, '_>) -> AssociationOutcome<'a> {
     let Some(all) = ctx.ix.snap.aws.associations.known() else {
-        let missing = ctx.ix.snap.aws.associations.missing().cloned().unwrap_or_else(|| {
-            crate::model::Missing::not_collected("aws eks list-pod-identity-associations --cluster-name CLUSTER")
-        });
+        let missing = ctx
+            .ix
+            .snap
+            .aws
+            .associations
+            .missing()
+            .cloned()
+            .unwrap_or_else(|| {
+                crate::model::Missing::not_collected(
+                    "aws eks list-pod-identity-associations --cluster-name CLUSTER",
+                )
+            });
         return AssociationOutcome {
             report: LinkReport::from_findings(
                 LinkName::Association,
                 "associations not collected",
-                vec![Finding::unknown(codes::ASSOCIATIONS_NOT_COLLECTED, missing.explain("the cluster's pod identity associations"))],
+                vec![Finding::unknown(
+                    codes::ASSOCIATIONS_NOT_COLLECTED,
+                    missing.explain("the cluster's pod identity associations"),
+                )],
             ),
             association: None,
             role: None,
@@ -70,8 +87,16 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>) -> AssociationOutcome<'a> {
     let mut findings = Vec::new();
     if mine.len() > 1 {
         findings.push(
-            Finding::warning(codes::ASSOCIATION_DUPLICATE, format!("{} associations name {}/{}; EKS allows one role per service account", mine.len(), ctx.namespace, ctx.sa_name))
-                .reference("F36"),
+            Finding::warning(
+                codes::ASSOCIATION_DUPLICATE,
+                format!(
+                    "{} associations name {}/{}; EKS allows one role per service account",
+                    mine.len(),
+                    ctx.namespace,
+                    ctx.sa_name
+                ),
+            )
+            .reference("F36"),
         );
     }
     if let Some(owner) = &assoc.owner_arn {
@@ -104,7 +129,11 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>) -> AssociationOutcome<'a> {
         }
         Some(arn) => RoleArn::parse(arn).ok(),
     };
-    let summary = format!("{} -> {}", assoc.association_id, assoc.role_arn.as_deref().unwrap_or("role not collected"));
+    let summary = format!(
+        "{} -> {}",
+        assoc.association_id,
+        assoc.role_arn.as_deref().unwrap_or("role not collected")
+    );
     AssociationOutcome {
         report: LinkReport::from_findings(LinkName::Association, summary, findings),
         association: Some(assoc),
@@ -113,23 +142,37 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>) -> AssociationOutcome<'a> {
 }
 
 fn missing_association(ctx: &Ctx, all: &[PodIdentityAssociation]) -> LinkReport {
-    let same_ns: Vec<&PodIdentityAssociation> = all.iter().filter(|a| a.namespace == ctx.namespace).collect();
-    let near = suggest::near(&ctx.sa_name, same_ns.iter().map(|a| a.service_account.as_str()));
+    let same_ns: Vec<&PodIdentityAssociation> = all
+        .iter()
+        .filter(|a| a.namespace == ctx.namespace)
+        .collect();
+    let near = suggest::near(
+        &ctx.sa_name,
+        same_ns.iter().map(|a| a.service_account.as_str()),
+    );
     let other_ns: Vec<&PodIdentityAssociation> = all
         .iter()
         .filter(|a| a.service_account == ctx.sa_name && a.namespace != ctx.namespace)
         .collect();
-    let mut message = format!("no pod identity association exists for {}/{}", ctx.namespace, ctx.sa_name);
+    let mut message = format!(
+        "no pod identity association exists for {}/{}",
+        ctx.namespace, ctx.sa_name
+    );
     let mut finding_evidence = Vec::new();
     let mut meant_role: Option<String> = None;
     if let Some(name) = near.first() {
-        message.push_str(&format!("; there is one for `{name}` in the same namespace, which these pods do not run as"));
+        message.push_str(&format!(
+            "; there is one for `{name}` in the same namespace, which these pods do not run as"
+        ));
         if let Some(a) = same_ns.iter().find(|a| a.service_account == *name) {
             finding_evidence.push(assoc_evidence(a));
             meant_role = a.role_arn.clone();
         }
     } else if let Some(a) = other_ns.first() {
-        message.push_str(&format!("; there is one for the same name in namespace `{}`", a.namespace));
+        message.push_str(&format!(
+            "; there is one for the same name in namespace `{}`",
+            a.namespace
+        ));
         finding_evidence.push(assoc_evidence(a));
         meant_role = a.role_arn.clone();
     }
@@ -141,17 +184,36 @@ fn missing_association(ctx: &Ctx, all: &[PodIdentityAssociation]) -> LinkReport 
             .find(|t| t.pod_identity)
             .map(|t| t.role_arn.clone());
     }
-    let role_for_fix = meant_role.clone().unwrap_or_else(|| "arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME".to_string());
+    let role_for_fix = meant_role
+        .clone()
+        .unwrap_or_else(|| "arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME".to_string());
     let mut fix = Fix::new(match near.first() {
-        Some(name) => format!("create the association for `{}` (or run the pods as `{name}`), then restart the pods", ctx.sa_name),
+        Some(name) => format!(
+            "create the association for `{}` (or run the pods as `{name}`), then restart the pods",
+            ctx.sa_name
+        ),
         None => "create the association, then restart the pods".to_string(),
     })
     .command(create_command(ctx, &role_for_fix));
-    fix = fix.command(k8s::restart_command(ctx.workload.id.kind, &ctx.namespace, &ctx.workload.id.name));
-    let mut finding = Finding::error(codes::ASSOCIATION_MISSING, message).fix(fix).reference("F36");
+    fix = fix.command(k8s::restart_command(
+        ctx.workload.id.kind,
+        &ctx.namespace,
+        &ctx.workload.id.name,
+    ));
+    let mut finding = Finding::error(codes::ASSOCIATION_MISSING, message)
+        .fix(fix)
+        .reference("F36");
     for e in finding_evidence {
         finding = finding.evidence(e);
     }
-    finding = finding.evidence(Evidence::new(format!("{}", ctx.workload.id)).field("spec.serviceAccountName").value(ctx.sa_name.clone()));
-    LinkReport::from_findings(LinkName::Association, format!("no association for {}/{}", ctx.namespace, ctx.sa_name), vec![finding])
+    finding = finding.evidence(
+        Evidence::new(format!("{}", ctx.workload.id))
+            .field("spec.serviceAccountName")
+            .value(ctx.sa_name.clone()),
+    );
+    LinkReport::from_findings(
+        LinkName::Association,
+        format!("no association for {}/{}", ctx.namespace, ctx.sa_name),
+        vec![finding],
+    )
 }

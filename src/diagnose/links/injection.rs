@@ -1,7 +1,8 @@
 //! The `injection` link: the pods really carry what the webhook injects for the configured
 //! mechanism (IRSA: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE + the token volume matching the
-//! annotation; Pod Identity: AWS_CONTAINER_CREDENTIALS_FULL_URI + token file), nothing shadows
-//! them, and the token is readable. Field guide A1-A6, B9, B11, B12, F33, F39, G41.
+//! annotation; Pod Identity: AWS_CONTAINER_CREDENTIALS_FULL_URI + token file), the webhook that
+//! injects them exists, nothing shadows them and the token is readable (those two in
+//! `injection_chain`). Field guide A1-A6, B9, B11, B12, C14, F33, F39, G41.
 //!
 //! Each pod is checked on its own; findings of the same code across pods are merged.
 
@@ -25,7 +26,13 @@ pub struct Expected<'x> {
 }
 
 pub fn check(ctx: &Ctx, expected: &Expected) -> LinkReport {
-    let pods_known = ctx.ix.snap.kube.pods.known().is_some_and(|l| l.covers(&ctx.namespace));
+    let pods_known = ctx
+        .ix
+        .snap
+        .kube
+        .pods
+        .known()
+        .is_some_and(|l| l.covers(&ctx.namespace));
     let specs = ctx.workload.specs();
     if specs.is_empty() {
         return LinkReport::from_findings(
@@ -33,7 +40,10 @@ pub fn check(ctx: &Ctx, expected: &Expected) -> LinkReport {
             "no pod or template to inspect",
             vec![Finding::unknown(
                 codes::INJECTION_NOT_JUDGED,
-                format!("no pods of {} were collected; collect them with `kubectl get pods -n {} -o yaml`", ctx.workload.id, ctx.namespace),
+                format!(
+                    "no pods of {} were collected; collect them with `kubectl get pods -n {} -o yaml`",
+                    ctx.workload.id, ctx.namespace
+                ),
             )],
         );
     }
@@ -41,8 +51,20 @@ pub fn check(ctx: &Ctx, expected: &Expected) -> LinkReport {
     let mut findings = Vec::new();
     for (meta, spec) in &specs {
         let name = meta.map(k8s::name_of).unwrap_or("template").to_string();
-        let object = if from_template { format!("{} pod template", ctx.workload.id) } else { format!("Pod {}/{name}", ctx.namespace) };
-        check_spec(ctx, expected, *meta, spec, &object, from_template, &mut findings);
+        let object = if from_template {
+            format!("{} pod template", ctx.workload.id)
+        } else {
+            format!("Pod {}/{name}", ctx.namespace)
+        };
+        check_spec(
+            ctx,
+            expected,
+            *meta,
+            spec,
+            &object,
+            from_template,
+            &mut findings,
+        );
     }
     if from_template {
         findings.push(Finding::info(
@@ -64,11 +86,17 @@ fn summary(ctx: &Ctx, expected: &Expected, from_template: bool) -> String {
         .workload
         .pods
         .iter()
-        .filter(|p| p.spec.as_ref().is_some_and(|s| envs::pod_mechanism(s) == expected.mechanism))
+        .filter(|p| {
+            p.spec
+                .as_ref()
+                .is_some_and(|s| envs::pod_mechanism(s) == expected.mechanism)
+        })
         .count();
     match expected.mechanism {
         Mechanism::Irsa => format!("web identity env injected in {ok}/{total} pod(s)"),
-        Mechanism::PodIdentity => format!("container credentials env injected in {ok}/{total} pod(s)"),
+        Mechanism::PodIdentity => {
+            format!("container credentials env injected in {ok}/{total} pod(s)")
+        }
         Mechanism::None => "no AWS identity configured".to_string(),
     }
 }
@@ -92,8 +120,14 @@ fn merge(findings: Vec<Finding>) -> Vec<Finding> {
 }
 
 fn restart_fix(ctx: &Ctx, why: &str) -> Fix {
-    Fix::new(format!("recreate the pods so the webhook mutates them ({why})"))
-        .command(k8s::restart_command(ctx.workload.id.kind, &ctx.namespace, &ctx.workload.id.name))
+    Fix::new(format!(
+        "recreate the pods so the webhook mutates them ({why})"
+    ))
+    .command(k8s::restart_command(
+        ctx.workload.id.kind,
+        &ctx.namespace,
+        &ctx.workload.id.name,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -107,41 +141,113 @@ fn check_spec(
     out: &mut Vec<Finding>,
 ) {
     let skip_label = meta.and_then(|m| k8s::label(m, k8s::SKIP_WEBHOOK_LABEL));
-    let skipped = envs::skipped_containers(meta.and_then(|m| k8s::annotation(m, k8s::SKIP_CONTAINERS_ANNOTATION)));
-    let containers: Vec<_> = k8s::containers(spec).filter(|c| !skipped.contains(&c.name)).collect();
+    let skipped = envs::skipped_containers(
+        meta.and_then(|m| k8s::annotation(m, k8s::SKIP_CONTAINERS_ANNOTATION)),
+    );
+    let containers: Vec<_> = k8s::containers(spec)
+        .filter(|c| !skipped.contains(&c.name))
+        .collect();
     let injected = containers.iter().any(|c| match expected.mechanism {
         Mechanism::Irsa => envs::has_irsa_env(c),
         Mechanism::PodIdentity => envs::has_pod_identity_env(c),
         Mechanism::None => false,
     });
 
-    let skip_label = skip_label.filter(|v| *v != "false");
+    // The webhook's objectSelector is `DoesNotExist` on the label key: any value, `false`
+    // included, keeps the API server from calling it (A6).
     if let Some(v) = skip_label
-        && !injected {
-            out.push(
-                Finding::error(codes::SKIP_LABEL, format!("the pod carries `{}: {v}`, so the webhook does not inject credentials", k8s::SKIP_WEBHOOK_LABEL))
-                    .evidence(Evidence::new(object).field(format!("metadata.labels[{}]", k8s::SKIP_WEBHOOK_LABEL)).value(v))
-                    .fix(Fix::new("remove the label from the pod template, then restart"))
-                    .reference("A6"),
-            );
-        }
-    if !skipped.is_empty() {
-        let main_skipped = spec.containers.first().is_some_and(|c| skipped.contains(&c.name));
-        let finding = if main_skipped || containers.is_empty() {
-            Finding::error(codes::SKIP_CONTAINER, format!("`{}` lists {}: the webhook leaves those containers without credentials", k8s::SKIP_CONTAINERS_ANNOTATION, skipped.join(", ")))
+        && !injected
+    {
+        let value_note = if v.eq_ignore_ascii_case("false") {
+            " (the value does not matter: the webhook's objectSelector only tests that the label exists)"
         } else {
-            Finding::info(codes::SKIP_CONTAINER, format!("`{}` lists {}: those containers get no credentials", k8s::SKIP_CONTAINERS_ANNOTATION, skipped.join(", ")))
+            ""
         };
-        out.push(finding.evidence(Evidence::new(object).field(format!("metadata.annotations[{}]", k8s::SKIP_CONTAINERS_ANNOTATION)).value(skipped.join(","))).reference("A6"));
+        out.push(
+            Finding::error(
+                codes::SKIP_LABEL,
+                format!(
+                    "the pod carries `{}: {v}`, so the webhook does not inject credentials{value_note}",
+                    k8s::SKIP_WEBHOOK_LABEL
+                ),
+            )
+            .evidence(
+                Evidence::new(object)
+                    .field(format!("metadata.labels[{}]", k8s::SKIP_WEBHOOK_LABEL))
+                    .value(v),
+            )
+            .fix(Fix::new(
+                "remove the label from the pod template, then restart",
+            ))
+            .reference("A6"),
+        );
+    }
+    if !skipped.is_empty() {
+        let main_skipped = spec
+            .containers
+            .first()
+            .is_some_and(|c| skipped.contains(&c.name));
+        let finding = if main_skipped || containers.is_empty() {
+            Finding::error(
+                codes::SKIP_CONTAINER,
+                format!(
+                    "`{}` lists {}: the webhook leaves those containers without credentials",
+                    k8s::SKIP_CONTAINERS_ANNOTATION,
+                    skipped.join(", ")
+                ),
+            )
+        } else {
+            Finding::info(
+                codes::SKIP_CONTAINER,
+                format!(
+                    "`{}` lists {}: those containers get no credentials",
+                    k8s::SKIP_CONTAINERS_ANNOTATION,
+                    skipped.join(", ")
+                ),
+            )
+        };
+        out.push(
+            finding
+                .evidence(
+                    Evidence::new(object)
+                        .field(format!(
+                            "metadata.annotations[{}]",
+                            k8s::SKIP_CONTAINERS_ANNOTATION
+                        ))
+                        .value(skipped.join(",")),
+                )
+                .reference("A6"),
+        );
     }
 
     // An opt-out (label, or every container skipped) already explains a pod without
     // credentials: no second, vaguer "not injected" finding for it (A6).
-    let opted_out = !injected && (skip_label.is_some() || (containers.is_empty() && !skipped.is_empty()));
+    let opted_out =
+        !injected && (skip_label.is_some() || (containers.is_empty() && !skipped.is_empty()));
     if !opted_out {
         match expected.mechanism {
-            Mechanism::Irsa => check_irsa(ctx, expected, meta, spec, &containers, object, from_template, injected, out),
-            Mechanism::PodIdentity => check_pod_identity(ctx, expected, meta, spec, &containers, object, from_template, injected, out),
+            Mechanism::Irsa => check_irsa(
+                ctx,
+                expected,
+                meta,
+                spec,
+                &containers,
+                object,
+                from_template,
+                injected,
+                out,
+            ),
+            Mechanism::PodIdentity => check_pod_identity(
+                ctx,
+                expected,
+                meta,
+                spec,
+                &containers,
+                object,
+                from_template,
+                injected,
+                out,
+            ),
             Mechanism::None => {}
         }
     }
@@ -153,8 +259,8 @@ fn check_spec(
             out.push(f);
         }
     }
-    check_shadowing(&containers, object, expected.mechanism, out);
-    check_token_readable(spec, &containers, object, out);
+    super::injection_chain::check_shadowing(&containers, object, expected.mechanism, out);
+    super::injection_chain::check_token_readable(spec, &containers, object, out);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -189,22 +295,29 @@ fn check_irsa(
     }
     let Some(role) = expected.role else { return };
     for c in containers.iter().filter(|c| envs::has_irsa_env(c)) {
-        let ev = |field: &str, value: &str| Evidence::new(object).field(format!("spec.containers[{}].{field}", c.name)).value(value);
+        let ev = |field: &str, value: &str| {
+            Evidence::new(object)
+                .field(format!("spec.containers[{}].{field}", c.name))
+                .value(value)
+        };
         if let Some(EnvValue::Literal(v)) = k8s::env(c, ROLE_ARN_ENV)
-            && v != role.to_string() {
-                let hard_coded = template_env(ROLE_ARN_ENV);
-                let finding = if hard_coded {
-                    Finding::error(codes::ENV_HARDCODED, format!("`AWS_ROLE_ARN` is set in the manifest to {v}, not the annotated {role}; the webhook does not override an existing variable"))
+            && v != role.to_string()
+        {
+            let hard_coded = template_env(ROLE_ARN_ENV);
+            let finding = if hard_coded {
+                Finding::error(codes::ENV_HARDCODED, format!("`AWS_ROLE_ARN` is set in the manifest to {v}, not the annotated {role}; the webhook does not override an existing variable"))
                         .fix(Fix::new("remove AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the pod template and let the webhook inject them"))
                         .reference("A5")
-                } else {
-                    Finding::error(codes::INJECTION_STALE, format!("the pod runs with role {v} but the service account now names {role}: it was created before the annotation changed"))
+            } else {
+                Finding::error(codes::INJECTION_STALE, format!("the pod runs with role {v} but the service account now names {role}: it was created before the annotation changed"))
                         .fix(restart_fix(ctx, "the webhook only mutates at creation"))
                         .reference("A1")
-                };
-                out.push(finding.evidence(ev("env[AWS_ROLE_ARN]", v)));
-            }
-        if let Some(v) = k8s::env_literal(c, "AWS_STS_REGIONAL_ENDPOINTS").filter(|v| v.eq_ignore_ascii_case("legacy")) {
+            };
+            out.push(finding.evidence(ev("env[AWS_ROLE_ARN]", v)));
+        }
+        if let Some(v) = k8s::env_literal(c, "AWS_STS_REGIONAL_ENDPOINTS")
+            .filter(|v| v.eq_ignore_ascii_case("legacy"))
+        {
             out.push(
                 Finding::warning(codes::STS_LEGACY_ENDPOINT_ENV, format!("container `{}` sets AWS_STS_REGIONAL_ENDPOINTS={v}: older SDKs then call the global STS endpoint, which fails in opt-in and China regions (`InvalidIdentityToken`, `The provided token is malformed`)", c.name))
                     .evidence(ev("env[AWS_STS_REGIONAL_ENDPOINTS]", v))
@@ -234,8 +347,17 @@ fn check_irsa(
         }
     }
     if let Some(node) = spec.node_name.as_deref().and_then(|n| ctx.ix.node(n)) {
-        let windows = node.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/os")).is_some_and(|os| os == "windows");
-        let selector = spec.node_selector.as_ref().and_then(|s| s.get("kubernetes.io/os")).is_some_and(|os| os == "windows");
+        let windows = node
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("kubernetes.io/os"))
+            .is_some_and(|os| os == "windows");
+        let selector = spec
+            .node_selector
+            .as_ref()
+            .and_then(|s| s.get("kubernetes.io/os"))
+            .is_some_and(|os| os == "windows");
         if windows && !selector {
             out.push(
                 Finding::warning(codes::WINDOWS_NODE_SELECTOR, "the pod runs on a Windows node without `nodeSelector: kubernetes.io/os: windows`; the webhook then injects Linux token paths")
@@ -248,7 +370,13 @@ fn check_irsa(
 
 /// Why an IRSA pod has no injected variables: created before the annotation, created in the
 /// same instant as its service account, or the webhook is missing.
-fn not_injected(ctx: &Ctx, expected: &Expected, meta: Option<&ObjectMeta>, spec: &PodSpec, object: &str) -> Finding {
+fn not_injected(
+    ctx: &Ctx,
+    expected: &Expected,
+    meta: Option<&ObjectMeta>,
+    spec: &PodSpec,
+    object: &str,
+) -> Finding {
     let created = meta.and_then(k8s::created);
     let sa_created = ctx.sa_object().and_then(|sa| k8s::created(&sa.metadata));
     let (mut msg, reference) = match (created, expected.configured_at, sa_created) {
@@ -266,12 +394,18 @@ fn not_injected(ctx: &Ctx, expected: &Expected, meta: Option<&ObjectMeta>, spec:
         ),
     };
     if spec.host_network == Some(true) {
-        msg.push_str("; with hostNetwork the SDK silently falls back to the node role through IMDS");
+        msg.push_str(
+            "; with hostNetwork the SDK silently falls back to the node role through IMDS",
+        );
     } else {
         msg.push_str("; the SDK falls back to the node's instance role or finds no credentials");
     }
     Finding::error(codes::INJECTION_MISSING, msg)
-        .evidence(Evidence::new(object).field("spec.containers[*].env").value("no AWS_ROLE_ARN"))
+        .evidence(
+            Evidence::new(object)
+                .field("spec.containers[*].env")
+                .value("no AWS_ROLE_ARN"),
+        )
         .fix(restart_fix(ctx, "the webhook only mutates at creation"))
         .reference(reference)
 }
@@ -280,7 +414,9 @@ fn not_injected(ctx: &Ctx, expected: &Expected, meta: Option<&ObjectMeta>, spec:
 /// association existed. Without one the agent refuses them (F39, A1); when associations were
 /// not collected, one may still exist and the pods may well work.
 fn pod_identity_leftover(ctx: &Ctx, object: &str) -> Finding {
-    let ev = Evidence::new(object).field("spec.containers[*].env").value("AWS_CONTAINER_CREDENTIALS_FULL_URI, no AWS_ROLE_ARN");
+    let ev = Evidence::new(object)
+        .field("spec.containers[*].env")
+        .value("AWS_CONTAINER_CREDENTIALS_FULL_URI, no AWS_ROLE_ARN");
     if !ctx.ix.snap.aws.associations.is_known() {
         return Finding::unknown(
             codes::INJECTION_NOT_JUDGED,
@@ -303,9 +439,15 @@ pub fn webhook_missing(ctx: &Ctx) -> Option<Finding> {
     let hooks = ctx.ix.snap.kube.webhooks.known()?;
     let present = hooks.iter().any(|h| {
         h.metadata.name.as_deref() == Some("pod-identity-webhook")
-            || h.webhooks.iter().flatten().any(|w| w.name == "iam-for-pods.amazonaws.com")
+            || h.webhooks
+                .iter()
+                .flatten()
+                .any(|w| w.name == "iam-for-pods.amazonaws.com")
     });
-    let names: Vec<&str> = hooks.iter().filter_map(|h| h.metadata.name.as_deref()).collect();
+    let names: Vec<&str> = hooks
+        .iter()
+        .filter_map(|h| h.metadata.name.as_deref())
+        .collect();
     (!present).then(|| {
         Finding::error(codes::WEBHOOK_MISSING, "the MutatingWebhookConfiguration `pod-identity-webhook` (webhook iam-for-pods.amazonaws.com) does not exist, so nothing injects credentials into new pods")
             .evidence(Evidence::new("MutatingWebhookConfigurations").value(if names.is_empty() { "(none)".to_string() } else { names.join(", ") }))
@@ -368,87 +510,13 @@ fn check_pod_identity(
     };
     out.push(
         Finding::error(codes::INJECTION_MISSING, msg)
-            .evidence(Evidence::new(object).field("spec.containers[*].env").value("no AWS_CONTAINER_CREDENTIALS_FULL_URI"))
+            .evidence(
+                Evidence::new(object)
+                    .field("spec.containers[*].env")
+                    .value("no AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+            )
             .fix(restart_fix(ctx, "the webhook only mutates at creation"))
             .reference("A1"),
     );
     out.extend(webhook_missing(ctx));
-}
-
-fn check_shadowing(containers: &[&k8s_openapi::api::core::v1::Container], object: &str, mechanism: Mechanism, out: &mut Vec<Finding>) {
-    let chain = match mechanism {
-        Mechanism::PodIdentity => "container credentials",
-        _ => "web identity",
-    };
-    for c in containers {
-        let s = envs::shadowing(c);
-        if let Some((name, value)) = s.static_keys.first() {
-            let shown = match value {
-                EnvValue::Literal(_) => "a literal value".to_string(),
-                EnvValue::Secret(secret) => format!("Secret `{secret}`"),
-                EnvValue::Reference => "a reference".to_string(),
-            };
-            out.push(
-                Finding::error(codes::STATIC_KEYS, format!("container `{}` sets {name} (from {shown}): static keys come before {chain} in the SDK credential chain, so the role is never used", c.name))
-                    .evidence(Evidence::new(object).field(format!("spec.containers[{}].env[{name}]", c.name)).value(shown))
-                    .fix(Fix::new("remove AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the container (often set by a chart's Secret)"))
-                    .reference("B9"),
-            );
-        }
-        if let Some((name, value)) = s.profile_vars.first() {
-            out.push(
-                Finding::warning(codes::AWS_PROFILE_SET, format!("container `{}` sets {name}={value}: a profile or credentials file can take precedence over {chain}", c.name))
-                    .evidence(Evidence::new(object).field(format!("spec.containers[{}].env[{name}]", c.name)).value(*value))
-                    .reference("B9"),
-            );
-        }
-        for secret in &s.env_from_secrets {
-            out.push(
-                Finding::info(codes::ENV_FROM_SECRET, format!("container `{}` loads every key of Secret `{secret}` as variables; if it holds AWS_ACCESS_KEY_ID those keys win over the role", c.name))
-                    .evidence(Evidence::new(object).field(format!("spec.containers[{}].envFrom", c.name)).value(*secret))
-                    .reference("B9"),
-            );
-        }
-    }
-}
-
-/// The projected token is 0600: readable by root, by an fsGroup, or (Kubernetes >= 1.19) by the
-/// one runAsUser all containers share (field guide B12).
-fn check_token_readable(spec: &PodSpec, containers: &[&k8s_openapi::api::core::v1::Container], object: &str, out: &mut Vec<Finding>) {
-    if spec.security_context.as_ref().and_then(|s| s.fs_group).is_some() {
-        return;
-    }
-    let aws: Vec<_> = containers.iter().filter(|c| envs::container_mechanism(c) != Mechanism::None).collect();
-    if aws.is_empty() {
-        return;
-    }
-    let all: Vec<Option<i64>> = k8s::containers(spec).map(|c| envs::run_as_user(spec, c)).collect();
-    let non_root: Vec<i64> = aws.iter().filter_map(|c| envs::run_as_user(spec, c)).filter(|u| *u != 0).collect();
-    let shared = all.first().copied().flatten().filter(|first| all.iter().all(|u| *u == Some(*first)));
-    let ev = Evidence::new(object).field("spec.securityContext.fsGroup").value("(unset)");
-    let fix = Fix::new("set `securityContext.fsGroup` on the pod (for example 65534) so the token file is group-readable");
-    if let Some(uid) = non_root.first() {
-        if shared.is_none() {
-            out.push(
-                Finding::error(codes::TOKEN_UNREADABLE, format!("a container runs as user {uid} but the containers do not share one runAsUser and the pod sets no fsGroup: the token file stays 0600 root and reads fail with `permission denied`"))
-                    .evidence(ev)
-                    .fix(fix)
-                    .reference("B12"),
-            );
-        } else {
-            out.push(
-                Finding::warning(codes::TOKEN_UNREADABLE, format!("containers run as user {uid} with no fsGroup: the token is readable only because Kubernetes >= 1.19 gives it to the shared runAsUser; add an fsGroup to be safe"))
-                    .evidence(ev)
-                    .fix(fix)
-                    .reference("B12"),
-            );
-        }
-    } else if aws.iter().any(|c| envs::run_as_non_root(spec, c) && envs::run_as_user(spec, c).is_none()) {
-        out.push(
-            Finding::warning(codes::TOKEN_UNREADABLE, "runAsNonRoot without runAsUser or fsGroup: the image's user may not be able to read the 0600 token file")
-                .evidence(ev)
-                .fix(fix)
-                .reference("B12"),
-        );
-    }
 }

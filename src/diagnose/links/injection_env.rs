@@ -45,7 +45,12 @@ pub fn pod_mechanism(spec: &PodSpec) -> Mechanism {
 /// Containers the webhook was told to leave alone (`eks.amazonaws.com/skip-containers`).
 pub fn skipped_containers(annotation: Option<&str>) -> Vec<String> {
     annotation
-        .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+        .map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -57,7 +62,11 @@ pub fn token_mount_audience(spec: &PodSpec, c: &Container, file: &str) -> Option
         .iter()
         .filter(|m| file.starts_with(m.mount_path.trim_end_matches('/')))
         .max_by_key(|m| m.mount_path.len())?;
-    let volume = spec.volumes.as_ref()?.iter().find(|v| v.name == mount.name)?;
+    let volume = spec
+        .volumes
+        .as_ref()?
+        .iter()
+        .find(|v| v.name == mount.name)?;
     let projected = volume.projected.as_ref()?;
     let audience = projected
         .sources
@@ -77,13 +86,22 @@ pub struct Shadowing<'c> {
 
 pub fn shadowing(c: &Container) -> Shadowing<'_> {
     let mut static_keys = Vec::new();
-    for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] {
+    for name in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ] {
         if let Some(v) = k8s::env(c, name) {
             static_keys.push((name, v));
         }
     }
     let mut profile_vars = Vec::new();
-    for name in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"] {
+    for name in [
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_CONFIG_FILE",
+    ] {
         if let Some(v) = k8s::env(c, name) {
             let shown = match v {
                 EnvValue::Literal(s) => s,
@@ -117,6 +135,10 @@ pub fn run_as_non_root(spec: &PodSpec, c: &Container) -> bool {
     c.security_context
         .as_ref()
         .and_then(|s| s.run_as_non_root)
-        .or_else(|| spec.security_context.as_ref().and_then(|s| s.run_as_non_root))
+        .or_else(|| {
+            spec.security_context
+                .as_ref()
+                .and_then(|s| s.run_as_non_root)
+        })
         .unwrap_or(false)
 }

@@ -6,6 +6,7 @@ pub mod agent;
 pub mod annotation;
 pub mod association;
 pub mod injection;
+pub mod injection_chain;
 pub mod injection_env;
 pub mod oidc_provider;
 pub mod permissions;

@@ -10,11 +10,37 @@ use crate::model::codes;
 pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
     let link = LinkName::OidcProvider;
     let Some(cluster) = &ctx.ix.cluster else {
-        let missing = ctx.ix.snap.aws.cluster.missing().cloned().unwrap_or_else(|| crate::model::Missing::not_collected("aws eks describe-cluster --name CLUSTER"));
-        return LinkReport::from_findings(link, "cluster not collected", vec![Finding::unknown(codes::CLUSTER_NOT_COLLECTED, missing.explain("the EKS cluster (its OIDC issuer)"))]);
+        let missing = ctx
+            .ix
+            .snap
+            .aws
+            .cluster
+            .missing()
+            .cloned()
+            .unwrap_or_else(|| {
+                crate::model::Missing::not_collected("aws eks describe-cluster --name CLUSTER")
+            });
+        return LinkReport::from_findings(
+            link,
+            "cluster not collected",
+            vec![Finding::unknown(
+                codes::CLUSTER_NOT_COLLECTED,
+                missing.explain("the EKS cluster (its OIDC issuer)"),
+            )],
+        );
     };
     let Some(issuer) = &cluster.issuer else {
-        return LinkReport::from_findings(link, "cluster has no OIDC issuer", vec![Finding::unknown(codes::CLUSTER_NO_ISSUER, format!("DescribeCluster for {} returned no identity.oidc.issuer", cluster.name))]);
+        return LinkReport::from_findings(
+            link,
+            "cluster has no OIDC issuer",
+            vec![Finding::unknown(
+                codes::CLUSTER_NO_ISSUER,
+                format!(
+                    "DescribeCluster for {} returned no identity.oidc.issuer",
+                    cluster.name
+                ),
+            )],
+        );
     };
     let iam = &ctx.ix.snap.aws.iam;
     let provider_arn = arn::oidc_provider_arn(&role.partition, &role.account, issuer);
@@ -25,13 +51,23 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
                 "providers not collected",
                 vec![Finding::unknown(
                     codes::OIDC_PROVIDERS_NOT_COLLECTED,
-                    format!("the OIDC providers of account {} were not collected; collect them with `aws iam list-open-id-connect-providers` (needs iam:ListOpenIDConnectProviders)", role.account),
+                    format!(
+                        "the OIDC providers of account {} were not collected; collect them with `aws iam list-open-id-connect-providers` (needs iam:ListOpenIDConnectProviders)",
+                        role.account
+                    ),
                 )],
             );
         }
         let cross = role.account != cluster.account;
-        let in_cluster_account = iam.oidc_providers.contains_key(&arn::oidc_provider_arn(&role.partition, &cluster.account, issuer));
-        let mut message = format!("no IAM OIDC provider for https://{issuer} exists in account {}", role.account);
+        let in_cluster_account = iam.oidc_providers.contains_key(&arn::oidc_provider_arn(
+            &role.partition,
+            &cluster.account,
+            issuer,
+        ));
+        let mut message = format!(
+            "no IAM OIDC provider for https://{issuer} exists in account {}",
+            role.account
+        );
         if cross && in_cluster_account {
             message.push_str(&format!(" (it exists only in the cluster's account {}; a cross-account role needs its own provider)", cluster.account));
         }
@@ -47,11 +83,20 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
         return LinkReport::from_findings(
             link,
             format!("no provider for {issuer} in {}", role.account),
-            vec![Finding::error(codes::OIDC_PROVIDER_MISSING, message)
-                .evidence(Evidence::new(format!("EKS cluster {}", cluster.name)).field("identity.oidc.issuer").value(format!("https://{issuer}")))
-                .evidence(Evidence::new(format!("IAM OIDC providers of account {}", role.account)).value(provider_arn.clone()))
-                .fix(fix)
-                .reference("C13")],
+            vec![
+                Finding::error(codes::OIDC_PROVIDER_MISSING, message)
+                    .evidence(
+                        Evidence::new(format!("EKS cluster {}", cluster.name))
+                            .field("identity.oidc.issuer")
+                            .value(format!("https://{issuer}")),
+                    )
+                    .evidence(
+                        Evidence::new(format!("IAM OIDC providers of account {}", role.account))
+                            .value(provider_arn.clone()),
+                    )
+                    .fix(fix)
+                    .reference("C13"),
+            ],
         );
     };
     let Some(client_ids) = &provider.client_ids else {
@@ -60,7 +105,9 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
             format!("provider {issuer} exists; audiences not collected"),
             vec![Finding::unknown(
                 codes::OIDC_PROVIDER_DETAIL_MISSING,
-                format!("the provider exists but its ClientIDList was not collected; collect it with `aws iam get-open-id-connect-provider --open-id-connect-provider-arn {provider_arn}`"),
+                format!(
+                    "the provider exists but its ClientIDList was not collected; collect it with `aws iam get-open-id-connect-provider --open-id-connect-provider-arn {provider_arn}`"
+                ),
             )],
         );
     };
@@ -78,5 +125,9 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
             .reference("C15")],
         );
     }
-    LinkReport::from_findings(link, format!("{issuer} registered, accepts {audience}"), Vec::new())
+    LinkReport::from_findings(
+        link,
+        format!("{issuer} registered, accepts {audience}"),
+        Vec::new(),
+    )
 }

@@ -13,7 +13,10 @@ use crate::model::aws::{IamRole, PodIdentityAssociation};
 use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
 use crate::model::codes;
 use crate::model::report::RequestedAction;
-use crate::policy::{Decision, Effect, Mismatch, NamedPolicy, PolicyRole, Request, RequestContext, RequestPrincipal, evaluate_identity};
+use crate::policy::{
+    Decision, Effect, Mismatch, NamedPolicy, PolicyRole, Request, RequestContext, RequestPrincipal,
+    evaluate_identity,
+};
 
 struct Loaded {
     name: String,
@@ -28,8 +31,14 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociation>) 
     let mut loaded: Vec<Loaded> = Vec::new();
 
     match role.inline_policies.known() {
-        Some(list) => loaded.extend(list.iter().map(|p| Loaded { name: format!("inline policy {} of {}", p.name, role.name), parsed: ctx.ix.policies.identity(&p.document) })),
-        None => unknown.push(format!("the inline policies of {} (`aws iam list-role-policies --role-name {}`)", role.name, role.name)),
+        Some(list) => loaded.extend(list.iter().map(|p| Loaded {
+            name: format!("inline policy {} of {}", p.name, role.name),
+            parsed: ctx.ix.policies.identity(&p.document),
+        })),
+        None => unknown.push(format!(
+            "the inline policies of {} (`aws iam list-role-policies --role-name {}`)",
+            role.name, role.name
+        )),
     }
     let attached_count = match role.attached_policies.known() {
         Some(list) => {
@@ -48,31 +57,49 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociation>) 
     };
     let inline_count = role.inline_policies.known().map(Vec::len).unwrap_or(0);
     let boundary: Option<Loaded> = match role.permissions_boundary.known() {
-        Some(Some(arn)) => match iam.managed_policies.get(arn).and_then(|m| m.default_document.as_ref()) {
-            Some(doc) => Some(Loaded { name: format!("permissions boundary {arn}"), parsed: ctx.ix.policies.identity(doc) }),
+        Some(Some(arn)) => match iam
+            .managed_policies
+            .get(arn)
+            .and_then(|m| m.default_document.as_ref())
+        {
+            Some(doc) => Some(Loaded {
+                name: format!("permissions boundary {arn}"),
+                parsed: ctx.ix.policies.identity(doc),
+            }),
             None => {
-                unknown.push(format!("the permissions boundary {arn} (`aws iam get-policy-version`)"));
+                unknown.push(format!(
+                    "the permissions boundary {arn} (`aws iam get-policy-version`)"
+                ));
                 None
             }
         },
         Some(None) => None,
         None => {
             if !ctx.actions.is_empty() {
-                unknown.push(format!("whether {} has a permissions boundary (`aws iam get-role --role-name {}`)", role.name, role.name));
+                unknown.push(format!(
+                    "whether {} has a permissions boundary (`aws iam get-role --role-name {}`)",
+                    role.name, role.name
+                ));
             }
             None
         }
     };
     let session: Option<Loaded> = assoc
         .and_then(|a| a.session_policy.as_ref())
-        .map(|doc| Loaded { name: "the association's session policy".to_string(), parsed: ctx.ix.policies.identity(doc) });
+        .map(|doc| Loaded {
+            name: "the association's session policy".to_string(),
+            parsed: ctx.ix.policies.identity(doc),
+        });
 
     for l in loaded.iter().chain(boundary.iter()).chain(session.iter()) {
         if let Some(f) = render::invalid_policy_finding(&l.name, &l.parsed, false) {
             findings.push(f);
         }
     }
-    if role.inline_policies.is_known() && role.attached_policies.is_known() && inline_count + attached_count == 0 {
+    if role.inline_policies.is_known()
+        && role.attached_policies.is_known()
+        && inline_count + attached_count == 0
+    {
         findings.push(
             Finding::error(codes::NO_POLICIES, format!("role {} has no permission policies: every AWS call the workload makes is denied (`AccessDenied ... is not authorized to perform`), unless a resource policy grants it", role.name))
                 .evidence(Evidence::new(format!("IAM role {}", role.name)).field("AttachedManagedPolicies, RolePolicyList").value("(none)"))
@@ -82,9 +109,30 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociation>) 
     }
     admin_lint(&loaded, &mut findings);
 
-    let valid: Vec<NamedPolicy> = loaded.iter().filter_map(|l| l.parsed.result.as_ref().ok().map(|p| NamedPolicy::new(l.name.clone(), p))).collect();
-    let boundary_np = boundary.as_ref().and_then(|b| b.parsed.result.as_ref().ok().map(|p| NamedPolicy::new(b.name.clone(), p)));
-    let session_np = session.as_ref().and_then(|s| s.parsed.result.as_ref().ok().map(|p| NamedPolicy::new(s.name.clone(), p)));
+    let valid: Vec<NamedPolicy> = loaded
+        .iter()
+        .filter_map(|l| {
+            l.parsed
+                .result
+                .as_ref()
+                .ok()
+                .map(|p| NamedPolicy::new(l.name.clone(), p))
+        })
+        .collect();
+    let boundary_np = boundary.as_ref().and_then(|b| {
+        b.parsed
+            .result
+            .as_ref()
+            .ok()
+            .map(|p| NamedPolicy::new(b.name.clone(), p))
+    });
+    let session_np = session.as_ref().and_then(|s| {
+        s.parsed
+            .result
+            .as_ref()
+            .ok()
+            .map(|p| NamedPolicy::new(s.name.clone(), p))
+    });
     let mut allowed = 0;
     for req in ctx.actions {
         if !unknown.is_empty() {
@@ -92,46 +140,87 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociation>) 
         }
         let request = build_request(ctx, role, assoc, req);
         let eval = evaluate_identity(&valid, boundary_np.as_ref(), session_np.as_ref(), &request);
-        let Some(a) = eval.actions.first() else { continue };
-        let find = |policy: &str| loaded.iter().chain(boundary.iter()).chain(session.iter()).find(|l| l.name == policy);
+        let Some(a) = eval.actions.first() else {
+            continue;
+        };
+        let find = |policy: &str| {
+            loaded
+                .iter()
+                .chain(boundary.iter())
+                .chain(session.iter())
+                .find(|l| l.name == policy)
+        };
         match a.decision {
             Decision::Allow => {
                 allowed += 1;
-                let mut f = Finding::info(codes::PERMISSION_ALLOWED, format!("{} on {} is allowed", req.action, req.resource));
+                let mut f = Finding::info(
+                    codes::PERMISSION_ALLOWED,
+                    format!("{} on {} is allowed", req.action, req.resource),
+                );
                 for r in a.deciding.iter().filter(|r| r.role == PolicyRole::Identity) {
-                    if let Some(st) = find(&r.policy).and_then(|l| l.parsed.result.as_ref().ok()).and_then(|p| p.statements.get(r.index).map(|s| (p, s))) {
+                    if let Some(st) = find(&r.policy)
+                        .and_then(|l| l.parsed.result.as_ref().ok())
+                        .and_then(|p| p.statements.get(r.index).map(|s| (p, s)))
+                    {
                         f = f.evidence(statement_evidence(&r.policy, st.0, st.1));
                     }
                 }
                 findings.push(f);
             }
             Decision::ExplicitDeny => {
-                let mut f = Finding::error(codes::PERMISSION_EXPLICIT_DENY, format!("{} on {} is explicitly denied", req.action, req.resource)).reference("E27");
+                let mut f = Finding::error(
+                    codes::PERMISSION_EXPLICIT_DENY,
+                    format!("{} on {} is explicitly denied", req.action, req.resource),
+                )
+                .reference("E27");
                 for r in &a.deciding {
-                    if let Some((p, st)) = find(&r.policy).and_then(|l| l.parsed.result.as_ref().ok()).and_then(|p| p.statements.get(r.index).map(|s| (p, s))) {
-                        f.message.push_str(&format!(" by {} of {}", st.describe(), r.policy));
+                    if let Some((p, st)) = find(&r.policy)
+                        .and_then(|l| l.parsed.result.as_ref().ok())
+                        .and_then(|p| p.statements.get(r.index).map(|s| (p, s)))
+                    {
+                        f.message
+                            .push_str(&format!(" by {} of {}", st.describe(), r.policy));
                         f = f.evidence(statement_evidence(&r.policy, p, st));
                     }
                 }
-                findings.push(f.fix(Fix::new("narrow the Deny statement or exclude this resource from it")));
+                findings.push(f.fix(Fix::new(
+                    "narrow the Deny statement or exclude this resource from it",
+                )));
             }
-            Decision::ImplicitDeny => findings.push(implicit_denial(ctx, role, assoc, req, a, &loaded)),
+            Decision::ImplicitDeny => {
+                findings.push(implicit_denial(ctx, role, assoc, req, a, &loaded))
+            }
         }
     }
     if !unknown.is_empty() {
         let sev_unknown = !ctx.actions.is_empty() || (inline_count + attached_count == 0);
         let msg = format!("not collected: {}", unknown.join("; "));
-        findings.push(if sev_unknown { Finding::unknown(codes::POLICY_NOT_COLLECTED, msg) } else { Finding::info(codes::POLICY_NOT_COLLECTED, msg) });
+        findings.push(if sev_unknown {
+            Finding::unknown(codes::POLICY_NOT_COLLECTED, msg)
+        } else {
+            Finding::info(codes::POLICY_NOT_COLLECTED, msg)
+        });
     }
     let summary = if ctx.actions.is_empty() {
-        format!("{} policy(ies): {attached_count} attached, {inline_count} inline", attached_count + inline_count)
+        format!(
+            "{} policy(ies): {attached_count} attached, {inline_count} inline",
+            attached_count + inline_count
+        )
     } else {
-        format!("{allowed}/{} requested action(s) allowed", ctx.actions.len())
+        format!(
+            "{allowed}/{} requested action(s) allowed",
+            ctx.actions.len()
+        )
     };
     LinkReport::from_findings(link, summary, findings)
 }
 
-fn build_request(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociation>, req: &RequestedAction) -> Request {
+fn build_request(
+    ctx: &Ctx,
+    role: &IamRole,
+    assoc: Option<&PodIdentityAssociation>,
+    req: &RequestedAction,
+) -> Request {
     let account = Arn::parse(&role.arn).map(|a| a.account).unwrap_or_default();
     let mut context = RequestContext::new()
         .with("aws:PrincipalArn", role.arn.clone())
@@ -150,53 +239,133 @@ fn build_request(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociatio
             context.insert(format!("aws:PrincipalTag/{k}"), vec![v]);
         }
     }
-    let region = Arn::parse(&req.resource).map(|a| a.region).filter(|r| !r.is_empty()).or_else(|| ctx.ix.cluster.as_ref().map(|c| c.region.clone()));
+    let region = Arn::parse(&req.resource)
+        .map(|a| a.region)
+        .filter(|r| !r.is_empty())
+        .or_else(|| ctx.ix.cluster.as_ref().map(|c| c.region.clone()));
     if let Some(r) = region {
         context = context.with("aws:RequestedRegion", r);
     }
     let session = format!("arn:aws:sts::{account}:assumed-role/{}/session", role.name);
-    Request::new().principal(RequestPrincipal::Aws(session)).action(req.action.clone()).resource(req.resource.clone()).context(context)
+    Request::new()
+        .principal(RequestPrincipal::Aws(session))
+        .action(req.action.clone())
+        .resource(req.resource.clone())
+        .context(context)
 }
 
-fn implicit_denial(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociation>, req: &RequestedAction, a: &crate::policy::ActionEvaluation, loaded: &[Loaded]) -> Finding {
-    let identity_allows = a.statements.iter().any(|t| t.role == PolicyRole::Identity && t.matched && t.effect == Effect::Allow);
+fn implicit_denial(
+    ctx: &Ctx,
+    role: &IamRole,
+    assoc: Option<&PodIdentityAssociation>,
+    req: &RequestedAction,
+    a: &crate::policy::ActionEvaluation,
+    loaded: &[Loaded],
+) -> Finding {
+    let identity_allows = a
+        .statements
+        .iter()
+        .any(|t| t.role == PolicyRole::Identity && t.matched && t.effect == Effect::Allow);
     if identity_allows && a.boundary_allowed == Some(false) {
         return Finding::error(codes::PERMISSION_BOUNDARY_DENY, format!("{} on {} is allowed by the role's policies but not by its permissions boundary; both must allow it", req.action, req.resource))
             .fix(Fix::new("add the action to the permissions boundary, or remove the boundary"))
             .reference("E27");
     }
     if identity_allows && a.session_allowed == Some(false) {
-        return Finding::error(codes::PERMISSION_SESSION_POLICY_DENY, format!("{} on {} is allowed by the role but not by the association's session policy", req.action, req.resource))
-            .fix(Fix::new("extend the session policy or remove it from the association"))
-            .reference("E29");
+        return Finding::error(
+            codes::PERMISSION_SESSION_POLICY_DENY,
+            format!(
+                "{} on {} is allowed by the role but not by the association's session policy",
+                req.action, req.resource
+            ),
+        )
+        .fix(Fix::new(
+            "extend the session policy or remove it from the association",
+        ))
+        .reference("E29");
     }
     let tags_disabled = assoc.is_some_and(|x| x.disable_session_tags == Some(true));
     let mut closest: Option<(usize, String, Evidence)> = None;
-    for t in a.statements.iter().filter(|t| t.role == PolicyRole::Identity && t.effect == Effect::Allow) {
-        let Some((p, st)) = loaded.iter().find(|l| l.name == t.policy).and_then(|l| l.parsed.result.as_ref().ok()).and_then(|p| p.statements.get(t.index).map(|s| (p, s))) else { continue };
-        let action_ok = !t.mismatches.iter().any(|m| matches!(m, Mismatch::Action { .. }));
+    for t in a
+        .statements
+        .iter()
+        .filter(|t| t.role == PolicyRole::Identity && t.effect == Effect::Allow)
+    {
+        let Some((p, st)) = loaded
+            .iter()
+            .find(|l| l.name == t.policy)
+            .and_then(|l| l.parsed.result.as_ref().ok())
+            .and_then(|p| p.statements.get(t.index).map(|s| (p, s)))
+        else {
+            continue;
+        };
+        let action_ok = !t
+            .mismatches
+            .iter()
+            .any(|m| matches!(m, Mismatch::Action { .. }));
         if !action_ok {
             continue;
         }
-        let why: Vec<String> = t.mismatches.iter().map(|m| match m {
-            Mismatch::Resource { expected, .. } => format!("it covers {} and not {}", expected.join(", "), req.resource),
-            Mismatch::Condition(cf) => {
-                let abac = cf.key.to_ascii_lowercase().starts_with("aws:principaltag/") && tags_disabled;
-                format!("condition `{} {}` fails ({}){}", cf.operator, cf.key, cf.reason, if abac { "; the association disables session tags, so this tag is absent" } else { "" })
-            }
-            other => crate::policy::describe_mismatch(other),
-        }).collect();
+        let why: Vec<String> = t
+            .mismatches
+            .iter()
+            .map(|m| match m {
+                Mismatch::Resource { expected, .. } => {
+                    format!("it covers {} and not {}", expected.join(", "), req.resource)
+                }
+                Mismatch::Condition(cf) => {
+                    let abac = cf.key.to_ascii_lowercase().starts_with("aws:principaltag/")
+                        && tags_disabled;
+                    format!(
+                        "condition `{} {}` fails ({}){}",
+                        cf.operator,
+                        cf.key,
+                        cf.reason,
+                        if abac {
+                            "; the association disables session tags, so this tag is absent"
+                        } else {
+                            ""
+                        }
+                    )
+                }
+                other => crate::policy::describe_mismatch(other),
+            })
+            .collect();
         let score = t.mismatches.len();
         if closest.as_ref().is_none_or(|c| score < c.0) {
-            closest = Some((score, format!("{} of {} allows {} but {}", st.describe(), t.policy, req.action, why.join("; ")), statement_evidence(&t.policy, p, st)));
+            closest = Some((
+                score,
+                format!(
+                    "{} of {} allows {} but {}",
+                    st.describe(),
+                    t.policy,
+                    req.action,
+                    why.join("; ")
+                ),
+                statement_evidence(&t.policy, p, st),
+            ));
         }
     }
     let abac = tags_disabled && a.statements.iter().any(|t| t.mismatches.iter().any(|m| matches!(m, Mismatch::Condition(cf) if cf.key.to_ascii_lowercase().starts_with("aws:principaltag/"))));
-    let code = if abac { codes::ABAC_TAGS_DISABLED } else { codes::PERMISSION_DENIED };
+    let code = if abac {
+        codes::ABAC_TAGS_DISABLED
+    } else {
+        codes::PERMISSION_DENIED
+    };
     let reference = if abac { "E29" } else { "E27" };
     let mut f = match closest {
-        Some((_, why, ev)) => Finding::error(code, format!("{} on {} is not allowed: {why}", req.action, req.resource)).evidence(ev),
-        None => Finding::error(code, format!("{} on {} is not allowed: no policy of {} grants {}", req.action, req.resource, role.name, req.action)),
+        Some((_, why, ev)) => Finding::error(
+            code,
+            format!("{} on {} is not allowed: {why}", req.action, req.resource),
+        )
+        .evidence(ev),
+        None => Finding::error(
+            code,
+            format!(
+                "{} on {} is not allowed: no policy of {} grants {}",
+                req.action, req.resource, role.name, req.action
+            ),
+        ),
     };
     f = f.fix(Fix::new(format!("allow {} on {} in a policy of {}", req.action, req.resource, role.name)).command(format!("aws iam put-role-policy --role-name {} --policy-name {} --policy-document file://policy.json", role.name, "kubectl-irsa-grant")));
     let _ = ctx;
@@ -207,9 +376,17 @@ fn admin_lint(loaded: &[Loaded], findings: &mut Vec<Finding>) {
     for l in loaded {
         let Ok(p) = &l.parsed.result else { continue };
         for st in &p.statements {
-            let all_actions = !st.action.negated && st.action.texts().any(|a| a == "*" || a == "*:*");
-            let all_resources = st.resource.as_ref().is_some_and(|r| !r.negated && r.texts().any(|x| x == "*"));
-            if st.effect == Effect::Allow && all_actions && all_resources && st.conditions.is_empty() {
+            let all_actions =
+                !st.action.negated && st.action.texts().any(|a| a == "*" || a == "*:*");
+            let all_resources = st
+                .resource
+                .as_ref()
+                .is_some_and(|r| !r.negated && r.texts().any(|x| x == "*"));
+            if st.effect == Effect::Allow
+                && all_actions
+                && all_resources
+                && st.conditions.is_empty()
+            {
                 findings.push(
                     Finding::warning(codes::ADMIN_ACCESS, format!("{} of {} allows every action on every resource: the workload is an account administrator", st.describe(), l.name))
                         .evidence(statement_evidence(&l.name, p, st)),

@@ -20,7 +20,11 @@ pub fn check(ctx: &Ctx) -> LinkReport {
         .is_some_and(|l| l.covers(&ctx.namespace));
     let summary = if !w.pods.is_empty() {
         let ready = w.pods.iter().filter(|p| k8s::pod_ready(p)).count();
-        format!("{} pod(s), {ready} ready, running as {}", w.pods.len(), ctx.sa_name)
+        format!(
+            "{} pod(s), {ready} ready, running as {}",
+            w.pods.len(),
+            ctx.sa_name
+        )
     } else if pods_known {
         findings.push(Finding::info(
             codes::NO_PODS,
@@ -29,7 +33,10 @@ pub fn check(ctx: &Ctx) -> LinkReport {
         format!("no pods; template runs as {}", ctx.sa_name)
     } else {
         let missing = ctx.ix.snap.kube.pods.missing().cloned().unwrap_or_else(|| {
-            crate::model::Missing::not_collected(format!("kubectl get pods -n {} -o yaml", ctx.namespace))
+            crate::model::Missing::not_collected(format!(
+                "kubectl get pods -n {} -o yaml",
+                ctx.namespace
+            ))
         });
         let hint = missing.explain(&format!("the pods of namespace {}", ctx.namespace));
         if w.template.is_some() {
@@ -40,9 +47,10 @@ pub fn check(ctx: &Ctx) -> LinkReport {
         format!("pods not collected; template runs as {}", ctx.sa_name)
     };
     if ctx.sa_name == "default"
-        && let Some(f) = default_sa_warning(ctx) {
-            findings.push(f);
-        }
+        && let Some(f) = default_sa_warning(ctx)
+    {
+        findings.push(f);
+    }
     LinkReport::from_findings(LinkName::Pod, summary, findings)
 }
 
@@ -52,7 +60,10 @@ pub fn default_sa_warning(ctx: &Ctx) -> Option<Finding> {
     let default_configured = ctx
         .sa_object()
         .is_some_and(|sa| k8s::annotation(&sa.metadata, k8s::ROLE_ARN_ANNOTATION).is_some())
-        || !ctx.ix.associations_for(&ctx.namespace, "default").is_empty();
+        || !ctx
+            .ix
+            .associations_for(&ctx.namespace, "default")
+            .is_empty();
     if default_configured {
         return None;
     }
@@ -64,13 +75,22 @@ pub fn default_sa_warning(ctx: &Ctx) -> Option<Finding> {
             let annotated = ctx
                 .ix
                 .service_account(&ctx.namespace, name)
-                .is_some_and(|sa| k8s::annotation(&sa.metadata, k8s::ROLE_ARN_ANNOTATION).is_some());
+                .is_some_and(|sa| {
+                    k8s::annotation(&sa.metadata, k8s::ROLE_ARN_ANNOTATION).is_some()
+                });
             annotated || !ctx.ix.associations_for(&ctx.namespace, name).is_empty()
         })
         .collect();
     // A configured SA named exactly like the workload is the likeliest one; `near` skips it.
-    let exact = configured.iter().copied().find(|n| *n == ctx.workload.id.name);
-    let sa = exact.or_else(|| suggest::near(&ctx.workload.id.name, configured.iter().copied()).first().copied())?;
+    let exact = configured
+        .iter()
+        .copied()
+        .find(|n| *n == ctx.workload.id.name);
+    let sa = exact.or_else(|| {
+        suggest::near(&ctx.workload.id.name, configured.iter().copied())
+            .first()
+            .copied()
+    })?;
     Some(
         Finding::warning(
             codes::POD_USES_DEFAULT_SA,

@@ -24,15 +24,28 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
                 .filter(|r| Arn::parse(&r.arn).is_some_and(|a| a.account == arn.account))
                 .map(|r| r.name.as_str());
             let near = suggest::near(&arn.name, names);
-            let mut message = format!("IAM role `{}` does not exist in account {}", arn.name, arn.account);
+            let mut message = format!(
+                "IAM role `{}` does not exist in account {}",
+                arn.name, arn.account
+            );
             if let Some(n) = near.first() {
                 message.push_str(&format!("; did you mean `{n}`?"));
             }
             let finding = Finding::error(codes::ROLE_NOT_FOUND, message)
-                .evidence(Evidence::new("IAM roles").field("account").value(arn.account.clone()))
-                .fix(Fix::new("create the role, or point the annotation/association at an existing one"));
+                .evidence(
+                    Evidence::new("IAM roles")
+                        .field("account")
+                        .value(arn.account.clone()),
+                )
+                .fix(Fix::new(
+                    "create the role, or point the annotation/association at an existing one",
+                ));
             return RoleOutcome {
-                report: LinkReport::from_findings(LinkName::Role, format!("{} not found", arn.name), vec![finding]),
+                report: LinkReport::from_findings(
+                    LinkName::Role,
+                    format!("{} not found", arn.name),
+                    vec![finding],
+                ),
                 role: None,
             };
         }
@@ -42,7 +55,10 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
                 format!("{} not collected", arn.name),
                 vec![Finding::unknown(
                     codes::ROLE_NOT_COLLECTED,
-                    format!("role {wanted} was not collected; collect it with `aws iam get-role --role-name {}` (needs iam:GetRole in account {})", arn.name, arn.account),
+                    format!(
+                        "role {wanted} was not collected; collect it with `aws iam get-role --role-name {}` (needs iam:GetRole in account {})",
+                        arn.name, arn.account
+                    ),
                 )],
             ),
             role: None,
@@ -63,8 +79,9 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
     }
     if mechanism == Mechanism::PodIdentity
         && let Some(cluster) = &ctx.ix.cluster
-            && cluster.account != arn.account {
-                findings.push(
+        && cluster.account != arn.account
+    {
+        findings.push(
                     Finding::error(
                         codes::ROLE_NOT_IN_CLUSTER_ACCOUNT,
                         format!("Pod Identity needs a role in the cluster's account {}; {} is in {}. For cross-account access use a role in {} with `--target-role-arn`", cluster.account, arn, arn.account, cluster.account),
@@ -72,9 +89,13 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
                     .evidence(Evidence::new("Pod identity association").field("roleArn").value(arn.to_string()))
                     .reference("F36"),
                 );
-            }
+    }
     RoleOutcome {
-        report: LinkReport::from_findings(LinkName::Role, format!("{} exists", role.name), findings),
+        report: LinkReport::from_findings(
+            LinkName::Role,
+            format!("{} exists", role.name),
+            findings,
+        ),
         role: Some(role),
     }
 }

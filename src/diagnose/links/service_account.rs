@@ -45,7 +45,10 @@ pub fn check(ctx: &Ctx) -> LinkReport {
                 )),
                 None => Fix::new(format!("create the service account `{}`", ctx.sa_name)),
             }
-            .command(format!("kubectl create serviceaccount {} -n {}", ctx.sa_name, ctx.namespace));
+            .command(format!(
+                "kubectl create serviceaccount {} -n {}",
+                ctx.sa_name, ctx.namespace
+            ));
             LinkReport::from_findings(
                 LinkName::ServiceAccount,
                 format!("{}/{} not found", ctx.namespace, ctx.sa_name),

@@ -14,8 +14,8 @@ use crate::model::aws::IamRole;
 use crate::model::chain::{Finding, Fix, LinkName, LinkReport};
 use crate::model::codes;
 use crate::policy::{
-    ConditionFailure, Decision, Effect, Mismatch, NamedPolicy, OperatorFamily, Policy, Request, RequestContext,
-    RequestPrincipal, Statement, evaluate_trust,
+    ConditionFailure, Decision, Effect, Mismatch, NamedPolicy, OperatorFamily, Policy, Request,
+    RequestContext, RequestPrincipal, Statement, evaluate_trust,
 };
 
 pub const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";
@@ -32,7 +32,17 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
     let link = LinkName::Trust;
     let object = trust_object(&role.name);
     let Some(text) = &role.trust_policy else {
-        return LinkReport::from_findings(link, "trust policy not collected", vec![Finding::unknown(codes::TRUST_NOT_COLLECTED, format!("the trust policy of {} was not collected; `aws iam get-role --role-name {}` prints it", role.name, role.name))]);
+        return LinkReport::from_findings(
+            link,
+            "trust policy not collected",
+            vec![Finding::unknown(
+                codes::TRUST_NOT_COLLECTED,
+                format!(
+                    "the trust policy of {} was not collected; `aws iam get-role --role-name {}` prints it",
+                    role.name, role.name
+                ),
+            )],
+        );
     };
     let parsed = ctx.ix.policies.trust(text);
     if let Some(f) = render::invalid_policy_finding(&object, &parsed, true) {
@@ -42,7 +52,14 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
         return LinkReport::from_findings(link, "invalid trust policy", Vec::new());
     };
     let Some(issuer) = ctx.ix.cluster.as_ref().and_then(|c| c.issuer.as_deref()) else {
-        return LinkReport::from_findings(link, "cluster issuer unknown", vec![Finding::unknown(codes::CLUSTER_NOT_COLLECTED, "the cluster's OIDC issuer is needed to evaluate the trust policy; collect `aws eks describe-cluster --name CLUSTER`")]);
+        return LinkReport::from_findings(
+            link,
+            "cluster issuer unknown",
+            vec![Finding::unknown(
+                codes::CLUSTER_NOT_COLLECTED,
+                "the cluster's OIDC issuer is needed to evaluate the trust policy; collect `aws eks describe-cluster --name CLUSTER`",
+            )],
+        );
     };
     let expect = Expect {
         provider_arn: arn::oidc_provider_arn(&role_arn.partition, &role_arn.account, issuer),
@@ -77,14 +94,31 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
             for r in &action.deciding {
                 if let Some(st) = policy.statements.get(r.index) {
                     findings.push(
-                        Finding::error(codes::TRUST_EXPLICIT_DENY, format!("{} denies {} to {}", st.describe(), WEB_IDENTITY_ACTION, expect.subject))
-                            .evidence(statement_evidence(&object, policy, st))
-                            .fix(Fix::new("remove or narrow the Deny statement").command(render::update_trust_command(&role.name))),
+                        Finding::error(
+                            codes::TRUST_EXPLICIT_DENY,
+                            format!(
+                                "{} denies {} to {}",
+                                st.describe(),
+                                WEB_IDENTITY_ACTION,
+                                expect.subject
+                            ),
+                        )
+                        .evidence(statement_evidence(&object, policy, st))
+                        .fix(
+                            Fix::new("remove or narrow the Deny statement")
+                                .command(render::update_trust_command(&role.name)),
+                        ),
                     );
                 }
             }
         }
-        Decision::ImplicitDeny => findings.extend(explain_denial(&object, role, policy, &action.statements, &expect)),
+        Decision::ImplicitDeny => findings.extend(explain_denial(
+            &object,
+            role,
+            policy,
+            &action.statements,
+            &expect,
+        )),
     }
     findings.extend(trust_lints::size(&object, policy));
     let summary = match eval.decision {
@@ -96,23 +130,67 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
 
 fn is_web_identity_statement(st: &Statement) -> bool {
     st.effect == Effect::Allow
-        && (st.principal.as_ref().is_some_and(|p| p.federated().next().is_some())
-            || st.action.texts().any(|a| a.eq_ignore_ascii_case(WEB_IDENTITY_ACTION)))
+        && (st
+            .principal
+            .as_ref()
+            .is_some_and(|p| p.federated().next().is_some())
+            || st
+                .action
+                .texts()
+                .any(|a| a.eq_ignore_ascii_case(WEB_IDENTITY_ACTION)))
 }
 
-fn explain_denial(object: &str, role: &IamRole, policy: &Policy, traces: &[crate::policy::StatementTrace], expect: &Expect) -> Vec<Finding> {
+fn explain_denial(
+    object: &str,
+    role: &IamRole,
+    policy: &Policy,
+    traces: &[crate::policy::StatementTrace],
+    expect: &Expect,
+) -> Vec<Finding> {
     let candidates: Vec<(&Statement, &crate::policy::StatementTrace)> = traces
         .iter()
         .filter_map(|t| policy.statements.get(t.index).map(|s| (s, t)))
         .filter(|(s, _)| is_web_identity_statement(s))
         .collect();
-    let fix_statement = render::irsa_statement(&expect.provider_arn, expect.issuer, &expect.subject, expect.audience);
+    let fix_statement = render::irsa_statement(
+        &expect.provider_arn,
+        expect.issuer,
+        &expect.subject,
+        expect.audience,
+    );
     if candidates.is_empty() {
-        let trusts_pods = policy.statements.iter().any(|s| s.principal.as_ref().is_some_and(|p| p.services().any(|v| v == "pods.eks.amazonaws.com")));
-        let what = if trusts_pods { "it trusts only EKS Pod Identity (pods.eks.amazonaws.com): create a pod identity association instead of the annotation, or add an IRSA statement" } else { "it has no statement for web identity federation" };
-        return vec![Finding::error(codes::TRUST_NO_MATCHING_STATEMENT, format!("the trust policy of {} cannot be used with IRSA: {what}", role.name))
-            .evidence(render::line_evidence(object, policy, "Statement".into(), format!("{} statement(s)", policy.statements.len()), 1))
-            .fix(Fix::new(format!("add this statement to the trust policy: {fix_statement}")).command(render::update_trust_command(&role.name)))];
+        let trusts_pods = policy.statements.iter().any(|s| {
+            s.principal
+                .as_ref()
+                .is_some_and(|p| p.services().any(|v| v == "pods.eks.amazonaws.com"))
+        });
+        let what = if trusts_pods {
+            "it trusts only EKS Pod Identity (pods.eks.amazonaws.com): create a pod identity association instead of the annotation, or add an IRSA statement"
+        } else {
+            "it has no statement for web identity federation"
+        };
+        return vec![
+            Finding::error(
+                codes::TRUST_NO_MATCHING_STATEMENT,
+                format!(
+                    "the trust policy of {} cannot be used with IRSA: {what}",
+                    role.name
+                ),
+            )
+            .evidence(render::line_evidence(
+                object,
+                policy,
+                "Statement".into(),
+                format!("{} statement(s)", policy.statements.len()),
+                1,
+            ))
+            .fix(
+                Fix::new(format!(
+                    "add this statement to the trust policy: {fix_statement}"
+                ))
+                .command(render::update_trust_command(&role.name)),
+            ),
+        ];
     }
     let mut best: Option<Vec<Finding>> = None;
     for (st, trace) in candidates {
@@ -130,8 +208,16 @@ fn explain_denial(object: &str, role: &IamRole, policy: &Policy, traces: &[crate
         }
     }
     best.unwrap_or_else(|| {
-        vec![Finding::error(codes::TRUST_NO_MATCHING_STATEMENT, format!("no statement lets {} assume {}", expect.subject, role.name))
-            .fix(Fix::new(format!("add: {fix_statement}")).command(render::update_trust_command(&role.name)))]
+        vec![
+            Finding::error(
+                codes::TRUST_NO_MATCHING_STATEMENT,
+                format!("no statement lets {} assume {}", expect.subject, role.name),
+            )
+            .fix(
+                Fix::new(format!("add: {fix_statement}"))
+                    .command(render::update_trust_command(&role.name)),
+            ),
+        ]
     })
 }
 
@@ -139,10 +225,19 @@ fn explain_denial(object: &str, role: &IamRole, policy: &Policy, traces: &[crate
 /// match: condition keys on those hosts fail for the same reason (D22), so they are not
 /// reported a second time.
 fn wrongly_named_providers(st: &Statement, trace: &crate::policy::StatementTrace) -> Vec<String> {
-    if !trace.mismatches.iter().any(|m| matches!(m, Mismatch::Principal { .. })) {
+    if !trace
+        .mismatches
+        .iter()
+        .any(|m| matches!(m, Mismatch::Principal { .. }))
+    {
         return Vec::new();
     }
-    st.principal.iter().flat_map(|p| p.federated()).filter_map(arn::oidc_provider_url).map(|u| u.to_ascii_lowercase()).collect()
+    st.principal
+        .iter()
+        .flat_map(|p| p.federated())
+        .filter_map(arn::oidc_provider_url)
+        .map(|u| u.to_ascii_lowercase())
+        .collect()
 }
 
 fn dedupe_codes(mut v: Vec<Finding>) -> Vec<Finding> {
@@ -151,47 +246,141 @@ fn dedupe_codes(mut v: Vec<Finding>) -> Vec<Finding> {
     v
 }
 
-fn explain_mismatch(object: &str, policy: &Policy, st: &Statement, m: &Mismatch, e: &Expect) -> Option<Finding> {
+fn explain_mismatch(
+    object: &str,
+    policy: &Policy,
+    st: &Statement,
+    m: &Mismatch,
+    e: &Expect,
+) -> Option<Finding> {
     match m {
-        Mismatch::Principal { expected, line, .. } => Some(principal_finding(object, policy, st, expected, *line, e)),
+        Mismatch::Principal { expected, line, .. } => {
+            Some(principal_finding(object, policy, st, expected, *line, e))
+        }
         Mismatch::Action { expected, line, .. } => Some(
-            Finding::error(codes::TRUST_WRONG_ACTION, format!("{} allows {} but web identity federation needs `{WEB_IDENTITY_ACTION}`", st.describe(), expected.join(", ")))
-                .evidence(line_evidence(object, policy, format!("Statement[{}].Action", st.index), expected.join(", "), *line))
-                .reference("D25"),
+            Finding::error(
+                codes::TRUST_WRONG_ACTION,
+                format!(
+                    "{} allows {} but web identity federation needs `{WEB_IDENTITY_ACTION}`",
+                    st.describe(),
+                    expected.join(", ")
+                ),
+            )
+            .evidence(line_evidence(
+                object,
+                policy,
+                format!("Statement[{}].Action", st.index),
+                expected.join(", "),
+                *line,
+            ))
+            .reference("D25"),
         ),
         Mismatch::Resource { .. } => None,
         Mismatch::Condition(cf) => Some(condition_finding(object, policy, st, cf, e)),
     }
 }
 
-fn principal_finding(object: &str, policy: &Policy, st: &Statement, expected: &[String], line: u32, e: &Expect) -> Finding {
-    let ev = line_evidence(object, policy, format!("Statement[{}].Principal", st.index), expected.join(", "), line);
+fn principal_finding(
+    object: &str,
+    policy: &Policy,
+    st: &Statement,
+    expected: &[String],
+    line: u32,
+    e: &Expect,
+) -> Finding {
+    let ev = line_evidence(
+        object,
+        policy,
+        format!("Statement[{}].Principal", st.index),
+        expected.join(", "),
+        line,
+    );
     let federated: Vec<&str> = st.principal.iter().flat_map(|p| p.federated()).collect();
-    let (want_url, want_account) = (e.issuer, arn::oidc_provider_account(&e.provider_arn).unwrap_or_default());
+    let (want_url, want_account) = (
+        e.issuer,
+        arn::oidc_provider_account(&e.provider_arn).unwrap_or_default(),
+    );
     for f in &federated {
-        let Some(url) = arn::oidc_provider_url(f) else { continue };
+        let Some(url) = arn::oidc_provider_url(f) else {
+            continue;
+        };
         let account = arn::oidc_provider_account(f).unwrap_or_default();
         let well_formed = url.starts_with("oidc.eks.") && url.contains("/id/");
         let (code, why) = if !well_formed {
-            (codes::TRUST_PROVIDER_MALFORMED, format!("the provider host `{url}` is not an EKS issuer (expected `{want_url}`: `oidc.eks.REGION.amazonaws.com/id/ID`)"))
+            (
+                codes::TRUST_PROVIDER_MALFORMED,
+                format!(
+                    "the provider host `{url}` is not an EKS issuer (expected `{want_url}`: `oidc.eks.REGION.amazonaws.com/id/ID`)"
+                ),
+            )
         } else if url == want_url && account != want_account {
-            (codes::TRUST_PROVIDER_MISMATCH, format!("it names the provider in account {account}, but the role is in {want_account}: STS looks the provider up in the role's account"))
+            (
+                codes::TRUST_PROVIDER_MISMATCH,
+                format!(
+                    "it names the provider in account {account}, but the role is in {want_account}: STS looks the provider up in the role's account"
+                ),
+            )
         } else if url == want_url {
-            (codes::TRUST_PROVIDER_MISMATCH, format!("it names `{f}` but STS presents `{}` (the partition differs)", e.provider_arn))
+            (
+                codes::TRUST_PROVIDER_MISMATCH,
+                format!(
+                    "it names `{f}` but STS presents `{}` (the partition differs)",
+                    e.provider_arn
+                ),
+            )
         } else if arn::issuer_region(url) != arn::issuer_region(want_url) {
-            (codes::TRUST_PROVIDER_MISMATCH, format!("it names the provider of a cluster in {} (`{url}`), this cluster's issuer is `{want_url}`", arn::issuer_region(url).unwrap_or("?")))
+            (
+                codes::TRUST_PROVIDER_MISMATCH,
+                format!(
+                    "it names the provider of a cluster in {} (`{url}`), this cluster's issuer is `{want_url}`",
+                    arn::issuer_region(url).unwrap_or("?")
+                ),
+            )
         } else {
-            (codes::TRUST_PROVIDER_MISMATCH, format!("it names provider `{url}` (another cluster), this cluster's issuer is `{want_url}`"))
+            (
+                codes::TRUST_PROVIDER_MISMATCH,
+                format!(
+                    "it names provider `{url}` (another cluster), this cluster's issuer is `{want_url}`"
+                ),
+            )
         };
-        return Finding::error(code, format!("{} trusts another OIDC provider: {why}", st.describe())).evidence(ev).reference("D22");
-    }
-    Finding::error(codes::TRUST_PROVIDER_MISMATCH, format!("{} trusts {} rather than the cluster's OIDC provider {}", st.describe(), expected.join(", "), e.provider_arn))
+        return Finding::error(
+            code,
+            format!("{} trusts another OIDC provider: {why}", st.describe()),
+        )
         .evidence(ev)
-        .reference("D22")
+        .reference("D22");
+    }
+    Finding::error(
+        codes::TRUST_PROVIDER_MISMATCH,
+        format!(
+            "{} trusts {} rather than the cluster's OIDC provider {}",
+            st.describe(),
+            expected.join(", "),
+            e.provider_arn
+        ),
+    )
+    .evidence(ev)
+    .reference("D22")
 }
 
-fn condition_finding(object: &str, policy: &Policy, st: &Statement, cf: &ConditionFailure, e: &Expect) -> Finding {
-    let ev = line_evidence(object, policy, format!("Statement[{}].Condition.{}.{}", st.index, cf.operator, cf.key), cf.policy_values.join(", "), cf.line);
+fn condition_finding(
+    object: &str,
+    policy: &Policy,
+    st: &Statement,
+    cf: &ConditionFailure,
+    e: &Expect,
+) -> Finding {
+    let ev = line_evidence(
+        object,
+        policy,
+        format!(
+            "Statement[{}].Condition.{}.{}",
+            st.index, cf.operator, cf.key
+        ),
+        cf.policy_values.join(", "),
+        cf.line,
+    );
     let (prefix, suffix) = cf.key.rsplit_once(':').unwrap_or(("", cf.key.as_str()));
     let issuer_like = prefix.contains("oidc") || prefix.contains('/');
     if issuer_like && !prefix.eq_ignore_ascii_case(e.issuer) {
@@ -202,7 +391,9 @@ fn condition_finding(object: &str, policy: &Policy, st: &Statement, cf: &Conditi
             .filter(|p| p.contains("oidc"))
             .collect();
         let ours = e.issuer.to_ascii_lowercase();
-        let same_suffix_for_ours = st.conditions.iter().any(|c| c.key.to_ascii_lowercase() == format!("{ours}:{}", suffix.to_ascii_lowercase()));
+        let same_suffix_for_ours = st.conditions.iter().any(|c| {
+            c.key.to_ascii_lowercase() == format!("{ours}:{}", suffix.to_ascii_lowercase())
+        });
         if prefixes.len() > 1 && prefixes.contains(&ours) && same_suffix_for_ours {
             return Finding::error(codes::TRUST_ISSUERS_ANDED, format!("{} tests keys of {} different issuers; all conditions of a statement must hold, and a token has only one issuer, so it never matches. Use one statement per cluster", st.describe(), prefixes.len()))
                 .evidence(ev)
@@ -221,36 +412,77 @@ fn condition_finding(object: &str, policy: &Policy, st: &Statement, cf: &Conditi
                     .evidence(ev)
                     .reference("D20");
             }
-            if values.iter().all(|v| !v.starts_with("system:serviceaccount:")) && values.iter().any(|v| v == e.audience || v.contains(".amazonaws.com")) {
-                return Finding::error(codes::TRUST_AUD_FOR_SUB, format!("the `:sub` condition holds the audience {}; `:sub` must be {}", values.join(", "), e.subject))
-                    .evidence(ev)
-                    .reference("D21");
+            if values
+                .iter()
+                .all(|v| !v.starts_with("system:serviceaccount:"))
+                && values
+                    .iter()
+                    .any(|v| v == e.audience || v.contains(".amazonaws.com"))
+            {
+                return Finding::error(
+                    codes::TRUST_AUD_FOR_SUB,
+                    format!(
+                        "the `:sub` condition holds the audience {}; `:sub` must be {}",
+                        values.join(", "),
+                        e.subject
+                    ),
+                )
+                .evidence(ev)
+                .reference("D21");
             }
             let near = suggest::near(&e.subject, values.iter().map(String::as_str));
-            let shown = near.first().map(|n| n.to_string()).or_else(|| values.first().cloned()).unwrap_or_default();
-            Finding::error(codes::TRUST_SUB_MISMATCH, format!("the trust policy allows `{shown}` but the pods run as `{}`: {}", e.subject, subject_difference(&e.subject, &shown)))
-                .evidence(ev)
-                .reference("D19")
+            let shown = near
+                .first()
+                .map(|n| n.to_string())
+                .or_else(|| values.first().cloned())
+                .unwrap_or_default();
+            Finding::error(
+                codes::TRUST_SUB_MISMATCH,
+                format!(
+                    "the trust policy allows `{shown}` but the pods run as `{}`: {}",
+                    e.subject,
+                    subject_difference(&e.subject, &shown)
+                ),
+            )
+            .evidence(ev)
+            .reference("D19")
         }
         "aud" => {
-            if values.iter().any(|v| v.starts_with("system:serviceaccount:")) {
+            if values
+                .iter()
+                .any(|v| v.starts_with("system:serviceaccount:"))
+            {
                 return Finding::error(codes::TRUST_AUD_FOR_SUB, format!("the subject {} is under `{}`; it must be under `{}:sub` (the audience is `{}`)", values.join(", "), cf.key, e.issuer, e.audience))
                     .evidence(ev)
                     .reference("D21");
             }
-            Finding::error(codes::TRUST_AUD_MISMATCH, format!("the trust policy requires audience {} but the token's audience is `{}`", values.join(", "), e.audience))
-                .evidence(ev)
-                .reference("C15")
+            Finding::error(
+                codes::TRUST_AUD_MISMATCH,
+                format!(
+                    "the trust policy requires audience {} but the token's audience is `{}`",
+                    values.join(", "),
+                    e.audience
+                ),
+            )
+            .evidence(ev)
+            .reference("C15")
         }
         other => {
-            let mut msg = format!("condition `{} {}` fails: {}", cf.operator, cf.key, cf.reason);
+            let mut msg = format!(
+                "condition `{} {}` fails: {}",
+                cf.operator, cf.key, cf.reason
+            );
             if issuer_like && strsim::levenshtein(other, "sub") <= 2 {
-                msg.push_str(&format!("; the key suffix `:{other}` should probably be `:sub`"));
+                msg.push_str(&format!(
+                    "; the key suffix `:{other}` should probably be `:sub`"
+                ));
             }
             if family_is_negated(st, cf) {
                 msg.push_str(" (a negated operator)");
             }
-            Finding::error(codes::TRUST_CONDITION_FAILED, msg).evidence(ev).reference("D21")
+            Finding::error(codes::TRUST_CONDITION_FAILED, msg)
+                .evidence(ev)
+                .reference("D21")
         }
     }
 }
@@ -264,10 +496,20 @@ fn family_is_negated(st: &Statement, cf: &ConditionFailure) -> bool {
 
 /// "namespace `a` vs `b`" / "service account `x` vs `y`".
 fn subject_difference(want: &str, have: &str) -> String {
-    let split = |s: &str| s.strip_prefix("system:serviceaccount:").and_then(|r| r.split_once(':')).map(|(a, b)| (a.to_string(), b.to_string()));
+    let split = |s: &str| {
+        s.strip_prefix("system:serviceaccount:")
+            .and_then(|r| r.split_once(':'))
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+    };
     match (split(want), split(have)) {
-        (Some((wn, ws)), Some((hn, hs))) if wn != hn && ws == hs => format!("the namespace differs ({})", suggest::describe_difference(&wn, &hn)),
-        (Some((wn, ws)), Some((hn, hs))) if wn == hn && ws != hs => format!("the service account name differs ({})", suggest::describe_difference(&ws, &hs)),
+        (Some((wn, ws)), Some((hn, hs))) if wn != hn && ws == hs => format!(
+            "the namespace differs ({})",
+            suggest::describe_difference(&wn, &hn)
+        ),
+        (Some((wn, ws)), Some((hn, hs))) if wn == hn && ws != hs => format!(
+            "the service account name differs ({})",
+            suggest::describe_difference(&ws, &hs)
+        ),
         (Some(_), Some(_)) => "namespace and service account both differ".to_string(),
         _ => format!("`{have}` is not a service account subject"),
     }

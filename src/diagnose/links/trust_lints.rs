@@ -13,10 +13,17 @@ pub const TRUST_POLICY_QUOTA: usize = crate::policy::TRUST_POLICY_DEFAULT_QUOTA;
 pub fn irsa(object: &str, policy: &Policy, deciding: &[&Statement], issuer: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     for st in deciding {
-        if st.principal.as_ref().is_some_and(|p| p.wildcard || p.aws().any(|a| a == "*")) {
+        if st
+            .principal
+            .as_ref()
+            .is_some_and(|p| p.wildcard || p.aws().any(|a| a == "*"))
+        {
             out.push(
-                Finding::warning(codes::TRUST_PRINCIPAL_WILDCARD, format!("{} trusts any principal (`*`)", st.describe()))
-                    .evidence(statement_evidence(object, policy, st)),
+                Finding::warning(
+                    codes::TRUST_PRINCIPAL_WILDCARD,
+                    format!("{} trusts any principal (`*`)", st.describe()),
+                )
+                .evidence(statement_evidence(object, policy, st)),
             );
         }
         let sub_key = format!("{issuer}:sub");
@@ -35,12 +42,30 @@ pub fn irsa(object: &str, policy: &Policy, deciding: &[&Statement], issuer: &str
                 let (ns, sa) = rest.split_once(':').unwrap_or((rest, ""));
                 let wide = ns.contains(['*', '?']) || sa.contains(['*', '?']) || v == "*";
                 if wide && c.operator.raw.contains("Like") {
-                    let scope = if ns.contains(['*', '?']) || v == "*" { "service accounts in any namespace" } else { "every matching service account of the namespace" };
+                    let scope = if ns.contains(['*', '?']) || v == "*" {
+                        "service accounts in any namespace"
+                    } else {
+                        "every matching service account of the namespace"
+                    };
                     out.push(
-                        Finding::warning(codes::TRUST_WIDE_WILDCARD, format!("`{v}` lets {scope} assume the role"))
-                            .evidence(line_evidence(object, policy, format!("Statement[{}].Condition.{}.{}", st.index, c.operator.raw, c.key), v.clone(), c.line))
-                            .fix(Fix::new("list the service accounts that need the role explicitly"))
-                            .reference("D25"),
+                        Finding::warning(
+                            codes::TRUST_WIDE_WILDCARD,
+                            format!("`{v}` lets {scope} assume the role"),
+                        )
+                        .evidence(line_evidence(
+                            object,
+                            policy,
+                            format!(
+                                "Statement[{}].Condition.{}.{}",
+                                st.index, c.operator.raw, c.key
+                            ),
+                            v.clone(),
+                            c.line,
+                        ))
+                        .fix(Fix::new(
+                            "list the service accounts that need the role explicitly",
+                        ))
+                        .reference("D25"),
                     );
                 }
             }
@@ -60,9 +85,17 @@ pub fn size(object: &str, policy: &Policy) -> Vec<Finding> {
     // A stored policy above the default quota proves the account's quota was raised (to at
     // most TRUST_POLICY_MAX_QUOTA); measure the headroom against the quota that applies.
     let (quota, which) = if len > TRUST_POLICY_QUOTA {
-        (TRUST_POLICY_MAX_QUOTA, format!("the raised quota's maximum of {TRUST_POLICY_MAX_QUOTA} (the default is {TRUST_POLICY_QUOTA}, so this account's quota was increased)"))
+        (
+            TRUST_POLICY_MAX_QUOTA,
+            format!(
+                "the raised quota's maximum of {TRUST_POLICY_MAX_QUOTA} (the default is {TRUST_POLICY_QUOTA}, so this account's quota was increased)"
+            ),
+        )
     } else {
-        (TRUST_POLICY_QUOTA, format!("the {TRUST_POLICY_QUOTA} IAM allows by default"))
+        (
+            TRUST_POLICY_QUOTA,
+            format!("the {TRUST_POLICY_QUOTA} IAM allows by default"),
+        )
     };
     if len * 10 < quota * 8 {
         return Vec::new();
@@ -72,7 +105,11 @@ pub fn size(object: &str, policy: &Policy) -> Vec<Finding> {
         0 => "no further statement of this size fits".to_string(),
         n => format!("about {n} more statement(s) of this size fit"),
     };
-    let advice = if quota == TRUST_POLICY_QUOTA { "ask for a quota increase or use one role per workload" } else { "no further increase is possible: split the role (one role per workload or cluster)" };
+    let advice = if quota == TRUST_POLICY_QUOTA {
+        "ask for a quota increase or use one role per workload"
+    } else {
+        "no further increase is possible: split the role (one role per workload or cluster)"
+    };
     vec![Finding::warning(
         codes::TRUST_SIZE_NEAR_LIMIT,
         format!("the trust policy is {len} characters (whitespace not counted) of {which}: {room}; {advice}"),
@@ -87,9 +124,20 @@ mod tests {
     use crate::policy::{PolicyKind, parse_policy};
 
     fn trust_with(statements: usize) -> Policy {
-        let st = |i: usize| format!(r#"{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789:sub":"system:serviceaccount:ns{i}:service-account-{i}","oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789:aud":"sts.amazonaws.com"}}}}}}"#);
+        let st = |i: usize| {
+            format!(
+                r#"{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789:sub":"system:serviceaccount:ns{i}:service-account-{i}","oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789:aud":"sts.amazonaws.com"}}}}}}"#
+            )
+        };
         let body: Vec<String> = (0..statements).map(st).collect();
-        parse_policy(&format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, body.join(",")), PolicyKind::Trust).expect("valid trust policy")
+        parse_policy(
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+                body.join(",")
+            ),
+            PolicyKind::Trust,
+        )
+        .expect("valid trust policy")
     }
 
     #[test]
@@ -97,13 +145,20 @@ mod tests {
         assert!(size("t", &trust_with(1)).is_empty());
         let four = size("t", &trust_with(4));
         assert_eq!(four.len(), 1);
-        assert!(four[0].message.contains("by default"), "{}", four[0].message);
+        assert!(
+            four[0].message.contains("by default"),
+            "{}",
+            four[0].message
+        );
         // Above 2,048 the quota was raised: the message must not claim it exceeds the default.
         let eight = trust_with(8);
         assert!(eight.length > TRUST_POLICY_QUOTA);
         let f = size("t", &eight);
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("was increased"), "{}", f[0].message);
-        assert!(size("t", &trust_with(5)).is_empty(), "5 statements are far from the 4,096 maximum");
+        assert!(
+            size("t", &trust_with(5)).is_empty(),
+            "5 statements are far from the 4,096 maximum"
+        );
     }
 }

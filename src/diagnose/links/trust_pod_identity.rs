@@ -9,7 +9,10 @@ use crate::diagnose::k8s;
 use crate::model::aws::{IamRole, PodIdentityAssociation};
 use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
 use crate::model::codes;
-use crate::policy::{Decision, Effect, Evaluation, Mismatch, NamedPolicy, Policy, Request, RequestContext, RequestPrincipal, evaluate_trust};
+use crate::policy::{
+    Decision, Effect, Evaluation, Mismatch, NamedPolicy, Policy, Request, RequestContext,
+    RequestPrincipal, evaluate_trust,
+};
 
 pub const SERVICE: &str = "pods.eks.amazonaws.com";
 
@@ -21,9 +24,15 @@ pub fn session_tags(ctx: &Ctx) -> Vec<(String, String)> {
         tags.push(("eks-cluster-name".to_string(), c.name.clone()));
     }
     tags.push(("kubernetes-namespace".to_string(), ctx.namespace.clone()));
-    tags.push(("kubernetes-service-account".to_string(), ctx.sa_name.clone()));
+    tags.push((
+        "kubernetes-service-account".to_string(),
+        ctx.sa_name.clone(),
+    ));
     if let Some(pod) = ctx.workload.pods.first() {
-        tags.push(("kubernetes-pod-name".to_string(), k8s::name_of(&pod.metadata).to_string()));
+        tags.push((
+            "kubernetes-pod-name".to_string(),
+            k8s::name_of(&pod.metadata).to_string(),
+        ));
         if let Some(uid) = &pod.metadata.uid {
             tags.push(("kubernetes-pod-uid".to_string(), uid.clone()));
         }
@@ -38,7 +47,9 @@ fn tags_enabled(assoc: &PodIdentityAssociation) -> bool {
 fn request(ctx: &Ctx, principal: RequestPrincipal, assoc: &PodIdentityAssociation) -> Request {
     let mut context = RequestContext::new();
     if let Some(c) = &ctx.ix.cluster {
-        context = context.with("aws:SourceAccount", c.account.clone()).with("aws:SourceArn", c.arn.clone());
+        context = context
+            .with("aws:SourceAccount", c.account.clone())
+            .with("aws:SourceArn", c.arn.clone());
     }
     let mut req = Request::new().principal(principal).action("sts:AssumeRole");
     if tags_enabled(assoc) {
@@ -56,7 +67,17 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: &PodIdentityAssociation) -> LinkR
     let link = LinkName::Trust;
     let object = trust_object(&role.name);
     let Some(text) = &role.trust_policy else {
-        return LinkReport::from_findings(link, "trust policy not collected", vec![Finding::unknown(codes::TRUST_NOT_COLLECTED, format!("the trust policy of {} was not collected; `aws iam get-role --role-name {}` prints it", role.name, role.name))]);
+        return LinkReport::from_findings(
+            link,
+            "trust policy not collected",
+            vec![Finding::unknown(
+                codes::TRUST_NOT_COLLECTED,
+                format!(
+                    "the trust policy of {} was not collected; `aws iam get-role --role-name {}` prints it",
+                    role.name, role.name
+                ),
+            )],
+        );
     };
     let parsed = ctx.ix.policies.trust(text);
     if let Some(f) = render::invalid_policy_finding(&object, &parsed, true) {
@@ -65,7 +86,10 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: &PodIdentityAssociation) -> LinkR
     let Ok(policy) = &parsed.result else {
         return LinkReport::from_findings(link, "invalid trust policy", Vec::new());
     };
-    let eval = evaluate_trust(&NamedPolicy::new(object.clone(), policy), &request(ctx, RequestPrincipal::Service(SERVICE.to_string()), assoc));
+    let eval = evaluate_trust(
+        &NamedPolicy::new(object.clone(), policy),
+        &request(ctx, RequestPrincipal::Service(SERVICE.to_string()), assoc),
+    );
     let mut findings = match eval.decision {
         Decision::Allow => allow_lints(&object, policy, &eval),
         _ => explain_denial(ctx, &object, role, policy, &eval, assoc),
@@ -84,8 +108,14 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: &PodIdentityAssociation) -> LinkR
 fn allow_lints(object: &str, policy: &Policy, eval: &Evaluation) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in eval.actions.iter().flat_map(|a| a.deciding.iter()) {
-        let Some(st) = policy.statements.get(r.index) else { continue };
-        if st.conditions.is_empty() && !out.iter().any(|f: &Finding| f.code == codes::TRUST_POD_IDENTITY_UNSCOPED) {
+        let Some(st) = policy.statements.get(r.index) else {
+            continue;
+        };
+        if st.conditions.is_empty()
+            && !out
+                .iter()
+                .any(|f: &Finding| f.code == codes::TRUST_POD_IDENTITY_UNSCOPED)
+        {
             out.push(
                 Finding::info(codes::TRUST_POD_IDENTITY_UNSCOPED, format!("{} has no condition: any pod identity association in the account can use this role; scope it with aws:SourceAccount / aws:SourceArn or aws:RequestTag/kubernetes-namespace", st.describe()))
                     .evidence(statement_evidence(object, policy, st)),
@@ -95,32 +125,66 @@ fn allow_lints(object: &str, policy: &Policy, eval: &Evaluation) -> Vec<Finding>
     out
 }
 
-fn explain_denial(ctx: &Ctx, object: &str, role: &IamRole, policy: &Policy, eval: &Evaluation, assoc: &PodIdentityAssociation) -> Vec<Finding> {
+fn explain_denial(
+    ctx: &Ctx,
+    object: &str,
+    role: &IamRole,
+    policy: &Policy,
+    eval: &Evaluation,
+    assoc: &PodIdentityAssociation,
+) -> Vec<Finding> {
     let account = ctx.ix.cluster.as_ref().map(|c| c.account.as_str());
-    let fix = Fix::new(format!("add this statement to the trust policy: {}", render::pod_identity_statement(account))).command(render::update_trust_command(&role.name));
+    let fix = Fix::new(format!(
+        "add this statement to the trust policy: {}",
+        render::pod_identity_statement(account)
+    ))
+    .command(render::update_trust_command(&role.name));
     if eval.decision == Decision::ExplicitDeny {
         let refs = eval.actions.iter().flat_map(|a| a.deciding.iter());
         return refs
             .filter_map(|r| policy.statements.get(r.index))
-            .map(|st| Finding::error(codes::TRUST_EXPLICIT_DENY, format!("{} denies {SERVICE}", st.describe())).evidence(statement_evidence(object, policy, st)))
+            .map(|st| {
+                Finding::error(
+                    codes::TRUST_EXPLICIT_DENY,
+                    format!("{} denies {SERVICE}", st.describe()),
+                )
+                .evidence(statement_evidence(object, policy, st))
+            })
             .collect();
     }
     let pod_statements: Vec<_> = policy
         .statements
         .iter()
-        .filter(|s| s.effect == Effect::Allow && s.principal.as_ref().is_some_and(|p| p.services().any(|v| v == SERVICE)))
+        .filter(|s| {
+            s.effect == Effect::Allow
+                && s.principal
+                    .as_ref()
+                    .is_some_and(|p| p.services().any(|v| v == SERVICE))
+        })
         .collect();
     if pod_statements.is_empty() {
-        let federated = policy.statements.iter().any(|s| s.principal.as_ref().is_some_and(|p| p.federated().next().is_some()));
+        let federated = policy.statements.iter().any(|s| {
+            s.principal
+                .as_ref()
+                .is_some_and(|p| p.federated().next().is_some())
+        });
         let msg = if federated {
-            format!("the trust policy of {} trusts only an OIDC provider (IRSA), not `{SERVICE}`: EKS answers `Unauthorized Exception! EKS does not have permissions to assume the associated role`", role.name)
+            format!(
+                "the trust policy of {} trusts only an OIDC provider (IRSA), not `{SERVICE}`: EKS answers `Unauthorized Exception! EKS does not have permissions to assume the associated role`",
+                role.name
+            )
         } else {
-            format!("the trust policy of {} does not trust `{SERVICE}`: EKS answers `Unauthorized Exception! EKS does not have permissions to assume the associated role`", role.name)
+            format!(
+                "the trust policy of {} does not trust `{SERVICE}`: EKS answers `Unauthorized Exception! EKS does not have permissions to assume the associated role`",
+                role.name
+            )
         };
-        return vec![Finding::error(codes::TRUST_MISSING_POD_IDENTITY_SERVICE, msg)
-            .evidence(principals_evidence(object, policy))
-            .fix(fix)
-            .reference("F32")];
+        return vec![
+            Finding::error(codes::TRUST_MISSING_POD_IDENTITY_SERVICE, msg)
+                .evidence(principals_evidence(object, policy))
+                .fix(fix)
+                .reference("F32"),
+        ];
     }
     let assume = eval.action("sts:AssumeRole").map(|a| a.decision);
     let tag = eval.action("sts:TagSession").map(|a| a.decision);
@@ -132,55 +196,139 @@ fn explain_denial(ctx: &Ctx, object: &str, role: &IamRole, policy: &Policy, eval
             .reference("F32")];
     }
     let mut out = Vec::new();
-    for a in eval.actions.iter().filter(|a| a.decision != Decision::Allow) {
-        for t in a.statements.iter().filter(|t| pod_statements.iter().any(|s| s.index == t.index)) {
+    for a in eval
+        .actions
+        .iter()
+        .filter(|a| a.decision != Decision::Allow)
+    {
+        for t in a
+            .statements
+            .iter()
+            .filter(|t| pod_statements.iter().any(|s| s.index == t.index))
+        {
             for m in &t.mismatches {
                 if let Mismatch::Condition(cf) = m {
-                    let tag_note = if cf.key.to_ascii_lowercase().starts_with("aws:requesttag/") && !tags_enabled(assoc) { " (the association disables session tags, so no tag is sent)" } else { "" };
+                    let tag_note = if cf.key.to_ascii_lowercase().starts_with("aws:requesttag/")
+                        && !tags_enabled(assoc)
+                    {
+                        " (the association disables session tags, so no tag is sent)"
+                    } else {
+                        ""
+                    };
                     out.push(
-                        Finding::error(codes::TRUST_CONDITION_FAILED, format!("condition `{} {}` fails for {SERVICE}: {}{tag_note}", cf.operator, cf.key, cf.reason))
-                            .evidence(line_evidence(object, policy, format!("Statement[{}].Condition.{}.{}", t.index, cf.operator, cf.key), cf.policy_values.join(", "), cf.line))
-                            .reference("F32"),
+                        Finding::error(
+                            codes::TRUST_CONDITION_FAILED,
+                            format!(
+                                "condition `{} {}` fails for {SERVICE}: {}{tag_note}",
+                                cf.operator, cf.key, cf.reason
+                            ),
+                        )
+                        .evidence(line_evidence(
+                            object,
+                            policy,
+                            format!(
+                                "Statement[{}].Condition.{}.{}",
+                                t.index, cf.operator, cf.key
+                            ),
+                            cf.policy_values.join(", "),
+                            cf.line,
+                        ))
+                        .reference("F32"),
                     );
                 } else if let Mismatch::Action { expected, .. } = m {
-                    out.push(Finding::error(codes::TRUST_MISSING_TAG_SESSION, format!("the {SERVICE} statement allows {} but not {}", expected.join(", "), a.action)).reference("F32"));
+                    out.push(
+                        Finding::error(
+                            codes::TRUST_MISSING_TAG_SESSION,
+                            format!(
+                                "the {SERVICE} statement allows {} but not {}",
+                                expected.join(", "),
+                                a.action
+                            ),
+                        )
+                        .reference("F32"),
+                    );
                 }
             }
         }
     }
     out.dedup_by(|a, b| a.message == b.message);
     if out.is_empty() {
-        out.push(Finding::error(codes::TRUST_MISSING_POD_IDENTITY_SERVICE, format!("no statement lets {SERVICE} assume {}", role.name)).fix(fix).reference("F32"));
+        out.push(
+            Finding::error(
+                codes::TRUST_MISSING_POD_IDENTITY_SERVICE,
+                format!("no statement lets {SERVICE} assume {}", role.name),
+            )
+            .fix(fix)
+            .reference("F32"),
+        );
     }
     out
 }
 
 /// The chained hop: the association's role assumes the target role (tags are transitive).
-fn target_trust(ctx: &Ctx, role: &IamRole, target_arn: &str, assoc: &PodIdentityAssociation) -> Vec<Finding> {
+fn target_trust(
+    ctx: &Ctx,
+    role: &IamRole,
+    target_arn: &str,
+    assoc: &PodIdentityAssociation,
+) -> Vec<Finding> {
     let Some(target) = ctx.ix.role(target_arn) else {
-        return vec![Finding::unknown(codes::TARGET_ROLE_TRUST, format!("the target role {target_arn} was not collected; its trust must allow {} sts:AssumeRole and sts:TagSession", role.arn))];
+        return vec![Finding::unknown(
+            codes::TARGET_ROLE_TRUST,
+            format!(
+                "the target role {target_arn} was not collected; its trust must allow {} sts:AssumeRole and sts:TagSession",
+                role.arn
+            ),
+        )];
     };
     let object = trust_object(&target.name);
     let Some(text) = &target.trust_policy else {
-        return vec![Finding::unknown(codes::TARGET_ROLE_TRUST, format!("the trust policy of target role {} was not collected", target.name))];
+        return vec![Finding::unknown(
+            codes::TARGET_ROLE_TRUST,
+            format!(
+                "the trust policy of target role {} was not collected",
+                target.name
+            ),
+        )];
     };
     let parsed = ctx.ix.policies.trust(text);
     let Ok(policy) = &parsed.result else {
-        return render::invalid_policy_finding(&object, &parsed, true).into_iter().collect();
+        return render::invalid_policy_finding(&object, &parsed, true)
+            .into_iter()
+            .collect();
     };
-    let account = crate::model::arn::Arn::parse(&role.arn).map(|a| a.account).unwrap_or_default();
-    let session = format!("arn:aws:sts::{account}:assumed-role/{}/eks-{}-session", role.name, ctx.cluster_name());
+    let account = crate::model::arn::Arn::parse(&role.arn)
+        .map(|a| a.account)
+        .unwrap_or_default();
+    let session = format!(
+        "arn:aws:sts::{account}:assumed-role/{}/eks-{}-session",
+        role.name,
+        ctx.cluster_name()
+    );
     let mut req = request(ctx, RequestPrincipal::Aws(session), assoc);
-    req.context.insert("aws:PrincipalArn", vec![role.arn.clone()]);
+    req.context
+        .insert("aws:PrincipalArn", vec![role.arn.clone()]);
     if !tags_enabled(assoc)
-        && let Some(c) = &ctx.ix.cluster {
-            req.context.insert("sts:ExternalId", vec![format!("{}/{}/{}/{}/{}", c.region, c.account, c.name, ctx.namespace, ctx.sa_name)]);
-        }
+        && let Some(c) = &ctx.ix.cluster
+    {
+        req.context.insert(
+            "sts:ExternalId",
+            vec![format!(
+                "{}/{}/{}/{}/{}",
+                c.region, c.account, c.name, ctx.namespace, ctx.sa_name
+            )],
+        );
+    }
     let eval = evaluate_trust(&NamedPolicy::new(object.clone(), policy), &req);
     if eval.decision == Decision::Allow {
         return Vec::new();
     }
-    let failing: Vec<String> = eval.actions.iter().filter(|a| a.decision != Decision::Allow).map(|a| a.action.clone()).collect();
+    let failing: Vec<String> = eval
+        .actions
+        .iter()
+        .filter(|a| a.decision != Decision::Allow)
+        .map(|a| a.action.clone())
+        .collect();
     vec![Finding::error(codes::TARGET_ROLE_TRUST, format!("the target role {} does not let {} perform {} (Pod Identity session tags are transitive, so the chained hop needs sts:TagSession too): `is not authorized to perform: sts:TagSession`", target.name, role.arn, failing.join(" and ")))
         .evidence(Evidence::new(object).document(policy.text.clone()))
         .fix(Fix::new(format!("allow {{\"AWS\": \"{}\"}} sts:AssumeRole and sts:TagSession in the target role's trust", role.arn)).command(render::update_trust_command(&target.name)))
@@ -193,9 +341,22 @@ fn principals_evidence(object: &str, policy: &Policy) -> Evidence {
         .statements
         .iter()
         .filter_map(|s| s.principal.as_ref())
-        .flat_map(|p| p.entries.iter().map(|e| format!("{} {}", e.kind.as_str(), e.value)))
+        .flat_map(|p| {
+            p.entries
+                .iter()
+                .map(|e| format!("{} {}", e.kind.as_str(), e.value))
+        })
         .collect();
     let line = policy.statements.first().map(|s| s.line).unwrap_or(1);
-    let last = policy.statements.first().and_then(|s| s.principal.as_ref()).map(|p| p.line).unwrap_or(line);
-    Evidence::new(object).field("Principal").value(names.join(", ")).lines(line, last.max(line)).document(policy.text.clone())
+    let last = policy
+        .statements
+        .first()
+        .and_then(|s| s.principal.as_ref())
+        .map(|p| p.line)
+        .unwrap_or(line);
+    Evidence::new(object)
+        .field("Principal")
+        .value(names.join(", "))
+        .lines(line, last.max(line))
+        .document(policy.text.clone())
 }

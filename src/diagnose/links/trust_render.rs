@@ -11,15 +11,38 @@ pub fn trust_object(role_name: &str) -> String {
 }
 
 pub fn statement_evidence(object: &str, policy: &Policy, st: &Statement) -> Evidence {
-    let last = st.conditions.iter().map(|c| c.line).max().unwrap_or(st.line).max(st.line);
+    let last = st
+        .conditions
+        .iter()
+        .map(|c| c.line)
+        .max()
+        .unwrap_or(st.line)
+        .max(st.line);
     Evidence::new(object)
-        .field(format!("Statement[{}]{}", st.index, st.sid.as_ref().map(|s| format!(" (Sid {s})")).unwrap_or_default()))
+        .field(format!(
+            "Statement[{}]{}",
+            st.index,
+            st.sid
+                .as_ref()
+                .map(|s| format!(" (Sid {s})"))
+                .unwrap_or_default()
+        ))
         .lines(st.line, last)
         .document(policy.text.clone())
 }
 
-pub fn line_evidence(object: &str, policy: &Policy, field: String, value: String, line: u32) -> Evidence {
-    Evidence::new(object).field(field).value(value).lines(line, line).document(policy.text.clone())
+pub fn line_evidence(
+    object: &str,
+    policy: &Policy,
+    field: String,
+    value: String,
+    line: u32,
+) -> Evidence {
+    Evidence::new(object)
+        .field(field)
+        .value(value)
+        .lines(line, line)
+        .document(policy.text.clone())
 }
 
 /// A document IAM would refuse (or that our parser cannot read): the finding for it.
@@ -38,10 +61,18 @@ pub fn invalid_policy_finding(object: &str, parsed: &ParsedPolicy, trust: bool) 
         ev = ev.lines(loc.line, loc.line);
     }
     Some(
-        Finding::error(code, format!("the policy is not a valid IAM policy: {}{extra}", err.reason))
-            .evidence(ev)
-            .fix(Fix::new("correct the document; IAM refuses to save it as it is"))
-            .reference("D24"),
+        Finding::error(
+            code,
+            format!(
+                "the policy is not a valid IAM policy: {}{extra}",
+                err.reason
+            ),
+        )
+        .evidence(ev)
+        .fix(Fix::new(
+            "correct the document; IAM refuses to save it as it is",
+        ))
+        .reference("D24"),
     )
 }
 
@@ -63,5 +94,7 @@ pub fn pod_identity_statement(account: Option<&str>) -> String {
 }
 
 pub fn update_trust_command(role_name: &str) -> String {
-    format!("aws iam update-assume-role-policy --role-name {role_name} --policy-document file://trust.json")
+    format!(
+        "aws iam update-assume-role-policy --role-name {role_name} --policy-document file://trust.json"
+    )
 }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::list;
 use super::patch::{self, PatchType};
+use super::protobuf;
 use super::routes::{Query, Target};
 use super::state::{State, metadata_mut, str_at};
 use super::status::{ApiError, json_response};
@@ -40,10 +41,14 @@ pub fn serve(state: &mut State, target: &Target, call: &Call) -> Result<Response
             target.name.as_deref(),
         ));
     }
+    let token = verb == "create" && target.subresource.as_deref() == Some("token");
+    if protobuf::is_protobuf(call.content_type) && !token {
+        return Err(ApiError::unsupported_body(protobuf::CONTENT_TYPE));
+    }
     match verb {
         "list" => list::list(state, target, call.query, call.accept),
         "get" => get(state, target, call),
-        "create" if target.subresource.as_deref() == Some("token") => token_request(state, target, call),
+        "create" if token => token_request(state, target, call),
         "create" => create(state, target, call),
         "update" => update(state, target, call),
         "patch" => patch(state, target, call),
@@ -320,6 +325,6 @@ fn delete(state: &mut State, target: &Target, call: &Call) -> Result<Response, A
 
 fn token_request(state: &mut State, target: &Target, call: &Call) -> Result<Response, ApiError> {
     let sa = existing(state, target)?;
-    let answer = token::issue(&state.issuer, &sa, target.ns(), call.body)?;
+    let answer = token::issue(&state.issuer, &sa, target.ns(), call.body, call.content_type)?;
     Ok(json_response(StatusCode::CREATED, &answer))
 }

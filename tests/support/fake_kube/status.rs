@@ -109,6 +109,15 @@ impl ApiError {
         )
     }
 
+    /// 415 for a body encoding the fake does not read (protobuf, CBOR).
+    pub fn unsupported_body(content_type: &str) -> Self {
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            format!("the fake API server reads JSON bodies only, not {content_type}"),
+        )
+    }
+
     pub fn too_large(message: impl Into<String>) -> Self {
         Self::new(413, "RequestEntityTooLarge", message)
     }

@@ -7,6 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
+use super::protobuf;
 use super::status::ApiError;
 
 /// The default lifetime when the request does not ask for one (the real server's default).
@@ -14,9 +15,18 @@ const DEFAULT_EXPIRATION: i64 = 3600;
 /// The real server refuses shorter lifetimes.
 const MIN_EXPIRATION: i64 = 600;
 
-/// Builds the TokenRequest answer for service account `sa` in `namespace`.
-pub fn issue(issuer: &str, sa: &Value, namespace: &str, body: &[u8]) -> Result<Value, ApiError> {
-    let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
+/// Builds the TokenRequest answer for service account `sa` in `namespace` from a JSON or
+/// protobuf request body.
+pub fn issue(
+    issuer: &str,
+    sa: &Value,
+    namespace: &str,
+    body: &[u8],
+    content_type: Option<&str>,
+) -> Result<Value, ApiError> {
+    let request: Value = if protobuf::is_protobuf(content_type) {
+        protobuf::token_request(body)?
+    } else if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
         serde_json::from_slice(body)

@@ -28,6 +28,9 @@ pub struct AwsAcc {
     eks: eks::Eks,
     /// `sts get-caller-identity`: (account, ARN).
     caller: Option<(Option<String>, Option<String>)>,
+    /// Role names GetRole answered `NoSuchEntity` for (what `kubectl irsa dump` writes for a
+    /// role an annotation names but that does not exist).
+    absent_role_names: Vec<String>,
 }
 
 impl AwsAcc {
@@ -120,6 +123,16 @@ impl AwsAcc {
             "ListPodIdentityAssociations" => {
                 eks.associations_missing.get_or_insert(error.missing("eks"));
             }
+            "GetRole" if error.code == "NoSuchEntity" => {
+                match error
+                    .message
+                    .strip_prefix("The role with name ")
+                    .and_then(|r| r.strip_suffix(" cannot be found."))
+                {
+                    Some(name) => self.absent_role_names.push(name.to_string()),
+                    None => notes.add(file, format!("GetRole NoSuchEntity without a role name: {}", error.message)),
+                }
+            }
             _ => notes.add(
                 file,
                 format!(
@@ -152,7 +165,14 @@ impl AwsAcc {
                 roles: self.roles.roles,
                 managed_policies: self.policies.policies,
                 oidc_providers: self.providers.providers,
-                absent_roles: Default::default(),
+                absent_roles: match &primary.account {
+                    Some(acct) => self
+                        .absent_role_names
+                        .iter()
+                        .map(|n| format!("arn:{}:iam::{acct}:role/{n}", primary.partition))
+                        .collect(),
+                    None => Default::default(),
+                },
             },
             ..AwsFacts::default()
         };
