@@ -9,12 +9,11 @@ files are the fixtures; this script only documents how they were made and rebuil
 `basic/` is the shared example bundle and is not generated here.
 """
 
-import copy
 import json
 import os
 import sys
-import urllib.parse
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the fixtures
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scenario_lib import *  # noqa: E402,F401,F403
 
@@ -36,7 +35,8 @@ class World:
 
     def __init__(self, c=None, nodes=None, agent=True, webhook=True, addon="describe", layout="docs"):
         self.c = c or Cluster()
-        self.node_names = nodes or ["ip-10-0-12-34.eu-west-1.compute.internal"]
+        domain = "ec2.internal" if self.c.region == "us-east-1" else f"{self.c.region}.compute.internal"
+        self.node_names = nodes or [f"ip-10-0-12-34.{domain}"]
         self.nodes = [node(n, region=self.c.region) for n in self.node_names]
         self.agent = agent
         self.agent_nodes = None

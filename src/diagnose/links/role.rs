@@ -17,7 +17,7 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
     let iam = &ctx.ix.snap.aws.iam;
     let wanted = arn.to_string();
     let Some(role) = ctx.ix.role(&wanted) else {
-        if iam.complete_role_accounts.contains(&arn.account) {
+        if iam.role_known_absent(&arn.account, &arn.name) {
             let names = iam
                 .roles
                 .values()

@@ -10,6 +10,7 @@ pub mod eks_gather;
 pub mod iam_gather;
 pub mod kube_config;
 pub mod kube_gather;
+pub mod prove;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
