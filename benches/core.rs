@@ -22,8 +22,16 @@ struct Size {
 }
 
 const SIZES: &[Size] = &[
-    Size { pods: 1_000, service_accounts: 200, roles: 50 },
-    Size { pods: 10_000, service_accounts: 2_000, roles: 500 },
+    Size {
+        pods: 1_000,
+        service_accounts: 200,
+        roles: 50,
+    },
+    Size {
+        pods: 10_000,
+        service_accounts: 2_000,
+        roles: 500,
+    },
 ];
 
 fn peak_rss_mib() -> Option<f64> {
@@ -42,7 +50,7 @@ fn generate(dir: &Path, size: &Size) {
     let ns_of = |sa: usize| format!("team-{}", sa % 20);
     for sa in 0..size.service_accounts {
         let role = sa % size.roles;
-        let pod_identity = role % 5 == 0;
+        let pod_identity = role.is_multiple_of(5);
         let ns = ns_of(sa);
         let mut meta = serde_json::json!({"name": format!("app-{sa}"), "namespace": ns, "uid": format!("sa-{sa}")});
         if !pod_identity {
@@ -50,12 +58,14 @@ fn generate(dir: &Path, size: &Size) {
         } else {
             assocs.push(serde_json::json!({"clusterName": "bench", "namespace": ns, "serviceAccount": format!("app-{sa}"), "roleArn": format!("arn:aws:iam::{ACCT}:role/role-{role}"), "associationId": format!("a-{sa:017}")}));
         }
-        items.push(serde_json::json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta}));
+        items.push(
+            serde_json::json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta}),
+        );
     }
     for p in 0..size.pods {
         let sa = p % size.service_accounts;
         let role = sa % size.roles;
-        let env = if role % 5 == 0 {
+        let env = if role.is_multiple_of(5) {
             serde_json::json!([{"name": "AWS_CONTAINER_CREDENTIALS_FULL_URI", "value": "http://169.254.170.23/v1/credentials"}, {"name": "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "value": "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token"}])
         } else {
             serde_json::json!([{"name": "AWS_ROLE_ARN", "value": format!("arn:aws:iam::{ACCT}:role/role-{role}")}, {"name": "AWS_WEB_IDENTITY_TOKEN_FILE", "value": "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"}])
@@ -73,17 +83,27 @@ fn generate(dir: &Path, size: &Size) {
     items.push(serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "eks-pod-identity-agent-1", "namespace": "kube-system", "labels": {"app.kubernetes.io/name": "eks-pod-identity-agent"}},
         "spec": {"nodeName": "node-1", "containers": [{"name": "agent"}]}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}}));
     let k8s = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
-    std::fs::write(dir.join("kubernetes.json"), serde_json::to_vec(&k8s).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("kubernetes.json"),
+        serde_json::to_vec(&k8s).unwrap(),
+    )
+    .unwrap();
 
     let mut roles = Vec::new();
     for r in 0..size.roles {
-        let trust = if r % 5 == 0 {
+        let trust = if r.is_multiple_of(5) {
             serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
         } else {
             let subs: Vec<String> = (0..sa_per_role)
                 .map(|k| r + k * size.roles)
                 .filter(|sa| *sa < size.service_accounts)
-                .map(|sa| if r % 10 == 3 { format!("system:serviceaccount:{}:app-{sa}-typo", ns_of(sa)) } else { format!("system:serviceaccount:{}:app-{sa}", ns_of(sa)) })
+                .map(|sa| {
+                    if r % 10 == 3 {
+                        format!("system:serviceaccount:{}:app-{sa}-typo", ns_of(sa))
+                    } else {
+                        format!("system:serviceaccount:{}:app-{sa}", ns_of(sa))
+                    }
+                })
                 .collect();
             serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": format!("arn:aws:iam::{ACCT}:oidc-provider/{ISSUER}")}, "Action": "sts:AssumeRoleWithWebIdentity",
                 "Condition": {"StringEquals": {format!("{ISSUER}:sub"): subs, format!("{ISSUER}:aud"): "sts.amazonaws.com"}}}]})
@@ -95,12 +115,31 @@ fn generate(dir: &Path, size: &Size) {
     let policies: Vec<_> = (0..10).map(|i| serde_json::json!({"PolicyName": format!("shared-{i}"), "Arn": format!("arn:aws:iam::{ACCT}:policy/shared-{i}"), "DefaultVersionId": "v1",
         "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": format!("arn:aws:s3:::bucket-{i}/*")}]}}]})).collect();
     let auth = serde_json::json!({"RoleDetailList": roles, "Policies": policies, "UserDetailList": [], "GroupDetailList": []});
-    std::fs::write(dir.join("iam.json"), serde_json::to_vec_pretty(&auth).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("iam.json"),
+        serde_json::to_vec_pretty(&auth).unwrap(),
+    )
+    .unwrap();
     let cluster = serde_json::json!({"cluster": {"name": "bench", "arn": format!("arn:aws:eks:us-west-2:{ACCT}:cluster/bench"), "identity": {"oidc": {"issuer": format!("https://{ISSUER}")}}, "status": "ACTIVE"}});
-    std::fs::write(dir.join("cluster.json"), serde_json::to_vec(&cluster).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("cluster.json"),
+        serde_json::to_vec(&cluster).unwrap(),
+    )
+    .unwrap();
     std::fs::write(dir.join("providers.json"), serde_json::to_vec(&serde_json::json!({"OpenIDConnectProviderList": [{"Arn": format!("arn:aws:iam::{ACCT}:oidc-provider/{ISSUER}")}]})).unwrap()).unwrap();
-    std::fs::write(dir.join("provider.json"), serde_json::to_vec(&serde_json::json!({"Url": ISSUER, "ClientIDList": ["sts.amazonaws.com"]})).unwrap()).unwrap();
-    std::fs::write(dir.join("associations.json"), serde_json::to_vec(&serde_json::json!({"associations": assocs})).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("provider.json"),
+        serde_json::to_vec(
+            &serde_json::json!({"Url": ISSUER, "ClientIDList": ["sts.amazonaws.com"]}),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("associations.json"),
+        serde_json::to_vec(&serde_json::json!({"associations": assocs})).unwrap(),
+    )
+    .unwrap();
     std::fs::write(dir.join("addon.json"), serde_json::to_vec(&serde_json::json!({"addon": {"addonName": "eks-pod-identity-agent", "status": "ACTIVE", "addonVersion": "v1.3.4"}})).unwrap()).unwrap();
 }
 
@@ -108,7 +147,11 @@ fn run_one(index: usize) {
     let size = &SIZES[index];
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path(), size);
-    let bytes: u64 = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
+    let bytes: u64 = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
     let base = peak_rss_mib().unwrap_or(0.0);
     let t = Instant::now();
     let snap = load_dirs(&[dir.path().to_path_buf()]).unwrap();
@@ -123,9 +166,16 @@ fn run_one(index: usize) {
     let _ = write!(
         line,
         "| {:>6} | {:>5} | {:>4} | {:>7.1} | {:>8.0} | {:>8.0} | {:>9} | {:>7} | {:>12.0} | {:>12.0} |",
-        size.pods, size.service_accounts, size.roles, bytes as f64 / 1_048_576.0,
-        load.as_secs_f64() * 1000.0, diag.as_secs_f64() * 1000.0, report.workloads.len(), parses,
-        after_load - base, after_diag,
+        size.pods,
+        size.service_accounts,
+        size.roles,
+        bytes as f64 / 1_048_576.0,
+        load.as_secs_f64() * 1000.0,
+        diag.as_secs_f64() * 1000.0,
+        report.workloads.len(),
+        parses,
+        after_load - base,
+        after_diag,
     );
     println!("{line}");
 }
@@ -139,11 +189,18 @@ fn main() {
         return;
     }
     println!("kubectl-irsa core benchmark (offline bundle load + diagnosis, release build)");
-    println!("| pods   | SAs   | roles | bundle MiB | load ms | diagnose ms | workloads | policies parsed | load peak +MiB | total peak MiB |");
-    println!("|-------:|------:|------:|--------:|---------:|---------:|----------:|--------:|-------------:|-------------:|");
+    println!(
+        "| pods   | SAs   | roles | bundle MiB | load ms | diagnose ms | workloads | policies parsed | load peak +MiB | total peak MiB |"
+    );
+    println!(
+        "|-------:|------:|------:|--------:|---------:|---------:|----------:|--------:|-------------:|-------------:|"
+    );
     let exe = std::env::current_exe().unwrap();
     for i in 0..SIZES.len() {
-        let status = std::process::Command::new(&exe).args(["--size", &i.to_string()]).status().unwrap();
+        let status = std::process::Command::new(&exe)
+            .args(["--size", &i.to_string()])
+            .status()
+            .unwrap();
         if !status.success() {
             eprintln!("size {i} failed: {status}");
         }

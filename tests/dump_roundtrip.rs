@@ -19,14 +19,26 @@ fn round_trip(name: &str, snap: &Snapshot) {
     let out = dir.path().join("bundle");
     let files = dump::write(snap, &out).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(!files.is_empty(), "{name}");
-    let again = load_dirs(&[out.clone()]).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert!(again.notes.is_empty(), "{name}: the dump must load without notes: {:?}", again.notes);
-    assert_eq!(report_without_source(snap), report_without_source(&again), "{name}: report differs after dump");
+    let again = load_dirs(std::slice::from_ref(&out)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(
+        again.notes.is_empty(),
+        "{name}: the dump must load without notes: {:?}",
+        again.notes
+    );
+    assert_eq!(
+        report_without_source(snap),
+        report_without_source(&again),
+        "{name}: report differs after dump"
+    );
 }
 
 fn scenarios() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root).unwrap().filter_map(|e| e.ok().map(|e| e.path().join("bundle"))).filter(|p| p.is_dir()).collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path().join("bundle")))
+        .filter(|p| p.is_dir())
+        .collect();
     v.sort();
     v
 }
@@ -34,7 +46,7 @@ fn scenarios() -> Vec<PathBuf> {
 #[test]
 fn every_scenario_round_trips() {
     for dir in scenarios() {
-        let snap = load_dirs(&[dir.clone()]).unwrap();
+        let snap = load_dirs(std::slice::from_ref(&dir)).unwrap();
         round_trip(&dir.display().to_string(), &snap);
     }
 }
@@ -50,9 +62,17 @@ fn dump_refuses_a_non_empty_directory_and_writes_no_secret() {
     std::fs::write(dir.path().join("keep.txt"), "mine").unwrap();
     let err = dump::write(&demo::load().unwrap(), dir.path()).unwrap_err();
     assert!(err.to_string().contains("not an empty directory"), "{err}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("keep.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("keep.txt")).unwrap(),
+        "mine"
+    );
     for (name, contents) in dump::render(&demo::load().unwrap()).unwrap() {
         assert!(!contents.contains("\"kind\": \"Secret\""), "{name}");
-        assert!(!contents.to_ascii_lowercase().contains("serviceaccount/token\": \"ey"), "{name}");
+        assert!(
+            !contents
+                .to_ascii_lowercase()
+                .contains("serviceaccount/token\": \"ey"),
+            "{name}"
+        );
     }
 }

@@ -131,10 +131,10 @@ fn validate(doc: &Value, name: &str, version: &str) -> Vec<String> {
         )),
         Some(_) => {}
     }
-    if let Some(h) = doc.pointer("/spec/homepage") {
-        if !h.as_str().is_some_and(|h| h.starts_with("https://")) {
-            err("spec.homepage must be an https URL".into());
-        }
+    if let Some(h) = doc.pointer("/spec/homepage")
+        && !h.as_str().is_some_and(|h| h.starts_with("https://"))
+    {
+        err("spec.homepage must be an https URL".into());
     }
 
     let platforms = match doc.pointer("/spec/platforms").and_then(Value::as_array) {

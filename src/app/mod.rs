@@ -39,7 +39,12 @@ impl AppError {
         use crate::model::report::exit;
         match self {
             AppError::Bundle(_) | AppError::Diagnose(_) => exit::USAGE,
-            AppError::Live(LiveError::Kubeconfig(_) | LiveError::NoRegion | LiveError::ClusterUnknown(_) | LiveError::ClusterNotFound(_)) => exit::USAGE,
+            AppError::Live(
+                LiveError::Kubeconfig(_)
+                | LiveError::NoRegion
+                | LiveError::ClusterUnknown(_)
+                | LiveError::ClusterNotFound(_),
+            ) => exit::USAGE,
             AppError::Live(_) => exit::INCOMPLETE,
         }
     }

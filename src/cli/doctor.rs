@@ -5,10 +5,10 @@ use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
+use super::source_args::SourceArgs;
 use crate::app;
 use crate::diagnose::{Selection, Target};
 use crate::model::report::{RequestedAction, exit};
-use super::source_args::SourceArgs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
@@ -42,13 +42,24 @@ fn pair_actions(args: &DoctorArgs) -> Result<Vec<RequestedAction>, String> {
     let mut out = Vec::new();
     for (i, action) in args.actions.iter().enumerate() {
         let Some((service, name)) = action.split_once(':') else {
-            return Err(format!("--action `{action}` is not SERVICE:Action (for example s3:GetObject)"));
+            return Err(format!(
+                "--action `{action}` is not SERVICE:Action (for example s3:GetObject)"
+            ));
         };
         if service.is_empty() || name.is_empty() {
-            return Err(format!("--action `{action}` is not SERVICE:Action (for example s3:GetObject)"));
+            return Err(format!(
+                "--action `{action}` is not SERVICE:Action (for example s3:GetObject)"
+            ));
         }
-        let resource = args.resources.get(i).cloned().unwrap_or_else(|| "*".to_string());
-        out.push(RequestedAction { action: action.clone(), resource });
+        let resource = args
+            .resources
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| "*".to_string());
+        out.push(RequestedAction {
+            action: action.clone(),
+            resource,
+        });
     }
     Ok(out)
 }
@@ -70,7 +81,11 @@ pub fn run(args: &DoctorArgs) -> i32 {
     };
     let source = args.source.source();
     // A target without a namespace means the kubectl default namespace; offline we search all.
-    let selection = Selection { namespace: args.source.namespace_filter(), target, actions };
+    let selection = Selection {
+        namespace: args.source.namespace_filter(),
+        target,
+        actions,
+    };
     let report = match app::doctor(&source, &selection) {
         Ok(r) => r,
         Err(e) => {

@@ -33,7 +33,11 @@ pub fn run(args: &DumpArgs) -> i32 {
         Ok(files) => {
             let mut out = anstream::stdout();
             let _ = writeln!(out, "wrote {} files to {}", files.len(), args.dir.display());
-            let _ = writeln!(out, "diagnose it with: kubectl irsa doctor -A --offline {}", args.dir.display());
+            let _ = writeln!(
+                out,
+                "diagnose it with: kubectl irsa doctor -A --offline {}",
+                args.dir.display()
+            );
             exit::OK
         }
         Err(e) => {

@@ -36,7 +36,6 @@ pub enum Command {
     },
 }
 
-
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Evaluate IAM policies offline against a request (JSON in, decision out).
@@ -48,7 +47,11 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { crate::model::report::exit::USAGE } else { 0 };
+            let code = if e.use_stderr() {
+                crate::model::report::exit::USAGE
+            } else {
+                0
+            };
             let _ = e.print();
             return code;
         }

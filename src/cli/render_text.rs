@@ -46,9 +46,23 @@ pub fn render(report: &Report) -> String {
         .as_ref()
         .map(|c| format!(" · cluster {}", c.name))
         .unwrap_or_default();
-    let _ = writeln!(out, "{}", paint(GREY, &format!("kubectl-irsa doctor · {}{cluster}", report.source.description)));
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            GREY,
+            &format!(
+                "kubectl-irsa doctor · {}{cluster}",
+                report.source.description
+            )
+        )
+    );
     for note in &report.notes {
-        let _ = writeln!(out, "{}", paint(GREY, &format!("note: {}: {}", note.file, note.message)));
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(GREY, &format!("note: {}: {}", note.file, note.message))
+        );
     }
     for w in &report.workloads {
         out.push('\n');
@@ -56,11 +70,25 @@ pub fn render(report: &Report) -> String {
     }
     let s = &report.summary;
     out.push('\n');
-    let mut line = format!("{} workload(s): {} ok, {} warning, {} broken, {} unknown", s.workloads, s.ok, s.warning, s.broken, s.unknown);
+    let mut line = format!(
+        "{} workload(s): {} ok, {} warning, {} broken, {} unknown",
+        s.workloads, s.ok, s.warning, s.broken, s.unknown
+    );
     if report.workloads_without_aws_identity > 0 {
-        line.push_str(&format!(" ({} other workload(s) use no AWS identity)", report.workloads_without_aws_identity));
+        line.push_str(&format!(
+            " ({} other workload(s) use no AWS identity)",
+            report.workloads_without_aws_identity
+        ));
     }
-    let style = if s.broken > 0 { RED } else if s.unknown > 0 { GREY } else if s.warning > 0 { YELLOW } else { GREEN };
+    let style = if s.broken > 0 {
+        RED
+    } else if s.unknown > 0 {
+        GREY
+    } else if s.warning > 0 {
+        YELLOW
+    } else {
+        GREEN
+    };
     let _ = writeln!(out, "{}", paint(style, &line));
     out
 }
@@ -73,7 +101,10 @@ fn render_workload(out: &mut String, w: &WorkloadReport) {
     let _ = writeln!(
         out,
         "{}  sa {}  {}  {headline}",
-        paint(BOLD, &format!("{}/{}/{}", w.namespace, w.kind.short(), w.name)),
+        paint(
+            BOLD,
+            &format!("{}/{}/{}", w.namespace, w.kind.short(), w.name)
+        ),
         w.service_account,
         w.mechanism.label()
     );
@@ -85,7 +116,13 @@ fn render_workload(out: &mut String, w: &WorkloadReport) {
 fn render_link(out: &mut String, link: &LinkReport, headline: bool) {
     let style = status_style(link.status);
     let name = format!("{:<16}", link.link.as_str());
-    let _ = writeln!(out, "  {} {} {}", paint(style, status_icon(link.status)), paint(style, &name), link.summary);
+    let _ = writeln!(
+        out,
+        "  {} {} {}",
+        paint(style, status_icon(link.status)),
+        paint(style, &name),
+        link.summary
+    );
     for f in &link.findings {
         if f.severity == Severity::Info && !headline {
             continue;
@@ -104,8 +141,17 @@ fn finding_style(f: &Finding) -> Style {
 
 fn render_finding(out: &mut String, f: &Finding, full: bool) {
     let style = finding_style(f);
-    let reference = f.reference.map(|r| format!(" [field guide {r}]")).unwrap_or_default();
-    let _ = writeln!(out, "      {} {}{}", paint(style, f.code), f.message, paint(GREY, &reference));
+    let reference = f
+        .reference
+        .map(|r| format!(" [field guide {r}]"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "      {} {}{}",
+        paint(style, f.code),
+        f.message,
+        paint(GREY, &reference)
+    );
     if full {
         for e in &f.evidence {
             render_evidence(out, e);
@@ -138,7 +184,12 @@ fn render_evidence(out: &mut String, e: &Evidence) {
         let to = to.max(from).min(from + 8);
         for n in from..=to {
             if let Some(text) = lines.get(n as usize - 1) {
-                let _ = writeln!(out, "          {} {}", paint(GREY, &format!("{n:>4} |")), paint(RED, text.trim_end()));
+                let _ = writeln!(
+                    out,
+                    "          {} {}",
+                    paint(GREY, &format!("{n:>4} |")),
+                    paint(RED, text.trim_end())
+                );
             }
         }
     }

@@ -50,7 +50,11 @@ impl SourceArgs {
             Source::Live(LiveOptions {
                 // KUBECONFIG may list several files; kube-rs merges them when it reads the
                 // environment itself, so only an explicit single path is passed through.
-                kubeconfig: self.kubeconfig.clone().filter(|k| !k.contains(':')).map(Into::into),
+                kubeconfig: self
+                    .kubeconfig
+                    .clone()
+                    .filter(|k| !k.contains(':'))
+                    .map(Into::into),
                 context: self.context.clone(),
                 namespace: self.namespace.clone(),
                 all_namespaces: self.all_namespaces,

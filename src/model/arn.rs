@@ -48,7 +48,16 @@ impl fmt::Display for Arn {
 }
 
 /// The partitions IAM knows.
-pub const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+pub const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
 
 /// The partition a region belongs to.
 pub fn partition_of_region(region: &str) -> &'static str {
@@ -102,16 +111,25 @@ impl RoleArn {
             "it does not have the six `:`-separated parts of an ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)".to_string()
         })?;
         if !PARTITIONS.contains(&arn.partition.as_str()) {
-            return Err(format!("`{}` is not an AWS partition (aws, aws-cn, aws-us-gov, ...)", arn.partition));
+            return Err(format!(
+                "`{}` is not an AWS partition (aws, aws-cn, aws-us-gov, ...)",
+                arn.partition
+            ));
         }
         if arn.service != "iam" {
             return Err(format!("the service is `{}`, not `iam`", arn.service));
         }
         if !arn.region.is_empty() {
-            return Err(format!("IAM ARNs have an empty region, found `{}`", arn.region));
+            return Err(format!(
+                "IAM ARNs have an empty region, found `{}`",
+                arn.region
+            ));
         }
         if !is_account_id(&arn.account) {
-            return Err(format!("the account `{}` is not a 12-digit AWS account ID", arn.account));
+            return Err(format!(
+                "the account `{}` is not a 12-digit AWS account ID",
+                arn.account
+            ));
         }
         let rest = arn
             .resource
@@ -125,10 +143,18 @@ impl RoleArn {
             return Err("the role name is empty".into());
         }
         if name.len() > 64 {
-            return Err(format!("the role name is {} characters; IAM allows 64", name.len()));
+            return Err(format!(
+                "the role name is {} characters; IAM allows 64",
+                name.len()
+            ));
         }
-        if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))) {
-            return Err(format!("the role name contains `{c}`, which IAM does not allow (letters, digits and +=,.@_-)"));
+        if let Some(c) = name
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c)))
+        {
+            return Err(format!(
+                "the role name contains `{c}`, which IAM does not allow (letters, digits and +=,.@_-)"
+            ));
         }
         if path.contains("//") {
             return Err("the role path has an empty segment (`//`)".into());
@@ -148,7 +174,11 @@ impl RoleArn {
 
 impl fmt::Display for RoleArn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "arn:{}:iam::{}:role{}{}", self.partition, self.account, self.path, self.name)
+        write!(
+            f,
+            "arn:{}:iam::{}:role{}{}",
+            self.partition, self.account, self.path, self.name
+        )
     }
 }
 
@@ -167,7 +197,10 @@ pub fn oidc_provider_url(arn: &str) -> Option<&str> {
 /// The account of an OIDC provider ARN.
 pub fn oidc_provider_account(arn: &str) -> Option<String> {
     let parsed = Arn::parse(arn)?;
-    parsed.resource.starts_with("oidc-provider/").then_some(parsed.account)
+    parsed
+        .resource
+        .starts_with("oidc-provider/")
+        .then_some(parsed.account)
 }
 
 /// An issuer URL without its scheme and trailing slash: the form IAM uses in provider ARNs and
@@ -196,7 +229,10 @@ mod tests {
         let with_path = RoleArn::parse("arn:aws:iam::123456789012:role/teams/data/app").unwrap();
         assert_eq!(with_path.path, "/teams/data/");
         assert_eq!(with_path.name, "app");
-        assert_eq!(with_path.to_string(), "arn:aws:iam::123456789012:role/teams/data/app");
+        assert_eq!(
+            with_path.to_string(),
+            "arn:aws:iam::123456789012:role/teams/data/app"
+        );
     }
 
     #[test]

@@ -166,7 +166,9 @@ impl Default for AwsFacts {
         AwsFacts {
             cluster: Fact::not_collected("aws eks describe-cluster --name CLUSTER"),
             iam: IamFacts::default(),
-            associations: Fact::not_collected("aws eks list-pod-identity-associations --cluster-name CLUSTER"),
+            associations: Fact::not_collected(
+                "aws eks list-pod-identity-associations --cluster-name CLUSTER",
+            ),
             pod_identity_agent_addon: Fact::not_collected(
                 "aws eks describe-addon --cluster-name CLUSTER --addon-name eks-pod-identity-agent",
             ),

@@ -257,7 +257,11 @@ pub struct LinkReport {
 impl LinkReport {
     /// A link whose status follows from its findings: any error -> broken, else any unknown ->
     /// unknown, else any warning -> warning, else ok.
-    pub fn from_findings(link: LinkName, summary: impl Into<String>, findings: Vec<Finding>) -> Self {
+    pub fn from_findings(
+        link: LinkName,
+        summary: impl Into<String>,
+        findings: Vec<Finding>,
+    ) -> Self {
         let status = findings.iter().fold(Status::Ok, |acc, f| {
             let s = match f.severity {
                 Severity::Info => Status::Ok,

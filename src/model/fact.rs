@@ -30,7 +30,10 @@ impl Missing {
             Missing::NotCollected { hint } => {
                 format!("{what} was not collected; collect it with `{hint}`")
             }
-            Missing::Denied { permission, message } => {
+            Missing::Denied {
+                permission,
+                message,
+            } => {
                 format!("{what} could not be read ({message}); grant `{permission}`")
             }
             Missing::Unreachable { message } => format!("{what} could not be read: {message}"),

@@ -5,7 +5,11 @@
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "result", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "result",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
 pub enum ProofResult {
     /// STS returned credentials and GetCallerIdentity answered with this ARN.
     Assumed { caller_arn: String },

@@ -48,8 +48,15 @@ pub struct WorkloadReport {
 impl WorkloadReport {
     /// Workload status and headline from its links: the first broken link in chain order.
     pub fn finish(mut self) -> Self {
-        self.status = self.links.iter().fold(Status::Ok, |acc, l| Status::worst(acc, l.status));
-        self.broken_link = self.links.iter().find(|l| l.status == Status::Broken).map(|l| l.link);
+        self.status = self
+            .links
+            .iter()
+            .fold(Status::Ok, |acc, l| Status::worst(acc, l.status));
+        self.broken_link = self
+            .links
+            .iter()
+            .find(|l| l.status == Status::Broken)
+            .map(|l| l.link);
         self
     }
 

@@ -133,7 +133,8 @@ fn valid_aws_principal(v: &str) -> bool {
     // A unique ID such as AROA...: IAM writes it in place of a principal that was deleted.
     if v.starts_with('A')
         && (16..=128).contains(&v.len())
-        && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && v.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     {
         return true;
     }

@@ -24,22 +24,33 @@ fn cli_error(code: &str, operation: &str, message: &str) -> String {
 
 fn denied_text(m: &Missing, operation: &str) -> Option<String> {
     match m {
-        Missing::Denied { message, .. } => Some(cli_error("AccessDeniedException", operation, message)),
+        Missing::Denied { message, .. } => {
+            Some(cli_error("AccessDeniedException", operation, message))
+        }
         _ => None,
     }
 }
 
 fn complete(role: &IamRole) -> bool {
-    role.inline_policies.is_known() && role.attached_policies.is_known() && role.permissions_boundary.is_known()
+    role.inline_policies.is_known()
+        && role.attached_policies.is_known()
+        && role.permissions_boundary.is_known()
 }
 
 fn tags(role: &IamRole) -> Value {
-    Value::Array(role.tags.iter().map(|(k, v)| j!({"Key": k, "Value": v})).collect())
+    Value::Array(
+        role.tags
+            .iter()
+            .map(|(k, v)| j!({"Key": k, "Value": v}))
+            .collect(),
+    )
 }
 
 fn boundary(role: &IamRole) -> Option<Value> {
     match role.permissions_boundary.known() {
-        Some(Some(arn)) => Some(j!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arn})),
+        Some(Some(arn)) => {
+            Some(j!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arn}))
+        }
         _ => None,
     }
 }
@@ -72,8 +83,11 @@ pub fn render(aws: &AwsFacts) -> Result<Vec<BundleFile>, DumpError> {
     let mut out = Vec::new();
     let iam = &aws.iam;
     // Roles: GAAD for fully known ones; `IsTruncated` unless every account is complete.
-    let (full, partial): (Vec<&IamRole>, Vec<&IamRole>) = iam.roles.values().partition(|r| complete(r));
-    let all_complete = iam.roles.values().all(|r| Arn::parse(&r.arn).is_some_and(|a| iam.complete_role_accounts.contains(&a.account)));
+    let (full, partial): (Vec<&IamRole>, Vec<&IamRole>) =
+        iam.roles.values().partition(|r| complete(r));
+    let all_complete = iam.roles.values().all(|r| {
+        Arn::parse(&r.arn).is_some_and(|a| iam.complete_role_accounts.contains(&a.account))
+    });
     if !full.is_empty() || !iam.managed_policies.is_empty() {
         let policies: Vec<Value> = iam
             .managed_policies
@@ -88,28 +102,61 @@ pub fn render(aws: &AwsFacts) -> Result<Vec<BundleFile>, DumpError> {
             gaad["IsTruncated"] = Value::Bool(true);
             gaad["Marker"] = Value::String("kubectl-irsa-dump-partial".into());
         }
-        out.push(("iam-authorization-details.json".into(), json("roles", &gaad)?));
+        out.push((
+            "iam-authorization-details.json".into(),
+            json("roles", &gaad)?,
+        ));
     }
     for (i, role) in partial.iter().enumerate() {
         out.push((format!("iam-role-{i}.json"), json("role", &get_role(role))?));
         // `get-role-policy` names its role, so known inline policies survive; attached ones
         // cannot be written outside GetAccountAuthorizationDetails (their list names no role).
-        for (k, p) in role.inline_policies.known().into_iter().flatten().enumerate() {
+        for (k, p) in role
+            .inline_policies
+            .known()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             let v = j!({"RoleName": role.name, "PolicyName": p.name, "PolicyDocument": document(&p.document)});
-            out.push((format!("iam-role-{i}-policy-{k}.json"), json("inline policy", &v)?));
+            out.push((
+                format!("iam-role-{i}-policy-{k}.json"),
+                json("inline policy", &v)?,
+            ));
         }
     }
     for (i, arn) in iam.absent_roles.iter().enumerate() {
         if let Ok(r) = RoleArn::parse(arn) {
-            out.push((format!("iam-role-absent-{i}.txt"), cli_error("NoSuchEntity", "GetRole", &format!("The role with name {} cannot be found.", r.name))));
+            out.push((
+                format!("iam-role-absent-{i}.txt"),
+                cli_error(
+                    "NoSuchEntity",
+                    "GetRole",
+                    &format!("The role with name {} cannot be found.", r.name),
+                ),
+            ));
         }
     }
     if !iam.complete_provider_accounts.is_empty() || !iam.oidc_providers.is_empty() {
         let list: Vec<Value> = iam.oidc_providers.keys().map(|a| j!({"Arn": a})).collect();
-        out.push(("oidc-providers.json".into(), json("providers", &j!({"OpenIDConnectProviderList": list}))?));
+        out.push((
+            "oidc-providers.json".into(),
+            json("providers", &j!({"OpenIDConnectProviderList": list}))?,
+        ));
     }
-    for (i, p) in iam.oidc_providers.values().filter(|p| p.client_ids.is_some()).enumerate() {
-        out.push((format!("oidc-provider-{i}.json"), json("provider", &j!({"Url": p.url, "ClientIDList": p.client_ids, "ThumbprintList": p.thumbprints}))?));
+    for (i, p) in iam
+        .oidc_providers
+        .values()
+        .filter(|p| p.client_ids.is_some())
+        .enumerate()
+    {
+        out.push((
+            format!("oidc-provider-{i}.json"),
+            json(
+                "provider",
+                &j!({"Url": p.url, "ClientIDList": p.client_ids, "ThumbprintList": p.thumbprints}),
+            )?,
+        ));
     }
     match &aws.cluster {
         Fact::Known(c) => out.push(("cluster.json".into(), json("cluster", &j!({"cluster": {
@@ -120,17 +167,30 @@ pub fn render(aws: &AwsFacts) -> Result<Vec<BundleFile>, DumpError> {
     match &aws.associations {
         Fact::Known(list) => {
             let summaries: Vec<Value> = list.iter().map(|a| j!({"clusterName": a.cluster_name, "namespace": a.namespace, "serviceAccount": a.service_account, "associationArn": a.association_arn, "associationId": a.association_id, "ownerArn": a.owner_arn})).collect();
-            out.push(("pod-identity-associations.json".into(), json("associations", &j!({"associations": summaries}))?));
+            out.push((
+                "pod-identity-associations.json".into(),
+                json("associations", &j!({"associations": summaries}))?,
+            ));
             for (i, a) in list.iter().enumerate() {
                 let d = j!({"association": {"clusterName": a.cluster_name, "namespace": a.namespace, "serviceAccount": a.service_account, "roleArn": a.role_arn,
                     "targetRoleArn": a.target_role_arn, "associationArn": a.association_arn, "associationId": a.association_id, "disableSessionTags": a.disable_session_tags,
                     "policy": a.session_policy.as_ref().map(|p| p.0.clone()), "ownerArn": a.owner_arn, "createdAt": a.created_at, "modifiedAt": a.modified_at}});
-                out.push((format!("pod-identity-association-{i}.json"), json("association", &d)?));
+                out.push((
+                    format!("pod-identity-association-{i}.json"),
+                    json("association", &d)?,
+                ));
             }
         }
-        Fact::Missing(m) => out.extend(denied_text(m, "ListPodIdentityAssociations").map(|t| ("pod-identity-associations-error.txt".to_string(), t))),
+        Fact::Missing(m) => out.extend(
+            denied_text(m, "ListPodIdentityAssociations")
+                .map(|t| ("pod-identity-associations-error.txt".to_string(), t)),
+        ),
     }
-    let cluster_name = aws.cluster.known().map(|c| c.name.clone()).unwrap_or_default();
+    let cluster_name = aws
+        .cluster
+        .known()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
     match &aws.pod_identity_agent_addon {
         Fact::Known(Some(a)) => out.push(("addon-pod-identity-agent.json".into(), json("addon", &j!({"addon": {"addonName": a.name, "clusterName": cluster_name, "status": a.status, "addonVersion": a.version,
             "health": {"issues": a.health_issues.iter().map(|i| j!({"code": i.code, "message": i.message})).collect::<Vec<_>>()}, "serviceAccountRoleArn": a.service_account_role_arn}}))?)),

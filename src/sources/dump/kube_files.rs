@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::{BundleFile, DumpError, json};
-use crate::model::snapshot::{KubeFacts, Listing};
 use crate::model::Fact;
+use crate::model::snapshot::{KubeFacts, Listing};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -16,10 +16,24 @@ struct List<'a, T: Serialize> {
 }
 
 fn list<T: Serialize>(name: &str, items: &[T]) -> Result<BundleFile, DumpError> {
-    Ok((name.to_string(), json(name, &List { api_version: "v1", kind: "List", items })?))
+    Ok((
+        name.to_string(),
+        json(
+            name,
+            &List {
+                api_version: "v1",
+                kind: "List",
+                items,
+            },
+        )?,
+    ))
 }
 
-fn listing<T: Serialize>(out: &mut Vec<BundleFile>, name: &str, fact: &Fact<Listing<T>>) -> Result<(), DumpError> {
+fn listing<T: Serialize>(
+    out: &mut Vec<BundleFile>,
+    name: &str,
+    fact: &Fact<Listing<T>>,
+) -> Result<(), DumpError> {
     if let Some(l) = fact.known() {
         out.push(list(name, &l.items)?);
     }
@@ -43,7 +57,13 @@ pub fn render(kube: &KubeFacts) -> Result<Vec<BundleFile>, DumpError> {
         out.push(list("mutatingwebhookconfigurations.json", hooks)?);
     }
     if let Some(v) = &kube.server_version {
-        out.push(("version.json".into(), json("version", &serde_json::json!({"serverVersion": {"gitVersion": v}}))?));
+        out.push((
+            "version.json".into(),
+            json(
+                "version",
+                &serde_json::json!({"serverVersion": {"gitVersion": v}}),
+            )?,
+        ));
     }
     Ok(out)
 }

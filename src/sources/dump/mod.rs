@@ -21,7 +21,10 @@ pub enum DumpError {
     #[error("{path} is not an empty directory; pick a new one (nothing was written)")]
     NotEmpty { path: String },
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot render {what}: {message}")]
     Render { what: String, message: String },
 }
@@ -45,7 +48,9 @@ pub fn write(snap: &Snapshot, dir: &Path) -> Result<Vec<PathBuf>, DumpError> {
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir).map_err(io(dir))?;
         if entries.next().is_some() {
-            return Err(DumpError::NotEmpty { path: dir.display().to_string() });
+            return Err(DumpError::NotEmpty {
+                path: dir.display().to_string(),
+            });
         }
     }
     std::fs::create_dir_all(dir).map_err(io(dir))?;
@@ -64,5 +69,8 @@ fn json<T: serde::Serialize>(what: &str, value: &T) -> Result<String, DumpError>
             s.push('\n');
             s
         })
-        .map_err(|e| DumpError::Render { what: what.to_string(), message: e.to_string() })
+        .map_err(|e| DumpError::Render {
+            what: what.to_string(),
+            message: e.to_string(),
+        })
 }

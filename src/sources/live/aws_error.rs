@@ -29,15 +29,30 @@ where
             return AwsFailure::Unreachable(text);
         }
         SdkError::ConstructionFailure(_) => {
-            return if text.contains("credentials") || text.contains("region") { AwsFailure::Credentials(text) } else { AwsFailure::Other(text) };
+            return if text.contains("credentials") || text.contains("region") {
+                AwsFailure::Credentials(text)
+            } else {
+                AwsFailure::Other(text)
+            };
         }
         _ => {}
     }
     let message = err.message().unwrap_or_default().to_string();
     match err.code().unwrap_or_default() {
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "UnauthorizedException" => AwsFailure::Denied(message),
-        "NoSuchEntity" | "ResourceNotFoundException" | "NotFoundException" => AwsFailure::NotFound(message),
-        "ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" | "UnrecognizedClientException" | "SignatureDoesNotMatch" | "InvalidAccessKeyId" | "RequestExpired" => {
+        "AccessDenied"
+        | "AccessDeniedException"
+        | "UnauthorizedOperation"
+        | "UnauthorizedException" => AwsFailure::Denied(message),
+        "NoSuchEntity" | "ResourceNotFoundException" | "NotFoundException" => {
+            AwsFailure::NotFound(message)
+        }
+        "ExpiredToken"
+        | "ExpiredTokenException"
+        | "InvalidClientTokenId"
+        | "UnrecognizedClientException"
+        | "SignatureDoesNotMatch"
+        | "InvalidAccessKeyId"
+        | "RequestExpired" => {
             AwsFailure::Credentials(if message.is_empty() { text } else { message })
         }
         _ => AwsFailure::Other(text),

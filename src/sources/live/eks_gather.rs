@@ -5,8 +5,8 @@
 use aws_sdk_eks::primitives::DateTimeFormat;
 use futures::stream::{self, StreamExt};
 
-use super::aws_error::{AwsFailure, classify};
 use super::LiveError;
+use super::aws_error::{AwsFailure, classify};
 use crate::model::aws::{Addon, AddonHealthIssue, EksCluster, PodIdentityAssociation, PolicyText};
 use crate::model::{Fact, Missing};
 
@@ -17,7 +17,10 @@ fn fmt_time(t: Option<&aws_sdk_eks::primitives::DateTime>) -> Option<String> {
 }
 
 fn denied(permission: &str, message: String) -> Missing {
-    Missing::Denied { permission: permission.to_string(), message }
+    Missing::Denied {
+        permission: permission.to_string(),
+        message,
+    }
 }
 
 /// Fatal failures end the run; the rest become facts.
@@ -29,7 +32,10 @@ pub fn fatal(f: &AwsFailure) -> Option<LiveError> {
     }
 }
 
-pub async fn describe_cluster(eks: &aws_sdk_eks::Client, name: &str) -> Result<Fact<EksCluster>, LiveError> {
+pub async fn describe_cluster(
+    eks: &aws_sdk_eks::Client,
+    name: &str,
+) -> Result<Fact<EksCluster>, LiveError> {
     match eks.describe_cluster().name(name).send().await {
         Ok(out) => {
             let Some(c) = out.cluster() else {
@@ -41,9 +47,16 @@ pub async fn describe_cluster(eks: &aws_sdk_eks::Client, name: &str) -> Result<F
                 endpoint: c.endpoint().map(str::to_string),
                 version: c.version().map(str::to_string),
                 platform_version: c.platform_version().map(str::to_string),
-                oidc_issuer: c.identity().and_then(|i| i.oidc()).and_then(|o| o.issuer()).map(str::to_string),
+                oidc_issuer: c
+                    .identity()
+                    .and_then(|i| i.oidc())
+                    .and_then(|o| o.issuer())
+                    .map(str::to_string),
                 status: c.status().map(|s| s.as_str().to_string()),
-                auto_mode: c.compute_config().and_then(|cc| cc.enabled()).unwrap_or(false),
+                auto_mode: c
+                    .compute_config()
+                    .and_then(|cc| cc.enabled())
+                    .unwrap_or(false),
             }))
         }
         Err(e) => {
@@ -54,15 +67,24 @@ pub async fn describe_cluster(eks: &aws_sdk_eks::Client, name: &str) -> Result<F
             match f {
                 AwsFailure::NotFound(_) => Err(LiveError::ClusterNotFound(name.to_string())),
                 AwsFailure::Denied(m) => Ok(Fact::Missing(denied("eks:DescribeCluster", m))),
-                AwsFailure::Other(m) | AwsFailure::Credentials(m) | AwsFailure::Unreachable(m) => Ok(Fact::Missing(Missing::Unreachable { message: m })),
+                AwsFailure::Other(m) | AwsFailure::Credentials(m) | AwsFailure::Unreachable(m) => {
+                    Ok(Fact::Missing(Missing::Unreachable { message: m }))
+                }
             }
         }
     }
 }
 
-pub async fn associations(eks: &aws_sdk_eks::Client, cluster: &str) -> Result<Fact<Vec<PodIdentityAssociation>>, LiveError> {
+pub async fn associations(
+    eks: &aws_sdk_eks::Client,
+    cluster: &str,
+) -> Result<Fact<Vec<PodIdentityAssociation>>, LiveError> {
     let mut summaries = Vec::new();
-    let mut pages = eks.list_pod_identity_associations().cluster_name(cluster).into_paginator().send();
+    let mut pages = eks
+        .list_pod_identity_associations()
+        .cluster_name(cluster)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         match page {
             Ok(p) => summaries.extend(p.associations().iter().cloned()),
@@ -73,7 +95,10 @@ pub async fn associations(eks: &aws_sdk_eks::Client, cluster: &str) -> Result<Fa
                 }
                 return Ok(Fact::Missing(match f {
                     AwsFailure::Denied(m) => denied("eks:ListPodIdentityAssociations", m),
-                    AwsFailure::NotFound(m) | AwsFailure::Other(m) | AwsFailure::Credentials(m) | AwsFailure::Unreachable(m) => Missing::Unreachable { message: m },
+                    AwsFailure::NotFound(m)
+                    | AwsFailure::Other(m)
+                    | AwsFailure::Credentials(m)
+                    | AwsFailure::Unreachable(m) => Missing::Unreachable { message: m },
                 }));
             }
         }
@@ -95,7 +120,13 @@ pub async fn associations(eks: &aws_sdk_eks::Client, cluster: &str) -> Result<Fa
                 created_at: None,
                 modified_at: None,
             };
-            match eks.describe_pod_identity_association().cluster_name(cluster).association_id(&id).send().await {
+            match eks
+                .describe_pod_identity_association()
+                .cluster_name(cluster)
+                .association_id(&id)
+                .send()
+                .await
+            {
                 Ok(out) => {
                     if let Some(d) = out.association() {
                         a.role_arn = d.role_arn().map(str::to_string);
@@ -122,21 +153,49 @@ pub async fn associations(eks: &aws_sdk_eks::Client, cluster: &str) -> Result<Fa
         .collect()
         .await;
     let mut out = described.into_iter().collect::<Result<Vec<_>, _>>()?;
-    out.sort_by(|a, b| (&a.namespace, &a.service_account, &a.association_id).cmp(&(&b.namespace, &b.service_account, &b.association_id)));
+    out.sort_by(|a, b| {
+        (&a.namespace, &a.service_account, &a.association_id).cmp(&(
+            &b.namespace,
+            &b.service_account,
+            &b.association_id,
+        ))
+    });
     Ok(Fact::Known(out))
 }
 
-pub async fn agent_addon(eks: &aws_sdk_eks::Client, cluster: &str) -> Result<Fact<Option<Addon>>, LiveError> {
-    match eks.describe_addon().cluster_name(cluster).addon_name("eks-pod-identity-agent").send().await {
-        Ok(out) => Ok(Fact::Known(out.addon().map(|a| Addon {
-            name: a.addon_name().unwrap_or("eks-pod-identity-agent").to_string(),
-            status: a.status().map(|s| s.as_str().to_string()),
-            version: a.addon_version().map(str::to_string),
-            health_issues: a
-                .health()
-                .map(|h| h.issues().iter().map(|i| AddonHealthIssue { code: i.code().map(|c| c.as_str().to_string()).unwrap_or_default(), message: i.message().unwrap_or_default().to_string() }).collect())
-                .unwrap_or_default(),
-            service_account_role_arn: a.service_account_role_arn().map(str::to_string),
+pub async fn agent_addon(
+    eks: &aws_sdk_eks::Client,
+    cluster: &str,
+) -> Result<Fact<Option<Addon>>, LiveError> {
+    match eks
+        .describe_addon()
+        .cluster_name(cluster)
+        .addon_name("eks-pod-identity-agent")
+        .send()
+        .await
+    {
+        Ok(out) => Ok(Fact::Known(out.addon().map(|a| {
+            Addon {
+                name: a
+                    .addon_name()
+                    .unwrap_or("eks-pod-identity-agent")
+                    .to_string(),
+                status: a.status().map(|s| s.as_str().to_string()),
+                version: a.addon_version().map(str::to_string),
+                health_issues: a
+                    .health()
+                    .map(|h| {
+                        h.issues()
+                            .iter()
+                            .map(|i| AddonHealthIssue {
+                                code: i.code().map(|c| c.as_str().to_string()).unwrap_or_default(),
+                                message: i.message().unwrap_or_default().to_string(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                service_account_role_arn: a.service_account_role_arn().map(str::to_string),
+            }
         }))),
         Err(e) => {
             let f = classify(&e);
@@ -146,14 +205,19 @@ pub async fn agent_addon(eks: &aws_sdk_eks::Client, cluster: &str) -> Result<Fac
             Ok(match f {
                 AwsFailure::NotFound(_) => Fact::Known(None),
                 AwsFailure::Denied(m) => Fact::Missing(denied("eks:DescribeAddon", m)),
-                AwsFailure::Other(m) | AwsFailure::Credentials(m) | AwsFailure::Unreachable(m) => Fact::Missing(Missing::Unreachable { message: m }),
+                AwsFailure::Other(m) | AwsFailure::Credentials(m) | AwsFailure::Unreachable(m) => {
+                    Fact::Missing(Missing::Unreachable { message: m })
+                }
             })
         }
     }
 }
 
 /// Finds the cluster whose API endpoint is `server` (ListClusters + DescribeCluster).
-pub async fn cluster_by_endpoint(eks: &aws_sdk_eks::Client, server: &str) -> Result<Option<String>, LiveError> {
+pub async fn cluster_by_endpoint(
+    eks: &aws_sdk_eks::Client,
+    server: &str,
+) -> Result<Option<String>, LiveError> {
     let mut names = Vec::new();
     let mut pages = eks.list_clusters().into_paginator().send();
     while let Some(page) = pages.next().await {
@@ -171,7 +235,12 @@ pub async fn cluster_by_endpoint(eks: &aws_sdk_eks::Client, server: &str) -> Res
     let want = server.trim_end_matches('/').to_ascii_lowercase();
     for name in names {
         if let Ok(out) = eks.describe_cluster().name(&name).send().await {
-            let endpoint = out.cluster().and_then(|c| c.endpoint()).unwrap_or_default().trim_end_matches('/').to_ascii_lowercase();
+            let endpoint = out
+                .cluster()
+                .and_then(|c| c.endpoint())
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_ascii_lowercase();
             if endpoint == want {
                 return Ok(Some(name));
             }

@@ -9,18 +9,23 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_iam::types::EntityType;
 use futures::stream::{self, StreamExt};
 
+use super::LiveError;
 use super::aws_error::{AwsFailure, classify};
 use super::eks_gather::{IN_FLIGHT, fatal};
-use super::LiveError;
 use crate::model::arn::{Arn, RoleArn};
-use crate::model::aws::{AttachedPolicy, IamFacts, IamRole, InlinePolicy, ManagedPolicy, OidcProvider, PolicyText};
+use crate::model::aws::{
+    AttachedPolicy, IamFacts, IamRole, InlinePolicy, ManagedPolicy, OidcProvider, PolicyText,
+};
 use crate::model::{Fact, Missing};
 
 /// Above this many roles one GetAccountAuthorizationDetails scan is cheaper than per-role calls.
 pub const BULK_THRESHOLD: usize = 20;
 
 fn denied(permission: &str, message: String) -> Missing {
-    Missing::Denied { permission: permission.to_string(), message }
+    Missing::Denied {
+        permission: permission.to_string(),
+        message,
+    }
 }
 
 fn or_fatal(f: AwsFailure) -> Result<AwsFailure, LiveError> {
@@ -31,11 +36,19 @@ fn or_fatal(f: AwsFailure) -> Result<AwsFailure, LiveError> {
 }
 
 fn tags(list: &[aws_sdk_iam::types::Tag]) -> BTreeMap<String, String> {
-    list.iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()
+    list.iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect()
 }
 
 /// Everything about the roles `wanted` (ARNs) and, with `scan_all`, every role of the account.
-pub async fn gather(iam: &aws_sdk_iam::Client, wanted: &BTreeSet<String>, scan_all: bool, issuer: Option<&str>, account: Option<&str>) -> Result<IamFacts, LiveError> {
+pub async fn gather(
+    iam: &aws_sdk_iam::Client,
+    wanted: &BTreeSet<String>,
+    scan_all: bool,
+    issuer: Option<&str>,
+    account: Option<&str>,
+) -> Result<IamFacts, LiveError> {
     let mut facts = IamFacts::default();
     let mut bulk_done = false;
     if scan_all || wanted.len() > BULK_THRESHOLD {
@@ -50,7 +63,11 @@ pub async fn gather(iam: &aws_sdk_iam::Client, wanted: &BTreeSet<String>, scan_a
 }
 
 /// GetAccountAuthorizationDetails; false when the caller may not call it.
-async fn bulk(iam: &aws_sdk_iam::Client, facts: &mut IamFacts, account: Option<&str>) -> Result<bool, LiveError> {
+async fn bulk(
+    iam: &aws_sdk_iam::Client,
+    facts: &mut IamFacts,
+    account: Option<&str>,
+) -> Result<bool, LiveError> {
     let mut pages = iam
         .get_account_authorization_details()
         .filter(EntityType::Role)
@@ -75,10 +92,34 @@ async fn bulk(iam: &aws_sdk_iam::Client, facts: &mut IamFacts, account: Option<&
                 path: r.path().unwrap_or("/").to_string(),
                 role_id: r.role_id().map(str::to_string),
                 create_date: None,
-                trust_policy: r.assume_role_policy_document().map(|d| PolicyText(d.to_string())),
-                inline_policies: Fact::Known(r.role_policy_list().iter().map(|p| InlinePolicy { name: p.policy_name().unwrap_or_default().to_string(), document: PolicyText(p.policy_document().unwrap_or_default().to_string()) }).collect()),
-                attached_policies: Fact::Known(r.attached_managed_policies().iter().map(|p| AttachedPolicy { name: p.policy_name().unwrap_or_default().to_string(), arn: p.policy_arn().unwrap_or_default().to_string() }).collect()),
-                permissions_boundary: Fact::Known(r.permissions_boundary().and_then(|b| b.permissions_boundary_arn()).map(str::to_string)),
+                trust_policy: r
+                    .assume_role_policy_document()
+                    .map(|d| PolicyText(d.to_string())),
+                inline_policies: Fact::Known(
+                    r.role_policy_list()
+                        .iter()
+                        .map(|p| InlinePolicy {
+                            name: p.policy_name().unwrap_or_default().to_string(),
+                            document: PolicyText(
+                                p.policy_document().unwrap_or_default().to_string(),
+                            ),
+                        })
+                        .collect(),
+                ),
+                attached_policies: Fact::Known(
+                    r.attached_managed_policies()
+                        .iter()
+                        .map(|p| AttachedPolicy {
+                            name: p.policy_name().unwrap_or_default().to_string(),
+                            arn: p.policy_arn().unwrap_or_default().to_string(),
+                        })
+                        .collect(),
+                ),
+                permissions_boundary: Fact::Known(
+                    r.permissions_boundary()
+                        .and_then(|b| b.permissions_boundary_arn())
+                        .map(str::to_string),
+                ),
                 tags: tags(r.tags()),
             };
             if let Some(a) = Arn::parse(&arn) {
@@ -88,9 +129,21 @@ async fn bulk(iam: &aws_sdk_iam::Client, facts: &mut IamFacts, account: Option<&
         }
         for p in page.policies() {
             let default = p.default_version_id();
-            let doc = p.policy_version_list().iter().find(|v| v.is_default_version() || v.version_id() == default).and_then(|v| v.document());
+            let doc = p
+                .policy_version_list()
+                .iter()
+                .find(|v| v.is_default_version() || v.version_id() == default)
+                .and_then(|v| v.document());
             let arn = p.arn().unwrap_or_default().to_string();
-            facts.managed_policies.insert(arn.clone(), ManagedPolicy { arn, name: p.policy_name().unwrap_or_default().to_string(), default_version_id: default.map(str::to_string), default_document: doc.map(|d| PolicyText(d.to_string())) });
+            facts.managed_policies.insert(
+                arn.clone(),
+                ManagedPolicy {
+                    arn,
+                    name: p.policy_name().unwrap_or_default().to_string(),
+                    default_version_id: default.map(str::to_string),
+                    default_document: doc.map(|d| PolicyText(d.to_string())),
+                },
+            );
         }
     }
     if let Some(acct) = account {
@@ -99,10 +152,16 @@ async fn bulk(iam: &aws_sdk_iam::Client, facts: &mut IamFacts, account: Option<&
     Ok(true)
 }
 
-async fn per_role(iam: &aws_sdk_iam::Client, facts: &mut IamFacts, arns: &[String]) -> Result<(), LiveError> {
+async fn per_role(
+    iam: &aws_sdk_iam::Client,
+    facts: &mut IamFacts,
+    arns: &[String],
+) -> Result<(), LiveError> {
     let fetched: Vec<Result<(String, RoleLookup), LiveError>> = stream::iter(arns.iter().cloned())
         .map(|arn| async move {
-            let Ok(parsed) = RoleArn::parse(&arn) else { return Ok((arn, RoleLookup::Unknown)) };
+            let Ok(parsed) = RoleArn::parse(&arn) else {
+                return Ok((arn, RoleLookup::Unknown));
+            };
             one_role(iam, &parsed.name).await.map(|r| (arn, r))
         })
         .buffer_unordered(IN_FLIGHT)
@@ -127,7 +186,11 @@ async fn per_role(iam: &aws_sdk_iam::Client, facts: &mut IamFacts, arns: &[Strin
             RoleLookup::Unknown => {}
         }
     }
-    let policies: Vec<Result<Option<ManagedPolicy>, LiveError>> = stream::iter(policy_arns).map(|arn| async move { managed_policy(iam, &arn).await }).buffer_unordered(IN_FLIGHT).collect().await;
+    let policies: Vec<Result<Option<ManagedPolicy>, LiveError>> = stream::iter(policy_arns)
+        .map(|arn| async move { managed_policy(iam, &arn).await })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
     for p in policies {
         if let Some(p) = p? {
             facts.managed_policies.insert(p.arn.clone(), p);
@@ -164,30 +227,55 @@ async fn one_role(iam: &aws_sdk_iam::Client, name: &str) -> Result<RoleLookup, L
         path: role.path().to_string(),
         role_id: Some(role.role_id().to_string()),
         create_date: None,
-        trust_policy: role.assume_role_policy_document().map(|d| PolicyText(d.to_string())),
+        trust_policy: role
+            .assume_role_policy_document()
+            .map(|d| PolicyText(d.to_string())),
         inline_policies: inline?,
         attached_policies: attached?,
-        permissions_boundary: Fact::Known(role.permissions_boundary().and_then(|b| b.permissions_boundary_arn()).map(str::to_string)),
+        permissions_boundary: Fact::Known(
+            role.permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .map(str::to_string),
+        ),
         tags: tags(role.tags()),
     })))
 }
 
-async fn inline_policies(iam: &aws_sdk_iam::Client, role: &str) -> Result<Fact<Vec<InlinePolicy>>, LiveError> {
+async fn inline_policies(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+) -> Result<Fact<Vec<InlinePolicy>>, LiveError> {
     let mut names = Vec::new();
-    let mut pages = iam.list_role_policies().role_name(role).into_paginator().send();
+    let mut pages = iam
+        .list_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         match page {
             Ok(p) => names.extend(p.policy_names().iter().cloned()),
             Err(e) => {
                 let f = or_fatal(classify(&e))?;
-                return Ok(Fact::Missing(denied("iam:ListRolePolicies", format!("{f:?}"))));
+                return Ok(Fact::Missing(denied(
+                    "iam:ListRolePolicies",
+                    format!("{f:?}"),
+                )));
             }
         }
     }
     let mut out = Vec::new();
     for name in names {
-        match iam.get_role_policy().role_name(role).policy_name(&name).send().await {
-            Ok(p) => out.push(InlinePolicy { name, document: PolicyText(p.policy_document().to_string()) }),
+        match iam
+            .get_role_policy()
+            .role_name(role)
+            .policy_name(&name)
+            .send()
+            .await
+        {
+            Ok(p) => out.push(InlinePolicy {
+                name,
+                document: PolicyText(p.policy_document().to_string()),
+            }),
             Err(e) => {
                 let f = or_fatal(classify(&e))?;
                 return Ok(Fact::Missing(denied("iam:GetRolePolicy", format!("{f:?}"))));
@@ -197,22 +285,38 @@ async fn inline_policies(iam: &aws_sdk_iam::Client, role: &str) -> Result<Fact<V
     Ok(Fact::Known(out))
 }
 
-async fn attached_policies(iam: &aws_sdk_iam::Client, role: &str) -> Result<Fact<Vec<AttachedPolicy>>, LiveError> {
+async fn attached_policies(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+) -> Result<Fact<Vec<AttachedPolicy>>, LiveError> {
     let mut out = Vec::new();
-    let mut pages = iam.list_attached_role_policies().role_name(role).into_paginator().send();
+    let mut pages = iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         match page {
-            Ok(p) => out.extend(p.attached_policies().iter().map(|a| AttachedPolicy { name: a.policy_name().unwrap_or_default().to_string(), arn: a.policy_arn().unwrap_or_default().to_string() })),
+            Ok(p) => out.extend(p.attached_policies().iter().map(|a| AttachedPolicy {
+                name: a.policy_name().unwrap_or_default().to_string(),
+                arn: a.policy_arn().unwrap_or_default().to_string(),
+            })),
             Err(e) => {
                 let f = or_fatal(classify(&e))?;
-                return Ok(Fact::Missing(denied("iam:ListAttachedRolePolicies", format!("{f:?}"))));
+                return Ok(Fact::Missing(denied(
+                    "iam:ListAttachedRolePolicies",
+                    format!("{f:?}"),
+                )));
             }
         }
     }
     Ok(Fact::Known(out))
 }
 
-async fn managed_policy(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Option<ManagedPolicy>, LiveError> {
+async fn managed_policy(
+    iam: &aws_sdk_iam::Client,
+    arn: &str,
+) -> Result<Option<ManagedPolicy>, LiveError> {
     let policy = match iam.get_policy().policy_arn(arn).send().await {
         Ok(out) => out.policy().cloned(),
         Err(e) => {
@@ -220,11 +324,22 @@ async fn managed_policy(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Option<M
             return Ok(None);
         }
     };
-    let Some(policy) = policy else { return Ok(None) };
+    let Some(policy) = policy else {
+        return Ok(None);
+    };
     let version = policy.default_version_id().map(str::to_string);
     let document = match &version {
-        Some(v) => match iam.get_policy_version().policy_arn(arn).version_id(v).send().await {
-            Ok(out) => out.policy_version().and_then(|p| p.document()).map(|d| PolicyText(d.to_string())),
+        Some(v) => match iam
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(v)
+            .send()
+            .await
+        {
+            Ok(out) => out
+                .policy_version()
+                .and_then(|p| p.document())
+                .map(|d| PolicyText(d.to_string())),
             Err(e) => {
                 or_fatal(classify(&e))?;
                 None
@@ -232,13 +347,27 @@ async fn managed_policy(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Option<M
         },
         None => None,
     };
-    Ok(Some(ManagedPolicy { arn: arn.to_string(), name: policy.policy_name().unwrap_or_default().to_string(), default_version_id: version, default_document: document }))
+    Ok(Some(ManagedPolicy {
+        arn: arn.to_string(),
+        name: policy.policy_name().unwrap_or_default().to_string(),
+        default_version_id: version,
+        default_document: document,
+    }))
 }
 
 /// ListOpenIDConnectProviders, then GetOpenIDConnectProvider for the cluster's issuer only.
-async fn providers(iam: &aws_sdk_iam::Client, facts: &mut IamFacts, issuer: Option<&str>, account: Option<&str>) -> Result<(), LiveError> {
+async fn providers(
+    iam: &aws_sdk_iam::Client,
+    facts: &mut IamFacts,
+    issuer: Option<&str>,
+    account: Option<&str>,
+) -> Result<(), LiveError> {
     let list = match iam.list_open_id_connect_providers().send().await {
-        Ok(out) => out.open_id_connect_provider_list().iter().filter_map(|p| p.arn().map(str::to_string)).collect::<Vec<_>>(),
+        Ok(out) => out
+            .open_id_connect_provider_list()
+            .iter()
+            .filter_map(|p| p.arn().map(str::to_string))
+            .collect::<Vec<_>>(),
         Err(e) => {
             or_fatal(classify(&e))?;
             return Ok(());
@@ -251,13 +380,31 @@ async fn providers(iam: &aws_sdk_iam::Client, facts: &mut IamFacts, issuer: Opti
         if let Some(a) = Arn::parse(arn) {
             facts.complete_provider_accounts.insert(a.account);
         }
-        let url = crate::model::arn::oidc_provider_url(arn).unwrap_or_default().to_string();
-        facts.oidc_providers.insert(arn.clone(), OidcProvider { arn: arn.clone(), url, client_ids: None, thumbprints: Vec::new() });
+        let url = crate::model::arn::oidc_provider_url(arn)
+            .unwrap_or_default()
+            .to_string();
+        facts.oidc_providers.insert(
+            arn.clone(),
+            OidcProvider {
+                arn: arn.clone(),
+                url,
+                client_ids: None,
+                thumbprints: Vec::new(),
+            },
+        );
     }
     let Some(issuer) = issuer else { return Ok(()) };
     let host_path = crate::model::arn::issuer_host_path(issuer);
-    for arn in list.iter().filter(|a| crate::model::arn::oidc_provider_url(a) == Some(host_path)) {
-        match iam.get_open_id_connect_provider().open_id_connect_provider_arn(arn).send().await {
+    for arn in list
+        .iter()
+        .filter(|a| crate::model::arn::oidc_provider_url(a) == Some(host_path))
+    {
+        match iam
+            .get_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .send()
+            .await
+        {
             Ok(out) => {
                 if let Some(p) = facts.oidc_providers.get_mut(arn) {
                     p.client_ids = Some(out.client_id_list().to_vec());

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use kube::config::{Kubeconfig, KubeConfigOptions};
+use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use super::LiveError;
 
@@ -44,15 +44,25 @@ fn arg_after(args: &[String], names: &[&str]) -> Option<String> {
 
 /// `https://ABC.gr7.eu-west-1.eks.amazonaws.com` -> `eu-west-1`.
 pub fn region_from_server(server: &str) -> Option<String> {
-    let host = server.strip_prefix("https://").unwrap_or(server).split(['/', ':']).next()?;
+    let host = server
+        .strip_prefix("https://")
+        .unwrap_or(server)
+        .split(['/', ':'])
+        .next()?;
     let labels: Vec<&str> = host.split('.').collect();
     let eks = labels.iter().position(|l| *l == "eks")?;
-    eks.checked_sub(1).and_then(|i| labels.get(i)).map(|r| r.to_string())
+    eks.checked_sub(1)
+        .and_then(|i| labels.get(i))
+        .map(|r| r.to_string())
 }
 
 /// The EKS hints of one context of a kubeconfig.
 pub fn hint_from_kubeconfig(kc: &Kubeconfig, context: &str) -> EksHint {
-    let ctx = kc.contexts.iter().find(|c| c.name == context).and_then(|c| c.context.as_ref());
+    let ctx = kc
+        .contexts
+        .iter()
+        .find(|c| c.name == context)
+        .and_then(|c| c.context.as_ref());
     let server = ctx
         .and_then(|c| kc.clusters.iter().find(|n| n.name == c.cluster))
         .and_then(|n| n.cluster.as_ref())
@@ -68,10 +78,17 @@ pub fn hint_from_kubeconfig(kc: &Kubeconfig, context: &str) -> EksHint {
         hint.cluster_name = arg_after(&args, &["--cluster-name", "--cluster-id", "-i"]);
         hint.region = arg_after(&args, &["--region"]);
         hint.profile = arg_after(&args, &["--profile"]).or_else(|| {
-            exec.env.iter().flatten().find_map(|e| (e.get("name").map(String::as_str) == Some("AWS_PROFILE")).then(|| e.get("value").cloned()).flatten())
+            exec.env.iter().flatten().find_map(|e| {
+                (e.get("name").map(String::as_str) == Some("AWS_PROFILE"))
+                    .then(|| e.get("value").cloned())
+                    .flatten()
+            })
         });
         if hint.cluster_name.is_some() {
-            hint.how = format!("the kubeconfig user of context `{context}` runs `{}` with the cluster name", exec.command.clone().unwrap_or_default());
+            hint.how = format!(
+                "the kubeconfig user of context `{context}` runs `{}` with the cluster name",
+                exec.command.clone().unwrap_or_default()
+            );
         }
     }
     if hint.region.is_none() {
@@ -80,27 +97,50 @@ pub fn hint_from_kubeconfig(kc: &Kubeconfig, context: &str) -> EksHint {
     hint
 }
 
-pub async fn connect(kubeconfig: Option<&Path>, context: Option<&str>) -> Result<KubeTarget, LiveError> {
+pub async fn connect(
+    kubeconfig: Option<&Path>,
+    context: Option<&str>,
+) -> Result<KubeTarget, LiveError> {
     let kc = match kubeconfig {
-        Some(path) => Some(Kubeconfig::read_from(path).map_err(|e| LiveError::Kubeconfig(format!("{}: {e}", path.display())))?),
-        None => Kubeconfig::from_env().map_err(|e| LiveError::Kubeconfig(e.to_string()))?.or_else(|| Kubeconfig::read().ok()),
+        Some(path) => Some(
+            Kubeconfig::read_from(path)
+                .map_err(|e| LiveError::Kubeconfig(format!("{}: {e}", path.display())))?,
+        ),
+        None => Kubeconfig::from_env()
+            .map_err(|e| LiveError::Kubeconfig(e.to_string()))?
+            .or_else(|| Kubeconfig::read().ok()),
     };
-    let options = KubeConfigOptions { context: context.map(str::to_string), ..KubeConfigOptions::default() };
+    let options = KubeConfigOptions {
+        context: context.map(str::to_string),
+        ..KubeConfigOptions::default()
+    };
     let (config, context_name, hint) = match kc {
         Some(kc) => {
             let name = context
                 .map(str::to_string)
                 .or_else(|| kc.current_context.clone())
-                .ok_or_else(|| LiveError::Kubeconfig("the kubeconfig has no current context; pass --context".into()))?;
+                .ok_or_else(|| {
+                    LiveError::Kubeconfig(
+                        "the kubeconfig has no current context; pass --context".into(),
+                    )
+                })?;
             if !kc.contexts.iter().any(|c| c.name == name) {
-                return Err(LiveError::Kubeconfig(format!("context `{name}` is not in the kubeconfig")));
+                return Err(LiveError::Kubeconfig(format!(
+                    "context `{name}` is not in the kubeconfig"
+                )));
             }
             let hint = hint_from_kubeconfig(&kc, &name);
-            let config = kube::Config::from_custom_kubeconfig(kc, &options).await.map_err(|e| LiveError::Kubeconfig(e.to_string()))?;
+            let config = kube::Config::from_custom_kubeconfig(kc, &options)
+                .await
+                .map_err(|e| LiveError::Kubeconfig(e.to_string()))?;
             (config, name, hint)
         }
         None => {
-            let config = kube::Config::incluster().map_err(|e| LiveError::Kubeconfig(format!("no kubeconfig found and not running in a cluster: {e}")))?;
+            let config = kube::Config::incluster().map_err(|e| {
+                LiveError::Kubeconfig(format!(
+                    "no kubeconfig found and not running in a cluster: {e}"
+                ))
+            })?;
             (config, "in-cluster".to_string(), EksHint::default())
         }
     };
@@ -110,8 +150,15 @@ pub async fn connect(kubeconfig: Option<&Path>, context: Option<&str>) -> Result
         hint.region = server.as_deref().and_then(region_from_server);
     }
     let default_namespace = config.default_namespace.clone();
-    let client = kube::Client::try_from(config).map_err(|e| LiveError::Kubeconfig(e.to_string()))?;
-    Ok(KubeTarget { client, context: context_name, server, default_namespace, hint })
+    let client =
+        kube::Client::try_from(config).map_err(|e| LiveError::Kubeconfig(e.to_string()))?;
+    Ok(KubeTarget {
+        client,
+        context: context_name,
+        server,
+        default_namespace,
+        hint,
+    })
 }
 
 #[cfg(test)]
@@ -120,7 +167,10 @@ mod tests {
 
     #[test]
     fn region_from_eks_endpoint() {
-        assert_eq!(region_from_server("https://9A8B.gr7.eu-west-1.eks.amazonaws.com").as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            region_from_server("https://9A8B.gr7.eu-west-1.eks.amazonaws.com").as_deref(),
+            Some("eu-west-1")
+        );
         assert_eq!(region_from_server("https://127.0.0.1:6443"), None);
     }
 

@@ -10,8 +10,8 @@ use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Node, Pod, ServiceAccount};
-use kube::api::{Api, ListParams};
 use kube::Resource;
+use kube::api::{Api, ListParams};
 use serde::de::DeserializeOwned;
 
 use super::LiveError;
@@ -48,14 +48,20 @@ where
                     None => return Ok(Outcome::Items(items)),
                 }
             }
-            Err(kube::Error::Api(status)) if status.code == 403 => return Ok(Outcome::Denied(status.message.clone())),
+            Err(kube::Error::Api(status)) if status.code == 403 => {
+                return Ok(Outcome::Denied(status.message.clone()));
+            }
             Err(e) => return Err(e),
         }
     }
 }
 
 fn permission(resource: &str, group: &str, ns: Option<&str>) -> String {
-    let group = if group.is_empty() { String::new() } else { format!(" (API group {group})") };
+    let group = if group.is_empty() {
+        String::new()
+    } else {
+        format!(" (API group {group})")
+    };
     match ns {
         Some(ns) => format!("list {resource}{group} in namespace {ns}"),
         None => format!("list {resource}{group} cluster-wide"),
@@ -70,7 +76,12 @@ fn unreachable(e: kube::Error) -> LiveError {
     }
 }
 
-async fn namespaced<K>(client: &kube::Client, scope: &KubeScope, resource: &str, group: &str) -> Result<Fact<Listing<K>>, LiveError>
+async fn namespaced<K>(
+    client: &kube::Client,
+    scope: &KubeScope,
+    resource: &str,
+    group: &str,
+) -> Result<Fact<Listing<K>>, LiveError>
 where
     K: Resource<Scope = k8s_openapi::NamespaceResourceScope> + Clone + DeserializeOwned + Debug,
     K::DynamicType: Default,
@@ -87,19 +98,34 @@ where
                 Some(ns) => Scope::Namespaces(BTreeSet::from([ns.to_string()])),
             },
         }),
-        Outcome::Denied(message) => Fact::Missing(Missing::Denied { permission: permission(resource, group, ns), message }),
+        Outcome::Denied(message) => Fact::Missing(Missing::Denied {
+            permission: permission(resource, group, ns),
+            message,
+        }),
     })
 }
 
-async fn cluster<K>(client: &kube::Client, resource: &str, group: &str) -> Result<Fact<Vec<K>>, LiveError>
+async fn cluster<K>(
+    client: &kube::Client,
+    resource: &str,
+    group: &str,
+) -> Result<Fact<Vec<K>>, LiveError>
 where
     K: Resource<Scope = k8s_openapi::ClusterResourceScope> + Clone + DeserializeOwned + Debug,
     K::DynamicType: Default,
 {
-    Ok(match list_pages(Api::<K>::all(client.clone())).await.map_err(unreachable)? {
-        Outcome::Items(items) => Fact::Known(items),
-        Outcome::Denied(message) => Fact::Missing(Missing::Denied { permission: permission(resource, group, None), message }),
-    })
+    Ok(
+        match list_pages(Api::<K>::all(client.clone()))
+            .await
+            .map_err(unreachable)?
+        {
+            Outcome::Items(items) => Fact::Known(items),
+            Outcome::Denied(message) => Fact::Missing(Missing::Denied {
+                permission: permission(resource, group, None),
+                message,
+            }),
+        },
+    )
 }
 
 /// Merges the kube-system listing (the Pod Identity agent) into a namespaced one.
@@ -128,7 +154,11 @@ pub async fn gather(client: &kube::Client, scope: &KubeScope) -> Result<KubeFact
         namespaced::<Job>(client, scope, "jobs", "batch"),
         namespaced::<CronJob>(client, scope, "cronjobs", "batch"),
         cluster::<Node>(client, "nodes", ""),
-        cluster::<MutatingWebhookConfiguration>(client, "mutatingwebhookconfigurations", "admissionregistration.k8s.io"),
+        cluster::<MutatingWebhookConfiguration>(
+            client,
+            "mutatingwebhookconfigurations",
+            "admissionregistration.k8s.io"
+        ),
     );
     let mut facts = KubeFacts {
         pods: pods?,

@@ -17,10 +17,10 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+use crate::model::Fact;
 use crate::model::arn::{Arn, RoleArn};
 use crate::model::aws::AwsFacts;
 use crate::model::snapshot::{LoadNote, Snapshot, SourceInfo, SourceKind};
-use crate::model::Fact;
 
 pub use kube_gather::KubeScope;
 
@@ -32,13 +32,19 @@ pub enum LiveError {
     KubeAuth(String),
     #[error("cannot reach the Kubernetes API server: {0}")]
     KubeUnreachable(String),
-    #[error("AWS credentials are missing, invalid or expired: {0}. Log in again (e.g. `aws sso login`) or pass --profile")]
+    #[error(
+        "AWS credentials are missing, invalid or expired: {0}. Log in again (e.g. `aws sso login`) or pass --profile"
+    )]
     AwsCredentials(String),
     #[error("cannot reach AWS: {0}")]
     AwsUnreachable(String),
-    #[error("no AWS region: pass --region or set AWS_REGION (it could not be read from the kubeconfig either)")]
+    #[error(
+        "no AWS region: pass --region or set AWS_REGION (it could not be read from the kubeconfig either)"
+    )]
     NoRegion,
-    #[error("cannot tell which EKS cluster context `{0}` points at: pass --cluster NAME (and --region)")]
+    #[error(
+        "cannot tell which EKS cluster context `{0}` points at: pass --cluster NAME (and --region)"
+    )]
     ClusterUnknown(String),
     #[error("EKS cluster `{0}` was not found in this account and region")]
     ClusterNotFound(String),
@@ -63,10 +69,15 @@ fn wanted_roles(kube: &crate::model::KubeFacts, aws: &AwsFacts) -> BTreeSet<Stri
     let mut out = BTreeSet::new();
     if let Some(l) = kube.service_accounts.known() {
         for sa in &l.items {
-            if let Some(v) = sa.metadata.annotations.as_ref().and_then(|a| a.get("eks.amazonaws.com/role-arn"))
-                && let Ok(r) = RoleArn::parse(v) {
-                    out.insert(r.to_string());
-                }
+            if let Some(v) = sa
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("eks.amazonaws.com/role-arn"))
+                && let Ok(r) = RoleArn::parse(v)
+            {
+                out.insert(r.to_string());
+            }
         }
     }
     if let Some(list) = aws.associations.known() {
@@ -83,17 +94,35 @@ pub async fn gather(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
     let scope = if opts.all_namespaces {
         KubeScope::All
     } else {
-        KubeScope::Namespace(opts.namespace.clone().unwrap_or_else(|| target.default_namespace.clone()))
+        KubeScope::Namespace(
+            opts.namespace
+                .clone()
+                .unwrap_or_else(|| target.default_namespace.clone()),
+        )
     };
-    let region = opts.region.clone().or_else(|| std::env::var("AWS_REGION").ok()).or_else(|| std::env::var("AWS_DEFAULT_REGION").ok()).or_else(|| target.hint.region.clone()).ok_or(LiveError::NoRegion)?;
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(aws_config::Region::new(region.clone()));
+    let region = opts
+        .region
+        .clone()
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+        .or_else(|| target.hint.region.clone())
+        .ok_or(LiveError::NoRegion)?;
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.clone()));
     if let Some(p) = opts.profile.clone().or_else(|| target.hint.profile.clone()) {
         loader = loader.profile_name(p);
     }
     let sdk = loader.load().await;
-    let (iam, eks, sts) = (aws_sdk_iam::Client::new(&sdk), aws_sdk_eks::Client::new(&sdk), aws_sdk_sts::Client::new(&sdk));
+    let (iam, eks, sts) = (
+        aws_sdk_iam::Client::new(&sdk),
+        aws_sdk_eks::Client::new(&sdk),
+        aws_sdk_sts::Client::new(&sdk),
+    );
 
-    let (kube, caller) = tokio::join!(kube_gather::gather(&target.client, &scope), sts.get_caller_identity().send());
+    let (kube, caller) = tokio::join!(
+        kube_gather::gather(&target.client, &scope),
+        sts.get_caller_identity().send()
+    );
     let kube = kube?;
     let account = match caller {
         Ok(c) => c.account().map(str::to_string),
@@ -108,11 +137,17 @@ pub async fn gather(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
     let mut notes = Vec::new();
     let cluster_name = match (&opts.cluster, &target.hint.cluster_name) {
         (Some(c), _) => {
-            notes.push(LoadNote { file: "cluster".into(), message: format!("EKS cluster `{c}` from --cluster") });
+            notes.push(LoadNote {
+                file: "cluster".into(),
+                message: format!("EKS cluster `{c}` from --cluster"),
+            });
             c.clone()
         }
         (None, Some(c)) => {
-            notes.push(LoadNote { file: "cluster".into(), message: format!("EKS cluster `{c}`: {}", target.hint.how) });
+            notes.push(LoadNote {
+                file: "cluster".into(),
+                message: format!("EKS cluster `{c}`: {}", target.hint.how),
+            });
             c.clone()
         }
         (None, None) => {
@@ -121,7 +156,13 @@ pub async fn gather(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
                 None => None,
             };
             let c = found.ok_or_else(|| LiveError::ClusterUnknown(target.context.clone()))?;
-            notes.push(LoadNote { file: "cluster".into(), message: format!("EKS cluster `{c}`: its endpoint matches the API server URL of context `{}`", target.context) });
+            notes.push(LoadNote {
+                file: "cluster".into(),
+                message: format!(
+                    "EKS cluster `{c}`: its endpoint matches the API server URL of context `{}`",
+                    target.context
+                ),
+            });
             c
         }
     };
@@ -130,20 +171,57 @@ pub async fn gather(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
         eks_gather::associations(&eks, &cluster_name),
         eks_gather::agent_addon(&eks, &cluster_name),
     );
-    let mut aws = AwsFacts { cluster: cluster?, associations: associations?, pod_identity_agent_addon: addon?, ..AwsFacts::default() };
-    let account = account.or_else(|| aws.cluster.known().and_then(|c| Arn::parse(&c.arn)).map(|a| a.account));
+    let mut aws = AwsFacts {
+        cluster: cluster?,
+        associations: associations?,
+        pod_identity_agent_addon: addon?,
+        ..AwsFacts::default()
+    };
+    let account = account.or_else(|| {
+        aws.cluster
+            .known()
+            .and_then(|c| Arn::parse(&c.arn))
+            .map(|a| a.account)
+    });
     let issuer = aws.cluster.known().and_then(|c| c.oidc_issuer.clone());
     let wanted = wanted_roles(&kube, &aws);
-    aws.iam = iam_gather::gather(&iam, &wanted, opts.all_namespaces, issuer.as_deref(), account.as_deref()).await?;
+    aws.iam = iam_gather::gather(
+        &iam,
+        &wanted,
+        opts.all_namespaces,
+        issuer.as_deref(),
+        account.as_deref(),
+    )
+    .await?;
     if let Fact::Missing(m) = &aws.cluster {
-        notes.push(LoadNote { file: "cluster".into(), message: m.explain("the EKS cluster") });
+        notes.push(LoadNote {
+            file: "cluster".into(),
+            message: m.explain("the EKS cluster"),
+        });
     }
-    let description = format!("context {} · account {} · {}", target.context, account.as_deref().unwrap_or("?"), region);
-    Ok(Snapshot { source: SourceInfo { kind: SourceKind::Live, description }, kube, aws, notes })
+    let description = format!(
+        "context {} · account {} · {}",
+        target.context,
+        account.as_deref().unwrap_or("?"),
+        region
+    );
+    Ok(Snapshot {
+        source: SourceInfo {
+            kind: SourceKind::Live,
+            description,
+        },
+        kube,
+        aws,
+        notes,
+    })
 }
 
 /// Runs [`gather`] on a runtime of its own, for synchronous callers.
 pub fn gather_blocking(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| LiveError::Runtime(e.to_string()))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| LiveError::Runtime(e.to_string()))?;
     rt.block_on(gather(opts))
 }

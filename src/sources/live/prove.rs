@@ -28,11 +28,22 @@ const TOKEN_SECONDS: i64 = 600;
 async fn token(client: &kube::Client, t: &ProveTarget) -> Result<String, String> {
     let api: Api<ServiceAccount> = Api::namespaced(client.clone(), &t.namespace);
     let request = TokenRequest {
-        spec: TokenRequestSpec { audiences: vec![t.audience.clone()], expiration_seconds: Some(TOKEN_SECONDS), ..TokenRequestSpec::default() },
+        spec: TokenRequestSpec {
+            audiences: vec![t.audience.clone()],
+            expiration_seconds: Some(TOKEN_SECONDS),
+            ..TokenRequestSpec::default()
+        },
         ..TokenRequest::default()
     };
-    match api.create_token_request(&t.service_account, &PostParams::default(), &request).await {
-        Ok(tr) => tr.status.map(|s| s.token).filter(|t| !t.is_empty()).ok_or_else(|| "the TokenRequest API returned no token".to_string()),
+    match api
+        .create_token_request(&t.service_account, &PostParams::default(), &request)
+        .await
+    {
+        Ok(tr) => tr
+            .status
+            .map(|s| s.token)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| "the TokenRequest API returned no token".to_string()),
         Err(kube::Error::Api(s)) if s.code == 403 => Err(format!(
             "not allowed to request a token ({}); grant `create` on `serviceaccounts/token` in namespace {}",
             s.message, t.namespace
@@ -41,10 +52,20 @@ async fn token(client: &kube::Client, t: &ProveTarget) -> Result<String, String>
     }
 }
 
-async fn simulate(iam: &aws_sdk_iam::Client, role_arn: &str, actions: &[RequestedAction]) -> Result<Vec<Simulation>, String> {
+async fn simulate(
+    iam: &aws_sdk_iam::Client,
+    role_arn: &str,
+    actions: &[RequestedAction],
+) -> Result<Vec<Simulation>, String> {
     let mut out = Vec::new();
     for a in actions {
-        let answer = iam.simulate_principal_policy().policy_source_arn(role_arn).action_names(&a.action).resource_arns(&a.resource).send().await;
+        let answer = iam
+            .simulate_principal_policy()
+            .policy_source_arn(role_arn)
+            .action_names(&a.action)
+            .resource_arns(&a.resource)
+            .send()
+            .await;
         match answer {
             Ok(resp) => {
                 for r in resp.evaluation_results() {
@@ -53,13 +74,22 @@ async fn simulate(iam: &aws_sdk_iam::Client, role_arn: &str, actions: &[Requeste
                         PolicyEvaluationDecisionType::ExplicitDeny => "explicitDeny",
                         _ => "implicitDeny",
                     };
-                    out.push(Simulation { action: a.action.clone(), resource: a.resource.clone(), decision: decision.to_string() });
+                    out.push(Simulation {
+                        action: a.action.clone(),
+                        resource: a.resource.clone(),
+                        decision: decision.to_string(),
+                    });
                 }
             }
             Err(e) => {
                 return Err(match classify(&e) {
-                    AwsFailure::Denied(m) => format!("iam:SimulatePrincipalPolicy is not allowed ({m})"),
-                    AwsFailure::NotFound(m) | AwsFailure::Other(m) | AwsFailure::Credentials(m) | AwsFailure::Unreachable(m) => m,
+                    AwsFailure::Denied(m) => {
+                        format!("iam:SimulatePrincipalPolicy is not allowed ({m})")
+                    }
+                    AwsFailure::NotFound(m)
+                    | AwsFailure::Other(m)
+                    | AwsFailure::Credentials(m)
+                    | AwsFailure::Unreachable(m) => m,
                 });
             }
         }
@@ -67,24 +97,45 @@ async fn simulate(iam: &aws_sdk_iam::Client, role_arn: &str, actions: &[Requeste
     Ok(out)
 }
 
-pub async fn prove(client: &kube::Client, sdk: &aws_config::SdkConfig, iam: &aws_sdk_iam::Client, targets: &[ProveTarget], actions: &[RequestedAction]) -> Vec<ProofOutcome> {
+pub async fn prove(
+    client: &kube::Client,
+    sdk: &aws_config::SdkConfig,
+    iam: &aws_sdk_iam::Client,
+    targets: &[ProveTarget],
+    actions: &[RequestedAction],
+) -> Vec<ProofOutcome> {
     let sts = aws_sdk_sts::Client::new(sdk);
     let mut out = Vec::new();
     for t in targets {
         let result = match token(client, t).await {
             Err(reason) => ProofResult::NotRun { reason },
             Ok(jwt) => {
-                let assumed = sts.assume_role_with_web_identity().role_arn(&t.role_arn).role_session_name(SESSION_NAME).web_identity_token(jwt).duration_seconds(900).send().await;
+                let assumed = sts
+                    .assume_role_with_web_identity()
+                    .role_arn(&t.role_arn)
+                    .role_session_name(SESSION_NAME)
+                    .web_identity_token(jwt)
+                    .duration_seconds(900)
+                    .send()
+                    .await;
                 match assumed {
                     Ok(resp) => match resp.credentials() {
                         Some(c) => caller(sdk, c).await,
-                        None => ProofResult::NotRun { reason: "STS returned no credentials".into() },
+                        None => ProofResult::NotRun {
+                            reason: "STS returned no credentials".into(),
+                        },
                     },
                     Err(e) => {
-                        let code = aws_sdk_sts::error::ProvideErrorMetadata::code(&e).unwrap_or_default().to_string();
-                        let message = aws_sdk_sts::error::ProvideErrorMetadata::message(&e).unwrap_or_default().to_string();
+                        let code = aws_sdk_sts::error::ProvideErrorMetadata::code(&e)
+                            .unwrap_or_default()
+                            .to_string();
+                        let message = aws_sdk_sts::error::ProvideErrorMetadata::message(&e)
+                            .unwrap_or_default()
+                            .to_string();
                         if code.is_empty() {
-                            ProofResult::NotRun { reason: aws_sdk_sts::error::DisplayErrorContext(&e).to_string() }
+                            ProofResult::NotRun {
+                                reason: aws_sdk_sts::error::DisplayErrorContext(&e).to_string(),
+                            }
                         } else {
                             ProofResult::StsError { code, message }
                         }
@@ -100,16 +151,43 @@ pub async fn prove(client: &kube::Client, sdk: &aws_config::SdkConfig, iam: &aws
                 Err(note) => (Vec::new(), Some(note)),
             }
         };
-        out.push(ProofOutcome { namespace: t.namespace.clone(), service_account: t.service_account.clone(), role_arn: t.role_arn.clone(), audience: t.audience.clone(), result, simulations, simulation_note });
+        out.push(ProofOutcome {
+            namespace: t.namespace.clone(),
+            service_account: t.service_account.clone(),
+            role_arn: t.role_arn.clone(),
+            audience: t.audience.clone(),
+            result,
+            simulations,
+            simulation_note,
+        });
     }
     out
 }
 
 async fn caller(sdk: &aws_config::SdkConfig, c: &aws_sdk_sts::types::Credentials) -> ProofResult {
-    let creds = aws_sdk_sts::config::Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, SESSION_NAME);
-    let conf = aws_sdk_sts::config::Builder::from(sdk).credentials_provider(creds).build();
-    match aws_sdk_sts::Client::from_conf(conf).get_caller_identity().send().await {
-        Ok(who) => ProofResult::Assumed { caller_arn: who.arn().unwrap_or_default().to_string() },
-        Err(e) => ProofResult::NotRun { reason: format!("GetCallerIdentity with the new credentials failed: {}", aws_sdk_sts::error::DisplayErrorContext(&e)) },
+    let creds = aws_sdk_sts::config::Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token().to_string()),
+        None,
+        SESSION_NAME,
+    );
+    let conf = aws_sdk_sts::config::Builder::from(sdk)
+        .credentials_provider(creds)
+        .build();
+    match aws_sdk_sts::Client::from_conf(conf)
+        .get_caller_identity()
+        .send()
+        .await
+    {
+        Ok(who) => ProofResult::Assumed {
+            caller_arn: who.arn().unwrap_or_default().to_string(),
+        },
+        Err(e) => ProofResult::NotRun {
+            reason: format!(
+                "GetCallerIdentity with the new credentials failed: {}",
+                aws_sdk_sts::error::DisplayErrorContext(&e)
+            ),
+        },
     }
 }

@@ -130,7 +130,13 @@ impl AwsAcc {
                     .and_then(|r| r.strip_suffix(" cannot be found."))
                 {
                     Some(name) => self.absent_role_names.push(name.to_string()),
-                    None => notes.add(file, format!("GetRole NoSuchEntity without a role name: {}", error.message)),
+                    None => notes.add(
+                        file,
+                        format!(
+                            "GetRole NoSuchEntity without a role name: {}",
+                            error.message
+                        ),
+                    ),
                 }
             }
             _ => notes.add(
