@@ -31,6 +31,10 @@ pub enum AppError {
     Diagnose(#[from] DiagnoseError),
     #[error(transparent)]
     Live(#[from] LiveError),
+    #[error(
+        "--prove asks STS for real and needs a live cluster; it cannot run on --offline or --demo"
+    )]
+    ProveNeedsLive,
 }
 
 impl AppError {
@@ -38,7 +42,7 @@ impl AppError {
     pub fn exit_code(&self) -> i32 {
         use crate::model::report::exit;
         match self {
-            AppError::Bundle(_) | AppError::Diagnose(_) => exit::USAGE,
+            AppError::Bundle(_) | AppError::Diagnose(_) | AppError::ProveNeedsLive => exit::USAGE,
             AppError::Live(
                 LiveError::Kubeconfig(_)
                 | LiveError::NoRegion
@@ -61,4 +65,33 @@ pub fn gather(source: &Source) -> Result<Snapshot, AppError> {
 pub fn doctor(source: &Source, selection: &Selection) -> Result<Report, AppError> {
     let snapshot = gather(source)?;
     Ok(diagnose::diagnose(&snapshot, selection)?)
+}
+
+/// `doctor --prove`: the diagnosis, then STS (and IAM's simulator) asked for real.
+pub fn doctor_with_proof(opts: &LiveOptions, selection: &Selection) -> Result<Report, AppError> {
+    live::block_on(async {
+        let (snapshot, session) = live::gather_session(opts).await?;
+        let mut report = diagnose::diagnose(&snapshot, selection)?;
+        let targets: Vec<live::prove::ProveTarget> = diagnose::prove::targets(&report, &snapshot)
+            .into_iter()
+            .map(
+                |(namespace, service_account, role_arn, audience)| live::prove::ProveTarget {
+                    namespace,
+                    service_account,
+                    role_arn,
+                    audience,
+                },
+            )
+            .collect();
+        let outcomes = live::prove::prove(
+            &session.client,
+            &session.sdk,
+            &session.iam,
+            &targets,
+            &selection.actions,
+        )
+        .await;
+        diagnose::prove::apply(&mut report, &outcomes);
+        Ok::<Report, AppError>(report)
+    })?
 }

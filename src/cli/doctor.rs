@@ -31,6 +31,11 @@ pub struct DoctorArgs {
     /// The resource ARN for the --action at the same position (default `*`).
     #[arg(long = "resource", value_name = "ARN")]
     pub resources: Vec<String>,
+    /// Prove it: request a short-lived token for each IRSA service account, exchange it with STS
+    /// (AssumeRoleWithWebIdentity, then GetCallerIdentity), and with --action ask IAM's
+    /// SimulatePrincipalPolicy. Live clusters only; the token is never printed.
+    #[arg(long)]
+    pub prove: bool,
     #[command(flatten)]
     pub source: SourceArgs,
 }
@@ -86,7 +91,12 @@ pub fn run(args: &DoctorArgs) -> i32 {
         target,
         actions,
     };
-    let report = match app::doctor(&source, &selection) {
+    let result = match (&source, args.prove) {
+        (app::Source::Live(opts), true) => app::doctor_with_proof(opts, &selection),
+        (_, true) => Err(app::AppError::ProveNeedsLive),
+        (_, false) => app::doctor(&source, &selection),
+    };
+    let report = match result {
         Ok(r) => r,
         Err(e) => {
             let mut err = anstream::stderr();

@@ -12,6 +12,7 @@ pub mod index;
 pub mod k8s;
 pub mod links;
 pub mod policy_cache;
+pub mod prove;
 pub mod suggest;
 pub mod workloads;
 

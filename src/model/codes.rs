@@ -111,3 +111,11 @@ pub const POLICY_INVALID: &str = "POLICY_INVALID";
 pub const POLICY_NOT_COLLECTED: &str = "POLICY_NOT_COLLECTED"; // unknown
 pub const ADMIN_ACCESS: &str = "ADMIN_ACCESS"; // warning
 pub const ABAC_TAGS_DISABLED: &str = "ABAC_TAGS_DISABLED"; // warning [E29]
+
+// doctor --prove (live): what STS and IAM really answered
+pub const PROVE_OK: &str = "PROVE_OK"; // info: STS issued credentials
+pub const PROVE_FAILED: &str = "PROVE_FAILED"; // STS refused; on the link its error points at
+pub const PROVE_NOT_RUN: &str = "PROVE_NOT_RUN"; // unknown: no TokenRequest permission, STS unreachable
+pub const PROVE_DIFFERS: &str = "PROVE_DIFFERS"; // warning: STS and the local evaluation disagree
+pub const SIMULATION_AGREES: &str = "SIMULATION_AGREES"; // info
+pub const SIMULATION_DIFFERS: &str = "SIMULATION_DIFFERS"; // warning: SimulatePrincipalPolicy vs local

@@ -112,6 +112,9 @@ pub struct Report {
     /// Workloads in scope that use no AWS identity at all (not listed above).
     pub workloads_without_aws_identity: usize,
     pub notes: Vec<LoadNote>,
+    /// What `--prove` observed (live only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proofs: Vec<super::proof::ProofOutcome>,
 }
 
 impl Report {
@@ -129,6 +132,7 @@ impl Report {
             workloads: Vec::new(),
             workloads_without_aws_identity: 0,
             notes: Vec::new(),
+            proofs: Vec::new(),
         }
     }
 

@@ -89,7 +89,18 @@ fn wanted_roles(kube: &crate::model::KubeFacts, aws: &AwsFacts) -> BTreeSet<Stri
     out
 }
 
+/// The live connections, kept for what follows the gathering (`--prove`).
+pub struct Session {
+    pub client: kube::Client,
+    pub sdk: aws_config::SdkConfig,
+    pub iam: aws_sdk_iam::Client,
+}
+
 pub async fn gather(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
+    gather_session(opts).await.map(|(snap, _)| snap)
+}
+
+pub async fn gather_session(opts: &LiveOptions) -> Result<(Snapshot, Session), LiveError> {
     let target = kube_config::connect(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
     let scope = if opts.all_namespaces {
         KubeScope::All
@@ -205,7 +216,7 @@ pub async fn gather(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
         account.as_deref().unwrap_or("?"),
         region
     );
-    Ok(Snapshot {
+    let snapshot = Snapshot {
         source: SourceInfo {
             kind: SourceKind::Live,
             description,
@@ -213,15 +224,28 @@ pub async fn gather(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
         kube,
         aws,
         notes,
-    })
+    };
+    Ok((
+        snapshot,
+        Session {
+            client: target.client,
+            sdk,
+            iam,
+        },
+    ))
 }
 
-/// Runs [`gather`] on a runtime of its own, for synchronous callers.
-pub fn gather_blocking(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
+/// Runs a future on a runtime of its own, for synchronous callers.
+pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, LiveError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| LiveError::Runtime(e.to_string()))?;
-    rt.block_on(gather(opts))
+    Ok(rt.block_on(future))
+}
+
+/// [`gather`] for synchronous callers.
+pub fn gather_blocking(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
+    block_on(gather(opts))?
 }
