@@ -224,3 +224,155 @@ fn apply_simulations(w: &mut crate::model::WorkloadReport, p: &ProofOutcome) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::{Selection, diagnose};
+    use crate::model::proof::Simulation;
+
+    #[test]
+    fn sts_errors_point_at_the_documented_links() {
+        let cases = [
+            (
+                "InvalidIdentityToken",
+                "No OpenIDConnect provider found in your account for https://oidc.eks.eu-west-1.amazonaws.com/id/X",
+                LinkName::OidcProvider,
+            ),
+            (
+                "InvalidIdentityToken",
+                "Incorrect token audience",
+                LinkName::OidcProvider,
+            ),
+            (
+                "IDPCommunicationError",
+                "Couldn't retrieve verification key from your identity provider",
+                LinkName::OidcProvider,
+            ),
+            (
+                "AccessDenied",
+                "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+                LinkName::Trust,
+            ),
+            (
+                "ValidationError",
+                "Request ARN is invalid",
+                LinkName::Annotation,
+            ),
+        ];
+        for (code, message, link) in cases {
+            assert_eq!(
+                link_for_sts_error(code, message),
+                Some(link),
+                "{code}: {message}"
+            );
+        }
+        assert_eq!(link_for_sts_error("Throttling", "Rate exceeded"), None);
+    }
+
+    fn demo_report() -> (Report, Snapshot) {
+        let snap = crate::sources::demo::load().unwrap();
+        let sel = Selection {
+            namespace: Some("langflow".into()),
+            ..Selection::default()
+        };
+        (diagnose(&snap, &sel).unwrap(), snap)
+    }
+
+    fn outcome(result: ProofResult) -> ProofOutcome {
+        ProofOutcome {
+            namespace: "langflow".into(),
+            service_account: "langflow-sa".into(),
+            role_arn: "arn:aws:iam::123456789012:role/LangflowBedrockRole".into(),
+            audience: "sts.amazonaws.com".into(),
+            result,
+            simulations: vec![Simulation {
+                action: "bedrock:InvokeModel".into(),
+                resource: "*".into(),
+                decision: "implicitDeny".into(),
+            }],
+            simulation_note: None,
+        }
+    }
+
+    #[test]
+    fn targets_are_the_irsa_service_accounts() {
+        let (report, snap) = demo_report();
+        assert_eq!(
+            targets(&report, &snap),
+            vec![(
+                "langflow".into(),
+                "langflow-sa".into(),
+                "arn:aws:iam::123456789012:role/LangflowBedrockRole".into(),
+                "sts.amazonaws.com".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn an_sts_refusal_breaks_its_link_and_says_the_local_view_differed() {
+        let (mut report, _) = demo_report();
+        assert_eq!(report.workloads[0].broken_link, None);
+        apply(
+            &mut report,
+            &[outcome(ProofResult::StsError {
+                code: "InvalidIdentityToken".into(),
+                message: "No OpenIDConnect provider found in your account for https://x".into(),
+            })],
+        );
+        let w = &report.workloads[0];
+        assert_eq!(w.broken_link, Some(LinkName::OidcProvider));
+        let codes: Vec<&str> = w
+            .link(LinkName::OidcProvider)
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(codes, vec![codes::PROVE_FAILED, codes::PROVE_DIFFERS]);
+        assert_eq!(report.exit_code(), 1);
+        assert_eq!(report.proofs.len(), 1);
+        let perms: Vec<&str> = w
+            .link(LinkName::Permissions)
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert!(
+            perms.contains(&codes::SIMULATION_AGREES),
+            "no local allow for the action, IAM says implicitDeny: {perms:?}"
+        );
+    }
+
+    #[test]
+    fn success_is_recorded_and_not_run_is_unknown() {
+        let (mut report, _) = demo_report();
+        apply(
+            &mut report,
+            &[outcome(ProofResult::Assumed {
+                caller_arn:
+                    "arn:aws:sts::123456789012:assumed-role/LangflowBedrockRole/kubectl-irsa-prove"
+                        .into(),
+            })],
+        );
+        assert_eq!(report.exit_code(), 0);
+        assert!(
+            report.workloads[0]
+                .link(LinkName::Trust)
+                .unwrap()
+                .findings
+                .iter()
+                .any(|f| f.code == codes::PROVE_OK)
+        );
+        let (mut report, _) = demo_report();
+        apply(
+            &mut report,
+            &[outcome(ProofResult::NotRun {
+                reason: "not allowed to request a token".into(),
+            })],
+        );
+        assert_eq!(report.workloads[0].status, Status::Unknown);
+        assert_eq!(report.exit_code(), 3);
+    }
+}
