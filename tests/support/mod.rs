@@ -1,3 +1,4 @@
 //! Shared test support: fakes of the services the live adapters talk to.
 
+pub mod fake_aws;
 pub mod fake_kube;

@@ -43,7 +43,11 @@ fn to_json<T: Serialize>(item: &T) -> Value {
     serde_json::to_value(item).unwrap_or_else(|e| panic!("fake_kube: cannot serialize: {e}"))
 }
 
-fn listing<T: Serialize>(fact: &Fact<Listing<T>>, objects: &mut Vec<Value>, namespaces: &mut Vec<String>) {
+fn listing<T: Serialize>(
+    fact: &Fact<Listing<T>>,
+    objects: &mut Vec<Value>,
+    namespaces: &mut Vec<String>,
+) {
     if let Some(listing) = fact.known() {
         if let Scope::Namespaces(covered) = &listing.scope {
             namespaces.extend(covered.iter().cloned());

@@ -181,7 +181,8 @@ fn aggregated(state: &State, version: &str, core: bool) -> Response {
         "metadata": {},
         "items": items,
     });
-    let content_type = format!("application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList");
+    let content_type =
+        format!("application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList");
     json_response_typed(StatusCode::OK, &body, &content_type)
 }
 
@@ -231,7 +232,9 @@ fn group_versions(state: &State) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for rt in &state.types {
         match out.iter_mut().find(|(group, _)| *group == rt.group) {
-            Some((_, versions)) if !versions.contains(&rt.version) => versions.push(rt.version.clone()),
+            Some((_, versions)) if !versions.contains(&rt.version) => {
+                versions.push(rt.version.clone())
+            }
             Some(_) => {}
             None => out.push((rt.group.clone(), vec![rt.version.clone()])),
         }

@@ -46,7 +46,10 @@ pub async fn handle(Extract(shared): Extract<Shared>, request: Request<Body>) ->
     let body = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
         Err(e) => {
-            let response = ApiError::too_large(format!("request body unreadable or over {MAX_BODY} bytes: {e}")).into_response();
+            let response = ApiError::too_large(format!(
+                "request body unreadable or over {MAX_BODY} bytes: {e}"
+            ))
+            .into_response();
             recorded.status = response.status().as_u16();
             lock(&shared).requests.push(recorded);
             return response;

@@ -40,7 +40,11 @@ pub fn render(target: &Target) -> String {
             "    token: fake-token\n".to_string(),
         ),
     };
-    let user_name = if target.exec_cluster.is_some() { cluster.clone() } else { "test".to_string() };
+    let user_name = if target.exec_cluster.is_some() {
+        cluster.clone()
+    } else {
+        "test".to_string()
+    };
     format!(
         "apiVersion: v1\nkind: Config\npreferences: {{}}\nclusters:\n- name: {cluster}\n  cluster:\n    server: {server}\ncontexts:\n- name: {context}\n  context:\n    cluster: {cluster}\n    user: {user_name}\ncurrent-context: {context}\nusers:\n- name: {user_name}\n  user:\n{user}",
         cluster = q(&cluster),

@@ -39,7 +39,11 @@ pub fn list(
         .filter(|(key, _)| start_after.as_ref().is_none_or(|after| *key > after))
         .filter(|(_, object)| labels.matches(object) && fields.matches(object))
         .collect();
-    let page_len = if limit == 0 { matching.len() } else { limit.min(matching.len()) };
+    let page_len = if limit == 0 {
+        matching.len()
+    } else {
+        limit.min(matching.len())
+    };
     let items: Vec<Value> = matching[..page_len]
         .iter()
         .map(|(_, object)| with_type(object, rt.kind.as_str(), &rt.api_version()))
@@ -47,11 +51,9 @@ pub fn list(
     let revision = state.revision.to_string();
     let mut metadata = json!({"resourceVersion": revision});
     let remaining = matching.len() - page_len;
-    if remaining > 0 {
-        if let Some((last, _)) = matching[..page_len].last() {
-            metadata["continue"] = json!(encode_continue(state.revision, last));
-            metadata["remainingItemCount"] = json!(remaining);
-        }
+    if let Some((last, _)) = matching[..page_len].last().filter(|_| remaining > 0) {
+        metadata["continue"] = json!(encode_continue(state.revision, last));
+        metadata["remainingItemCount"] = json!(remaining);
     }
     if table::wanted(accept) {
         return Ok(json_response(
@@ -72,7 +74,8 @@ pub fn list(
 fn with_type(object: &Value, kind: &str, api_version: &str) -> Value {
     let mut object = object.clone();
     if let Some(map) = object.as_object_mut() {
-        map.entry("apiVersion").or_insert_with(|| json!(api_version));
+        map.entry("apiVersion")
+            .or_insert_with(|| json!(api_version));
         map.entry("kind").or_insert_with(|| json!(kind));
     }
     object
@@ -95,7 +98,13 @@ fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
         .decode(token.trim_end_matches('='))
         .map_err(|_| invalid())?;
     let decoded: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    let start = decoded.get("start").and_then(Value::as_str).ok_or_else(invalid)?;
-    let (namespace, name) = start.trim_end_matches('\u{0}').split_once('/').ok_or_else(invalid)?;
+    let start = decoded
+        .get("start")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid)?;
+    let (namespace, name) = start
+        .trim_end_matches('\u{0}')
+        .split_once('/')
+        .ok_or_else(invalid)?;
     Ok((namespace.to_string(), name.to_string()))
 }

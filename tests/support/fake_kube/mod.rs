@@ -10,7 +10,8 @@
 //! Layout: `handler` (record, latency, route, answer), `routes` (paths and queries),
 //! `discovery`, `objects` (single-object verbs), `list`, `selectors`, `patch` + `strategic`,
 //! `token` (+ `protobuf`, for `kubectl create token`), `table`, `status` (errors), `state` (store and knobs), `resources` (the type
-//! table), `record` (the request log), `bundle` (seeding from fixtures), `kubeconfig`.
+//! table), `record` (the request log), `bundle` (seeding from fixtures), `kubeconfig`, and `kubectl` (running the real binary
+//! against a served fake).
 //!
 //! Not implemented: watch (405), deletecollection (405), protobuf (JSON is always answered),
 //! managedFields, graceful deletion, admission. Server-side apply is a strategic merge.
@@ -21,6 +22,7 @@ mod bundle;
 mod discovery;
 mod handler;
 mod kubeconfig;
+mod kubectl;
 mod list;
 mod objects;
 mod patch;
@@ -44,6 +46,7 @@ use serde_json::Value;
 
 pub use self::discovery::GIT_VERSION;
 use self::handler::{Shared, lock};
+pub use self::kubectl::Kubectl;
 pub use self::record::Recorded;
 use self::state::{DenyRule, State};
 
@@ -79,9 +82,15 @@ impl FakeKube {
     }
 
     /// The stored object, as the server would answer a GET (for assertions that bypass HTTP).
-    pub fn object(&self, api_version: &str, kind: &str, namespace: Option<&str>, name: &str) -> Option<Value> {
-        let mut state = lock(&self.shared);
-        let rt = state.type_of(api_version, kind, namespace.is_some());
+    pub fn object(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<Value> {
+        let state = lock(&self.shared);
+        let rt = state.find_type(api_version, kind)?;
         state.get(&rt, namespace.unwrap_or(""), name).cloned()
     }
 
@@ -147,7 +156,10 @@ impl FakeKube {
 
     /// POST, PUT, PATCH and DELETE requests, except TokenRequests.
     pub fn writes(&self) -> Vec<Recorded> {
-        self.requests().into_iter().filter(Recorded::is_write).collect()
+        self.requests()
+            .into_iter()
+            .filter(Recorded::is_write)
+            .collect()
     }
 
     /// `POST .../serviceaccounts/NAME/token` requests.

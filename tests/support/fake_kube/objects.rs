@@ -64,7 +64,10 @@ pub fn serve(state: &mut State, target: &Target, call: &Call) -> Result<Response
 /// the path does not take.
 fn verb(target: &Target, call: &Call) -> Result<&'static str, ApiError> {
     if let Some(sub) = &target.subresource {
-        let known = target.rt.subresource(sub).ok_or_else(ApiError::no_such_path)?;
+        let known = target
+            .rt
+            .subresource(sub)
+            .ok_or_else(ApiError::no_such_path)?;
         let verb = match call.method {
             "GET" => "get",
             "PUT" => "update",
@@ -93,7 +96,9 @@ fn verb(target: &Target, call: &Call) -> Result<&'static str, ApiError> {
 }
 
 fn method_not_allowed(method: &str) -> ApiError {
-    ApiError::method_not_allowed(format!("the server does not allow this method on the requested resource ({method})"))
+    ApiError::method_not_allowed(format!(
+        "the server does not allow this method on the requested resource ({method})"
+    ))
 }
 
 fn name_of(target: &Target) -> &str {
@@ -121,7 +126,9 @@ fn parse_object(body: &[u8]) -> Result<Value, ApiError> {
         ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
     })?;
     if !object.is_object() {
-        return Err(ApiError::bad_request("the body of the request must be a JSON object"));
+        return Err(ApiError::bad_request(
+            "the body of the request must be a JSON object",
+        ));
     }
     Ok(object)
 }
@@ -144,7 +151,8 @@ fn check_identity(target: &Target, object: &mut Value) -> Result<(), ApiError> {
     object["kind"] = json!(rt.kind);
     object["apiVersion"] = json!(rt.api_version());
     let body_ns = str_at(object, &["metadata", "namespace"]).unwrap_or_default();
-    let meta = metadata_mut(object).ok_or_else(|| ApiError::bad_request("metadata must be an object"))?;
+    let meta =
+        metadata_mut(object).ok_or_else(|| ApiError::bad_request("metadata must be an object"))?;
     if rt.namespaced {
         if !body_ns.is_empty() && body_ns != target.ns() {
             return Err(ApiError::bad_request(
@@ -166,7 +174,11 @@ fn create(state: &mut State, target: &Target, call: &Call) -> Result<Response, A
     let mut object = parse_object(call.body)?;
     check_identity(target, &mut object)?;
     let rt = &target.rt;
-    if rt.namespaced && state.type_at("", "v1", "namespaces").is_some_and(|ns| state.get(&ns, "", target.ns()).is_none()) {
+    if rt.namespaced
+        && state
+            .type_at("", "v1", "namespaces")
+            .is_some_and(|ns| state.get(&ns, "", target.ns()).is_none())
+    {
         return Err(ApiError::not_found("", "namespaces", target.ns()));
     }
     let name = match str_at(&object, &["metadata", "name"]).filter(|n| !n.is_empty()) {
@@ -225,7 +237,9 @@ fn patch(state: &mut State, target: &Target, call: &Call) -> Result<Response, Ap
     };
     let mut object = patch::apply(kind, current.as_ref().unwrap_or(&Value::Null), call.body)?;
     if !object.is_object() {
-        return Err(ApiError::bad_request("the patched object is not a JSON object"));
+        return Err(ApiError::bad_request(
+            "the patched object is not a JSON object",
+        ));
     }
     check_identity(target, &mut object)?;
     let name = str_at(&object, &["metadata", "name"]).unwrap_or_default();
@@ -239,7 +253,11 @@ fn patch(state: &mut State, target: &Target, call: &Call) -> Result<Response, Ap
             name_of(target)
         )));
     }
-    let code = if current.is_some() { StatusCode::OK } else { StatusCode::CREATED };
+    let code = if current.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     let written = finish_write(state, target, current.as_ref(), object, call)?;
     Ok(json_response(code, &written))
 }
@@ -264,10 +282,9 @@ fn finish_write(
         });
     };
     let current_rv = str_at(current, &["metadata", "resourceVersion"]);
-    if let Some(rv) = str_at(&object, &["metadata", "resourceVersion"]).filter(|rv| !rv.is_empty()) {
-        if Some(&rv) != current_rv.as_ref() {
-            return Err(ApiError::conflict(&rt.group, &rt.plural, &name));
-        }
+    let asked_rv = str_at(&object, &["metadata", "resourceVersion"]).filter(|rv| !rv.is_empty());
+    if asked_rv.is_some_and(|rv| Some(rv) != current_rv) {
+        return Err(ApiError::conflict(&rt.group, &rt.plural, &name));
     }
     if rt.subresource("status").is_some() {
         if target.subresource.as_deref() == Some("status") {
@@ -286,8 +303,14 @@ fn finish_write(
                 meta.insert(kept.into(), value.clone());
             }
         }
-        if let Some(generation) = current.pointer("/metadata/generation").and_then(Value::as_i64) {
-            meta.insert("generation".into(), json!(generation + i64::from(changed)));
+        if let Some(generation) = current
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+        {
+            meta.insert(
+                "generation".into(),
+                json!(generation.saturating_add(i64::from(changed))),
+            );
         }
         meta.insert("resourceVersion".into(), json!(revision));
     }
@@ -325,6 +348,12 @@ fn delete(state: &mut State, target: &Target, call: &Call) -> Result<Response, A
 
 fn token_request(state: &mut State, target: &Target, call: &Call) -> Result<Response, ApiError> {
     let sa = existing(state, target)?;
-    let answer = token::issue(&state.issuer, &sa, target.ns(), call.body, call.content_type)?;
+    let answer = token::issue(
+        &state.issuer,
+        &sa,
+        target.ns(),
+        call.body,
+        call.content_type,
+    )?;
     Ok(json_response(StatusCode::CREATED, &answer))
 }

@@ -25,9 +25,7 @@ impl PatchType {
             "application/json-patch+json" => Ok(PatchType::Json),
             "application/merge-patch+json" => Ok(PatchType::Merge),
             "application/strategic-merge-patch+json" => Ok(PatchType::Strategic),
-            "application/apply-patch+yaml" | "application/apply-patch+cbor" => {
-                Ok(PatchType::Apply)
-            }
+            "application/apply-patch+yaml" | "application/apply-patch+cbor" => Ok(PatchType::Apply),
             _ => Err(ApiError::unsupported_media_type(raw)),
         }
     }
@@ -92,10 +90,9 @@ fn json_patch(mut doc: Value, ops: &Value) -> Result<Value, ApiError> {
         .ok_or_else(|| ApiError::bad_request("json patch must be an array of operations"))?;
     for op in ops {
         let name = op.get("op").and_then(Value::as_str).unwrap_or("");
-        let path = op
-            .get("path")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::bad_request(format!("json patch operation has no path: {op}")))?;
+        let path = op.get("path").and_then(Value::as_str).ok_or_else(|| {
+            ApiError::bad_request(format!("json patch operation has no path: {op}"))
+        })?;
         let value = || {
             op.get("value")
                 .cloned()
@@ -152,9 +149,14 @@ fn missing(path: &str) -> ApiError {
 /// Splits a JSON pointer into (parent pointer, decoded last token).
 fn split_pointer(path: &str) -> Result<(String, String), ApiError> {
     let Some((parent, last)) = path.rsplit_once('/') else {
-        return Err(ApiError::bad_request(format!("invalid JSON pointer {path:?}")));
+        return Err(ApiError::bad_request(format!(
+            "invalid JSON pointer {path:?}"
+        )));
     };
-    Ok((parent.to_string(), last.replace("~1", "/").replace("~0", "~")))
+    Ok((
+        parent.to_string(),
+        last.replace("~1", "/").replace("~0", "~"),
+    ))
 }
 
 fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), ApiError> {

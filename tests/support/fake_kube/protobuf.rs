@@ -54,7 +54,10 @@ fn fields(bytes: &[u8]) -> Result<Vec<(u64, Field<'_>)>, ApiError> {
             }
             2 => {
                 let len = usize::try_from(varint(bytes, &mut at)?).map_err(|_| malformed())?;
-                let end = at.checked_add(len).filter(|end| *end <= bytes.len()).ok_or_else(malformed)?;
+                let end = at
+                    .checked_add(len)
+                    .filter(|end| *end <= bytes.len())
+                    .ok_or_else(malformed)?;
                 let slice = &bytes[at..end];
                 at = end;
                 Field::Bytes(slice)

@@ -147,7 +147,11 @@ pub fn builtins() -> Vec<ResourceType> {
                 kind: b.kind.to_string(),
                 namespaced: b.namespaced,
                 short_names: b.short_names.iter().map(|s| s.to_string()).collect(),
-                categories: if b.all { vec!["all".to_string()] } else { Vec::new() },
+                categories: if b.all {
+                    vec!["all".to_string()]
+                } else {
+                    Vec::new()
+                },
                 subresources: b.subresources.to_vec(),
             }
         })

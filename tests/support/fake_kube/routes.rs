@@ -18,10 +18,13 @@ pub enum Route {
     /// `/apis/GROUP`
     Group(String),
     /// `/api/v1` or `/apis/GROUP/VERSION`
-    Resources { group: String, version: String },
+    Resources {
+        group: String,
+        version: String,
+    },
     /// The legacy `/api/v1/watch/...` form.
     Watch,
-    Resource(Target),
+    Resource(Box<Target>),
     Unknown,
 }
 
@@ -77,12 +80,12 @@ fn resource_route(state: &State, group: &str, version: &str, rest: &[&str]) -> R
     }
     let typed = |plural: &str| state.type_at(group, version, plural);
     let target = |rt: ResourceType, ns: Option<&str>, name: Option<&&str>, sub: Option<&&str>| {
-        Route::Resource(Target {
+        Route::Resource(Box::new(Target {
             rt,
             namespace: ns.map(str::to_string),
             name: name.map(|s| s.to_string()),
             subresource: sub.map(|s| s.to_string()),
-        })
+        }))
     };
     match rest {
         [] => Route::Resources {

@@ -82,10 +82,7 @@ fn split_top_level(raw: &str) -> Vec<&str> {
 fn requirement(part: &str) -> Option<Requirement> {
     if let Some(open) = part.find('(') {
         let values = part[open + 1..].strip_suffix(')')?;
-        let values: Vec<String> = values
-            .split(',')
-            .map(|v| v.trim().to_string())
-            .collect();
+        let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).collect();
         if values.iter().any(|v| !valid_value(v)) {
             return None;
         }
@@ -119,7 +116,9 @@ const OPERATORS: &[(&str, Build)] = &[
     ("!=", |k, v| Some(Requirement::NotEquals(k, v))),
     ("==", |k, v| Some(Requirement::Equals(k, v))),
     ("=", |k, v| Some(Requirement::Equals(k, v))),
-    (">", |k, v| v.parse().ok().map(|n| Requirement::Greater(k, n))),
+    (">", |k, v| {
+        v.parse().ok().map(|n| Requirement::Greater(k, n))
+    }),
     ("<", |k, v| v.parse().ok().map(|n| Requirement::Less(k, n))),
 ];
 

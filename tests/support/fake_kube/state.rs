@@ -78,15 +78,19 @@ impl State {
             .any(|t| t.group == group && t.version == version)
     }
 
-    /// The type of an object by its apiVersion and kind, registering a guessed one if new.
-    pub fn type_of(&mut self, api_version: &str, kind: &str, namespaced: bool) -> ResourceType {
+    /// The registered type of an apiVersion and kind.
+    pub fn find_type(&self, api_version: &str, kind: &str) -> Option<ResourceType> {
         let (group, version) = resources::split_api_version(api_version);
-        if let Some(found) = self
-            .types
+        self.types
             .iter()
             .find(|t| t.group == group && t.version == version && t.kind == kind)
-        {
-            return found.clone();
+            .cloned()
+    }
+
+    /// The type of an object by its apiVersion and kind, registering a guessed one if new.
+    pub fn type_of(&mut self, api_version: &str, kind: &str, namespaced: bool) -> ResourceType {
+        if let Some(found) = self.find_type(api_version, kind) {
+            return found;
         }
         let guessed = ResourceType::guessed(api_version, kind, namespaced);
         self.types.push(guessed.clone());
@@ -178,7 +182,13 @@ impl State {
     }
 
     /// Stamps (see [`State::stamp_new`]) and stores a new object; returns what was stored.
-    pub fn store_new(&mut self, rt: &ResourceType, namespace: &str, name: &str, object: Value) -> Value {
+    pub fn store_new(
+        &mut self,
+        rt: &ResourceType,
+        namespace: &str,
+        name: &str,
+        object: Value,
+    ) -> Value {
         let object = self.stamp_new(rt, object);
         self.put(rt, namespace, name, object.clone());
         object
@@ -195,7 +205,11 @@ impl State {
         let namespace = str_at(&object, &["metadata", "namespace"]).unwrap_or_default();
         let rt = self.type_of(&api_version, &kind, !namespace.is_empty());
         let namespace = if rt.namespaced {
-            if namespace.is_empty() { "default".to_string() } else { namespace }
+            if namespace.is_empty() {
+                "default".to_string()
+            } else {
+                namespace
+            }
         } else {
             String::new()
         };
@@ -208,7 +222,8 @@ impl State {
         }
         let revision = self.next_revision();
         if let Some(meta) = metadata_mut(&mut object) {
-            meta.entry("resourceVersion").or_insert_with(|| json!(revision));
+            meta.entry("resourceVersion")
+                .or_insert_with(|| json!(revision));
         }
         self.ensure_namespace(&namespace);
         self.put(&rt, &namespace, &name, object);
@@ -216,7 +231,13 @@ impl State {
     }
 
     /// Whether a deny rule covers this request.
-    pub fn denied(&self, verb: &str, resource: &str, namespace: Option<&str>, namespaced: bool) -> bool {
+    pub fn denied(
+        &self,
+        verb: &str,
+        resource: &str,
+        namespace: Option<&str>,
+        namespaced: bool,
+    ) -> bool {
         self.deny.iter().any(|rule| {
             (rule.verb == "*" || rule.verb == verb)
                 && (rule.resource == "*" || rule.resource == resource)

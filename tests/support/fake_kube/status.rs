@@ -33,8 +33,11 @@ impl ApiError {
     /// `pods "x" not found`; `group` is empty for the core group.
     pub fn not_found(group: &str, plural: &str, name: &str) -> Self {
         let shown = qualified(group, plural);
-        Self::new(404, "NotFound", format!("{shown} \"{name}\" not found"))
-            .with_details(details(group, plural, Some(name)))
+        Self::new(404, "NotFound", format!("{shown} \"{name}\" not found")).with_details(details(
+            group,
+            plural,
+            Some(name),
+        ))
     }
 
     /// A path the server does not serve at all.
@@ -72,8 +75,12 @@ impl ApiError {
 
     pub fn already_exists(group: &str, plural: &str, name: &str) -> Self {
         let shown = qualified(group, plural);
-        Self::new(409, "AlreadyExists", format!("{shown} \"{name}\" already exists"))
-            .with_details(details(group, plural, Some(name)))
+        Self::new(
+            409,
+            "AlreadyExists",
+            format!("{shown} \"{name}\" already exists"),
+        )
+        .with_details(details(group, plural, Some(name)))
     }
 
     pub fn conflict(group: &str, plural: &str, name: &str) -> Self {
@@ -105,7 +112,9 @@ impl ApiError {
         Self::new(
             415,
             "UnsupportedMediaType",
-            format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {content_type:?})"),
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {content_type:?})"
+            ),
         )
     }
 
@@ -155,7 +164,12 @@ pub fn json_response(code: StatusCode, body: &Value) -> Response {
 /// A JSON body with the given content type (aggregated discovery needs its own).
 pub fn json_response_typed(code: StatusCode, body: &Value, content_type: &str) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
-    (code, [(axum::http::header::CONTENT_TYPE, content_type.to_string())], bytes).into_response()
+    (
+        code,
+        [(axum::http::header::CONTENT_TYPE, content_type.to_string())],
+        bytes,
+    )
+        .into_response()
 }
 
 /// `pods` or `deployments.apps`, as the API server names a resource in messages.

@@ -11,8 +11,13 @@ use super::status::ApiError;
 /// The merge key of a list field, for the fields the real schema merges by key.
 fn merge_key(field: &str) -> Option<&'static str> {
     match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes"
-        | "imagePullSecrets" | "secrets" => Some("name"),
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
+        | "imagePullSecrets"
+        | "secrets" => Some("name"),
         "hostAliases" => Some("ip"),
         "volumeMounts" | "volumeDevices" => Some("mountPath"),
         "ports" => Some("containerPort"),
@@ -43,7 +48,10 @@ pub fn merge(target: Value, patch: &Value) -> Result<Value, ApiError> {
             continue;
         }
         if let Some(field) = key.strip_prefix("$deleteFromPrimitiveList/") {
-            let drop: Vec<&Value> = value.as_array().map(|a| a.iter().collect()).unwrap_or_default();
+            let drop: Vec<&Value> = value
+                .as_array()
+                .map(|a| a.iter().collect())
+                .unwrap_or_default();
             if let Some(Value::Array(items)) = target_map.get_mut(field) {
                 items.retain(|item| !drop.contains(&item));
             }
@@ -56,6 +64,7 @@ pub fn merge(target: Value, patch: &Value) -> Result<Value, ApiError> {
         let old = target_map.remove(key).unwrap_or(Value::Null);
         let merged = match (old, value) {
             (Value::Array(old), Value::Array(new)) => merge_list(key, old, new)?,
+            (_, Value::Array(new)) => merge_list(key, Vec::new(), new)?,
             (old, Value::Object(_)) => merge(old, value)?,
             (_, other) => other.clone(),
         };

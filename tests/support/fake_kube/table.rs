@@ -26,29 +26,41 @@ fn columns(kind: &str) -> Vec<(&'static str, &'static str, u8, Cell)> {
         "Pod" => vec![
             name,
             ("Ready", "string", 0, pod_ready),
-            ("Status", "string", 0, |o| text_or(o, "/status/phase", "Pending")),
+            ("Status", "string", 0, |o| {
+                text_or(o, "/status/phase", "Pending")
+            }),
             ("Restarts", "string", 0, pod_restarts),
             age,
             ("IP", "string", 1, |o| text_or(o, "/status/podIP", "<none>")),
-            ("Node", "string", 1, |o| text_or(o, "/spec/nodeName", "<none>")),
+            ("Node", "string", 1, |o| {
+                text_or(o, "/spec/nodeName", "<none>")
+            }),
         ],
         "Node" => vec![
             name,
             ("Status", "string", 0, node_status),
             ("Roles", "string", 0, |_| json!("<none>")),
             age,
-            ("Version", "string", 0, |o| text_or(o, "/status/nodeInfo/kubeletVersion", "")),
+            ("Version", "string", 0, |o| {
+                text_or(o, "/status/nodeInfo/kubeletVersion", "")
+            }),
         ],
         "ServiceAccount" => vec![
             name,
             ("Secrets", "integer", 0, |o| {
-                json!(o.pointer("/secrets").and_then(Value::as_array).map_or(0, Vec::len))
+                json!(
+                    o.pointer("/secrets")
+                        .and_then(Value::as_array)
+                        .map_or(0, Vec::len)
+                )
             }),
             age,
         ],
         "Namespace" => vec![
             name,
-            ("Status", "string", 0, |o| text_or(o, "/status/phase", "Active")),
+            ("Status", "string", 0, |o| {
+                text_or(o, "/status/phase", "Active")
+            }),
             age,
         ],
         _ => vec![name, age],
@@ -104,15 +116,27 @@ fn at(object: &Value, pointer: &str) -> Value {
 }
 
 fn text_or(object: &Value, pointer: &str, default: &str) -> Value {
-    json!(object.pointer(pointer).and_then(Value::as_str).unwrap_or(default))
+    json!(
+        object
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+    )
 }
 
 fn pod_ready(pod: &Value) -> Value {
-    let total = pod.pointer("/spec/containers").and_then(Value::as_array).map_or(0, Vec::len);
+    let total = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     let ready = pod
         .pointer("/status/containerStatuses")
         .and_then(Value::as_array)
-        .map_or(0, |s| s.iter().filter(|c| c.get("ready") == Some(&json!(true))).count());
+        .map_or(0, |s| {
+            s.iter()
+                .filter(|c| c.get("ready") == Some(&json!(true)))
+                .count()
+        });
     json!(format!("{ready}/{total}"))
 }
 
@@ -120,7 +144,11 @@ fn pod_restarts(pod: &Value) -> Value {
     let restarts: i64 = pod
         .pointer("/status/containerStatuses")
         .and_then(Value::as_array)
-        .map_or(0, |s| s.iter().filter_map(|c| c.get("restartCount")?.as_i64()).sum());
+        .map_or(0, |s| {
+            s.iter()
+                .filter_map(|c| c.get("restartCount")?.as_i64())
+                .sum()
+        });
     json!(restarts.to_string())
 }
 
@@ -131,7 +159,11 @@ fn node_status(node: &Value) -> Value {
         .and_then(|c| c.iter().find(|c| c.get("type") == Some(&json!("Ready"))))
         .and_then(|c| c.get("status"))
         .and_then(Value::as_str);
-    json!(if ready == Some("True") { "Ready" } else { "NotReady" })
+    json!(if ready == Some("True") {
+        "Ready"
+    } else {
+        "NotReady"
+    })
 }
 
 /// Age as kubectl prints it: `45s`, `12m`, `5h`, `3d`, `2y`.

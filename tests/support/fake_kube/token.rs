@@ -14,6 +14,8 @@ use super::status::ApiError;
 const DEFAULT_EXPIRATION: i64 = 3600;
 /// The real server refuses shorter lifetimes.
 const MIN_EXPIRATION: i64 = 600;
+/// ... and longer ones.
+const MAX_EXPIRATION: i64 = 1 << 32;
 
 /// Builds the TokenRequest answer for service account `sa` in `namespace` from a JSON or
 /// protobuf request body.
@@ -41,7 +43,11 @@ pub fn issue(
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| ApiError::bad_request("spec.audiences must be a list of strings"))?,
         Some(Value::Array(_)) => vec![issuer.to_string()],
-        Some(_) => return Err(ApiError::bad_request("spec.audiences must be a list of strings")),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "spec.audiences must be a list of strings",
+            ));
+        }
     };
     let expiration = match spec.get("expirationSeconds") {
         None | Some(Value::Null) => DEFAULT_EXPIRATION,
@@ -49,20 +55,35 @@ pub fn issue(
             .as_i64()
             .ok_or_else(|| ApiError::bad_request("spec.expirationSeconds must be an integer"))?,
     };
+    if expiration > MAX_EXPIRATION {
+        return Err(ApiError::invalid(format!(
+            "TokenRequest.authentication.k8s.io \"\" is invalid: spec.expirationSeconds: Invalid value: {expiration}: may not specify a duration larger than 2^32 seconds"
+        )));
+    }
     if expiration < MIN_EXPIRATION {
         return Err(ApiError::invalid(format!(
             "TokenRequest.authentication.k8s.io \"\" is invalid: spec.expirationSeconds: Invalid value: {expiration}: may not specify a duration less than 10 minutes"
         )));
     }
-    let name = sa.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
-    let uid = sa.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or("");
+    let name = sa
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let uid = sa
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let now = jiff::Timestamp::now().as_second();
     let mut kubernetes = json!({
         "namespace": namespace,
         "serviceaccount": {"name": name, "uid": uid},
     });
     if let Some(bound) = spec.get("boundObjectRef").filter(|b| b.is_object()) {
-        let kind = bound.get("kind").and_then(Value::as_str).unwrap_or("").to_lowercase();
+        let kind = bound
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_lowercase();
         if !kind.is_empty() {
             kubernetes[kind] = json!({"name": bound.get("name"), "uid": bound.get("uid")});
         }
