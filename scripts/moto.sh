@@ -49,16 +49,32 @@ install() {
     py="$(python_bin)"
     if [[ ! -x "$VENV/bin/python" ]]; then
         log "creating virtualenv $VENV"
-        "$py" -m venv "$VENV"
+        if ! "$py" -m venv "$VENV" 2>/dev/null; then
+            # Debian's python3 without python3-venv has no ensurepip: make the environment
+            # without pip and drive it with the system's pip, if there is one.
+            rm -rf "$VENV"
+            "$py" -m venv --without-pip "$VENV" || {
+                log "cannot create a virtualenv: install python3-venv (apt-get install python3-venv)"
+                exit 2
+            }
+        fi
+    fi
+    local pip=("$VENV/bin/python" -m pip)
+    if ! "${pip[@]}" --version >/dev/null 2>&1; then
+        pip=("$py" -m pip --python "$VENV/bin/python")
+        "${pip[@]}" --version >/dev/null 2>&1 || {
+            log "no pip for $VENV: install python3-venv (apt-get install python3-venv)"
+            exit 2
+        }
     fi
     log "installing pinned moto[server] from $REQUIREMENTS"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        --no-deps --require-virtualenv -r "$REQUIREMENTS"
-    "$VENV/bin/python" -m pip check --disable-pip-version-check >/dev/null || {
-        "$VENV/bin/python" -m pip check --disable-pip-version-check >&2
+    # To stderr: `start` prints only the export line on stdout.
+    "${pip[@]}" install --quiet --disable-pip-version-check --no-deps -r "$REQUIREMENTS" >&2
+    if ! "${pip[@]}" check --disable-pip-version-check >/dev/null; then
+        "${pip[@]}" check --disable-pip-version-check >&2 || true
         log "the pinned requirements are inconsistent; regenerate them with: scripts/moto.sh freeze"
         exit 1
-    }
+    fi
     cp "$REQUIREMENTS" "$STAMP"
 }
 
@@ -80,11 +96,16 @@ freeze() {
     log "wrote $REQUIREMENTS"
 }
 
+# The pid of the server this state directory records, if it still runs (and is moto_server,
+# not another process that reused the pid).
 running_pid() {
     [[ -f "$PID_FILE" ]] || return 1
     local pid
     pid="$(cat "$PID_FILE")"
     [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+    if [[ -r "/proc/$pid/cmdline" ]] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q moto_server; then
+        return 1
+    fi
     echo "$pid"
 }
 

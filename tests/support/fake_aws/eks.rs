@@ -24,8 +24,7 @@ use kubectl_irsa::model::{Fact, Missing, Snapshot};
 use serde_json::{Value, json};
 
 use super::server::{
-    Faults, Injected, LOWER_ALNUM, RecordedRequest, ServerHandle, parse_form, pseudo_id,
-    request_id,
+    Faults, Injected, LOWER_ALNUM, RecordedRequest, ServerHandle, parse_form, pseudo_id, request_id,
 };
 
 /// EKS operations that change something; everything else the fake serves is read-only.
@@ -459,12 +458,9 @@ async fn handle(State(state): State<Shared>, request: Request) -> Response {
 
     let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
     let answer = match injected {
-        Some(Injected::Throttle) => Answer::error(
-            429,
-            "ThrottlingException",
-            "Rate exceeded",
-            json!({}),
-        ),
+        Some(Injected::Throttle) => {
+            Answer::error(429, "ThrottlingException", "Rate exceeded", json!({}))
+        }
         Some(Injected::Deny(message)) => {
             let message = message.unwrap_or_else(|| denied_message(&st, &route, operation));
             Answer::error(403, "AccessDeniedException", &message, json!({}))
@@ -486,7 +482,10 @@ async fn handle(State(state): State<Shared>, request: Request) -> Response {
 }
 
 fn denied_message(state: &EksState, route: &Route, operation: &str) -> String {
-    let resource = match route.cluster().and_then(|c| state.clusters.get(c).map(|e| (c, e))) {
+    let resource = match route
+        .cluster()
+        .and_then(|c| state.clusters.get(c).map(|e| (c, e)))
+    {
         Some((name, entry)) => entry.arn(name),
         None => match route.cluster() {
             Some(name) => format!("arn:aws:eks:us-east-1:123456789012:cluster/{name}"),
@@ -590,7 +589,11 @@ fn dispatch(
         Route::CreateAssociation(_) => create_association(entry, name, body),
         Route::UpdateAssociation(_, id) => update_association(entry, name, id, body),
         Route::DeleteAssociation(_, id) => {
-            match entry.associations.iter().position(|a| &a.association_id == id) {
+            match entry
+                .associations
+                .iter()
+                .position(|a| &a.association_id == id)
+            {
                 Some(i) => {
                     let removed = entry.associations.remove(i);
                     Answer::ok(json!({ "association": association_json(&removed, name) }))

@@ -53,10 +53,13 @@ pub async fn request(
     timeout: Duration,
 ) -> Result<RawResponse, String> {
     let authority = authority(base_url)?;
-    tokio::time::timeout(timeout, exchange(&authority, method, path_and_query, headers, body))
-        .await
-        .map_err(|_| format!("{method} {base_url}{path_and_query}: no answer within {timeout:?}"))?
-        .map_err(|e| format!("{method} {base_url}{path_and_query}: {e}"))
+    tokio::time::timeout(
+        timeout,
+        exchange(&authority, method, path_and_query, headers, body),
+    )
+    .await
+    .map_err(|_| format!("{method} {base_url}{path_and_query}: no answer within {timeout:?}"))?
+    .map_err(|e| format!("{method} {base_url}{path_and_query}: {e}"))
 }
 
 async fn exchange(

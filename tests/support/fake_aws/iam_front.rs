@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderName, HeaderValue, StatusCode};
 
 use super::http as raw_http;
+use super::moto::MOTO_ACCOUNT_HEADER;
 use super::server::{
     Faults, Injected, RecordedRequest, ServerHandle, parse_form, query_error_xml, request_id,
     xml_escape,
@@ -53,6 +54,8 @@ struct SimRule {
 
 #[derive(Debug, Default)]
 struct FrontState {
+    /// Sent to moto as `x-moto-account-id` when the request has none.
+    account: Option<String>,
     rules: Vec<SimRule>,
     faults: Faults,
     log: Vec<RecordedRequest>,
@@ -97,6 +100,13 @@ impl FakeIamFront {
     /// `http://127.0.0.1:PORT`: the endpoint URL for aws-sdk-iam (`AWS_ENDPOINT_URL_IAM`).
     pub fn url(&self) -> &str {
         self.server.url()
+    }
+
+    /// Makes every forwarded request act in `account` in moto (unless it names an account
+    /// itself), so a client with plain static credentials, such as the product under test,
+    /// sees a seeded account. `None`: moto's default account, or the one its keys map to.
+    pub fn set_account(&self, account: Option<&str>) {
+        self.shared.lock().account = account.map(str::to_string);
     }
 
     /// SimulatePrincipalPolicy answers `decision` for `action` on `resource` (`*`: any
@@ -298,7 +308,10 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             let body = simulate(&shared.lock().rules, &params);
             (200, None, xml_response(200, body))
         }
-        None => forward(&shared.moto_url, &parts, &body).await,
+        None => {
+            let account = shared.lock().account.clone();
+            forward(&shared.moto_url, &parts, &body, account.as_deref()).await
+        }
     };
 
     shared.lock().log.push(RecordedRequest {
@@ -315,12 +328,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
 }
 
 fn denied_message(action: &str, params: &[(String, String)]) -> String {
-    let get = |n: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
     let resource = if let Some(role) = get("RoleName") {
         format!("role {role}")
     } else if let Some(arn) = get("PolicyArn") {
@@ -341,12 +349,18 @@ async fn forward(
     moto_url: &str,
     parts: &http::request::Parts,
     body: &[u8],
+    account: Option<&str>,
 ) -> (u16, Option<String>, Response) {
-    let headers: Vec<(String, String)> = parts
+    let mut headers: Vec<(String, String)> = parts
         .headers
         .iter()
         .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
         .collect();
+    if let Some(account) = account
+        && !parts.headers.contains_key(MOTO_ACCOUNT_HEADER)
+    {
+        headers.push((MOTO_ACCOUNT_HEADER.to_string(), account.to_string()));
+    }
     let path = parts
         .uri
         .path_and_query()

@@ -25,8 +25,8 @@ pub mod sts;
 pub use eks::{EKS_WRITES, FakeEks};
 pub use iam_front::{EvalDecision, FakeIamFront, iam_action_is_read_only};
 pub use moto::{
-    MOTO_URL_ENV, Moto, moto_account_credentials, moto_startup_time, moto_url, partition_region,
-    reset_moto,
+    MOTO_ACCOUNT_HEADER, MOTO_URL_ENV, Moto, MotoAccount, moto_account_credentials,
+    moto_iam_client, moto_startup_time, moto_url, partition_region, reset_moto,
 };
 pub use sdk::{
     TEST_ACCESS_KEY_ID, TEST_REGION, TEST_SECRET_ACCESS_KEY, aws_env, fast_standard_retry,

@@ -64,7 +64,9 @@ pub async fn sdk_config_with(
         }
     }
     if !services.is_empty() {
-        profile.push_str(&format!("services = {PROFILE}\n\n[services {PROFILE}]\n{services}"));
+        profile.push_str(&format!(
+            "services = {PROFILE}\n\n[services {PROFILE}]\n{services}"
+        ));
     }
     #[allow(deprecated)] // aws-config's re-export; the new path is in aws-runtime, not a dependency
     let files = aws_config::profile::profile_file::ProfileFiles::builder()
@@ -93,7 +95,10 @@ pub async fn sdk_config_with(
 /// the instance metadata service. Same `(service, url)` pairs as [`sdk_config`].
 pub fn aws_env(region: &str, endpoint_overrides: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut env = vec![
-        ("AWS_ACCESS_KEY_ID".to_string(), TEST_ACCESS_KEY_ID.to_string()),
+        (
+            "AWS_ACCESS_KEY_ID".to_string(),
+            TEST_ACCESS_KEY_ID.to_string(),
+        ),
         (
             "AWS_SECRET_ACCESS_KEY".to_string(),
             TEST_SECRET_ACCESS_KEY.to_string(),

@@ -12,15 +12,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use aws_config::SdkConfig;
 use aws_sdk_iam::error::ProvideErrorMetadata;
-use aws_sdk_sts::config::Credentials;
-use kubectl_irsa::model::aws::{IamRole, ManagedPolicy, OidcProvider, PolicyText};
 use kubectl_irsa::model::arn::Arn;
+use kubectl_irsa::model::aws::{IamRole, ManagedPolicy, OidcProvider, PolicyText};
 use kubectl_irsa::model::{Fact, Snapshot};
 
-use super::moto::{moto_account_credentials, partition_region};
-use super::sdk::sdk_config_with;
+use super::moto::{moto_iam_client, partition_region};
 
 /// Used when a fixture lacks a document IAM requires (a role without its trust policy, an
 /// attached customer policy whose document was not collected). It allows nothing.
@@ -44,7 +41,6 @@ pub struct AccountAccess {
     pub partition: String,
     /// The region requests must be signed for (moto picks the partition from it).
     pub region: String,
-    pub credentials: Credentials,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -74,11 +70,10 @@ impl Seeded {
             .unwrap_or_else(|| panic!("account {account} was not seeded"))
     }
 
-    /// An `SdkConfig` acting as `account` in moto, with these endpoint overrides (see
-    /// `sdk_config`).
-    pub async fn sdk_config(&self, account: &str, endpoints: &[(&str, &str)]) -> SdkConfig {
+    /// An IAM client acting as `account` at `endpoint` (moto, or a `FakeIamFront` before it).
+    pub async fn iam_client(&self, account: &str, endpoint: &str) -> aws_sdk_iam::Client {
         let access = self.account(account);
-        sdk_config_with(&access.region, access.credentials.clone(), endpoints).await
+        moto_iam_client(endpoint, account, &access.region).await
     }
 }
 
@@ -154,18 +149,16 @@ pub async fn seed_moto(moto_url: &str, snapshot: &Snapshot) -> Result<Seeded, Se
             Some(r) if kubectl_irsa::model::arn::partition_of_region(r) == partition => r.clone(),
             _ => partition_region(partition).to_string(),
         };
-        let credentials = moto_account_credentials(moto_url, partition, &region, account)
-            .await
-            .map_err(SeedError)?;
-        let config = sdk_config_with(&region, credentials.clone(), &[("iam", moto_url)]).await;
-        clients.insert(account.clone(), aws_sdk_iam::Client::new(&config));
+        clients.insert(
+            account.clone(),
+            moto_iam_client(moto_url, account, &region).await,
+        );
         seeded.accounts.insert(
             account.clone(),
             AccountAccess {
                 account: account.clone(),
                 partition: partition.clone(),
                 region,
-                credentials,
             },
         );
     }
@@ -346,10 +339,9 @@ async fn create_role(
         .map_err(|e| sdk_error(&format!("CreateRole {}", role.arn), &e))?;
     let created_arn = out.role().map(|r| r.arn()).unwrap_or_default();
     if created_arn != role.arn {
-        seeded.notes.push(format!(
-            "role {} was created as {created_arn}",
-            role.arn
-        ));
+        seeded
+            .notes
+            .push(format!("role {} was created as {created_arn}", role.arn));
     }
     seeded.counts.roles += 1;
 
@@ -370,8 +362,16 @@ async fn create_role(
     if let Fact::Known(attached) = &role.attached_policies {
         for policy in attached {
             let customer = account_of(&policy.arn).is_some_and(|(_, a)| a != "aws");
-            if customer && !known_policies.contains(&policy.arn) {
-                // Attached, but the bundle has no document for it.
+            let exists = known_policies.contains(&policy.arn)
+                || (customer
+                    && iam
+                        .get_policy()
+                        .policy_arn(&policy.arn)
+                        .send()
+                        .await
+                        .is_ok());
+            if customer && !exists {
+                // Attached, but the bundle has no document for it (and moto has no such policy).
                 let stub = ManagedPolicy {
                     arn: policy.arn.clone(),
                     name: policy.name.clone(),
