@@ -31,23 +31,10 @@ struct Expect<'e> {
 pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> LinkReport {
     let link = LinkName::Trust;
     let object = trust_object(&role.name);
-    let Some(text) = &role.trust_policy else {
-        return LinkReport::from_findings(
-            link,
-            "trust policy not collected",
-            vec![Finding::unknown(
-                codes::TRUST_NOT_COLLECTED,
-                format!(
-                    "the trust policy of {} was not collected; `aws iam get-role --role-name {}` prints it",
-                    role.name, role.name
-                ),
-            )],
-        );
+    let parsed = match render::load_trust(ctx, role, &object) {
+        Ok(p) => p,
+        Err(report) => return report,
     };
-    let parsed = ctx.ix.policies.trust(text);
-    if let Some(f) = render::invalid_policy_finding(&object, &parsed, true) {
-        return LinkReport::from_findings(link, "invalid trust policy", vec![f]);
-    }
     let Ok(policy) = &parsed.result else {
         return LinkReport::from_findings(link, "invalid trust policy", Vec::new());
     };

@@ -98,3 +98,35 @@ pub fn update_trust_command(role_name: &str) -> String {
         "aws iam update-assume-role-policy --role-name {role_name} --policy-document file://trust.json"
     )
 }
+
+/// The role's trust policy parsed (once per run), or the link report saying why the trust
+/// link cannot be judged: not collected (unknown) or a document IAM would refuse (broken).
+pub fn load_trust(
+    ctx: &crate::diagnose::context::Ctx,
+    role: &crate::model::aws::IamRole,
+    object: &str,
+) -> Result<std::rc::Rc<ParsedPolicy>, crate::model::chain::LinkReport> {
+    use crate::model::chain::{LinkName, LinkReport};
+    let Some(text) = &role.trust_policy else {
+        return Err(LinkReport::from_findings(
+            LinkName::Trust,
+            "trust policy not collected",
+            vec![Finding::unknown(
+                codes::TRUST_NOT_COLLECTED,
+                format!(
+                    "the trust policy of {} was not collected; `aws iam get-role --role-name {}` prints it",
+                    role.name, role.name
+                ),
+            )],
+        ));
+    };
+    let parsed = ctx.ix.policies.trust(text);
+    if let Some(f) = invalid_policy_finding(object, &parsed, true) {
+        return Err(LinkReport::from_findings(
+            LinkName::Trust,
+            "invalid trust policy",
+            vec![f],
+        ));
+    }
+    Ok(parsed)
+}
