@@ -20,8 +20,8 @@ mod support;
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
-use support::fake_aws::{FakeEks, FakeIamFront, Moto, aws_env, seed_moto};
 use support::fake_aws::sts::FakeSts;
+use support::fake_aws::{FakeEks, FakeIamFront, Moto, aws_env, seed_moto};
 use support::fake_kube::FakeKube;
 use synthetic::{ACCT, Size, generate};
 
@@ -36,9 +36,21 @@ const CLI_START: f64 = 0.4;
 const COMMANDS_PER_WORKLOAD: usize = 8;
 
 const SIZES: &[Size] = &[
-    Size { pods: 100, service_accounts: 50, roles: 20 },
-    Size { pods: 1_000, service_accounts: 200, roles: 50 },
-    Size { pods: 10_000, service_accounts: 2_000, roles: 500 },
+    Size {
+        pods: 100,
+        service_accounts: 50,
+        roles: 20,
+    },
+    Size {
+        pods: 1_000,
+        service_accounts: 200,
+        roles: 50,
+    },
+    Size {
+        pods: 10_000,
+        service_accounts: 2_000,
+        roles: 500,
+    },
 ];
 
 fn main() {
@@ -46,17 +58,26 @@ fn main() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_kubectl-irsa");
-    println!("kubectl-irsa live benchmark: doctor -A against fakes (Kubernetes 20 ms, IAM/EKS/STS 50 ms per request)");
-    println!("| pods | SAs | roles | wall s | lower bound s | peak MiB | kube reqs | IAM reqs | EKS reqs | STS reqs | manual commands | manual estimate s |");
+    println!(
+        "kubectl-irsa live benchmark: doctor -A against fakes (Kubernetes 20 ms, IAM/EKS/STS 50 ms per request)"
+    );
+    println!(
+        "| pods | SAs | roles | wall s | lower bound s | peak MiB | kube reqs | IAM reqs | EKS reqs | STS reqs | manual commands | manual estimate s |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     for size in SIZES {
         let dir = tempfile::tempdir().expect("tempdir");
         generate(dir.path(), size);
         let bundle = vec![dir.path().to_path_buf()];
         let snap = load_dirs(&bundle).expect("synthetic bundle loads");
         let moto = Moto::acquire_blocking();
-        rt.block_on(seed_moto(moto.url(), &snap)).expect("seed moto");
+        rt.block_on(seed_moto(moto.url(), &snap))
+            .expect("seed moto");
         let kube = FakeKube::from_bundles(&bundle);
         let addr = rt.block_on(kube.serve());
         let kubeconfig: PathBuf = dir.path().join("kubeconfig");
@@ -74,12 +95,19 @@ fn main() {
         cmd.args(["-f", "%M", bin, "doctor", "-A", "-o", "json"])
             .env("KUBECONFIG", &kubeconfig)
             .env("HOME", home.path())
-            .envs(aws_env("us-west-2", &[("iam", iam.url()), ("eks", eks.url()), ("sts", sts.url())]));
+            .envs(aws_env(
+                "us-west-2",
+                &[("iam", iam.url()), ("eks", eks.url()), ("sts", sts.url())],
+            ));
         let start = Instant::now();
         let out = cmd.output().expect("run doctor under /usr/bin/time");
         let wall = start.elapsed().as_secs_f64();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let peak_kib: f64 = stderr.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0.0);
+        let peak_kib: f64 = stderr
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0.0);
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
         let workloads = report["workloads"].as_array().map(Vec::len).unwrap_or(0);
         let iam_counts = iam.counts();
@@ -89,15 +117,29 @@ fn main() {
         // describe associations (8 in flight), IAM authorization-details pages, provider list,
         // provider get.
         let assoc = snap.aws.associations.known().map(Vec::len).unwrap_or(0);
-        let gaad_pages = iam_counts.get("GetAccountAuthorizationDetails").copied().unwrap_or(1);
+        let gaad_pages = iam_counts
+            .get("GetAccountAuthorizationDetails")
+            .copied()
+            .unwrap_or(1);
         let lower = KUBE_LATENCY.as_secs_f64().max(AWS_LATENCY.as_secs_f64())
-            + AWS_LATENCY.as_secs_f64() * (1.0 + assoc.div_ceil(8) as f64 + gaad_pages as f64 + 2.0);
+            + AWS_LATENCY.as_secs_f64()
+                * (1.0 + assoc.div_ceil(8) as f64 + gaad_pages as f64 + 2.0);
         let manual = workloads * COMMANDS_PER_WORKLOAD;
         let manual_s = manual as f64 * (CLI_START + AWS_LATENCY.as_secs_f64());
         println!(
             "| {} | {} | {} | {:.2} | {:.2} | {:.0} | {} | {} | {} | {} | {} | {:.0} |",
-            size.pods, size.service_accounts, size.roles, wall, lower, peak_kib / 1024.0,
-            kube.requests().len(), iam_reqs, eks_reqs, sts.requests().len(), manual, manual_s
+            size.pods,
+            size.service_accounts,
+            size.roles,
+            wall,
+            lower,
+            peak_kib / 1024.0,
+            kube.requests().len(),
+            iam_reqs,
+            eks_reqs,
+            sts.requests().len(),
+            manual,
+            manual_s
         );
         if !out.status.success() && out.status.code() != Some(1) {
             eprintln!("doctor exited {:?}: {}", out.status.code(), stderr);

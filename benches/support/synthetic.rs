@@ -114,4 +114,3 @@ pub fn generate(dir: &Path, size: &Size) {
     .unwrap();
     std::fs::write(dir.join("addon.json"), serde_json::to_vec(&serde_json::json!({"addon": {"addonName": "eks-pod-identity-agent", "status": "ACTIVE", "addonVersion": "v1.3.4"}})).unwrap()).unwrap();
 }
-

@@ -22,6 +22,11 @@ pub struct DumpArgs {
 
 pub fn run(args: &DumpArgs) -> i32 {
     let mut err = anstream::stderr();
+    // Refuse a directory in use before reading a whole cluster.
+    if let Err(e) = dump::check_target(&args.dir) {
+        let _ = writeln!(err, "error: {e}");
+        return exit::USAGE;
+    }
     let snapshot = match app::gather(&args.source.source()) {
         Ok(s) => s,
         Err(e) => {

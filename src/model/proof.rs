@@ -6,7 +6,7 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(
-    tag = "result",
+    tag = "outcome",
     rename_all = "kebab-case",
     rename_all_fields = "camelCase"
 )]

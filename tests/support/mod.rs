@@ -2,3 +2,4 @@
 
 pub mod fake_aws;
 pub mod fake_kube;
+pub mod live_env;

@@ -34,6 +34,16 @@ pub fn check(ctx: &Ctx, expected: &Expected) -> LinkReport {
         .known()
         .is_some_and(|l| l.covers(&ctx.namespace));
     let specs = ctx.workload.specs();
+    if let Some(m @ crate::model::Missing::Denied { .. }) = ctx.ix.snap.kube.pods.missing() {
+        return LinkReport::from_findings(
+            LinkName::Injection,
+            "pods could not be read",
+            vec![Finding::unknown(
+                codes::INJECTION_NOT_JUDGED,
+                m.explain(&format!("the pods of {}", ctx.workload.id)),
+            )],
+        );
+    }
     if specs.is_empty() {
         return LinkReport::from_findings(
             LinkName::Injection,

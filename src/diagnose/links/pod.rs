@@ -39,7 +39,9 @@ pub fn check(ctx: &Ctx) -> LinkReport {
             ))
         });
         let hint = missing.explain(&format!("the pods of namespace {}", ctx.namespace));
-        if w.template.is_some() {
+        // Denied pods cannot be judged from the template: the injection happens on the pods.
+        let denied = matches!(missing, crate::model::Missing::Denied { .. });
+        if w.template.is_some() && !denied {
             findings.push(Finding::info(codes::PODS_NOT_COLLECTED, hint));
         } else {
             findings.push(Finding::unknown(codes::PODS_NOT_COLLECTED, hint));

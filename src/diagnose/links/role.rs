@@ -17,6 +17,18 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
     let iam = &ctx.ix.snap.aws.iam;
     let wanted = arn.to_string();
     let Some(role) = ctx.ix.role(&wanted) else {
+        // The account is in the ARN: a Pod Identity role in another account is wrong whether
+        // or not the role itself could be read.
+        if let Some(f) = account_check(ctx, arn, mechanism) {
+            return RoleOutcome {
+                report: LinkReport::from_findings(
+                    LinkName::Role,
+                    format!("{} in another account", arn.name),
+                    vec![f],
+                ),
+                role: None,
+            };
+        }
         if iam.role_known_absent(&arn.account, &arn.name) {
             let names = iam
                 .roles
@@ -77,19 +89,7 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
             .reference("G43"),
         );
     }
-    if mechanism == Mechanism::PodIdentity
-        && let Some(cluster) = &ctx.ix.cluster
-        && cluster.account != arn.account
-    {
-        findings.push(
-                    Finding::error(
-                        codes::ROLE_NOT_IN_CLUSTER_ACCOUNT,
-                        format!("Pod Identity needs a role in the cluster's account {}; {} is in {}. For cross-account access use a role in {} with `--target-role-arn`", cluster.account, arn, arn.account, cluster.account),
-                    )
-                    .evidence(Evidence::new("Pod identity association").field("roleArn").value(arn.to_string()))
-                    .reference("F36"),
-                );
-    }
+    findings.extend(account_check(ctx, arn, mechanism));
     RoleOutcome {
         report: LinkReport::from_findings(
             LinkName::Role,
@@ -98,4 +98,20 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
         ),
         role: Some(role),
     }
+}
+
+/// Pod Identity needs the role in the cluster's account (field guide F36).
+fn account_check(ctx: &Ctx, arn: &RoleArn, mechanism: Mechanism) -> Option<Finding> {
+    let cluster = ctx.ix.cluster.as_ref()?;
+    (mechanism == Mechanism::PodIdentity && cluster.account != arn.account).then(|| {
+        Finding::error(
+            codes::ROLE_NOT_IN_CLUSTER_ACCOUNT,
+            format!(
+                "Pod Identity needs a role in the cluster's account {}; {} is in {}. For cross-account access use a role in {} with `--target-role-arn`",
+                cluster.account, arn, arn.account, cluster.account
+            ),
+        )
+        .evidence(Evidence::new("Pod identity association").field("roleArn").value(arn.to_string()))
+        .reference("F36")
+    })
 }

@@ -39,12 +39,13 @@ pub fn render(snap: &Snapshot) -> Result<Vec<BundleFile>, DumpError> {
     Ok(files)
 }
 
-/// Writes the bundle into `dir`, which must not exist or be empty.
-pub fn write(snap: &Snapshot, dir: &Path) -> Result<Vec<PathBuf>, DumpError> {
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| DumpError::Write { path, source }
-    };
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DumpError {
+    let path = path.display().to_string();
+    move |source| DumpError::Write { path, source }
+}
+
+/// Checks that `dir` does not exist or is empty, so a caller can refuse before gathering.
+pub fn check_target(dir: &Path) -> Result<(), DumpError> {
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir).map_err(io(dir))?;
         if entries.next().is_some() {
@@ -53,6 +54,12 @@ pub fn write(snap: &Snapshot, dir: &Path) -> Result<Vec<PathBuf>, DumpError> {
             });
         }
     }
+    Ok(())
+}
+
+/// Writes the bundle into `dir`, which must not exist or be empty.
+pub fn write(snap: &Snapshot, dir: &Path) -> Result<Vec<PathBuf>, DumpError> {
+    check_target(dir)?;
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut written = Vec::new();
     for (name, contents) in render(snap)? {

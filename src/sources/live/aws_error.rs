@@ -1,8 +1,9 @@
 //! Sorts AWS SDK errors into what the product does with them: a permission the caller lacks
 //! becomes an `unknown` fact naming it; a missing object is a fact; expired or absent
-//! credentials and an unreachable endpoint end the run with one clear message.
+//! credentials and an unreachable endpoint end the run with one clear message: one line, each
+//! cause once, never the SDK's Debug dump.
 
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AwsFailure {
@@ -13,23 +14,45 @@ pub enum AwsFailure {
     Other(String),
 }
 
+/// An error and its causes on one line (`a: b: c`): the first line of each, each once. What a
+/// user reads when a run cannot finish; the SDK's `DisplayErrorContext` adds a Debug dump.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        let first = text.lines().next().unwrap_or_default().trim();
+        if !first.is_empty() && !parts.iter().any(|p| p.contains(first)) {
+            parts.push(first.to_string());
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+/// What the default credential chain says when it found nothing, in a user's words.
+const NO_CREDENTIALS: &str = "no AWS credentials were found (environment, AWS_PROFILE or \
+     --profile, SSO, web identity, container or instance metadata)";
+
 pub fn classify<E, R>(err: &SdkError<E, R>) -> AwsFailure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
-    let text = DisplayErrorContext(err).to_string();
+    let text = error_chain(err);
+    let about_credentials = text.contains("credential") || text.contains("Credential");
     match err {
         SdkError::TimeoutError(_) => return AwsFailure::Unreachable(text),
-        SdkError::DispatchFailure(d) => {
-            if text.contains("credentials") || text.contains("Credentials") {
-                return AwsFailure::Credentials(text);
-            }
-            let _ = d;
-            return AwsFailure::Unreachable(text);
+        SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) if about_credentials => {
+            return AwsFailure::Credentials(if text.contains("no credentials found") {
+                NO_CREDENTIALS.to_string()
+            } else {
+                text
+            });
         }
+        SdkError::DispatchFailure(_) => return AwsFailure::Unreachable(text),
         SdkError::ConstructionFailure(_) => {
-            return if text.contains("credentials") || text.contains("region") {
+            return if text.contains("region") {
                 AwsFailure::Credentials(text)
             } else {
                 AwsFailure::Other(text)

@@ -233,18 +233,23 @@ pub async fn cluster_by_endpoint(
         }
     }
     let want = server.trim_end_matches('/').to_ascii_lowercase();
-    for name in names {
-        if let Ok(out) = eks.describe_cluster().name(&name).send().await {
-            let endpoint = out
-                .cluster()
-                .and_then(|c| c.endpoint())
-                .unwrap_or_default()
-                .trim_end_matches('/')
-                .to_ascii_lowercase();
-            if endpoint == want {
-                return Ok(Some(name));
-            }
-        }
-    }
-    Ok(None)
+    // Described concurrently (bounded); the first match in ListClusters order wins.
+    let endpoints: Vec<(String, Option<String>)> = stream::iter(names)
+        .map(|name| async move {
+            let endpoint = eks
+                .describe_cluster()
+                .name(&name)
+                .send()
+                .await
+                .ok()
+                .and_then(|out| out.cluster().and_then(|c| c.endpoint()).map(str::to_string));
+            (name, endpoint)
+        })
+        .buffered(IN_FLIGHT)
+        .collect()
+        .await;
+    Ok(endpoints.into_iter().find_map(|(name, endpoint)| {
+        let endpoint = endpoint?.trim_end_matches('/').to_ascii_lowercase();
+        (endpoint == want).then_some(name)
+    }))
 }

@@ -1,8 +1,14 @@
 //! The IAM side of a live Snapshot. Each distinct role, managed policy and OIDC provider is
 //! fetched once per run, concurrently with a bounded number in flight; the SDK's standard retry
 //! with back-off absorbs IAM throttling. For many roles (or `-A`, where the reverse index needs
-//! every trust policy) GetAccountAuthorizationDetails returns everything in a few pages; without
-//! `iam:GetAccountAuthorizationDetails` it falls back to per-role calls.
+//! every trust policy) GetAccountAuthorizationDetails returns every role and customer managed
+//! policy in a few pages; without `iam:GetAccountAuthorizationDetails` it falls back to per-role
+//! calls. AWS managed policies are not asked of it (it would return every version of each, and
+//! an emulator every AWS managed policy there is): those attached to the roles the diagnosis
+//! needs are fetched one by one, once each. Roles and OIDC providers are read concurrently.
+//!
+//! GetRole only reads the caller's own account: a role ARN of another account is left
+//! uncollected (the role link says what to run there), never looked up by name here.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -49,17 +55,88 @@ pub async fn gather(
     issuer: Option<&str>,
     account: Option<&str>,
 ) -> Result<IamFacts, LiveError> {
+    let (roles, providers) = tokio::join!(
+        roles(iam, wanted, scan_all, account),
+        providers(iam, issuer, account)
+    );
+    let mut facts = roles?;
+    let providers = providers?;
+    facts.oidc_providers = providers.oidc_providers;
+    facts.complete_provider_accounts = providers.complete_provider_accounts;
+    Ok(facts)
+}
+
+/// The roles (bulk or one by one) and the managed policies attached to the wanted ones.
+async fn roles(
+    iam: &aws_sdk_iam::Client,
+    wanted: &BTreeSet<String>,
+    scan_all: bool,
+    account: Option<&str>,
+) -> Result<IamFacts, LiveError> {
     let mut facts = IamFacts::default();
     let mut bulk_done = false;
     if scan_all || wanted.len() > BULK_THRESHOLD {
         bulk_done = bulk(iam, &mut facts, account).await?;
     }
     if !bulk_done {
-        let roles: Vec<String> = wanted.iter().cloned().collect();
+        // Only the caller's account can be read by role name (unknown account: try them all).
+        let roles: Vec<String> = wanted
+            .iter()
+            .filter(|arn| {
+                account.is_none_or(|acct| RoleArn::parse(arn).is_ok_and(|r| r.account == acct))
+            })
+            .cloned()
+            .collect();
         per_role(iam, &mut facts, &roles).await?;
+        if !facts.absent_roles.is_empty() {
+            // A role that does not exist is often a typo: the account's role names (and trust
+            // policies) let the role link say which role was meant, as a scan would.
+            list_roles(iam, &mut facts, account).await?;
+        }
     }
-    providers(iam, &mut facts, issuer, account).await?;
+    let missing: BTreeSet<String> = attached_policy_arns(&facts, wanted)
+        .into_iter()
+        .filter(|arn| !facts.managed_policies.contains_key(arn))
+        .collect();
+    fetch_policies(iam, &mut facts, missing).await?;
     Ok(facts)
+}
+
+/// The managed policies attached to (or bounding) the `wanted` roles that were collected.
+fn attached_policy_arns(facts: &IamFacts, wanted: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for arn in wanted {
+        let Ok(r) = RoleArn::parse(arn) else { continue };
+        let Some(role) = facts.role_by_name(&r.account, &r.name) else {
+            continue;
+        };
+        if let Some(list) = role.attached_policies.known() {
+            out.extend(list.iter().map(|p| p.arn.clone()));
+        }
+        if let Some(Some(b)) = role.permissions_boundary.known() {
+            out.insert(b.clone());
+        }
+    }
+    out
+}
+
+/// GetPolicy + GetPolicyVersion for each policy, concurrently, once each.
+async fn fetch_policies(
+    iam: &aws_sdk_iam::Client,
+    facts: &mut IamFacts,
+    arns: BTreeSet<String>,
+) -> Result<(), LiveError> {
+    let policies: Vec<Result<Option<ManagedPolicy>, LiveError>> = stream::iter(arns)
+        .map(|arn| async move { managed_policy(iam, &arn).await })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    for p in policies {
+        if let Some(p) = p? {
+            facts.managed_policies.insert(p.arn.clone(), p);
+        }
+    }
+    Ok(())
 }
 
 /// GetAccountAuthorizationDetails; false when the caller may not call it.
@@ -72,7 +149,6 @@ async fn bulk(
         .get_account_authorization_details()
         .filter(EntityType::Role)
         .filter(EntityType::LocalManagedPolicy)
-        .filter(EntityType::AwsManagedPolicy)
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
@@ -167,17 +243,10 @@ async fn per_role(
         .buffer_unordered(IN_FLIGHT)
         .collect()
         .await;
-    let mut policy_arns = BTreeSet::new();
     for item in fetched {
         let (arn, role) = item?;
         match role {
             RoleLookup::Found(role) => {
-                if let Some(list) = role.attached_policies.known() {
-                    policy_arns.extend(list.iter().map(|p| p.arn.clone()));
-                }
-                if let Some(Some(b)) = role.permissions_boundary.known() {
-                    policy_arns.insert(b.clone());
-                }
                 facts.roles.insert(role.arn.clone(), *role);
             }
             RoleLookup::Absent => {
@@ -186,15 +255,57 @@ async fn per_role(
             RoleLookup::Unknown => {}
         }
     }
-    let policies: Vec<Result<Option<ManagedPolicy>, LiveError>> = stream::iter(policy_arns)
-        .map(|arn| async move { managed_policy(iam, &arn).await })
-        .buffer_unordered(IN_FLIGHT)
-        .collect()
-        .await;
-    for p in policies {
-        if let Some(p) = p? {
-            facts.managed_policies.insert(p.arn.clone(), p);
+    Ok(())
+}
+
+/// ListRoles: every role of the account with its trust policy (not its permissions, which
+/// ListRoles does not return); roles already read with GetRole are kept as they are. On
+/// success the account's role list is complete.
+async fn list_roles(
+    iam: &aws_sdk_iam::Client,
+    facts: &mut IamFacts,
+    account: Option<&str>,
+) -> Result<(), LiveError> {
+    let mut found = Vec::new();
+    let mut pages = iam.list_roles().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => found.extend(p.roles().iter().cloned()),
+            Err(e) => {
+                // Not allowed to list: the missing role is still reported, without a guess.
+                or_fatal(classify(&e))?;
+                return Ok(());
+            }
         }
+    }
+    for r in found {
+        let name = r.role_name().to_string();
+        facts
+            .roles
+            .entry(r.arn().to_string())
+            .or_insert_with(|| IamRole {
+                arn: r.arn().to_string(),
+                name: name.clone(),
+                path: r.path().to_string(),
+                role_id: Some(r.role_id().to_string()),
+                create_date: None,
+                trust_policy: r
+                    .assume_role_policy_document()
+                    .map(|d| PolicyText(d.to_string())),
+                inline_policies: Fact::not_collected(format!(
+                    "aws iam list-role-policies --role-name {name}"
+                )),
+                attached_policies: Fact::not_collected(format!(
+                    "aws iam list-attached-role-policies --role-name {name}"
+                )),
+                permissions_boundary: Fact::not_collected(format!(
+                    "aws iam get-role --role-name {name}"
+                )),
+                tags: BTreeMap::new(),
+            });
+    }
+    if let Some(acct) = account {
+        facts.complete_role_accounts.insert(acct.to_string());
     }
     Ok(())
 }
@@ -356,12 +467,13 @@ async fn managed_policy(
 }
 
 /// ListOpenIDConnectProviders, then GetOpenIDConnectProvider for the cluster's issuer only.
+/// Only `oidc_providers` and `complete_provider_accounts` of the result are set.
 async fn providers(
     iam: &aws_sdk_iam::Client,
-    facts: &mut IamFacts,
     issuer: Option<&str>,
     account: Option<&str>,
-) -> Result<(), LiveError> {
+) -> Result<IamFacts, LiveError> {
+    let mut facts = IamFacts::default();
     let list = match iam.list_open_id_connect_providers().send().await {
         Ok(out) => out
             .open_id_connect_provider_list()
@@ -370,7 +482,7 @@ async fn providers(
             .collect::<Vec<_>>(),
         Err(e) => {
             or_fatal(classify(&e))?;
-            return Ok(());
+            return Ok(facts);
         }
     };
     if let Some(acct) = account {
@@ -393,7 +505,9 @@ async fn providers(
             },
         );
     }
-    let Some(issuer) = issuer else { return Ok(()) };
+    let Some(issuer) = issuer else {
+        return Ok(facts);
+    };
     let host_path = crate::model::arn::issuer_host_path(issuer);
     for arn in list
         .iter()
@@ -416,5 +530,5 @@ async fn providers(
             }
         }
     }
-    Ok(())
+    Ok(facts)
 }

@@ -14,7 +14,7 @@ use kube::Resource;
 use kube::api::{Api, ListParams};
 use serde::de::DeserializeOwned;
 
-use super::LiveError;
+use super::aws_error::error_chain;
 use crate::model::snapshot::{KubeFacts, Listing, Scope};
 use crate::model::{Fact, Missing};
 
@@ -68,11 +68,20 @@ fn permission(resource: &str, group: &str, ns: Option<&str>) -> String {
     }
 }
 
-fn unreachable(e: kube::Error) -> LiveError {
+/// Why the Kubernetes side could not be read at all (a 403 is a fact, not one of these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KubeFailure {
+    /// 401, or the credential plugin failed.
+    Auth(String),
+    /// No answer: the reason, causes included, on one line.
+    Unreachable(String),
+}
+
+fn unreachable(e: kube::Error) -> KubeFailure {
     match e {
-        kube::Error::Api(s) if s.code == 401 => LiveError::KubeAuth(s.message.clone()),
-        kube::Error::Auth(e) => LiveError::KubeAuth(e.to_string()),
-        other => LiveError::KubeUnreachable(other.to_string()),
+        kube::Error::Api(s) if s.code == 401 => KubeFailure::Auth(s.message.clone()),
+        kube::Error::Auth(e) => KubeFailure::Auth(error_chain(&e)),
+        other => KubeFailure::Unreachable(error_chain(&other)),
     }
 }
 
@@ -81,7 +90,7 @@ async fn namespaced<K>(
     scope: &KubeScope,
     resource: &str,
     group: &str,
-) -> Result<Fact<Listing<K>>, LiveError>
+) -> Result<Fact<Listing<K>>, KubeFailure>
 where
     K: Resource<Scope = k8s_openapi::NamespaceResourceScope> + Clone + DeserializeOwned + Debug,
     K::DynamicType: Default,
@@ -109,7 +118,7 @@ async fn cluster<K>(
     client: &kube::Client,
     resource: &str,
     group: &str,
-) -> Result<Fact<Vec<K>>, LiveError>
+) -> Result<Fact<Vec<K>>, KubeFailure>
 where
     K: Resource<Scope = k8s_openapi::ClusterResourceScope> + Clone + DeserializeOwned + Debug,
     K::DynamicType: Default,
@@ -143,7 +152,7 @@ fn merge<K>(main: Fact<Listing<K>>, extra: Fact<Listing<K>>) -> Fact<Listing<K>>
 }
 
 /// Lists everything the diagnosis reads, concurrently.
-pub async fn gather(client: &kube::Client, scope: &KubeScope) -> Result<KubeFacts, LiveError> {
+pub async fn gather(client: &kube::Client, scope: &KubeScope) -> Result<KubeFacts, KubeFailure> {
     let (pods, sas, deps, rss, sts, dss, jobs, cjs, nodes, hooks) = tokio::join!(
         namespaced::<Pod>(client, scope, "pods", ""),
         namespaced::<ServiceAccount>(client, scope, "serviceaccounts", ""),

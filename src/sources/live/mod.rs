@@ -22,7 +22,7 @@ use crate::model::arn::{Arn, RoleArn};
 use crate::model::aws::AwsFacts;
 use crate::model::snapshot::{LoadNote, Snapshot, SourceInfo, SourceKind};
 
-pub use kube_gather::KubeScope;
+pub use kube_gather::{KubeFailure, KubeScope};
 
 #[derive(Debug, Error)]
 pub enum LiveError {
@@ -30,8 +30,8 @@ pub enum LiveError {
     Kubeconfig(String),
     #[error("the Kubernetes API server rejected the credentials (expired or invalid): {0}")]
     KubeAuth(String),
-    #[error("cannot reach the Kubernetes API server: {0}")]
-    KubeUnreachable(String),
+    #[error("cannot reach the Kubernetes API server {server}: {reason}")]
+    KubeUnreachable { server: String, reason: String },
     #[error(
         "AWS credentials are missing, invalid or expired: {0}. Log in again (e.g. `aws sso login`) or pass --profile"
     )]
@@ -134,7 +134,16 @@ pub async fn gather_session(opts: &LiveOptions) -> Result<(Snapshot, Session), L
         kube_gather::gather(&target.client, &scope),
         sts.get_caller_identity().send()
     );
-    let kube = kube?;
+    let kube = kube.map_err(|f| match f {
+        KubeFailure::Auth(m) => LiveError::KubeAuth(m),
+        KubeFailure::Unreachable(reason) => LiveError::KubeUnreachable {
+            server: target
+                .server
+                .clone()
+                .unwrap_or_else(|| format!("of context `{}`", target.context)),
+            reason,
+        },
+    })?;
     let account = match caller {
         Ok(c) => c.account().map(str::to_string),
         Err(e) => {

@@ -9,7 +9,7 @@ use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use kube::api::{Api, PostParams};
 
-use super::aws_error::{AwsFailure, classify};
+use super::aws_error::{AwsFailure, classify, error_chain};
 use crate::model::proof::{ProofOutcome, ProofResult, Simulation};
 use crate::model::report::RequestedAction;
 
@@ -134,7 +134,10 @@ pub async fn prove(
                             .to_string();
                         if code.is_empty() {
                             ProofResult::NotRun {
-                                reason: aws_sdk_sts::error::DisplayErrorContext(&e).to_string(),
+                                reason: format!(
+                                    "STS AssumeRoleWithWebIdentity failed: {}",
+                                    error_chain(&e)
+                                ),
                             }
                         } else {
                             ProofResult::StsError { code, message }
@@ -186,7 +189,7 @@ async fn caller(sdk: &aws_config::SdkConfig, c: &aws_sdk_sts::types::Credentials
         Err(e) => ProofResult::NotRun {
             reason: format!(
                 "GetCallerIdentity with the new credentials failed: {}",
-                aws_sdk_sts::error::DisplayErrorContext(&e)
+                error_chain(&e)
             ),
         },
     }

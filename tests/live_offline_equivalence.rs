@@ -1,0 +1,359 @@
+//! Offline == live (issue 3, "Done when"): every fixture scenario under tests/scenarios is
+//! diagnosed twice by the real binary, `doctor -A -o json --offline BUNDLE` and live against
+//! the fakes serving the same bundle (moto reset and seeded per scenario, a fresh FakeKube and
+//! FakeEks each), and the two reports must be the same except `source` and `notes`, with the
+//! same exit code. A few single-workload runs (`doctor KIND/NAME -n NS`, with the scenario's
+//! `--action`s) go through the per-role IAM path instead of the account scan.
+//!
+//! Where the two differ for a reason inherent in the harness (the bundle holds less than a live
+//! run reads, or facts of an account the live run cannot read), the scenario is listed below
+//! with the reason: [`SKIPPED`] ones are still run and must still differ (so a stale exclusion
+//! fails), [`NORMALISED`] ones must match once the one explained difference is taken out.
+//!
+//! Needs moto (./scripts/test.sh, or `scripts/moto.sh install` once).
+
+mod support;
+
+use serde_json::Value;
+use support::fake_aws::Moto;
+use support::live_env::{LiveEnv, Run, json_diff, scenario_names};
+
+/// Scenarios whose live report differs from the offline one for a reason inherent in the
+/// harness. They are run, and must still differ.
+const SKIPPED: &[(&str, &str)] = &[
+    (
+        "aws-data-missing",
+        "the bundle has no EKS cluster (no DescribeCluster output): live, nothing names the \
+         cluster, so the run stops with exit 2 asking for --cluster",
+    ),
+    (
+        "kube-only",
+        "a Kubernetes-only bundle: live, the cluster cannot be named (exit 2, --cluster asked \
+         for), and a live run would read AWS anyway",
+    ),
+    (
+        "oidc-provider-cross-account",
+        "the bundle holds the role and OIDC provider of a second account (777788889999), \
+         collected there with that account's credentials (its provider has no ClientIDList, so \
+         the harness seeds an empty one); a live run reads the caller's account only, so the \
+         role is `unknown` (not collected) instead of found",
+    ),
+    (
+        "trust-provider-wrong-account",
+        "as oidc-provider-cross-account: the role lives in 777788889999, which a live run with \
+         the cluster account's credentials cannot read",
+    ),
+    (
+        "pi-role-other-account",
+        "the association's role is in 777788889999 and the bundle has it; live it is not \
+         collected (the diagnosis reports ROLE_NOT_COLLECTED, not ROLE_NOT_IN_CLUSTER_ACCOUNT)",
+    ),
+    (
+        "pi-target-role-no-tagsession",
+        "the target role is in 777788889999 and the bundle has its trust policy; live it is not \
+         collected, so the trust link is `unknown` instead of broken",
+    ),
+    (
+        "role-not-collected",
+        "the bundle deliberately lacks the role (`unknown`); live, the account's role list is \
+         complete, so the role is known not to exist (broken)",
+    ),
+    (
+        "pi-association-missing",
+        "the bundle collected neither the eks-pod-identity-agent add-on nor kube-system's \
+         DaemonSets (`unknown`); live both are read and found absent (broken)",
+    ),
+    (
+        "sa-missing-typo",
+        "the bundle did not list the pods of namespace analytics (`unknown`); live the list is \
+         read and empty",
+    ),
+];
+
+/// What to take out of the reports before comparing.
+#[derive(Debug, Clone, Copy)]
+enum Normalise {
+    /// The bundle has `aws iam get-role` output but not the role's attached policy list, so
+    /// offline the permissions link carries POLICY_NOT_COLLECTED (info); live reads the list.
+    /// Removed from the offline report only: live must have none.
+    PolicyNotCollected,
+    /// The bundle lists the pods out of name order; an API server lists them by name, and the
+    /// report keeps listing order. Pods are sorted by name in both.
+    PodOrder,
+    /// The evidence quotes an AWS managed policy: offline the bundle's copy, live moto's, whose
+    /// formatting (so line numbers) differs. Evidence and `line N` dropped in both.
+    AwsManagedPolicyText,
+}
+
+const NORMALISED: &[(&str, Normalise)] = &[
+    ("seed-litellm-tlm", Normalise::PolicyNotCollected),
+    ("trust-aud-holds-subject", Normalise::PolicyNotCollected),
+    ("trust-duplicate-sub-keys", Normalise::PolicyNotCollected),
+    ("trust-flyte-sub-region", Normalise::PolicyNotCollected),
+    ("trust-multi-cluster-ok", Normalise::PolicyNotCollected),
+    ("trust-near-size-limit", Normalise::PolicyNotCollected),
+    ("trust-no-sub", Normalise::PolicyNotCollected),
+    (
+        "trust-provider-other-cluster",
+        Normalise::PolicyNotCollected,
+    ),
+    ("trust-provider-other-region", Normalise::PolicyNotCollected),
+    (
+        "trust-provider-placeholder-host",
+        Normalise::PolicyNotCollected,
+    ),
+    ("trust-sub-typo-kubeflow", Normalise::PolicyNotCollected),
+    ("trust-wide-wildcard-flyte", Normalise::PolicyNotCollected),
+    ("trust-wrong-action", Normalise::PolicyNotCollected),
+    ("pi-addon-owned-association", Normalise::PodOrder),
+    ("admin-access", Normalise::AwsManagedPolicyText),
+];
+
+/// Scenarios per test function: the batches share the moto lock, so they run one after another,
+/// but each reports its own failures.
+const BATCHES: usize = 4;
+
+fn every_finding(report: &mut Value, f: &mut dyn FnMut(&mut Vec<Value>)) {
+    for w in report["workloads"].as_array_mut().into_iter().flatten() {
+        for l in w["links"].as_array_mut().into_iter().flatten() {
+            if let Some(findings) = l["findings"].as_array_mut() {
+                f(findings);
+            }
+        }
+    }
+}
+
+/// `(line 12)` -> `(line _)`.
+fn without_line_numbers(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("(line ") {
+        out.push_str(&rest[..i + "(line ".len()]);
+        rest = rest[i + "(line ".len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+        out.push('_');
+    }
+    out.push_str(rest);
+    out
+}
+
+fn normalise(how: Normalise, offline: &mut Value, live: &mut Value) {
+    match how {
+        Normalise::PolicyNotCollected => every_finding(offline, &mut |findings| {
+            findings.retain(|f| f["code"] != "POLICY_NOT_COLLECTED");
+        }),
+        Normalise::PodOrder => {
+            for report in [offline, live] {
+                for w in report["workloads"].as_array_mut().into_iter().flatten() {
+                    if let Some(pods) = w["pods"].as_array_mut() {
+                        pods.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+                    }
+                }
+            }
+        }
+        Normalise::AwsManagedPolicyText => {
+            for report in [offline, live] {
+                every_finding(report, &mut |findings| {
+                    for f in findings.iter_mut() {
+                        let message = f["message"].as_str().unwrap_or_default().to_string();
+                        if message.contains(":iam::aws:policy/")
+                            && let Some(obj) = f.as_object_mut()
+                        {
+                            obj.remove("evidence");
+                            obj.insert("message".into(), without_line_numbers(&message).into());
+                        }
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Compares two runs; `None` when they agree.
+fn compare(offline: &Run, live: &Run, how: Option<Normalise>) -> Option<String> {
+    let mut problems = Vec::new();
+    if offline.code != live.code {
+        problems.push(format!(
+            "exit {:?} offline, {:?} live",
+            offline.code, live.code
+        ));
+    }
+    if !live.stdout.trim_start().starts_with('{') {
+        problems.push(format!("live printed no report: {}", live.stderr.trim()));
+        return Some(problems.join("; "));
+    }
+    let (mut a, mut b) = (offline.report(), live.report());
+    if let Some(how) = how {
+        normalise(how, &mut a, &mut b);
+    }
+    problems.extend(json_diff(&a, &b, 8));
+    (!problems.is_empty()).then(|| problems.join("\n    "))
+}
+
+fn batch(index: usize) {
+    let names = scenario_names();
+    assert!(
+        names.len() >= 90,
+        "expected every scenario, found {}",
+        names.len()
+    );
+    for (name, _) in SKIPPED {
+        assert!(names.iter().any(|n| n == name), "SKIPPED names {name}");
+    }
+    for (name, _) in NORMALISED {
+        assert!(names.iter().any(|n| n == name), "NORMALISED names {name}");
+    }
+    let moto = Moto::acquire_blocking();
+    let started = std::time::Instant::now();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for name in names.iter().skip(index).step_by(BATCHES) {
+        let env = LiveEnv::start(&moto, name);
+        let args = ["doctor", "-A", "-o", "json"];
+        let offline = env.offline(&args);
+        let live = env.run(&args);
+        assert!(
+            !live.stderr.contains("panicked"),
+            "{name}: the binary panicked:\n{}",
+            live.explain()
+        );
+        let how = NORMALISED
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, how)| *how);
+        let difference = compare(&offline, &live, how);
+        match (SKIPPED.iter().find(|(n, _)| n == name), difference) {
+            (None, None) => compared += 1,
+            (None, Some(diff)) => failures.push(format!(
+                "{name}: live differs from offline:\n    {diff}\n    live stderr: {}",
+                live.stderr.trim()
+            )),
+            (Some(_), Some(_)) => {}
+            (Some((_, reason)), None) => failures.push(format!(
+                "{name} is SKIPPED ({reason}) but live now equals offline: remove it from SKIPPED"
+            )),
+        }
+    }
+    eprintln!(
+        "batch {index}: {compared} scenarios identical offline and live in {:?}",
+        started.elapsed()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_scenario_live_equals_offline_batch_0() {
+    batch(0);
+}
+
+#[test]
+fn every_scenario_live_equals_offline_batch_1() {
+    batch(1);
+}
+
+#[test]
+fn every_scenario_live_equals_offline_batch_2() {
+    batch(2);
+}
+
+#[test]
+fn every_scenario_live_equals_offline_batch_3() {
+    batch(3);
+}
+
+/// The `--action ACTION --resource ARN` pairs the scenario's expected.json gives a service
+/// account.
+fn scenario_actions(scenario: &str, namespace: &str, service_account: &str) -> Vec<String> {
+    let path = support::live_env::scenarios_root()
+        .join(scenario)
+        .join("expected.json");
+    let expected: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default())
+        .unwrap_or(Value::Null);
+    expected
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["namespace"] == namespace && e["serviceAccount"] == service_account)
+        .and_then(|e| e["args"].as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `doctor KIND/NAME -n NS` (namespace-scoped lists, per-role IAM calls) for every workload of
+/// a few scenarios: IRSA and Pod Identity, healthy and broken at several links, a CronJob, a
+/// permissions boundary, a role that does not exist.
+#[test]
+fn single_workloads_live_equal_offline() {
+    let scenarios = [
+        "basic",
+        "role-not-found",
+        "permissions-boundary",
+        "permissions-resource-mismatch",
+        "pod-identity-healthy",
+        "pi-trust-condition-namespace",
+        "cronjob-irsa",
+        "seed-kubeflow",
+    ];
+    let moto = Moto::acquire_blocking();
+    let started = std::time::Instant::now();
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for scenario in scenarios {
+        let env = LiveEnv::start(&moto, scenario);
+        let all = env.offline(&["doctor", "-A", "-o", "json"]).json();
+        let workloads = all["workloads"].as_array().cloned().unwrap_or_default();
+        assert!(!workloads.is_empty(), "{scenario}: no workload");
+        for w in workloads {
+            let kind = kubectl_irsa::model::workload::WorkloadKind::from_kind(
+                w["kind"].as_str().unwrap_or_default(),
+            )
+            .unwrap_or_else(|| panic!("{scenario}: kind {}", w["kind"]));
+            let target = format!(
+                "{}/{}",
+                kind.short(),
+                w["name"].as_str().unwrap_or_default()
+            );
+            let ns = w["namespace"].as_str().unwrap_or_default().to_string();
+            let sa = w["serviceAccount"].as_str().unwrap_or_default();
+            let mut args: Vec<String> = ["doctor", &target, "-n", &ns, "-o", "json"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            args.extend(scenario_actions(scenario, &ns, sa));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            env.clear_requests();
+            let offline = env.offline(&args);
+            let live = env.run(&args);
+            runs += 1;
+            let report = live.json();
+            assert_eq!(
+                report["workloads"].as_array().map(Vec::len),
+                Some(1),
+                "{scenario} {args:?}: one workload\n{}",
+                live.explain()
+            );
+            // Namespace-scoped: no cluster-wide pod list, no account scan.
+            let kube = env.kube.requests();
+            assert!(
+                !kube.iter().any(|r| r.path == "/api/v1/pods"),
+                "{scenario} {args:?}: listed pods cluster-wide"
+            );
+            assert_eq!(
+                env.iam.count("GetAccountAuthorizationDetails"),
+                0,
+                "{scenario} {args:?}: per-role calls expected"
+            );
+            if let Some(diff) = compare(&offline, &live, None) {
+                failures.push(format!("{scenario} {args:?}:\n    {diff}"));
+            }
+        }
+    }
+    eprintln!(
+        "{runs} single-workload runs identical offline and live in {:?}",
+        started.elapsed()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
