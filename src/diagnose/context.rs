@@ -66,6 +66,16 @@ impl<'a, 'i> Ctx<'a, 'i> {
         }
     }
 
+    /// Whether the pods of the workload's namespace were listed (an absent pod is then absent).
+    pub fn pods_listed(&self) -> bool {
+        self.ix
+            .snap
+            .kube
+            .pods
+            .known()
+            .is_some_and(|l| l.covers(&self.namespace))
+    }
+
     /// `system:serviceaccount:NS:SA`, the token subject STS sees.
     pub fn subject(&self) -> String {
         format!("system:serviceaccount:{}:{}", self.namespace, self.sa_name)

@@ -26,13 +26,7 @@ pub struct Expected<'x> {
 }
 
 pub fn check(ctx: &Ctx, expected: &Expected) -> LinkReport {
-    let pods_known = ctx
-        .ix
-        .snap
-        .kube
-        .pods
-        .known()
-        .is_some_and(|l| l.covers(&ctx.namespace));
+    let pods_known = ctx.pods_listed();
     let specs = ctx.workload.specs();
     if let Some(m @ crate::model::Missing::Denied { .. }) = ctx.ix.snap.kube.pods.missing() {
         return LinkReport::from_findings(

@@ -11,13 +11,7 @@ use crate::model::codes;
 pub fn check(ctx: &Ctx) -> LinkReport {
     let w = ctx.workload;
     let mut findings = Vec::new();
-    let pods_known = ctx
-        .ix
-        .snap
-        .kube
-        .pods
-        .known()
-        .is_some_and(|l| l.covers(&ctx.namespace));
+    let pods_known = ctx.pods_listed();
     let summary = if !w.pods.is_empty() {
         let ready = w.pods.iter().filter(|p| k8s::pod_ready(p)).count();
         format!(
