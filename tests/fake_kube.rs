@@ -3,38 +3,19 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ServiceAccount};
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 use support::fake_kube::FakeKube;
+use support::fake_kube::testing::{basic, claims_of, list};
 
 const ISSUER: &str = "https://oidc.eks.eu-west-1.amazonaws.com/id/9A8B7C6D5E4F30211203A4B5C6D7E8F9";
 const CHECKOUT_ROLE: &str = "arn:aws:iam::210987654321:role/checkout-irsa";
 const CHECKOUT_POD: &str = "checkout-7d9c8b6f5-ax0q";
-
-fn basic() -> FakeKube {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/basic/bundle");
-    FakeKube::from_bundles(&[dir])
-}
-
-/// The names a list call returns.
-async fn list<K>(api: &Api<K>, params: ListParams) -> Vec<String>
-where
-    K: kube::Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned,
-{
-    let items = api.list(&params).await.unwrap().items;
-    items
-        .iter()
-        .map(|o| o.meta().name.clone().unwrap_or_default())
-        .collect()
-}
 
 fn labels(selector: &str) -> ListParams {
     ListParams::default().labels(selector)
@@ -50,16 +31,6 @@ fn api_error<T: std::fmt::Debug>(result: kube::Result<T>) -> kube::core::Status 
         Err(kube::Error::Api(status)) => *status,
         other => panic!("expected an API error, got {other:?}"),
     }
-}
-
-fn claims_of(token: &str) -> Value {
-    let parts: Vec<&str> = token.trim().split('.').collect();
-    assert_eq!(parts.len(), 3, "a JWT has three parts: {token}");
-    let decode =
-        |p: &str| serde_json::from_slice::<Value>(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap();
-    assert_eq!(decode(parts[0]), json!({"alg": "RS256", "kid": "fake"}));
-    assert!(!parts[2].is_empty());
-    decode(parts[1])
 }
 
 #[tokio::test]

@@ -3,45 +3,14 @@
 
 mod support;
 
-use std::path::PathBuf;
-
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
-use support::fake_kube::{FakeKube, Kubectl};
+use support::fake_kube::Kubectl;
+use support::fake_kube::testing::{basic, claims_of, list};
 
 const CHECKOUT_ROLE: &str = "arn:aws:iam::210987654321:role/checkout-irsa";
 const CHECKOUT_POD: &str = "checkout-7d9c8b6f5-ax0q";
-
-fn basic() -> FakeKube {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/basic/bundle");
-    FakeKube::from_bundles(&[dir])
-}
-
-/// The names a list call returns.
-async fn list<K>(api: &Api<K>, params: ListParams) -> Vec<String>
-where
-    K: kube::Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned,
-{
-    let items = api.list(&params).await.unwrap().items;
-    items
-        .iter()
-        .map(|o| o.meta().name.clone().unwrap_or_default())
-        .collect()
-}
-
-/// The `kube::Error::Api` status of a call that must fail.
-fn claims_of(token: &str) -> Value {
-    let parts: Vec<&str> = token.trim().split('.').collect();
-    assert_eq!(parts.len(), 3, "a JWT has three parts: {token}");
-    let decode =
-        |p: &str| serde_json::from_slice::<Value>(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap();
-    assert_eq!(decode(parts[0]), json!({"alg": "RS256", "kid": "fake"}));
-    assert!(!parts[2].is_empty());
-    decode(parts[1])
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kube_rs_over_loopback_and_exec_kubeconfig() {

@@ -35,6 +35,7 @@ mod state;
 mod status;
 mod strategic;
 mod table;
+pub mod testing;
 mod token;
 
 use std::net::SocketAddr;
