@@ -358,13 +358,12 @@ fn condition_finding(
     cf: &ConditionFailure,
     e: &Expect,
 ) -> Finding {
-    let ev = line_evidence(
+    let ev = render::condition_evidence(
         object,
         policy,
-        format!(
-            "Statement[{}].Condition.{}.{}",
-            st.index, cf.operator, cf.key
-        ),
+        st.index,
+        &cf.operator,
+        &cf.key,
         cf.policy_values.join(", "),
         cf.line,
     );

@@ -2,7 +2,7 @@
 //! cluster may assume the role), namespace-wide or cluster-wide wildcards, no `:aud`, a `*`
 //! principal (field guide D25), and the 2,048-character trust policy quota (D26).
 
-use super::trust_render::{line_evidence, statement_evidence};
+use super::trust_render::{condition_evidence, line_evidence, statement_evidence};
 use crate::model::chain::{Finding, Fix};
 use crate::model::codes;
 use crate::policy::{Policy, Statement, TRUST_POLICY_MAX_QUOTA};
@@ -52,13 +52,12 @@ pub fn irsa(object: &str, policy: &Policy, deciding: &[&Statement], issuer: &str
                             codes::TRUST_WIDE_WILDCARD,
                             format!("`{v}` lets {scope} assume the role"),
                         )
-                        .evidence(line_evidence(
+                        .evidence(condition_evidence(
                             object,
                             policy,
-                            format!(
-                                "Statement[{}].Condition.{}.{}",
-                                st.index, c.operator.raw, c.key
-                            ),
+                            st.index,
+                            &c.operator.raw,
+                            &c.key,
                             v.clone(),
                             c.line,
                         ))

@@ -3,7 +3,7 @@
 //! (field guide F32, E28), and, with a target role, that the target trusts the association's
 //! role for the chained hop (F36).
 
-use super::trust_render::{self as render, line_evidence, statement_evidence, trust_object};
+use super::trust_render::{self as render, statement_evidence, trust_object};
 use crate::diagnose::context::Ctx;
 use crate::diagnose::k8s;
 use crate::model::aws::{IamRole, PodIdentityAssociation};
@@ -210,13 +210,12 @@ fn explain_denial(
                                 cf.operator, cf.key, cf.reason
                             ),
                         )
-                        .evidence(line_evidence(
+                        .evidence(render::condition_evidence(
                             object,
                             policy,
-                            format!(
-                                "Statement[{}].Condition.{}.{}",
-                                t.index, cf.operator, cf.key
-                            ),
+                            t.index,
+                            &cf.operator,
+                            &cf.key,
                             cf.policy_values.join(", "),
                             cf.line,
                         ))

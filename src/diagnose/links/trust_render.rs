@@ -45,6 +45,20 @@ pub fn line_evidence(
         .document(policy.text.clone())
 }
 
+/// Points at one condition of a statement: `Statement[N].Condition.OPERATOR.KEY = value`.
+pub fn condition_evidence(
+    object: &str,
+    policy: &Policy,
+    statement: usize,
+    operator: &str,
+    key: &str,
+    value: String,
+    line: u32,
+) -> Evidence {
+    let field = format!("Statement[{statement}].Condition.{operator}.{key}");
+    line_evidence(object, policy, field, value, line)
+}
+
 /// A document IAM would refuse (or that our parser cannot read): the finding for it.
 pub fn invalid_policy_finding(object: &str, parsed: &ParsedPolicy, trust: bool) -> Option<Finding> {
     let err = parsed.result.as_ref().err()?;
