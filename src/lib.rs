@@ -4,9 +4,9 @@
 //! Layers (dependencies point inward only, see DESIGN.md):
 //! - core, pure and without I/O: [`policy`] (IAM policy parsing and evaluation), [`model`]
 //!   (Snapshot, chain, report types) and [`diagnose`] (one module per link);
-//! - adapters: [`sources`] (offline bundles, the embedded demo; live Kubernetes and AWS later);
-//! - service layer: [`app`] (gather facts, diagnose);
-//! - front ends: [`cli`].
+//! - adapters: [`sources`] (offline bundles, the embedded demo, live Kubernetes and AWS);
+//! - service layer: [`app`] (gather facts, diagnose, prove);
+//! - front ends: [`cli`] and the terminal UI [`tui`].
 
 pub mod app;
 pub mod cli;
@@ -14,3 +14,4 @@ pub mod diagnose;
 pub mod model;
 pub mod policy;
 pub mod sources;
+pub mod tui;

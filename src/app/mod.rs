@@ -1,6 +1,9 @@
 //! The service layer: front ends ask it for a diagnosis and never talk to a source or the
 //! core directly. It gathers a Snapshot from the chosen source and runs the diagnosis.
-//! Live sources (kube-rs, the AWS SDK) plug in here as another [`Source`].
+//! Live sources (kube-rs, the AWS SDK) plug in here as another [`Source`]. Interactive front
+//! ends use [`watched`], which reports progress while it works.
+
+pub mod watched;
 
 use std::path::PathBuf;
 

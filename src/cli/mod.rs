@@ -1,12 +1,14 @@
 //! Command-line front end: argument parsing (clap) and dispatch. Follows kubectl plugin
 //! conventions: kubectl passes every argument after `irsa` through unchanged, so `--context`,
-//! `-n`, `-A`, `-o` are parsed here. Each subcommand lives in its own file.
+//! `-n`, `-A`, `-o` are parsed here. Each subcommand lives in its own file. Without a
+//! subcommand the terminal UI opens (`tui.rs`).
 
 pub mod doctor;
 pub mod dump;
 pub mod policy_eval;
 pub mod render_text;
 pub mod source_args;
+pub mod tui;
 
 use clap::{Parser, Subcommand};
 
@@ -16,15 +18,23 @@ use clap::{Parser, Subcommand};
     bin_name = "kubectl irsa",
     version,
     about = "Diagnose IRSA and EKS Pod Identity: walks pod -> service account -> annotation/association -> injection -> role -> OIDC provider/agent -> trust -> permissions and shows the first broken link",
-    arg_required_else_help = true
+    long_about = "Diagnose IRSA and EKS Pod Identity: walks pod -> service account -> annotation/association -> injection -> role -> OIDC provider/agent -> trust -> permissions and shows the first broken link.\n\nWithout a subcommand, opens the terminal UI on the current context (or --offline DIR, or --demo). `kubectl irsa demo` opens it on the embedded demo cluster.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// Where facts come from, for the terminal UI.
+    #[command(flatten)]
+    pub source: source_args::SourceArgs,
+    #[command(flatten)]
+    pub tui: tui::TuiArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the terminal UI on the demo cluster embedded in the binary (no cluster needed).
+    Demo(tui::TuiArgs),
     /// Diagnose workloads and print the chain, the first broken link and its fix.
     Doctor(doctor::DoctorArgs),
     /// Write what doctor reads as an offline bundle directory (kubectl and AWS CLI outputs).
@@ -57,10 +67,12 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Doctor(args) => doctor::run(&args),
-        Command::Dump(args) => dump::run(&args),
-        Command::Policy {
+        None => tui::run(&cli.source, &cli.tui),
+        Some(Command::Demo(args)) => tui::run_demo(&args),
+        Some(Command::Doctor(args)) => doctor::run(&args),
+        Some(Command::Dump(args)) => dump::run(&args),
+        Some(Command::Policy {
             command: PolicyCommand::Eval(args),
-        } => policy_eval::run(&args),
+        }) => policy_eval::run(&args),
     }
 }

@@ -7,6 +7,7 @@
 //! own inputs are still judged so a user sees every problem at once.
 
 pub mod chain;
+pub mod commands;
 pub mod context;
 pub mod index;
 pub mod k8s;

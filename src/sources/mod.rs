@@ -5,10 +5,14 @@
 //!   their content;
 //! - [`demo`]: the bundle embedded in the binary at compile time (`assets/demo/`).
 //!
-//! Live adapters (kube-rs, the AWS SDK) will be added here as sibling modules; each fills the
-//! same `Snapshot` and says per fact why anything is missing.
+//! - [`live`]: kube-rs and the AWS SDK against a real cluster and account;
+//! - [`dump`]: writes what `live` read as a bundle.
+//!
+//! Each fills the same `Snapshot`, says per fact why anything is missing, and reports its
+//! [`progress`] to whoever watches.
 
 pub mod bundle;
 pub mod demo;
 pub mod dump;
 pub mod live;
+pub mod progress;

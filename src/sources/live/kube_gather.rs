@@ -77,6 +77,15 @@ pub enum KubeFailure {
     Unreachable(String),
 }
 
+impl std::fmt::Display for KubeFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KubeFailure::Auth(m) => write!(f, "credentials rejected: {m}"),
+            KubeFailure::Unreachable(m) => write!(f, "unreachable: {m}"),
+        }
+    }
+}
+
 fn unreachable(e: kube::Error) -> KubeFailure {
     match e {
         kube::Error::Api(s) if s.code == 401 => KubeFailure::Auth(s.message.clone()),

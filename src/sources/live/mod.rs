@@ -21,6 +21,7 @@ use crate::model::Fact;
 use crate::model::arn::{Arn, RoleArn};
 use crate::model::aws::AwsFacts;
 use crate::model::snapshot::{LoadNote, Snapshot, SourceInfo, SourceKind};
+use crate::sources::progress::{IGNORE, Observer, Progress, Stage, StageState};
 
 pub use kube_gather::{KubeFailure, KubeScope};
 
@@ -101,6 +102,38 @@ pub async fn gather(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
 }
 
 pub async fn gather_session(opts: &LiveOptions) -> Result<(Snapshot, Session), LiveError> {
+    gather_observed(opts, IGNORE).await
+}
+
+/// Reports `Running` before `work` and `Done`/`Failed` after it.
+async fn staged<T, E: std::fmt::Display>(
+    observer: &dyn Observer,
+    stage: Stage,
+    work: impl std::future::Future<Output = Result<T, E>>,
+    done: impl FnOnce(&T) -> String,
+) -> Result<T, E> {
+    observer.notify(Progress::Stage(stage, StageState::Running));
+    let result = work.await;
+    let state = match &result {
+        Ok(v) => StageState::Done(done(v)),
+        Err(e) => StageState::Failed(e.to_string()),
+    };
+    observer.notify(Progress::Stage(stage, state));
+    result
+}
+
+fn count<T>(fact: &Fact<crate::model::snapshot::Listing<T>>) -> String {
+    fact.known()
+        .map(|l| l.items.len().to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// [`gather_session`], telling `observer` how each source is doing and handing it the
+/// Kubernetes facts as soon as they are complete.
+pub async fn gather_observed(
+    opts: &LiveOptions,
+    observer: &dyn Observer,
+) -> Result<(Snapshot, Session), LiveError> {
     let target = kube_config::connect(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
     let scope = if opts.all_namespaces {
         KubeScope::All
@@ -111,6 +144,9 @@ pub async fn gather_session(opts: &LiveOptions) -> Result<(Snapshot, Session), L
                 .unwrap_or_else(|| target.default_namespace.clone()),
         )
     };
+    if let KubeScope::Namespace(ns) = &scope {
+        observer.notify(Progress::Namespace(ns));
+    }
     let region = opts
         .region
         .clone()
@@ -131,9 +167,26 @@ pub async fn gather_session(opts: &LiveOptions) -> Result<(Snapshot, Session), L
     );
 
     let (kube, caller) = tokio::join!(
-        kube_gather::gather(&target.client, &scope),
-        sts.get_caller_identity().send()
+        staged(
+            observer,
+            Stage::Kubernetes,
+            kube_gather::gather(&target.client, &scope),
+            |k| format!(
+                "{} pods, {} service accounts",
+                count(&k.pods),
+                count(&k.service_accounts)
+            ),
+        ),
+        staged(
+            observer,
+            Stage::Sts,
+            sts.get_caller_identity().send(),
+            |c| format!("account {}", c.account().unwrap_or("?")),
+        )
     );
+    if let Ok(k) = &kube {
+        observer.notify(Progress::KubernetesReady(k));
+    }
     let kube = kube.map_err(|f| match f {
         KubeFailure::Auth(m) => LiveError::KubeAuth(m),
         KubeFailure::Unreachable(reason) => LiveError::KubeUnreachable {
@@ -186,11 +239,24 @@ pub async fn gather_session(opts: &LiveOptions) -> Result<(Snapshot, Session), L
             c
         }
     };
+    observer.notify(Progress::Stage(Stage::Eks, StageState::Running));
     let (cluster, associations, addon) = tokio::join!(
         eks_gather::describe_cluster(&eks, &cluster_name),
         eks_gather::associations(&eks, &cluster_name),
         eks_gather::agent_addon(&eks, &cluster_name),
     );
+    observer.notify(Progress::Stage(
+        Stage::Eks,
+        match (&cluster, &associations) {
+            (Err(e), _) | (_, Err(e)) => StageState::Failed(e.to_string()),
+            (Ok(_), Ok(a)) => StageState::Done(format!(
+                "cluster {cluster_name}, {} associations",
+                a.known()
+                    .map(|l| l.len().to_string())
+                    .unwrap_or_else(|| "?".into())
+            )),
+        },
+    ));
     let mut aws = AwsFacts {
         cluster: cluster?,
         associations: associations?,
@@ -205,12 +271,17 @@ pub async fn gather_session(opts: &LiveOptions) -> Result<(Snapshot, Session), L
     });
     let issuer = aws.cluster.known().and_then(|c| c.oidc_issuer.clone());
     let wanted = wanted_roles(&kube, &aws);
-    aws.iam = iam_gather::gather(
-        &iam,
-        &wanted,
-        opts.all_namespaces,
-        issuer.as_deref(),
-        account.as_deref(),
+    aws.iam = staged(
+        observer,
+        Stage::Iam,
+        iam_gather::gather(
+            &iam,
+            &wanted,
+            opts.all_namespaces,
+            issuer.as_deref(),
+            account.as_deref(),
+        ),
+        |i| format!("{} roles", i.roles.len()),
     )
     .await?;
     if let Fact::Missing(m) = &aws.cluster {

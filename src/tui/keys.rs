@@ -1,0 +1,382 @@
+//! The one key registry: every key the TUI understands, where it works, and what it is called.
+//! The footer shows the bindings that do something in the current place; the help screen lists
+//! them all; the update function looks keys up here. Nothing else maps keys.
+//!
+//! To add a key (the fix and migration issues will add `f` and `m`), add an [`Action`], one
+//! [`Binding`] in [`BINDINGS`], and its arm in `update::act`.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where the user is; bindings are looked up per place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    List,
+    /// Typing a filter in the list.
+    Filter,
+    Chain,
+    Detail,
+    Help,
+    Commands,
+}
+
+impl Place {
+    pub fn label(self) -> &'static str {
+        match self {
+            Place::List => "workload list",
+            Place::Filter => "filter",
+            Place::Chain => "chain",
+            Place::Detail => "detail pane",
+            Place::Help => "help",
+            Place::Commands => "commands",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    SwitchPane,
+    Back,
+    Quit,
+    Filter,
+    Sort,
+    BrokenFirst,
+    Scope,
+    Refresh,
+    Prove,
+    Copy,
+    Help,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Code(KeyCode),
+    Ctrl(char),
+}
+
+impl Key {
+    /// How the key is written in the help.
+    pub fn label(self) -> String {
+        match self {
+            Key::Char(' ') => "Space".into(),
+            Key::Char(c) => c.to_string(),
+            Key::Ctrl(c) => format!("^{c}"),
+            Key::Code(code) => match code {
+                KeyCode::Up => "↑".into(),
+                KeyCode::Down => "↓".into(),
+                KeyCode::Left => "←".into(),
+                KeyCode::Right => "→".into(),
+                KeyCode::Enter => "Enter".into(),
+                KeyCode::Esc => "Esc".into(),
+                KeyCode::Tab => "Tab".into(),
+                KeyCode::BackTab => "S-Tab".into(),
+                KeyCode::PageUp => "PgUp".into(),
+                KeyCode::PageDown => "PgDn".into(),
+                KeyCode::Home => "Home".into(),
+                KeyCode::End => "End".into(),
+                other => format!("{other:?}"),
+            },
+        }
+    }
+
+    fn matches(self, ev: &KeyEvent) -> bool {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        match self {
+            Key::Char(c) => !ctrl && ev.code == KeyCode::Char(c),
+            Key::Code(code) => !ctrl && ev.code == code,
+            Key::Ctrl(c) => ctrl && ev.code == KeyCode::Char(c),
+        }
+    }
+}
+
+pub struct Binding {
+    pub action: Action,
+    pub keys: &'static [Key],
+    /// How the keys are written in the footer (the help lists every key).
+    pub key_label: &'static str,
+    /// The footer's word for it; `None` keeps it out of the footer (help only).
+    pub footer: Option<&'static str>,
+    pub help: &'static str,
+    pub places: &'static [Place],
+}
+
+use Place::*;
+
+const BROWSE: &[Place] = &[List, Chain, Detail];
+const WORKLOAD: &[Place] = &[List, Chain, Detail];
+
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        action: Action::Up,
+        keys: &[Key::Code(KeyCode::Up), Key::Char('k')],
+        key_label: "↑↓",
+        footer: Some("move"),
+        help: "move up (in the detail pane: scroll)",
+        places: &[List, Chain, Detail, Help, Commands],
+    },
+    Binding {
+        action: Action::Down,
+        keys: &[Key::Code(KeyCode::Down), Key::Char('j')],
+        key_label: "↓/j",
+        footer: None,
+        help: "move down (in the detail pane: scroll)",
+        places: &[List, Chain, Detail, Help, Commands],
+    },
+    Binding {
+        action: Action::PageUp,
+        keys: &[Key::Code(KeyCode::PageUp), Key::Ctrl('u')],
+        key_label: "PgUp/^u",
+        footer: None,
+        help: "a page up (on the chain: scroll the detail pane)",
+        places: &[List, Chain, Detail, Help],
+    },
+    Binding {
+        action: Action::PageDown,
+        keys: &[Key::Code(KeyCode::PageDown), Key::Ctrl('d')],
+        key_label: "PgDn/^d",
+        footer: None,
+        help: "a page down (on the chain: scroll the detail pane)",
+        places: &[List, Chain, Detail, Help],
+    },
+    Binding {
+        action: Action::Top,
+        keys: &[Key::Code(KeyCode::Home), Key::Char('g')],
+        key_label: "Home/g",
+        footer: None,
+        help: "to the first row",
+        places: &[List, Chain, Detail],
+    },
+    Binding {
+        action: Action::Bottom,
+        keys: &[Key::Code(KeyCode::End), Key::Char('G')],
+        key_label: "End/G",
+        footer: None,
+        help: "to the last row",
+        places: &[List, Chain, Detail],
+    },
+    Binding {
+        action: Action::Open,
+        keys: &[
+            Key::Code(KeyCode::Enter),
+            Key::Code(KeyCode::Right),
+            Key::Char('l'),
+        ],
+        key_label: "Enter",
+        footer: Some("open"),
+        help: "open the workload's chain; on a link, focus its details",
+        places: &[List, Chain],
+    },
+    Binding {
+        action: Action::SwitchPane,
+        keys: &[Key::Code(KeyCode::Tab), Key::Code(KeyCode::BackTab)],
+        key_label: "Tab",
+        footer: Some("pane"),
+        help: "switch between the chain and the detail pane",
+        places: &[Chain, Detail],
+    },
+    Binding {
+        action: Action::Back,
+        keys: &[
+            Key::Code(KeyCode::Esc),
+            Key::Char('q'),
+            Key::Code(KeyCode::Left),
+            Key::Char('h'),
+        ],
+        key_label: "Esc",
+        footer: Some("back"),
+        help: "back",
+        places: &[Chain, Detail, Help, Commands],
+    },
+    Binding {
+        action: Action::Back,
+        keys: &[Key::Code(KeyCode::Esc), Key::Char('q')],
+        key_label: "q",
+        footer: Some("quit"),
+        help: "clear the filter, or quit",
+        places: &[List],
+    },
+    // While typing a filter, letters are text: only keys that cannot be text act.
+    Binding {
+        action: Action::Up,
+        keys: &[Key::Code(KeyCode::Up)],
+        key_label: "↑↓",
+        footer: Some("move"),
+        help: "move in the filtered list",
+        places: &[Filter],
+    },
+    Binding {
+        action: Action::Down,
+        keys: &[Key::Code(KeyCode::Down)],
+        key_label: "↓",
+        footer: None,
+        help: "move down in the filtered list",
+        places: &[Filter],
+    },
+    Binding {
+        action: Action::Open,
+        keys: &[Key::Code(KeyCode::Enter)],
+        key_label: "Enter",
+        footer: Some("keep filter"),
+        help: "stop typing and keep the filter",
+        places: &[Filter],
+    },
+    Binding {
+        action: Action::Back,
+        keys: &[Key::Code(KeyCode::Esc)],
+        key_label: "Esc",
+        footer: Some("clear filter"),
+        help: "clear the filter",
+        places: &[Filter],
+    },
+    Binding {
+        action: Action::Quit,
+        keys: &[Key::Ctrl('c')],
+        key_label: "^c",
+        footer: None,
+        help: "quit from anywhere",
+        places: &[List, Filter, Chain, Detail, Help, Commands],
+    },
+    Binding {
+        action: Action::Filter,
+        keys: &[Key::Char('/')],
+        key_label: "/",
+        footer: Some("filter"),
+        help: "filter the list: every word must appear (namespace, name, service account, mechanism, status, link)",
+        places: &[List],
+    },
+    Binding {
+        action: Action::Prove,
+        keys: &[Key::Char('p')],
+        key_label: "p",
+        footer: Some("prove"),
+        help: "prove it against STS: a short-lived token for the service account, exchanged for credentials (live clusters)",
+        places: WORKLOAD,
+    },
+    Binding {
+        action: Action::Copy,
+        keys: &[Key::Char('y')],
+        key_label: "y",
+        footer: Some("cmds"),
+        help: "show the equivalent kubectl/aws commands and copy them to the clipboard",
+        places: WORKLOAD,
+    },
+    Binding {
+        action: Action::Sort,
+        keys: &[Key::Char('s')],
+        key_label: "s",
+        footer: Some("sort"),
+        help: "sort by the next column",
+        places: &[List],
+    },
+    Binding {
+        action: Action::BrokenFirst,
+        keys: &[Key::Char('b')],
+        key_label: "b",
+        footer: None,
+        help: "group broken workloads first (on/off)",
+        places: &[List],
+    },
+    Binding {
+        action: Action::Scope,
+        keys: &[Key::Char('a')],
+        key_label: "a",
+        footer: Some("namespaces"),
+        help: "switch between all namespaces and the selected workload's namespace",
+        places: &[List],
+    },
+    Binding {
+        action: Action::Refresh,
+        keys: &[Key::Char('r')],
+        key_label: "r",
+        footer: Some("refresh"),
+        help: "gather and diagnose again",
+        places: BROWSE,
+    },
+    Binding {
+        action: Action::Help,
+        keys: &[Key::Char('?')],
+        key_label: "?",
+        footer: Some("help"),
+        help: "this help",
+        places: &[List, Chain, Detail],
+    },
+];
+
+/// The action `ev` means at `place`, if any.
+pub fn lookup(place: Place, ev: &KeyEvent) -> Option<Action> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.places.contains(&place))
+        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+        .map(|b| b.action)
+}
+
+/// All keys of a binding, as the help shows them.
+pub fn keys_label(b: &Binding) -> String {
+    b.keys
+        .iter()
+        .map(|k| k.label())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The bindings of `place`, in registry order (which is also the footer's priority: when
+/// the footer is too narrow, the last ones go first).
+pub fn at(place: Place) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| b.places.contains(&place))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn no_key_means_two_things_in_one_place() {
+        for place in [List, Filter, Chain, Detail, Help, Commands] {
+            let mut seen: Vec<(Key, Action)> = Vec::new();
+            for b in at(place) {
+                for k in b.keys {
+                    if let Some((_, other)) = seen.iter().find(|(s, _)| s == k) {
+                        assert_eq!(*other, b.action, "{k:?} is bound twice in {place:?}");
+                    }
+                    seen.push((*k, b.action));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ctrl_c_quits_everywhere_and_plain_c_does_not() {
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for place in [List, Filter, Chain, Detail, Help, Commands] {
+            assert_eq!(lookup(place, &ctrl_c), Some(Action::Quit));
+        }
+        assert_eq!(lookup(List, &key('c')), None);
+    }
+
+    #[test]
+    fn letters_are_text_while_filtering() {
+        for c in ['j', 'k', 'q', 'h', 'l', 'r', 'p', 'y', '/', '?'] {
+            assert_eq!(lookup(Filter, &key(c)), None, "{c}");
+        }
+    }
+
+    #[test]
+    fn the_list_and_the_chain_read_keys_differently() {
+        assert_eq!(lookup(List, &key('/')), Some(Action::Filter));
+        assert_eq!(lookup(Chain, &key('/')), None);
+        assert_eq!(lookup(Chain, &key('h')), Some(Action::Back));
+        assert_eq!(lookup(List, &key('h')), None);
+    }
+}

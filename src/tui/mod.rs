@@ -1,0 +1,34 @@
+//! The interactive terminal UI (`kubectl irsa`, `kubectl irsa demo`): a workload list, the
+//! chain of the selected workload with its first broken link in red, and a detail pane with
+//! the evidence and the fix.
+//!
+//! Built as message passing, Elm-style:
+//! - [`message`]: what comes in (keys, ticks, results) and the work that goes out;
+//! - [`state`]: the whole state, [`update`]: the only function that changes it (pure);
+//! - [`view`]: draws the state, reading only; [`layout`]: where things go;
+//! - [`keys`]: the one key registry (footer, help and update all read it);
+//! - [`runtime`]: the terminal and the event loop; [`worker`]: loads and proofs on threads,
+//!   through the service layer (`crate::app`) only.
+//!
+//! To add a screen or a key: a variant in `state`/`keys`, its arm in `update`, its drawing in
+//! `view`, and a test feeding messages to `update` (`update_tests.rs`).
+
+pub mod clipboard;
+pub mod keys;
+pub mod layout;
+pub mod list_model;
+pub mod logging;
+pub mod message;
+pub mod runtime;
+pub mod state;
+pub mod theme;
+pub mod update;
+pub mod view;
+pub mod worker;
+
+#[cfg(test)]
+mod update_tests;
+
+pub use message::{Msg, Scope, Work};
+pub use runtime::{Options, run};
+pub use state::App;

@@ -1,0 +1,154 @@
+//! The event loop: sets the terminal up (and restores it on exit and on panic), turns terminal
+//! events and a timer into messages, feeds them to `update`, hands the requested work to the
+//! [`Worker`], and draws. The only place the TUI touches the terminal.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{self, Event};
+
+use super::message::{Msg, Scope};
+use super::state::App;
+use super::theme::Theme;
+use super::worker::Worker;
+use super::{clipboard, logging, update, view};
+use crate::app::Source;
+use crate::model::report::exit;
+
+/// How often spinners turn and toasts age.
+const TICK: Duration = Duration::from_millis(100);
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub source: Source,
+    pub scope: Scope,
+    pub log_file: Option<PathBuf>,
+}
+
+fn source_label(source: &Source) -> String {
+    match source {
+        Source::Demo => "embedded demo".into(),
+        Source::Offline(dirs) => {
+            let names: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+            format!("bundle {}", names.join(", "))
+        }
+        Source::Live(opts) => match &opts.context {
+            Some(c) => format!("context {c}"),
+            None => "current context".into(),
+        },
+    }
+}
+
+/// Runs the TUI until the user quits; returns the exit code.
+pub fn run(options: Options) -> i32 {
+    let started = Instant::now();
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "error: the terminal UI needs an interactive terminal; `kubectl irsa doctor` prints the same diagnosis as text or JSON"
+        );
+        return exit::USAGE;
+    }
+    let log = logging::init(options.log_file.clone());
+    let live = matches!(options.source, Source::Live(_));
+    let mut app = App::new(
+        source_label(&options.source),
+        live,
+        options.scope.clone(),
+        Theme::from_env(),
+    );
+    match &log {
+        Ok(p) => app.log_path = Some(p.display().to_string()),
+        Err(e) => {
+            eprintln!("error: cannot open the log file: {e} (use --log-file PATH)");
+            return exit::USAGE;
+        }
+    }
+    tracing::info!(source = %app.source_label, scope = ?options.scope, "start");
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot set up the terminal: {e}");
+            return exit::USAGE;
+        }
+    };
+    if let Ok(size) = terminal.size() {
+        app.width = size.width;
+        app.height = size.height;
+    }
+    let code = event_loop(&mut terminal, app, &options, started);
+    if let Err(e) = ratatui::try_restore() {
+        eprintln!("error: cannot restore the terminal: {e}");
+    }
+    code
+}
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    mut app: App,
+    options: &Options,
+    started: Instant,
+) -> i32 {
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let input = tx.clone();
+    thread::spawn(move || {
+        loop {
+            let msg = match event::read() {
+                Ok(Event::Key(k)) => Msg::Key(k),
+                Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read the terminal");
+                    return;
+                }
+            };
+            if input.send(msg).is_err() {
+                return;
+            }
+        }
+    });
+    let worker = Worker {
+        source: options.source.clone(),
+        tx,
+    };
+    let mut copy = |text: &str| clipboard::copy(&mut std::io::stdout(), text);
+    if let Err(e) = terminal.draw(|f| view::draw(f, &app)) {
+        tracing::error!(error = %e, "draw failed");
+        return exit::INCOMPLETE;
+    }
+    tracing::info!(ms = started.elapsed().as_secs_f64() * 1000.0, "first frame");
+    for work in update::start(&mut app) {
+        worker.run(work, &mut copy);
+    }
+    let mut last_tick = Instant::now();
+    while !app.quit {
+        let first = match rx.recv_timeout(TICK.saturating_sub(last_tick.elapsed())) {
+            Ok(m) => Some(m),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        // Everything that is already waiting is handled before the next frame, so a burst
+        // of keys (or a held arrow key) costs one draw.
+        let mut batch: Vec<Msg> = first.into_iter().chain(rx.try_iter()).collect();
+        if last_tick.elapsed() >= TICK {
+            last_tick = Instant::now();
+            batch.push(Msg::Tick);
+        }
+        for msg in batch {
+            for work in update::update(&mut app, msg) {
+                worker.run(work, &mut copy);
+            }
+            if app.quit {
+                break;
+            }
+        }
+        if let Err(e) = terminal.draw(|f| view::draw(f, &app)) {
+            tracing::error!(error = %e, "draw failed");
+            return exit::INCOMPLETE;
+        }
+    }
+    tracing::info!("quit");
+    exit::OK
+}

@@ -1,0 +1,230 @@
+//! The TUI's whole state. The update function is the only writer; rendering only reads it.
+//! Nothing here does I/O or holds a handle to a source.
+
+use std::collections::BTreeMap;
+
+use super::keys::Place;
+use super::list_model::{ListModel, workload_ref};
+use super::message::Scope;
+use super::theme::Theme;
+use crate::app::watched::{Stage, StageState};
+use crate::model::report::WorkloadReport;
+use crate::model::workload::WorkloadRef;
+use crate::model::{LinkName, Report, Status};
+
+/// How long a toast stays, in ticks.
+pub const TOAST_TICKS: u64 = 40;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    /// Gathering: each source's progress, in the order they started.
+    Loading {
+        stages: Vec<(Stage, StageState)>,
+    },
+    Ready,
+    /// The last load failed; an older report may still be on screen.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Chain,
+    Detail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadView {
+    pub workload: WorkloadRef,
+    /// Index of the selected link in the workload's chain.
+    pub link: usize,
+    pub focus: Pane,
+    /// First line of the detail pane on screen.
+    pub scroll: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    List,
+    Workload(WorkloadView),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help {
+        scroll: u16,
+    },
+    Commands {
+        title: String,
+        commands: Vec<String>,
+        scroll: u16,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastLevel {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub level: ToastLevel,
+    /// The tick after which it disappears.
+    pub until: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofState {
+    Running {
+        id: u64,
+    },
+    /// STS answered; the text says how (assumed as ..., or its error).
+    Done {
+        text: String,
+        ok: bool,
+    },
+    Failed(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    /// "embedded demo", the bundle directories, or "live".
+    pub source_label: String,
+    /// Whether the source is a live cluster (proofs are possible).
+    pub live: bool,
+    pub scope: Scope,
+    /// The namespace a live run settled on, once known.
+    pub resolved_namespace: Option<String>,
+    /// Id of the newest load; results of older ones are dropped.
+    pub generation: u64,
+    /// Id of the newest proof request.
+    pub proof_id: u64,
+    pub load: Load,
+    pub report: Option<Report>,
+    /// The report is from the Kubernetes side only; AWS is still loading.
+    pub partial: bool,
+    pub list: ListModel,
+    /// Typing into the filter.
+    pub filtering: bool,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub toast: Option<Toast>,
+    pub proofs: BTreeMap<WorkloadRef, ProofState>,
+    pub tick: u64,
+    pub width: u16,
+    pub height: u16,
+    pub theme: Theme,
+    pub log_path: Option<String>,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(source_label: impl Into<String>, live: bool, scope: Scope, theme: Theme) -> App {
+        App {
+            source_label: source_label.into(),
+            live,
+            scope,
+            resolved_namespace: None,
+            generation: 0,
+            proof_id: 0,
+            load: Load::Loading { stages: Vec::new() },
+            report: None,
+            partial: false,
+            list: ListModel::default(),
+            filtering: false,
+            screen: Screen::List,
+            overlay: None,
+            toast: None,
+            proofs: BTreeMap::new(),
+            tick: 0,
+            width: 80,
+            height: 24,
+            theme,
+            log_path: None,
+            quit: false,
+        }
+    }
+
+    pub fn loading(&self) -> bool {
+        matches!(self.load, Load::Loading { .. })
+    }
+
+    /// Where keys are read now.
+    pub fn place(&self) -> Place {
+        match (&self.overlay, &self.screen) {
+            (Some(Overlay::Help { .. }), _) => Place::Help,
+            (Some(Overlay::Commands { .. }), _) => Place::Commands,
+            (None, Screen::List) if self.filtering => Place::Filter,
+            (None, Screen::List) => Place::List,
+            (None, Screen::Workload(v)) if v.focus == Pane::Detail => Place::Detail,
+            (None, Screen::Workload(_)) => Place::Chain,
+        }
+    }
+
+    pub fn selected_workload(&self) -> Option<&WorkloadReport> {
+        let report = self.report.as_ref()?;
+        self.list
+            .selected_index()
+            .and_then(|i| report.workloads.get(i))
+    }
+
+    pub fn find_workload(&self, r: &WorkloadRef) -> Option<&WorkloadReport> {
+        self.report
+            .as_ref()?
+            .workloads
+            .iter()
+            .find(|w| w.kind == r.kind && w.namespace == r.namespace && w.name == r.name)
+    }
+
+    /// The workload the user is looking at: the open one, or the list's selection.
+    pub fn current_workload(&self) -> Option<&WorkloadReport> {
+        match &self.screen {
+            Screen::Workload(v) => self.find_workload(&v.workload),
+            Screen::List => self.selected_workload(),
+        }
+    }
+
+    pub fn current_ref(&self) -> Option<WorkloadRef> {
+        match &self.screen {
+            Screen::Workload(v) => Some(v.workload.clone()),
+            Screen::List => self.selected_workload().map(workload_ref),
+        }
+    }
+
+    /// The link the chain cursor is on, in the open workload.
+    pub fn current_link(&self) -> Option<LinkName> {
+        let Screen::Workload(v) = &self.screen else {
+            return None;
+        };
+        self.find_workload(&v.workload)?
+            .links
+            .get(v.link)
+            .map(|l| l.link)
+    }
+
+    /// Whether a link shown as `unknown` may just not have arrived yet.
+    pub fn awaiting(&self, status: Status) -> bool {
+        status == Status::Unknown && self.loading()
+    }
+
+    pub fn scope_label(&self) -> String {
+        match &self.scope {
+            Scope::All => "all namespaces".into(),
+            Scope::Namespace(ns) => format!("namespace {ns}"),
+            Scope::ContextNamespace => match &self.resolved_namespace {
+                Some(ns) => format!("namespace {ns}"),
+                None => "the context's namespace".into(),
+            },
+        }
+    }
+}
+
+/// The chain position to open a workload at: the first broken link, else the first that is not
+/// fine, else the start.
+pub fn first_interesting_link(w: &WorkloadReport) -> usize {
+    let find = |pred: &dyn Fn(Status) -> bool| w.links.iter().position(|l| pred(l.status));
+    find(&|s| s == Status::Broken)
+        .or_else(|| find(&|s| matches!(s, Status::Warning | Status::Unknown)))
+        .unwrap_or(0)
+}

@@ -1,0 +1,499 @@
+//! The update function: one message in, the state changed, the work to start out. It is the
+//! only code that changes [`App`]; it does no I/O, so every behaviour of the TUI can be tested
+//! by feeding it messages (see `update_tests.rs`).
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::keys::{self, Action, Place};
+use super::layout;
+use super::list_model::workload_ref;
+use super::message::{Msg, Scope, Work};
+use super::state::{
+    App, Load, Overlay, Pane, ProofState, Screen, TOAST_TICKS, Toast, ToastLevel, WorkloadView,
+    first_interesting_link,
+};
+use super::view::detail;
+use crate::app::watched::LoadEvent;
+use crate::diagnose::commands::inspect_commands;
+use crate::model::proof::ProofResult;
+use crate::model::{Mechanism, Report};
+
+/// The work to do when the TUI starts: the first load.
+pub fn start(app: &mut App) -> Vec<Work> {
+    vec![begin_load(app)]
+}
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
+    match msg {
+        Msg::Key(ev) => on_key(app, ev),
+        Msg::Resize { width, height } => {
+            app.width = width;
+            app.height = height;
+            app.list.scroll_into_view(layout::list_rows(app));
+            clamp_detail_scroll(app);
+            Vec::new()
+        }
+        Msg::Tick => {
+            app.tick += 1;
+            if app.toast.as_ref().is_some_and(|t| app.tick > t.until) {
+                app.toast = None;
+            }
+            Vec::new()
+        }
+        Msg::Load { generation, event } => {
+            if generation == app.generation {
+                on_load_event(app, event);
+            }
+            Vec::new()
+        }
+        Msg::Loaded { generation, result } => {
+            if generation == app.generation {
+                on_loaded(app, result);
+            }
+            Vec::new()
+        }
+        Msg::Proved {
+            id,
+            workload,
+            result,
+        } => {
+            let current = matches!(app.proofs.get(&workload), Some(ProofState::Running { id: r }) if *r == id);
+            if current {
+                on_proved(app, workload, result);
+            }
+            Vec::new()
+        }
+        Msg::Copied(result) => {
+            match result {
+                Ok(()) => toast(app, "sent to the clipboard (OSC 52)", ToastLevel::Info),
+                Err(e) => toast(app, format!("could not copy: {e}"), ToastLevel::Error),
+            }
+            Vec::new()
+        }
+    }
+}
+
+pub fn toast(app: &mut App, text: impl Into<String>, level: ToastLevel) {
+    app.toast = Some(Toast {
+        text: text.into(),
+        level,
+        until: app.tick + TOAST_TICKS,
+    });
+}
+
+fn begin_load(app: &mut App) -> Work {
+    app.generation += 1;
+    app.load = Load::Loading { stages: Vec::new() };
+    Work::Load {
+        generation: app.generation,
+        scope: app.scope.clone(),
+    }
+}
+
+fn on_load_event(app: &mut App, event: LoadEvent) {
+    match event {
+        LoadEvent::Stage(stage, state) => {
+            if let Load::Loading { stages } = &mut app.load {
+                match stages.iter_mut().find(|(s, _)| *s == stage) {
+                    Some(entry) => entry.1 = state,
+                    None => stages.push((stage, state)),
+                }
+            }
+        }
+        LoadEvent::Namespace(ns) => app.resolved_namespace = Some(ns),
+        LoadEvent::Partial(report) => {
+            // A complete older report says more than a Kubernetes-only new one.
+            if app.report.is_none() || app.partial {
+                app.partial = true;
+                set_report(app, *report);
+            }
+        }
+    }
+}
+
+fn on_loaded(app: &mut App, result: Result<Report, String>) {
+    match result {
+        Ok(report) => {
+            app.load = Load::Ready;
+            app.partial = false;
+            app.proofs
+                .retain(|_, p| matches!(p, ProofState::Running { .. }));
+            set_report(app, report);
+        }
+        Err(e) => {
+            if app.report.is_some() {
+                toast(app, format!("refresh failed: {e}"), ToastLevel::Error);
+            }
+            app.load = Load::Failed(e);
+        }
+    }
+}
+
+/// Installs a report, keeping the selection and the open workload where they still exist.
+fn set_report(app: &mut App, report: Report) {
+    let selected = app.selected_workload().map(workload_ref);
+    app.list.rebuild_selecting(&report, selected.as_ref());
+    app.report = Some(report);
+    app.list.scroll_into_view(layout::list_rows(app));
+    if let Screen::Workload(view) = &app.screen {
+        let gone = app.find_workload(&view.workload).is_none();
+        if gone && !app.partial {
+            let name = view.workload.to_string();
+            app.screen = Screen::List;
+            toast(app, format!("{name} is no longer there"), ToastLevel::Error);
+        }
+    }
+    clamp_detail_scroll(app);
+}
+
+fn on_proved(
+    app: &mut App,
+    workload: crate::model::workload::WorkloadRef,
+    result: Result<Report, String>,
+) {
+    let state = match result {
+        Err(e) => ProofState::Failed(e),
+        Ok(proven) => {
+            let state = match proven.proofs.first().map(|p| &p.result) {
+                Some(ProofResult::Assumed { caller_arn }) => ProofState::Done {
+                    text: format!("STS issued credentials: caller {caller_arn}"),
+                    ok: true,
+                },
+                Some(ProofResult::StsError { code, message }) => ProofState::Done {
+                    text: format!("STS refused: {code}: {message}"),
+                    ok: false,
+                },
+                Some(ProofResult::NotRun { reason }) => {
+                    ProofState::Failed(format!("the proof could not run: {reason}"))
+                }
+                None => ProofState::Failed(
+                    "nothing to prove: the workload has no IRSA role to assume".into(),
+                ),
+            };
+            let fresh = proven.workloads.into_iter().find(|w| {
+                w.kind == workload.kind
+                    && w.namespace == workload.namespace
+                    && w.name == workload.name
+            });
+            if let (Some(fresh), Some(report)) = (fresh, app.report.as_mut())
+                && let Some(slot) = report.workloads.iter_mut().find(|w| {
+                    w.kind == fresh.kind && w.namespace == fresh.namespace && w.name == fresh.name
+                })
+            {
+                *slot = fresh;
+                report.summarize();
+                let report = app.report.take();
+                if let Some(report) = report {
+                    set_report(app, report);
+                }
+            }
+            state
+        }
+    };
+    app.proofs.insert(workload, state);
+}
+
+fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Work> {
+    if ev.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    let place = app.place();
+    if let Some(action) = keys::lookup(place, &ev) {
+        return act(app, place, action);
+    }
+    if place == Place::Filter {
+        edit_filter(app, ev);
+    }
+    Vec::new()
+}
+
+fn edit_filter(app: &mut App, ev: KeyEvent) {
+    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    match ev.code {
+        KeyCode::Char('u') if ctrl => app.list.filter.clear(),
+        KeyCode::Char('w') if ctrl => {
+            let kept = app.list.filter.trim_end().rfind(' ').map_or(0, |i| i + 1);
+            app.list.filter.truncate(kept);
+        }
+        KeyCode::Char(c) if !ctrl => app.list.filter.push(c),
+        KeyCode::Backspace => {
+            app.list.filter.pop();
+        }
+        _ => return,
+    }
+    app.list.refilter();
+    app.list.move_to(0);
+    app.list.offset = 0;
+}
+
+fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
+    let page = layout::list_rows(app).max(1) as isize;
+    match action {
+        Action::Quit => app.quit = true,
+        Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+            let step: isize = match action {
+                Action::Up => -1,
+                Action::Down => 1,
+                Action::PageUp => -page,
+                _ => page,
+            };
+            let by_page = matches!(action, Action::PageUp | Action::PageDown);
+            match place {
+                Place::List | Place::Filter => {
+                    app.list.move_by(step);
+                    app.list.scroll_into_view(page as usize);
+                }
+                Place::Chain if !by_page => move_link(app, step),
+                Place::Chain | Place::Detail => {
+                    let rows = detail_rows(app) as isize;
+                    let delta = if by_page {
+                        step.signum() * rows.max(1)
+                    } else {
+                        step
+                    };
+                    scroll_detail(app, delta);
+                }
+                Place::Help | Place::Commands => scroll_overlay(app, step),
+            }
+        }
+        Action::Top | Action::Bottom => {
+            let to_end = action == Action::Bottom;
+            match place {
+                Place::List => {
+                    app.list.move_to(if to_end { usize::MAX } else { 0 });
+                    app.list.scroll_into_view(page as usize);
+                }
+                Place::Chain => move_link(
+                    app,
+                    if to_end {
+                        isize::MAX / 2
+                    } else {
+                        isize::MIN / 2
+                    },
+                ),
+                _ => scroll_detail(
+                    app,
+                    if to_end {
+                        isize::MAX / 2
+                    } else {
+                        isize::MIN / 2
+                    },
+                ),
+            }
+        }
+        Action::Open => match place {
+            Place::Filter => app.filtering = false,
+            Place::List => open_selected(app),
+            Place::Chain => set_focus(app, Pane::Detail),
+            _ => {}
+        },
+        Action::SwitchPane => {
+            if let Screen::Workload(v) = &app.screen {
+                let next = match v.focus {
+                    Pane::Chain => Pane::Detail,
+                    Pane::Detail => Pane::Chain,
+                };
+                set_focus(app, next);
+            }
+        }
+        Action::Back => match place {
+            Place::Help | Place::Commands => app.overlay = None,
+            Place::Filter => {
+                app.filtering = false;
+                app.list.filter.clear();
+                app.list.refilter();
+            }
+            Place::Detail => set_focus(app, Pane::Chain),
+            Place::Chain => {
+                let open = app.current_ref();
+                app.screen = Screen::List;
+                if let (Some(open), Some(report)) = (open, &app.report) {
+                    app.list.rebuild_selecting(report, Some(&open));
+                    app.list.scroll_into_view(page as usize);
+                }
+            }
+            Place::List if !app.list.filter.is_empty() => {
+                app.list.filter.clear();
+                app.list.refilter();
+            }
+            Place::List => app.quit = true,
+        },
+        Action::Filter => app.filtering = true,
+        Action::Sort => {
+            app.list.sort = app.list.sort.next();
+            resort(app);
+            let label = app.list.sort.label();
+            toast(app, format!("sorted by {label}"), ToastLevel::Info);
+        }
+        Action::BrokenFirst => {
+            app.list.broken_first = !app.list.broken_first;
+            resort(app);
+            let text = if app.list.broken_first {
+                "broken workloads first"
+            } else {
+                "no grouping by status"
+            };
+            toast(app, text, ToastLevel::Info);
+        }
+        Action::Scope => return vec![switch_scope(app)],
+        Action::Refresh => return vec![begin_load(app)],
+        Action::Prove => return prove(app),
+        Action::Copy => return copy(app),
+    }
+    Vec::new()
+}
+
+fn resort(app: &mut App) {
+    let selected = app.selected_workload().map(workload_ref);
+    if let Some(report) = &app.report {
+        app.list.rebuild_selecting(report, selected.as_ref());
+        app.list.scroll_into_view(layout::list_rows(app));
+    }
+}
+
+fn open_selected(app: &mut App) {
+    let Some(w) = app.selected_workload() else {
+        return;
+    };
+    app.screen = Screen::Workload(WorkloadView {
+        workload: workload_ref(w),
+        link: first_interesting_link(w),
+        focus: Pane::Chain,
+        scroll: 0,
+    });
+}
+
+fn set_focus(app: &mut App, focus: Pane) {
+    if let Screen::Workload(v) = &mut app.screen {
+        v.focus = focus;
+    }
+}
+
+fn move_link(app: &mut App, delta: isize) {
+    let links = app.current_workload().map_or(0, |w| w.links.len());
+    if let Screen::Workload(v) = &mut app.screen
+        && links > 0
+    {
+        v.link = v.link.saturating_add_signed(delta).min(links - 1);
+        v.scroll = 0;
+    }
+}
+
+fn detail_rows(app: &App) -> u16 {
+    let links = app.current_workload().map_or(8, |w| w.links.len());
+    layout::detail_inner(app, links).1
+}
+
+fn max_detail_scroll(app: &App) -> u16 {
+    let links = app.current_workload().map_or(8, |w| w.links.len());
+    let (width, rows) = layout::detail_inner(app, links);
+    let total = detail::lines(app, width).len();
+    u16::try_from(total.saturating_sub(rows as usize)).unwrap_or(u16::MAX)
+}
+
+fn scroll_detail(app: &mut App, delta: isize) {
+    let max = max_detail_scroll(app);
+    if let Screen::Workload(v) = &mut app.screen {
+        let next = (v.scroll as isize)
+            .saturating_add(delta)
+            .clamp(0, max as isize);
+        v.scroll = next as u16;
+    }
+}
+
+fn clamp_detail_scroll(app: &mut App) {
+    if matches!(app.screen, Screen::Workload(_)) {
+        scroll_detail(app, 0);
+    }
+}
+
+fn scroll_overlay(app: &mut App, delta: isize) {
+    if let Some(Overlay::Help { scroll } | Overlay::Commands { scroll, .. }) = &mut app.overlay {
+        *scroll = (*scroll as isize)
+            .saturating_add(delta)
+            .clamp(0, u16::MAX as isize) as u16;
+    }
+}
+
+fn switch_scope(app: &mut App) -> Work {
+    app.scope = match &app.scope {
+        Scope::All => {
+            let ns = app
+                .selected_workload()
+                .map(|w| w.namespace.clone())
+                .or_else(|| app.resolved_namespace.clone());
+            match ns {
+                Some(ns) => Scope::Namespace(ns),
+                None if app.live => Scope::ContextNamespace,
+                None => Scope::All,
+            }
+        }
+        Scope::Namespace(_) | Scope::ContextNamespace => Scope::All,
+    };
+    let label = app.scope_label();
+    toast(app, format!("showing {label}"), ToastLevel::Info);
+    begin_load(app)
+}
+
+fn prove(app: &mut App) -> Vec<Work> {
+    if !app.live {
+        toast(
+            app,
+            "p proves against STS and needs a live cluster (this is an offline bundle or the demo)",
+            ToastLevel::Error,
+        );
+        return Vec::new();
+    }
+    let Some(w) = app.current_workload() else {
+        return Vec::new();
+    };
+    if w.mechanism != Mechanism::Irsa || w.role_arn.is_none() {
+        toast(
+            app,
+            "p proves IRSA roles: this workload has no IRSA role ARN to assume",
+            ToastLevel::Error,
+        );
+        return Vec::new();
+    }
+    let workload = workload_ref(w);
+    app.proof_id += 1;
+    let id = app.proof_id;
+    app.proofs
+        .insert(workload.clone(), ProofState::Running { id });
+    vec![Work::Prove { id, workload }]
+}
+
+fn copy(app: &mut App) -> Vec<Work> {
+    let Some(w) = app.current_workload() else {
+        return Vec::new();
+    };
+    let cluster = app.report.as_ref().and_then(|r| r.cluster.as_ref());
+    let link = app
+        .current_link()
+        .or(w.broken_link)
+        .or_else(|| w.links.first().map(|l| l.link));
+    let Some(link) = link else {
+        return Vec::new();
+    };
+    let mut commands: Vec<String> = vec![format!("# {} · {link}: look", workload_ref(w))];
+    commands.extend(inspect_commands(w, link, cluster));
+    let fixes: Vec<&String> = w
+        .link(link)
+        .into_iter()
+        .flat_map(|l| &l.findings)
+        .filter_map(|f| f.fix.as_ref())
+        .flat_map(|f| &f.commands)
+        .collect();
+    if !fixes.is_empty() {
+        commands.push(format!("# {link}: fix"));
+        commands.extend(fixes.into_iter().cloned());
+    }
+    let text = commands.join("\n") + "\n";
+    app.overlay = Some(Overlay::Commands {
+        title: format!("commands for {link}"),
+        commands,
+        scroll: 0,
+    });
+    vec![Work::Copy { text }]
+}

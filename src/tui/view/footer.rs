@@ -1,0 +1,68 @@
+//! The bottom line: the keys that do something here, from the key registry, and a toast when
+//! there is news.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::tui::keys::{self, Action, Binding};
+use crate::tui::state::{App, ToastLevel};
+
+/// Whether a binding does anything in the current state (the footer hides those that don't).
+pub fn enabled(app: &App, b: &Binding) -> bool {
+    match b.action {
+        Action::Prove => app.live && app.current_workload().is_some(),
+        Action::Copy => app.current_workload().is_some(),
+        Action::Open => app.filtering || app.current_workload().is_some(),
+        _ => true,
+    }
+}
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut items: Vec<(&Binding, &str)> = keys::at(app.place())
+        .filter(|b| enabled(app, b))
+        .filter_map(|b| b.footer.map(|word| (b, word)))
+        .collect();
+    // Too wide: drop from the end, but never help or the way out.
+    let width = |items: &[(&Binding, &str)]| -> usize {
+        items
+            .iter()
+            .map(|(b, w)| b.key_label.chars().count() + w.len() + 3)
+            .sum()
+    };
+    while width(&items) > area.width as usize {
+        let Some(pos) = items
+            .iter()
+            .rposition(|(b, _)| !matches!(b.action, Action::Help | Action::Back))
+        else {
+            break;
+        };
+        items.remove(pos);
+    }
+    let mut spans = Vec::new();
+    for (b, word) in items {
+        spans.push(Span::styled(b.key_label, t.key()));
+        spans.push(Span::raw(format!(" {word}  ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The toast, on the line above the footer.
+pub fn draw_toast(f: &mut Frame, footer: Rect, app: &App) {
+    let Some(toast) = &app.toast else { return };
+    if footer.y == 0 {
+        return;
+    }
+    let area = Rect::new(footer.x, footer.y - 1, footer.width, 1);
+    let style = match toast.level {
+        ToastLevel::Info => app.theme.accent(),
+        ToastLevel::Error => app.theme.error(),
+    };
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(Line::styled(format!(" {} ", toast.text), style)),
+        area,
+    );
+}

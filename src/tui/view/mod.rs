@@ -1,0 +1,42 @@
+//! Rendering: pure functions from [`App`] to a frame. Nothing here changes state or does I/O;
+//! everything the screen needs is already in the state.
+//!
+//! One file per part of the screen; [`draw`] places them (see `tui::layout`).
+
+pub mod chain;
+pub mod detail;
+pub mod footer;
+pub mod header;
+pub mod list;
+pub mod overlay;
+pub mod status;
+pub mod text;
+pub mod workload;
+
+use ratatui::Frame;
+
+use super::layout;
+use super::state::{App, Load, Overlay, Screen};
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    let parts = layout::frame(area);
+    header::draw(f, parts.header, app);
+    match (&app.report, &app.load, &app.screen) {
+        (None, Load::Failed(e), _) => status::failed(f, parts.body, app, e),
+        (None, _, _) => status::loading(f, parts.body, app),
+        (Some(report), _, Screen::List) => list::draw(f, parts.body, app, report),
+        (Some(_), _, Screen::Workload(view)) => workload::draw(f, parts.body, app, view),
+    }
+    footer::draw(f, parts.footer, app);
+    footer::draw_toast(f, parts.footer, app);
+    match &app.overlay {
+        Some(Overlay::Help { scroll }) => overlay::help(f, area, app, *scroll),
+        Some(Overlay::Commands {
+            title,
+            commands,
+            scroll,
+        }) => overlay::commands(f, area, app, title, commands, *scroll),
+        None => {}
+    }
+}

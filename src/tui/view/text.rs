@@ -1,0 +1,117 @@
+//! Text shaping for panes that scroll: word wrapping to a known width, so the update function
+//! can count the lines a pane will have (and clamp scrolling) without drawing it.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+/// Display width of `s` in cells, counting every char as one (the texts here are ASCII plus
+/// single-width symbols).
+pub fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Word-wraps `text` to `columns` cells: the first line starts with `first`, the others with
+/// `rest` (both already styled). Words longer than a line are broken.
+pub fn wrap(
+    text: &str,
+    columns: u16,
+    first: Vec<Span<'static>>,
+    rest: Vec<Span<'static>>,
+    style: Style,
+) -> Vec<Line<'static>> {
+    let indent = |spans: &[Span<'static>]| spans.iter().map(|s| width(&s.content)).sum::<usize>();
+    let mut out = Vec::new();
+    let mut prefix = first;
+    let mut room = (columns as usize).saturating_sub(indent(&prefix)).max(8);
+    let mut current = String::new();
+    let flush =
+        |current: &mut String, prefix: &mut Vec<Span<'static>>, out: &mut Vec<Line<'static>>| {
+            let mut spans = std::mem::replace(prefix, rest.clone());
+            spans.push(Span::styled(std::mem::take(current), style));
+            out.push(Line::from(spans));
+        };
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let need = width(&word) + usize::from(!current.is_empty());
+            if width(&current) + need <= room {
+                if !current.is_empty() {
+                    current.push(' ');
+                }
+                current.push_str(&word);
+                break;
+            }
+            if current.is_empty() {
+                // A word longer than the line: break it.
+                let head: String = word.chars().take(room).collect();
+                word = word.chars().skip(room).collect();
+                current = head;
+            }
+            flush(&mut current, &mut prefix, &mut out);
+            room = (columns as usize).saturating_sub(indent(&prefix)).max(8);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !current.is_empty() || out.is_empty() {
+        flush(&mut current, &mut prefix, &mut out);
+    }
+    out
+}
+
+/// `text` cut to `max` cells, with an ellipsis when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(lines: &[Line<'_>]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn wraps_on_words_and_indents_continuations() {
+        let lines = wrap(
+            "the role's trust policy names another issuer",
+            20,
+            vec![Span::raw("- ")],
+            vec![Span::raw("  ")],
+            Style::new(),
+        );
+        assert_eq!(
+            plain(&lines),
+            ["- the role's trust", "  policy names", "  another issuer"]
+        );
+    }
+
+    #[test]
+    fn breaks_words_longer_than_the_line() {
+        let lines = wrap(
+            "arn:aws:iam::123456789012:role/x",
+            12,
+            vec![],
+            vec![],
+            Style::new(),
+        );
+        assert!(lines.iter().all(|l| l.width() <= 12), "{:?}", plain(&lines));
+        assert_eq!(plain(&lines).concat(), "arn:aws:iam::123456789012:role/x");
+    }
+
+    #[test]
+    fn empty_text_is_one_empty_line() {
+        assert_eq!(plain(&wrap("", 10, vec![], vec![], Style::new())), [""]);
+    }
+}

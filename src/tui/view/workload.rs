@@ -1,0 +1,81 @@
+//! The workload screen: who it is (and what a proof said), the chain, the selected link's
+//! detail pane.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::{chain, detail};
+use crate::tui::layout;
+use crate::tui::state::{App, Pane, ProofState, WorkloadView};
+use crate::tui::theme::{spinner, status_icon};
+
+pub fn draw(f: &mut Frame, body: Rect, app: &App, view: &WorkloadView) {
+    let t = &app.theme;
+    let Some(w) = app.find_workload(&view.workload) else {
+        f.render_widget(
+            Paragraph::new(format!("{} is not in the latest report.", view.workload)),
+            body,
+        );
+        return;
+    };
+    let folded = layout::chain_folded(app);
+    let areas = layout::workload(body, w.links.len(), folded);
+    let status = t.status(w.status);
+    let mut first = vec![
+        Span::styled(format!("{} ", status_icon(w.status)), status),
+        Span::styled(format!("{}/{}", w.kind.short(), w.name), t.title()),
+        Span::styled(format!("  ns {}", w.namespace), t.dim()),
+        Span::styled(format!("  sa {}", w.service_account), t.dim()),
+        Span::styled(format!("  {}", w.mechanism.label()), t.dim()),
+    ];
+    if let Some(l) = w.broken_link {
+        first.push(Span::styled(format!("  broken at {l}"), status));
+    }
+    let second = match app.proofs.get(&view.workload) {
+        Some(ProofState::Running { .. }) => Line::from(vec![
+            Span::styled(format!("{} ", spinner(app.tick)), t.accent()),
+            Span::raw("proving: asking STS for credentials with a fresh service account token…"),
+        ]),
+        Some(ProofState::Done { text, ok }) => Line::styled(
+            format!("proof: {text}"),
+            if *ok {
+                t.status(crate::model::Status::Ok)
+            } else {
+                t.error()
+            },
+        ),
+        Some(ProofState::Failed(e)) => Line::styled(format!("proof: {e}"), t.error()),
+        None => Line::styled(
+            match &w.role_arn {
+                Some(r) => format!("role {r} · {} pod(s)", w.pods.len()),
+                None => format!("no role · {} pod(s)", w.pods.len()),
+            },
+            t.dim(),
+        ),
+    };
+    f.render_widget(Paragraph::new(vec![Line::from(first), second]), areas.title);
+    if folded {
+        chain::draw_folded(f, areas.chain, app, w, view);
+    } else {
+        chain::draw(f, areas.chain, app, w, view);
+    }
+
+    let focused = view.focus == Pane::Detail;
+    let block = Block::bordered()
+        .title(" detail ")
+        .border_style(if focused { t.accent() } else { t.dim() });
+    let inner = block.inner(areas.detail);
+    let lines = detail::lines(app, inner.width);
+    let max = lines.len().saturating_sub(inner.height as usize) as u16;
+    let scroll = view.scroll.min(max);
+    let mut block = block;
+    if max > 0 {
+        block = block.title_bottom(format!(" {}/{} ", scroll + 1, max + 1));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(block).scroll((scroll, 0)),
+        areas.detail,
+    );
+}
