@@ -5,10 +5,10 @@ use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use super::source_args::SourceArgs;
+use super::source_args::{ActionArgs, SourceArgs};
 use crate::app;
 use crate::diagnose::{Selection, Target};
-use crate::model::report::{RequestedAction, exit};
+use crate::model::report::exit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
@@ -25,12 +25,8 @@ pub struct DoctorArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
-    /// An AWS action the workload needs (e.g. s3:GetObject); repeatable, paired in order with --resource.
-    #[arg(long = "action", value_name = "ACTION")]
-    pub actions: Vec<String>,
-    /// The resource ARN for the --action at the same position (default `*`).
-    #[arg(long = "resource", value_name = "ARN")]
-    pub resources: Vec<String>,
+    #[command(flatten)]
+    pub needs: ActionArgs,
     /// Prove it: request a short-lived token for each IRSA service account, exchange it with STS
     /// (AssumeRoleWithWebIdentity, then GetCallerIdentity), and with --action ask IAM's
     /// SimulatePrincipalPolicy. Live clusters only; the token is never printed.
@@ -40,35 +36,6 @@ pub struct DoctorArgs {
     pub source: SourceArgs,
 }
 
-fn pair_actions(args: &DoctorArgs) -> Result<Vec<RequestedAction>, String> {
-    if args.resources.len() > args.actions.len() {
-        return Err("more --resource than --action flags: each --resource belongs to the --action before it".into());
-    }
-    let mut out = Vec::new();
-    for (i, action) in args.actions.iter().enumerate() {
-        let Some((service, name)) = action.split_once(':') else {
-            return Err(format!(
-                "--action `{action}` is not SERVICE:Action (for example s3:GetObject)"
-            ));
-        };
-        if service.is_empty() || name.is_empty() {
-            return Err(format!(
-                "--action `{action}` is not SERVICE:Action (for example s3:GetObject)"
-            ));
-        }
-        let resource = args
-            .resources
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| "*".to_string());
-        out.push(RequestedAction {
-            action: action.clone(),
-            resource,
-        });
-    }
-    Ok(out)
-}
-
 fn usage_error(message: &str) -> i32 {
     let mut err = anstream::stderr();
     let _ = writeln!(err, "error: {message}");
@@ -76,7 +43,7 @@ fn usage_error(message: &str) -> i32 {
 }
 
 pub fn run(args: &DoctorArgs) -> i32 {
-    let actions = match pair_actions(args) {
+    let actions = match args.needs.requested() {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
     };

@@ -1,12 +1,14 @@
 //! The flags that choose where facts come from, shared by every subcommand that reads a
 //! cluster: kubectl's (`--kubeconfig`, `--context`, `-n`, `-A`), AWS's (`--profile`,
-//! `--region`) and ours (`--cluster`, `--offline`, `--demo`).
+//! `--region`) and ours (`--cluster`, `--offline`, `--demo`); and the actions a workload
+//! needs (`--action`/`--resource`), shared by `doctor` and the terminal UI.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
 use crate::app::Source;
+use crate::model::report::RequestedAction;
 use crate::sources::live::LiveOptions;
 
 #[derive(Debug, Args)]
@@ -68,5 +70,45 @@ impl SourceArgs {
     /// The namespace filter for the diagnosis: none with `-A`.
     pub fn namespace_filter(&self) -> Option<String> {
         self.namespace.clone().filter(|_| !self.all_namespaces)
+    }
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ActionArgs {
+    /// An AWS action the workload needs (e.g. s3:GetObject); repeatable, paired in order with --resource.
+    #[arg(long = "action", value_name = "ACTION")]
+    pub actions: Vec<String>,
+    /// The resource ARN for the --action at the same position (default `*`).
+    #[arg(long = "resource", value_name = "ARN")]
+    pub resources: Vec<String>,
+}
+
+impl ActionArgs {
+    /// The actions paired with their resources; the error names the flag that is wrong.
+    pub fn requested(&self) -> Result<Vec<RequestedAction>, String> {
+        if self.resources.len() > self.actions.len() {
+            return Err("more --resource than --action flags: each --resource belongs to the --action before it".into());
+        }
+        let mut out = Vec::new();
+        for (i, action) in self.actions.iter().enumerate() {
+            match action.split_once(':') {
+                Some((service, name)) if !service.is_empty() && !name.is_empty() => {}
+                _ => {
+                    return Err(format!(
+                        "--action `{action}` is not SERVICE:Action (for example s3:GetObject)"
+                    ));
+                }
+            }
+            let resource = self
+                .resources
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| "*".to_string());
+            out.push(RequestedAction {
+                action: action.clone(),
+                resource,
+            });
+        }
+        Ok(out)
     }
 }

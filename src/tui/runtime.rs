@@ -16,7 +16,7 @@ use super::theme::Theme;
 use super::worker::Worker;
 use super::{clipboard, logging, update, view};
 use crate::app::Source;
-use crate::model::report::exit;
+use crate::model::report::{RequestedAction, exit};
 
 /// How often spinners turn and toasts age.
 const TICK: Duration = Duration::from_millis(100);
@@ -25,6 +25,8 @@ const TICK: Duration = Duration::from_millis(100);
 pub struct Options {
     pub source: Source,
     pub scope: Scope,
+    /// Actions the workloads need (`--action`/`--resource`), for the permissions link.
+    pub actions: Vec<RequestedAction>,
     pub log_file: Option<PathBuf>,
 }
 
@@ -111,6 +113,7 @@ fn event_loop(
     });
     let worker = Worker {
         source: options.source.clone(),
+        actions: options.actions.clone(),
         tx,
     };
     let mut copy = |text: &str| clipboard::copy(&mut std::io::stdout(), text);

@@ -9,12 +9,14 @@ use super::message::{Msg, Scope, Work};
 use crate::app::Source;
 use crate::app::watched::{self, LoadEvent};
 use crate::diagnose::Selection;
+use crate::model::report::RequestedAction;
 use crate::sources::live::LiveOptions;
 
 /// Where the TUI reads from, as given on the command line.
 #[derive(Debug, Clone)]
 pub struct Worker {
     pub source: Source,
+    pub actions: Vec<RequestedAction>,
     pub tx: Sender<Msg>,
 }
 
@@ -36,7 +38,8 @@ impl Worker {
         };
         let selection = Selection {
             namespace,
-            ..Selection::default()
+            target: None,
+            actions: self.actions.clone(),
         };
         (source, selection)
     }

@@ -1,0 +1,400 @@
+//! Screen snapshots of the TUI's main states, drawn with ratatui's TestBackend from states
+//! reached through the update function (as a user's keys would): the list, a healthy chain,
+//! every kind of broken link, a warning, loading, an error, help, commands, a filter; at
+//! 80x24 and wider. Each screen's text is compared with `tests/tui_snapshots/NAME.txt`
+//! (`UPDATE_SNAPSHOTS=1 cargo test --test tui_screens` rewrites them after a deliberate
+//! change); colours are checked cell by cell: in the chain, red marks the broken links and
+//! nothing else, and with NO_COLOR no cell has a colour at all.
+
+use std::path::{Path, PathBuf};
+
+use kubectl_irsa::app::watched::{LoadEvent, Stage, StageState};
+use kubectl_irsa::app::{self, Source};
+use kubectl_irsa::diagnose::Selection;
+use kubectl_irsa::model::Status;
+use kubectl_irsa::model::report::RequestedAction;
+use kubectl_irsa::tui::layout;
+use kubectl_irsa::tui::state::Screen;
+use kubectl_irsa::tui::theme::Theme;
+use kubectl_irsa::tui::update::{start, update};
+use kubectl_irsa::tui::{App, Msg, Scope, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+
+fn scenario(name: &str) -> Source {
+    Source::Offline(vec![
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/scenarios")
+            .join(name)
+            .join("bundle"),
+    ])
+}
+
+fn new_app(color: bool, width: u16, height: u16) -> App {
+    let mut app = App::new("embedded demo", false, Scope::All, Theme { color });
+    app.log_path = Some("/tmp/kubectl-irsa/tui.log".into());
+    start(&mut app);
+    update(&mut app, Msg::Resize { width, height });
+    app
+}
+
+fn loaded_from(source: &Source, color: bool, width: u16, height: u16) -> App {
+    loaded_with(source, &Selection::default(), color, width, height)
+}
+
+fn loaded_with(source: &Source, sel: &Selection, color: bool, width: u16, height: u16) -> App {
+    let mut app = new_app(color, width, height);
+    let report = app::doctor(source, sel).unwrap();
+    update(
+        &mut app,
+        Msg::Loaded {
+            generation: 1,
+            result: Ok(report),
+        },
+    );
+    app
+}
+
+fn demo(width: u16, height: u16) -> App {
+    loaded_from(&Source::Demo, true, width, height)
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// Opens the first workload whose text matches `filter`.
+fn open(app: &mut App, filter: &str) {
+    press(app, KeyCode::Char('/'));
+    typed(app, filter);
+    press(app, KeyCode::Enter);
+    press(app, KeyCode::Enter);
+    assert!(
+        matches!(app.screen, Screen::Workload(_)),
+        "{filter}: nothing opened"
+    );
+}
+
+fn draw(app: &App) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    terminal.draw(|f| view::draw(f, app)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn row_text(buf: &Buffer, y: u16) -> String {
+    (0..buf.area.width)
+        .map(|x| buf[(x, y)].symbol())
+        .collect::<String>()
+        .trim_end()
+        .to_string()
+}
+
+fn screen_text(buf: &Buffer) -> String {
+    (0..buf.area.height)
+        .map(|y| row_text(buf, y) + "\n")
+        .collect()
+}
+
+fn snapshot(name: &str, buf: &Buffer) {
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tui_snapshots")
+        .join(format!("{name}.txt"));
+    let actual = screen_text(buf);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run UPDATE_SNAPSHOTS=1 cargo test --test tui_screens\n{actual}",
+            path.display()
+        )
+    });
+    assert_eq!(actual, expected, "screen {name} changed:\n{actual}");
+}
+
+fn is_red(buf: &Buffer, y: u16, area: Rect) -> bool {
+    (area.x..area.right()).any(|x| buf[(x, y)].fg == Color::Red)
+}
+
+/// The chain box's rows: each link's row is red exactly when the link is broken.
+fn assert_only_broken_links_red(app: &App, buf: &Buffer) {
+    let w = app.current_workload().unwrap();
+    let folded = layout::chain_folded(app);
+    let outer = layout::workload(layout::frame(buf.area).body, w.links.len(), folded).chain;
+    // Inside the box's border; the folded chain has none.
+    let area = if folded {
+        outer
+    } else {
+        Rect::new(outer.x + 1, outer.y + 1, outer.width - 2, outer.height - 2)
+    };
+    if folded {
+        assert_folded_chain_colours(buf, area);
+        return;
+    }
+    let mut red_rows = 0;
+    for y in area.y..area.bottom() {
+        let text = row_text(buf, y);
+        // The link's name is the first word that names a link (the summary may name others).
+        let link = text
+            .split_whitespace()
+            .find_map(|word| w.links.iter().find(|l| l.link.as_str() == word));
+        match link {
+            Some(l) => {
+                assert_eq!(
+                    is_red(buf, y, area),
+                    l.status == Status::Broken,
+                    "link {} ({}) red = {} in row {text:?}",
+                    l.link,
+                    l.status,
+                    is_red(buf, y, area)
+                );
+                red_rows += usize::from(l.status == Status::Broken);
+            }
+            None => assert!(!is_red(buf, y, area), "red outside the links: {text:?}"),
+        }
+    }
+    let broken = w
+        .links
+        .iter()
+        .filter(|l| l.status == Status::Broken)
+        .count();
+    assert_eq!(red_rows, broken, "every broken link has a red row");
+}
+
+/// The folded chain (one line, links joined by `─`): a link's cells are red exactly when its
+/// icon says broken.
+fn assert_folded_chain_colours(buf: &Buffer, area: Rect) {
+    let y = area.y;
+    let mut segment = (String::new(), false);
+    let mut segments = Vec::new();
+    for x in area.x..area.right() {
+        let cell = &buf[(x, y)];
+        if cell.symbol() == "─" {
+            segments.push(std::mem::take(&mut segment));
+            continue;
+        }
+        segment.0.push_str(cell.symbol());
+        segment.1 |= cell.fg == Color::Red;
+    }
+    segments.push(segment);
+    assert!(segments.len() >= 8, "{segments:?}");
+    for (text, red) in segments {
+        assert_eq!(text.contains('✘'), red, "{text:?}");
+    }
+}
+
+#[test]
+fn the_list_at_80x24() {
+    let app = demo(80, 24);
+    let buf = draw(&app);
+    snapshot("list-80x24", &buf);
+    // Broken workloads are red, the healthy one is not.
+    for y in 0..buf.area.height {
+        let text = row_text(&buf, y);
+        if text.starts_with('✘') {
+            assert_eq!(buf[(0, y)].fg, Color::Red, "{text}");
+        }
+        if text.starts_with('✔') {
+            assert_eq!(buf[(0, y)].fg, Color::Green, "{text}");
+        }
+    }
+}
+
+#[test]
+fn the_list_wide_shows_whole_names() {
+    let buf = draw(&demo(140, 30));
+    snapshot("list-140x30", &buf);
+    assert!(screen_text(&buf).contains("deploy/flyte-backend-flyte-binary"));
+}
+
+#[test]
+fn a_healthy_chain() {
+    let mut app = demo(80, 24);
+    open(&mut app, "langflow");
+    let buf = draw(&app);
+    snapshot("chain-healthy", &buf);
+    assert_only_broken_links_red(&app, &buf);
+}
+
+#[test]
+fn broken_links_of_the_demo() {
+    for (name, filter) in [
+        ("chain-broken-trust-condition-key", "flyte-backend"),
+        ("chain-broken-trust-sub-mismatch", "notebook"),
+        ("chain-broken-trust-pod-identity", "ml-pipeline"),
+        ("chain-broken-injection", "tlm"),
+        ("chain-broken-association", "enbuild-ai"),
+        ("chain-warning-task-pod", "flytesnacks"),
+    ] {
+        let mut app = demo(100, 40);
+        open(&mut app, filter);
+        let buf = draw(&app);
+        snapshot(name, &buf);
+        assert_only_broken_links_red(&app, &buf);
+    }
+}
+
+#[test]
+fn broken_links_of_other_scenarios() {
+    for (scenario_name, link) in [
+        ("sa-missing-typo", "service-account"),
+        ("annotation-key-typo", "annotation"),
+        ("role-not-found", "role"),
+        ("oidc-provider-missing", "oidc-provider"),
+        ("pi-agent-not-installed", "agent"),
+        ("permissions-explicit-deny", "permissions"),
+    ] {
+        // As `kubectl irsa --offline DIR --action s3:GetObject --resource ...` would.
+        let actions = if link == "permissions" {
+            vec![RequestedAction {
+                action: "s3:GetObject".into(),
+                resource: "arn:aws:s3:::orders-archive/restricted/q3.csv".into(),
+            }]
+        } else {
+            Vec::new()
+        };
+        let sel = Selection {
+            actions,
+            ..Selection::default()
+        };
+        let mut app = loaded_with(&scenario(scenario_name), &sel, true, 100, 40);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(
+            app.current_link().map(|l| l.as_str()),
+            Some(link),
+            "{scenario_name} opens at its broken link"
+        );
+        let buf = draw(&app);
+        snapshot(&format!("chain-broken-{link}"), &buf);
+        assert_only_broken_links_red(&app, &buf);
+    }
+}
+
+#[test]
+fn the_failing_trust_lines_are_highlighted() {
+    let mut app = demo(100, 40);
+    open(&mut app, "notebook");
+    let buf = draw(&app);
+    let marked: Vec<u16> = (0..buf.area.height)
+        .filter(|&y| row_text(&buf, y).contains('▶'))
+        .collect();
+    assert!(!marked.is_empty(), "{}", screen_text(&buf));
+    for y in marked {
+        let text = row_text(&buf, y);
+        let col = text.chars().position(|c| c == '│').unwrap() as u16;
+        // The policy text after the line number is drawn red.
+        assert!(
+            (col + 2..buf.area.width).any(|x| buf[(x, y)].fg == Color::Red),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn reading_the_detail_pane_on_a_small_terminal_folds_the_chain() {
+    let mut app = demo(80, 24);
+    open(&mut app, "flyte-backend");
+    press(&mut app, KeyCode::Enter);
+    let buf = draw(&app);
+    snapshot("detail-focused-80x24", &buf);
+    assert_only_broken_links_red(&app, &buf);
+}
+
+#[test]
+fn loading_shows_a_line_per_source() {
+    let mut app = new_app(true, 80, 24);
+    for event in [
+        LoadEvent::Stage(
+            Stage::Kubernetes,
+            StageState::Done("3 pods, 2 service accounts".into()),
+        ),
+        LoadEvent::Stage(Stage::Sts, StageState::Done("account 123456789012".into())),
+        LoadEvent::Stage(Stage::Eks, StageState::Running),
+    ] {
+        update(
+            &mut app,
+            Msg::Load {
+                generation: 1,
+                event,
+            },
+        );
+    }
+    snapshot("loading", &draw(&app));
+}
+
+#[test]
+fn a_failed_load_is_an_error_screen() {
+    let mut app = new_app(true, 80, 24);
+    update(
+        &mut app,
+        Msg::Loaded {
+            generation: 1,
+            result: Err(
+                "cannot reach the Kubernetes API server https://127.0.0.1:1: connection refused"
+                    .into(),
+            ),
+        },
+    );
+    let buf = draw(&app);
+    snapshot("error", &buf);
+    let text = screen_text(&buf);
+    assert!(text.contains("Could not load") && text.contains("https://127.0.0.1:1"));
+    assert!(!text.contains("filter"), "no list keys without a list");
+}
+
+#[test]
+fn help_lists_every_key() {
+    let mut app = demo(100, 40);
+    press(&mut app, KeyCode::Char('?'));
+    let buf = draw(&app);
+    snapshot("help", &buf);
+}
+
+#[test]
+fn commands_for_the_broken_link() {
+    let mut app = demo(100, 30);
+    open(&mut app, "flyte-backend");
+    press(&mut app, KeyCode::Char('y'));
+    snapshot("commands", &draw(&app));
+}
+
+#[test]
+fn a_filter_narrows_the_list() {
+    let mut app = demo(80, 24);
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "trust");
+    snapshot("filter", &draw(&app));
+}
+
+#[test]
+fn no_color_draws_no_colour_but_keeps_the_icons() {
+    let mut app = loaded_from(&Source::Demo, false, 100, 40);
+    let list = draw(&app);
+    open(&mut app, "flyte-backend");
+    let chain = draw(&app);
+    for buf in [&list, &chain] {
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                let c = &buf[(x, y)];
+                assert_eq!(
+                    (c.fg, c.bg),
+                    (Color::Reset, Color::Reset),
+                    "colour at {x},{y}: {}",
+                    row_text(buf, y)
+                );
+            }
+        }
+    }
+    assert!(screen_text(&chain).contains("✘ trust"));
+}
