@@ -7,6 +7,7 @@
 
 use std::cmp::Ordering;
 
+use crate::model::Status;
 use crate::model::report::{Report, WorkloadReport};
 use crate::model::workload::WorkloadRef;
 
@@ -70,7 +71,15 @@ impl Default for ListModel {
     }
 }
 
+/// What `/` matches against: the row's columns plus every link that is not ok, so that
+/// `injection` finds a workload whose chain only warns there (the list shows that link).
 fn haystack(w: &WorkloadReport) -> String {
+    let troubled: Vec<&str> = w
+        .links
+        .iter()
+        .filter(|l| !matches!(l.status, Status::Ok | Status::Skipped))
+        .map(|l| l.link.as_str())
+        .collect();
     format!(
         "{} {}/{} {} {} {} {} {}",
         w.namespace,
@@ -79,7 +88,7 @@ fn haystack(w: &WorkloadReport) -> String {
         w.service_account,
         w.mechanism.label(),
         w.status,
-        w.broken_link.map(|l| l.as_str()).unwrap_or(""),
+        troubled.join(" "),
         w.role_arn.as_deref().unwrap_or("")
     )
     .to_lowercase()
@@ -192,6 +201,7 @@ impl ListModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::chain::LinkReport;
     use crate::model::snapshot::{SourceInfo, SourceKind};
     use crate::model::workload::WorkloadKind;
     use crate::model::{LinkName, Mechanism, Status};
@@ -207,7 +217,18 @@ mod tests {
             broken_link: (status == Status::Broken).then_some(LinkName::Trust),
             role_arn: None,
             pods: Vec::new(),
-            links: Vec::new(),
+            // Like a real chain: a broken workload breaks at trust, any other trouble shows
+            // at injection.
+            links: vec![LinkReport {
+                link: if status == Status::Broken {
+                    LinkName::Trust
+                } else {
+                    LinkName::Injection
+                },
+                status,
+                summary: String::new(),
+                findings: Vec::new(),
+            }],
         }
     }
 
@@ -265,6 +286,28 @@ mod tests {
         m.filter = "nothing-like-this".into();
         m.refilter();
         assert!(m.selected_index().is_none());
+    }
+
+    #[test]
+    fn the_filter_finds_the_link_a_warning_or_unknown_row_shows() {
+        let r = report(vec![
+            w("a", "fine", Status::Ok),
+            w("a", "warn", Status::Warning),
+            w("a", "unsure", Status::Unknown),
+            w("a", "bad", Status::Broken),
+        ]);
+        let mut m = ListModel::default();
+        m.rebuild(&r);
+        m.filter = "injection".into();
+        m.refilter();
+        assert_eq!(
+            names(&m, &r),
+            ["unsure", "warn"],
+            "an ok injection link is no match"
+        );
+        m.filter = "trust".into();
+        m.refilter();
+        assert_eq!(names(&m, &r), ["bad"]);
     }
 
     #[test]

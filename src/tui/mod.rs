@@ -7,7 +7,7 @@
 //! - [`state`]: the whole state, [`update`]: the only function that changes it (pure);
 //! - [`view`]: draws the state, reading only; [`layout`]: where things go;
 //! - [`keys`]: the one key registry (footer, help and update all read it);
-//! - [`runtime`]: the terminal and the event loop; [`worker`]: loads and proofs on threads,
+//! - [`runtime`]: the event loop; [`terminal`]: raw mode, alternate screen, whole frames; [`worker`]: loads and proofs on threads,
 //!   through the service layer (`crate::app`) only.
 //!
 //! To add a screen or a key: a variant in `state`/`keys`, its arm in `update`, its drawing in
@@ -21,6 +21,7 @@ pub mod logging;
 pub mod message;
 pub mod runtime;
 pub mod state;
+pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;

@@ -14,7 +14,7 @@ use super::message::{Msg, Scope};
 use super::state::App;
 use super::theme::Theme;
 use super::worker::Worker;
-use super::{clipboard, logging, update, view};
+use super::{clipboard, logging, terminal, update};
 use crate::app::Source;
 use crate::model::report::{RequestedAction, exit};
 
@@ -69,26 +69,27 @@ pub fn run(options: Options) -> i32 {
         }
     }
     tracing::info!(source = %app.source_label, scope = ?options.scope, "start");
-    let mut terminal = match ratatui::try_init() {
+    let mut screen = match terminal::enter() {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: cannot set up the terminal: {e}");
             return exit::USAGE;
         }
     };
-    if let Ok(size) = terminal.size() {
+    if let Ok(size) = screen.size() {
         app.width = size.width;
         app.height = size.height;
     }
-    let code = event_loop(&mut terminal, app, &options, started);
-    if let Err(e) = ratatui::try_restore() {
+    let code = event_loop(&mut screen, app, &options, started);
+    drop(screen);
+    if let Err(e) = terminal::leave() {
         eprintln!("error: cannot restore the terminal: {e}");
     }
     code
 }
 
 fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    screen: &mut terminal::Screen,
     mut app: App,
     options: &Options,
     started: Instant,
@@ -117,7 +118,7 @@ fn event_loop(
         tx,
     };
     let mut copy = |text: &str| clipboard::copy(&mut std::io::stdout(), text);
-    if let Err(e) = terminal.draw(|f| view::draw(f, &app)) {
+    if let Err(e) = terminal::draw(screen, &app) {
         tracing::error!(error = %e, "draw failed");
         return exit::INCOMPLETE;
     }
@@ -147,7 +148,7 @@ fn event_loop(
                 break;
             }
         }
-        if let Err(e) = terminal.draw(|f| view::draw(f, &app)) {
+        if let Err(e) = terminal::draw(screen, &app) {
             tracing::error!(error = %e, "draw failed");
             return exit::INCOMPLETE;
         }

@@ -105,18 +105,20 @@ pub async fn gather_session(opts: &LiveOptions) -> Result<(Snapshot, Session), L
     gather_observed(opts, IGNORE).await
 }
 
-/// Reports `Running` before `work` and `Done`/`Failed` after it.
-async fn staged<T, E: std::fmt::Display>(
+/// Reports `Running` before `work` and `Done`/`Failed` after it; `failed` words the error the
+/// way a user reads it (an SDK error's own Display is only "service error").
+async fn staged<T, E>(
     observer: &dyn Observer,
     stage: Stage,
     work: impl std::future::Future<Output = Result<T, E>>,
     done: impl FnOnce(&T) -> String,
+    failed: impl FnOnce(&E) -> String,
 ) -> Result<T, E> {
     observer.notify(Progress::Stage(stage, StageState::Running));
     let result = work.await;
     let state = match &result {
         Ok(v) => StageState::Done(done(v)),
-        Err(e) => StageState::Failed(e.to_string()),
+        Err(e) => StageState::Failed(failed(e)),
     };
     observer.notify(Progress::Stage(stage, state));
     result
@@ -176,12 +178,14 @@ pub async fn gather_observed(
                 count(&k.pods),
                 count(&k.service_accounts)
             ),
+            ToString::to_string,
         ),
         staged(
             observer,
             Stage::Sts,
             sts.get_caller_identity().send(),
             |c| format!("account {}", c.account().unwrap_or("?")),
+            |e| aws_error::error_chain(e),
         )
     );
     if let Ok(k) = &kube {
@@ -225,7 +229,19 @@ pub async fn gather_observed(
         }
         (None, None) => {
             let found = match &target.server {
-                Some(server) => eks_gather::cluster_by_endpoint(&eks, server).await?,
+                Some(server) => {
+                    staged(
+                        observer,
+                        Stage::Eks,
+                        eks_gather::cluster_by_endpoint(&eks, server),
+                        |c| match c {
+                            Some(c) => format!("cluster {c} found by its endpoint"),
+                            None => "no cluster has this endpoint".into(),
+                        },
+                        ToString::to_string,
+                    )
+                    .await?
+                }
                 None => None,
             };
             let c = found.ok_or_else(|| LiveError::ClusterUnknown(target.context.clone()))?;
@@ -247,9 +263,9 @@ pub async fn gather_observed(
     );
     observer.notify(Progress::Stage(
         Stage::Eks,
-        match (&cluster, &associations) {
-            (Err(e), _) | (_, Err(e)) => StageState::Failed(e.to_string()),
-            (Ok(_), Ok(a)) => StageState::Done(format!(
+        match (&cluster, &associations, &addon) {
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => StageState::Failed(e.to_string()),
+            (Ok(_), Ok(a), Ok(_)) => StageState::Done(format!(
                 "cluster {cluster_name}, {} associations",
                 a.known()
                     .map(|l| l.len().to_string())
@@ -282,6 +298,7 @@ pub async fn gather_observed(
             account.as_deref(),
         ),
         |i| format!("{} roles", i.roles.len()),
+        ToString::to_string,
     )
     .await?;
     if let Fact::Missing(m) = &aws.cluster {

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::text::fit;
 use crate::app::watched::StageState;
 use crate::model::Status;
 use crate::tui::state::{App, Load};
@@ -55,5 +56,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         }
         _ => {}
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    f.render_widget(
+        Paragraph::new(Line::from(fit(spans, area.width as usize))),
+        area,
+    );
 }

@@ -71,9 +71,41 @@ pub fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// The spans that fit in `max` cells; the span that crosses the edge is cut with `…` so a
+/// reader sees that the line goes on.
+pub fn fit(spans: Vec<Span<'static>>, max: usize) -> Vec<Span<'static>> {
+    let mut out = Vec::with_capacity(spans.len());
+    let mut used = 0;
+    for span in spans {
+        let w = width(&span.content);
+        if used + w <= max {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let room = max - used;
+        if room > 0 {
+            out.push(Span::styled(clip(&span.content, room), span.style));
+        }
+        break;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_cuts_the_span_at_the_edge_with_an_ellipsis() {
+        let spans = vec![Span::raw("abc"), Span::raw(" defgh"), Span::raw(" ij")];
+        let text =
+            |v: Vec<Span<'static>>| v.iter().map(|s| s.content.to_string()).collect::<String>();
+        assert_eq!(text(fit(spans.clone(), 20)), "abc defgh ij");
+        assert_eq!(text(fit(spans.clone(), 6)), "abc d…");
+        assert_eq!(text(fit(spans.clone(), 3)), "abc");
+        assert_eq!(text(fit(spans, 0)), "");
+    }
 
     fn plain(lines: &[Line<'_>]) -> Vec<String> {
         lines

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{chain, detail};
+use super::{chain, detail, text};
 use crate::tui::layout;
 use crate::tui::state::{App, Pane, ProofState, WorkloadView};
 use crate::tui::theme::{spinner, status_icon};
@@ -23,16 +23,20 @@ pub fn draw(f: &mut Frame, body: Rect, app: &App, view: &WorkloadView) {
     let folded = layout::chain_folded(app);
     let areas = layout::workload(body, w.links.len(), folded);
     let status = t.status(w.status);
+    // Where it breaks comes right after the name: on a narrow terminal the rest is cut.
     let mut first = vec![
         Span::styled(format!("{} ", status_icon(w.status)), status),
         Span::styled(format!("{}/{}", w.kind.short(), w.name), t.title()),
-        Span::styled(format!("  ns {}", w.namespace), t.dim()),
-        Span::styled(format!("  sa {}", w.service_account), t.dim()),
-        Span::styled(format!("  {}", w.mechanism.label()), t.dim()),
     ];
     if let Some(l) = w.broken_link {
         first.push(Span::styled(format!("  broken at {l}"), status));
     }
+    first.extend([
+        Span::styled(format!("  ns {}", w.namespace), t.dim()),
+        Span::styled(format!("  sa {}", w.service_account), t.dim()),
+        Span::styled(format!("  {}", w.mechanism.label()), t.dim()),
+    ]);
+    let first = text::fit(first, areas.title.width as usize);
     let second = match app.proofs.get(&view.workload) {
         Some(ProofState::Running { .. }) => Line::from(vec![
             Span::styled(format!("{} ", spinner(app.tick)), t.accent()),
