@@ -10,6 +10,28 @@ if ! command -v cargo >/dev/null; then
     exit 2
 fi
 
+# >>> tui test harness
+# tests/tui_tmux.rs drives `kubectl irsa demo` in a real terminal: tmux runs it, kubectl finds the
+# plugin. tmux is installed when this runs as root with apt-get (a fresh CI image); otherwise
+# both must already be installed.
+if ! command -v tmux >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "installing tmux (apt-get) for the terminal UI tests" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y tmux >/dev/null 2>&1 ||
+            { apt-get update >/dev/null && apt-get install -y tmux >/dev/null; } || true
+    fi
+    if ! command -v tmux >/dev/null; then
+        echo "tmux is required for the terminal UI tests: apt-get install tmux / brew install tmux" >&2
+        exit 2
+    fi
+fi
+if ! command -v kubectl >/dev/null; then
+    echo "kubectl is required (the plugin tests run \`kubectl irsa ...\`): https://kubernetes.io/docs/tasks/tools/" >&2
+    exit 2
+fi
+# <<< tui test harness
+
 # >>> aws test harness
 # moto, the AWS API emulator the AWS adapter tests use (DESIGN.md "How it is tested"): installed
 # from PyPI into .venv at the versions pinned in scripts/requirements-test.txt, started on a free

@@ -1,0 +1,415 @@
+//! The TUI's service layer, `app::watched`, against the fakes: `load_watched` reports each
+//! source (Kubernetes, STS, EKS, IAM, then the diagnosis) in the order the gathering runs, hands
+//! over a partial report from the Kubernetes facts before IAM answers (IAM links `unknown`,
+//! same workloads), returns what `doctor -o json` prints, names the context's namespace when
+//! none is given, and fails with a `Failed` stage and an error (no panic) when the API server
+//! is unreachable or the AWS credentials are rejected. `prove_workload` proves the one workload
+//! asked for, with STS scripted to assume the role or to deny it. Offline, the demo goes
+//! through the `Bundle` stage and gives `doctor`'s report; a missing bundle fails that stage.
+//!
+//! The library reads AWS credentials, region and endpoints from the process environment, as the
+//! binary does, and setting environment variables in a multi-threaded test process is unsound.
+//! So each live call runs in a child process: this test binary itself, running only the ignored
+//! [`watched_child`] test, started with [`LiveEnv::environment`] (what the binary gets in the
+//! other live tests) plus the call to make; it calls the real functions and writes the events
+//! and the result as JSON for the parent test to check.
+//!
+//! Needs moto (./scripts/test.sh, or `scripts/moto.sh install` once).
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::sync::Mutex;
+
+use kubectl_irsa::app::watched::{LoadEvent, StageState, load_watched, prove_workload};
+use kubectl_irsa::app::{self, AppError, Source};
+use kubectl_irsa::diagnose::Selection;
+use kubectl_irsa::model::Report;
+use kubectl_irsa::model::workload::{WorkloadKind, WorkloadRef};
+use kubectl_irsa::sources::live::LiveOptions;
+use serde_json::{Value, json};
+use support::fake_aws::{Moto, StsOutcome};
+use support::live_env::{self, CONTEXT, LiveEnv, closed_port, comparable, json_diff};
+
+/// The call the child makes (JSON), and the file it writes its answer to.
+const CASE_ENV: &str = "KUBECTL_IRSA_WATCHED_CASE";
+const OUT_ENV: &str = "KUBECTL_IRSA_WATCHED_OUT";
+const CHILD_ARGS: &[&str] = &["watched_child", "--exact", "--ignored", "--test-threads=1"];
+const DOCTOR: &[&str] = &["doctor", "-A", "-o", "json"];
+/// The links that need IAM: `unknown` in the partial report.
+const IAM_LINKS: &[&str] = &["role", "trust", "permissions"];
+
+type Events = Vec<(String, Value)>;
+
+/// An event as `(key, detail)`: `"Kubernetes running"`, `"Iam done"` (detail: the summary),
+/// `"Sts failed"` (detail: the error), `"namespace NS"`, `"partial"` (detail: the report).
+fn describe(event: &LoadEvent) -> (String, Value) {
+    match event {
+        LoadEvent::Stage(stage, StageState::Running) => (format!("{stage:?} running"), Value::Null),
+        LoadEvent::Stage(stage, StageState::Done(t)) => (format!("{stage:?} done"), json!(t)),
+        LoadEvent::Stage(stage, StageState::Failed(t)) => (format!("{stage:?} failed"), json!(t)),
+        LoadEvent::Namespace(ns) => (format!("namespace {ns}"), Value::Null),
+        LoadEvent::Partial(report) => ("partial".into(), json!(report)),
+    }
+}
+
+/// `load_watched` with its events collected.
+fn load(source: &Source, selection: &Selection) -> (Events, Result<Report, AppError>) {
+    let events = Mutex::new(Vec::new());
+    let on_event = |e: LoadEvent| events.lock().unwrap().push(describe(&e));
+    let result = load_watched(source, selection, &on_event);
+    (events.into_inner().unwrap(), result)
+}
+
+/// Run by [`watch`] in a child process whose environment points at the fakes; does nothing
+/// otherwise.
+#[test]
+#[ignore = "run by the other tests of this file in a child process, with the fakes' environment"]
+fn watched_child() {
+    let (Ok(case), Ok(out)) = (std::env::var(CASE_ENV), std::env::var(OUT_ENV)) else {
+        return;
+    };
+    let case: Value = serde_json::from_str(&case).unwrap_or_else(|e| panic!("{CASE_ENV}: {e}"));
+    let text = |k: &str| case[k].as_str().unwrap_or_default().to_string();
+    let opts = LiveOptions {
+        all_namespaces: case["all"] == true,
+        ..LiveOptions::default()
+    };
+    let (events, result) = if case["call"] == "prove" {
+        let kind = WorkloadKind::from_kind(&text("kind"));
+        let workload = WorkloadRef {
+            kind: kind.unwrap_or_else(|| panic!("no workload kind in {case}")),
+            namespace: text("namespace"),
+            name: text("name"),
+        };
+        (Vec::new(), prove_workload(&opts, &workload, &[]))
+    } else {
+        load(&Source::Live(opts), &Selection::default())
+    };
+    let answer = match result {
+        Ok(report) => json!({ "events": events, "ok": report }),
+        Err(e) => json!({ "events": events, "err": e.to_string() }),
+    };
+    std::fs::write(&out, answer.to_string()).unwrap_or_else(|e| panic!("{out}: {e}"));
+}
+
+/// What the child saw.
+struct Watched {
+    events: Events,
+    result: Result<Value, String>,
+}
+
+impl Watched {
+    fn keys(&self) -> Vec<&str> {
+        self.events.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    /// Where `key` first occurs; fails the test when it never does.
+    fn at(&self, key: &str) -> usize {
+        (self.events.iter().position(|(k, _)| k == key))
+            .unwrap_or_else(|| panic!("no `{key}` event in {:?}", self.keys()))
+    }
+
+    fn detail(&self, key: &str) -> &Value {
+        &self.events[self.at(key)].1
+    }
+
+    fn report(&self) -> &Value {
+        match &self.result {
+            Ok(r) => r,
+            Err(e) => panic!("expected a report, got: {e}\nevents: {:?}", self.keys()),
+        }
+    }
+}
+
+/// Runs `case` (`{"call": "load"|"prove", ...}`) in a child process pointed at `env`.
+fn watch(env: &LiveEnv, case: Value) -> Watched {
+    let out = env.home().join("watched.json");
+    let _ = std::fs::remove_file(&out);
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("this test binary: {e}"));
+    let mut command = Command::new(exe);
+    command
+        .env_clear()
+        .env("PATH", env.path_var())
+        .envs(env.environment());
+    command
+        .env(CASE_ENV, case.to_string())
+        .env(OUT_ENV, &out)
+        .args(CHILD_ARGS);
+    let run = live_env::run(command);
+    assert_eq!(run.code, Some(0), "{case}: {}", run.explain());
+    let text = std::fs::read_to_string(&out)
+        .unwrap_or_else(|e| panic!("{case}: no answer ({e})\n{}", run.explain()));
+    let mut answer: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let events = serde_json::from_value(answer["events"].take()).unwrap_or_default();
+    let result = match answer.get_mut("ok") {
+        Some(report) => Ok(report.take()),
+        None => Err(answer["err"].as_str().unwrap_or_default().to_string()),
+    };
+    Watched { events, result }
+}
+
+fn items(v: &Value) -> impl Iterator<Item = &Value> {
+    v.as_array().into_iter().flatten()
+}
+
+/// `namespace/Kind/name` of every workload.
+fn workload_ids(report: &Value) -> Vec<String> {
+    let id = |w: &Value| format!("{}/{}/{}", w["namespace"], w["kind"], w["name"]);
+    items(&report["workloads"])
+        .map(|w| id(w).replace('"', ""))
+        .collect()
+}
+
+/// `(workload, link, status)` of the links named in `names`.
+fn link_statuses(report: &Value, names: &[&str]) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (w, id) in items(&report["workloads"]).zip(workload_ids(report)) {
+        for l in items(&w["links"]).filter(|l| names.iter().any(|n| l["link"] == *n)) {
+            let (link, status) = (l["link"].to_string(), l["status"].to_string());
+            out.push((id.clone(), link.replace('"', ""), status.replace('"', "")));
+        }
+    }
+    out
+}
+
+/// The first workload's `name` link.
+fn link(report: &Value, name: &str) -> Value {
+    (items(&report["workloads"][0]["links"]).find(|l| l["link"] == name))
+        .cloned()
+        .unwrap_or_else(|| panic!("no {name} link: {report}"))
+}
+
+/// `brokenLink` per `namespace/serviceAccount`, of a report's workloads or expected.json.
+fn broken_links(entries: &Value) -> BTreeMap<String, Value> {
+    let id = |e: &Value| format!("{}/{}", e["namespace"], e["serviceAccount"]).replace('"', "");
+    items(entries)
+        .map(|e| (id(e), e["brokenLink"].clone()))
+        .collect()
+}
+
+fn expected(scenario: &str) -> Value {
+    let path = live_env::scenarios_root().join(format!("{scenario}/expected.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+}
+
+/// The report (without `source` and `notes`) equals what `doctor` printed.
+fn assert_same_as_doctor(report: &Value, doctor: &live_env::Run, what: &str) {
+    let diff = json_diff(&comparable(report.clone()), &doctor.report(), 8);
+    assert!(
+        diff.is_empty(),
+        "{what}: load_watched != doctor:\n{}",
+        diff.join("\n")
+    );
+}
+
+#[test]
+fn load_reports_each_source_in_order_and_ends_with_doctors_report() {
+    let moto = Moto::acquire_blocking();
+    // An IRSA trust broken by its audience; a Pod Identity trust without sts:TagSession.
+    for scenario in ["trust-aud-mismatch", "pi-trust-no-tagsession"] {
+        let env = LiveEnv::start(&moto, scenario);
+        let doctor = env.run(DOCTOR);
+        let w = watch(&env, json!({ "call": "load", "all": true }));
+        let keys = w.keys();
+        for (a, b) in [
+            ("Kubernetes running", "Kubernetes done"),
+            ("Sts running", "Sts done"),
+            ("Kubernetes done", "partial"),
+            ("partial", "Eks running"),
+            ("Eks running", "Eks done"),
+            ("Eks done", "Iam running"),
+            ("Iam running", "Iam done"),
+            ("Iam done", "Diagnosis running"),
+        ] {
+            assert!(w.at(a) < w.at(b), "{scenario}: {a} before {b}: {keys:?}");
+        }
+        assert_eq!(keys.last(), Some(&"Diagnosis done"), "{scenario}: {keys:?}");
+        assert_eq!(keys.iter().filter(|k| **k == "partial").count(), 1);
+        let unexpected = |k: &&str| k.ends_with("failed") || k.starts_with("namespace");
+        assert!(!keys.iter().any(unexpected), "{scenario}: {keys:?}");
+        let pods = w.detail("Kubernetes done").as_str().unwrap_or_default();
+        assert!(pods.contains(" pods, "), "{scenario}: {pods}");
+
+        let (partial, report) = (w.detail("partial"), w.report());
+        assert!(!workload_ids(report).is_empty(), "{scenario}: no workload");
+        assert_eq!(workload_ids(partial), workload_ids(report), "{scenario}");
+        let iam_links = link_statuses(partial, IAM_LINKS);
+        assert!(
+            !iam_links.is_empty(),
+            "{scenario}: no IAM link in {partial}"
+        );
+        for (workload, link, status) in &iam_links {
+            assert_eq!(status, "unknown", "{scenario}: partial {workload} {link}");
+        }
+        let known = link_statuses(report, IAM_LINKS)
+            .into_iter()
+            .filter(|l| l.2 != "unknown");
+        assert!(known.count() > 0, "{scenario}: the final report knows IAM");
+
+        assert_same_as_doctor(report, &doctor, scenario);
+        let broken = broken_links(&report["workloads"]);
+        assert_eq!(broken, broken_links(&expected(scenario)), "{scenario}");
+    }
+}
+
+#[test]
+fn the_contexts_namespace_is_reported() {
+    let moto = Moto::acquire_blocking();
+    let env = LiveEnv::start(&moto, "trust-aud-mismatch");
+    let kubeconfig = std::fs::read_to_string(&env.kubeconfig).unwrap_or_default();
+    assert!(kubeconfig.contains("  context:\n"), "{kubeconfig}");
+    let with_namespace =
+        kubeconfig.replace("  context:\n", "  context:\n    namespace: security\n");
+    std::fs::write(&env.kubeconfig, with_namespace).unwrap_or_else(|e| panic!("{e}"));
+    env.clear_requests();
+    let w = watch(&env, json!({ "call": "load", "all": false }));
+    let (namespace, listed) = (w.at("namespace security"), w.at("Kubernetes running"));
+    assert!(namespace < listed, "{:?}", w.keys());
+    let ids = workload_ids(w.report());
+    assert!(
+        !ids.is_empty() && ids.iter().all(|id| id.starts_with("security/")),
+        "{ids:?}"
+    );
+    let kube = env.kube.requests();
+    assert!(
+        !kube.iter().any(|r| r.path == "/api/v1/pods"),
+        "listed pods cluster-wide"
+    );
+    assert_same_as_doctor(
+        w.report(),
+        &env.run(&["doctor", "-o", "json"]),
+        "context namespace",
+    );
+}
+
+#[test]
+fn live_failures_end_in_an_error_and_a_failed_stage() {
+    let moto = Moto::acquire_blocking();
+    let failed = |w: &Watched, stage: &str, says: &str| {
+        let error = (w.result.as_ref().err()).unwrap_or_else(|| panic!("{stage}: a report"));
+        assert!(error.contains(says), "{stage}: {error}");
+        let detail = w
+            .detail(&format!("{stage} failed"))
+            .as_str()
+            .unwrap_or_default();
+        let (running, failed) = (
+            w.at(&format!("{stage} running")),
+            w.at(&format!("{stage} failed")),
+        );
+        assert!(
+            !detail.is_empty() && running < failed,
+            "{stage}: {:?}",
+            w.events
+        );
+        let diagnosed = w.keys().iter().any(|k| k.starts_with("Diagnosis"));
+        assert!(!diagnosed, "{stage}: {:?}", w.keys());
+    };
+    let all = json!({ "call": "load", "all": true });
+
+    let env = LiveEnv::start(&moto, "basic");
+    env.kube
+        .write_kubeconfig(&env.kubeconfig, closed_port(), CONTEXT, None);
+    let w = watch(&env, all.clone());
+    failed(&w, "Kubernetes", "cannot reach the Kubernetes API server");
+    assert!(
+        !w.keys().contains(&"partial"),
+        "no partial report without Kubernetes"
+    );
+
+    let env = LiveEnv::start(&moto, "basic");
+    let expired = "The security token included in the request is expired";
+    env.sts.fail_unknown_callers(403, "ExpiredToken", expired);
+    let w = watch(&env, all.clone());
+    failed(&w, "Sts", "AWS credentials are missing, invalid or expired");
+    assert!(
+        w.result.as_ref().is_err_and(|e| e.contains("is expired")),
+        "STS's words"
+    );
+    let stage = w.detail("Sts failed");
+    assert!(
+        stage.as_str().is_some_and(|d| d.contains("is expired")),
+        "the STS stage says why, not just `service error`: {stage}"
+    );
+
+    let mut env = LiveEnv::start(&moto, "basic");
+    let iam = env.serve_error(403, "InvalidClientTokenId", "The token is invalid.");
+    env.env.push(("AWS_ENDPOINT_URL_IAM".into(), iam));
+    let w = watch(&env, all);
+    failed(&w, "Iam", "AWS credentials are missing, invalid or expired");
+    assert!(w.at("partial") < w.at("Iam failed"), "{:?}", w.keys());
+}
+
+#[test]
+fn prove_workload_proves_only_the_workload_asked_for() {
+    let moto = Moto::acquire_blocking();
+    // basic: shop/checkout (IRSA, healthy), shop/payments (Pod Identity), shop/search (IRSA).
+    let env = LiveEnv::start(&moto, "basic");
+    let all = env.run(DOCTOR).json();
+    let checkout = items(&all["workloads"])
+        .find(|w| w["serviceAccount"] == "checkout" && w["mechanism"] == "irsa")
+        .cloned()
+        .unwrap_or_else(|| panic!("no IRSA workload for shop/checkout: {all}"));
+    let role = checkout["roleArn"].as_str().unwrap_or_default().to_string();
+    let (namespace, kind, name) = (&checkout["namespace"], &checkout["kind"], &checkout["name"]);
+    let case =
+        json!({ "call": "prove", "all": true, "namespace": namespace, "kind": kind, "name": name });
+    let asked = workload_ids(&json!({ "workloads": [checkout] }));
+
+    env.sts.script(&role, StsOutcome::Success);
+    let w = watch(&env, case.clone());
+    let report = w.report();
+    assert_eq!(workload_ids(report), asked, "the workload asked for, alone");
+    let proofs = report["proofs"].as_array().cloned().unwrap_or_default();
+    assert_eq!(proofs.len(), 1, "{proofs:?}");
+    assert_eq!(proofs[0]["result"]["outcome"], "assumed", "{proofs:?}");
+    assert_eq!(proofs[0]["roleArn"], role.as_str());
+    let trust = link(report, "trust");
+    assert!(trust.to_string().contains("\"PROVE_OK\""), "{trust}");
+    assert_eq!(
+        env.sts.count("AssumeRoleWithWebIdentity"),
+        1,
+        "checkout's role only"
+    );
+
+    env.sts.script(&role, StsOutcome::AccessDenied);
+    let w = watch(&env, case);
+    let report = w.report();
+    assert_eq!(workload_ids(report), asked);
+    let trust = link(report, "trust");
+    assert_eq!(trust["status"], "broken", "{trust}");
+    assert!(
+        items(&trust["findings"]).any(|f| f["code"] == "PROVE_FAILED"),
+        "{trust}"
+    );
+    assert_eq!(report["workloads"][0]["brokenLink"], "trust");
+    assert_eq!(report["proofs"][0]["result"]["outcome"], "sts-error");
+}
+
+#[test]
+fn the_demo_goes_through_the_bundle_stage_and_gives_doctors_report() {
+    let (events, result) = load(&Source::Demo, &Selection::default());
+    let report = result.unwrap_or_else(|e| panic!("demo: {e}"));
+    let keys: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+    let stages = [
+        "Bundle running",
+        "Bundle done",
+        "Diagnosis running",
+        "Diagnosis done",
+    ];
+    assert_eq!(keys, stages);
+    let summary = events[1].1.as_str().unwrap_or_default();
+    assert!(summary.contains(" pods, "), "{summary}");
+    let doctor = app::doctor(&Source::Demo, &Selection::default())
+        .unwrap_or_else(|e| panic!("doctor --demo: {e}"));
+    assert!(!report.workloads.is_empty());
+    assert_eq!(report, doctor);
+
+    let missing = Source::Offline(vec!["/nonexistent/kubectl-irsa-bundle".into()]);
+    let (events, result) = load(&missing, &Selection::default());
+    assert!(result.is_err(), "a missing bundle is an error");
+    let keys: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["Bundle running", "Bundle failed"]);
+}

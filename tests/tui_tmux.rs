@@ -1,0 +1,471 @@
+//! The terminal UI end to end, in a real terminal: tmux runs `kubectl irsa demo` the way a user
+//! does (kubectl finds `kubectl-irsa` on PATH), the test sends keys, captures the pane with its
+//! colours (`capture-pane -e`) and checks what a person would see: the red broken links, the
+//! chain and detail panes, the overlays, the clipboard, and a clean exit back to the shell.
+//!
+//! Needs `tmux` and the real `kubectl` on PATH (./scripts/test.sh checks both). Every test has
+//! a tmux server of its own (a socket in a temp dir), killed when the test ends, pass or fail.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kubectl-irsa");
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// After a lone Escape, so the terminal does not read Escape + the next key as Alt+key.
+const ESC_PAUSE: Duration = Duration::from_millis(250);
+const DEMO: &[&str] = &["irsa", "demo"];
+/// The pane's command: the shell stays after the TUI and shows its exit code.
+const SHELL: &str = r#"kubectl "$@"; echo "exit=$?"; exec sleep 600"#;
+const FLYTE_TRUST: &str = "does not let system:serviceaccount:flyte:flyte-backend-flyte-binary";
+const CHAIN_TRUST: &str = "chain · first broken link: trust ";
+
+/// One screen line: its text, the characters drawn in red, and whether any cell had a colour.
+#[derive(Default)]
+struct Line {
+    text: String,
+    red: String,
+    coloured: bool,
+}
+
+/// A captured pane.
+struct Screen {
+    lines: Vec<Line>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Colour {
+    Default,
+    Red,
+    Other,
+}
+
+impl Screen {
+    /// `capture-pane -p -e` output: text and SGR sequences, the style carrying across lines.
+    fn parse(raw: &str) -> Screen {
+        let (mut fg, mut bg) = (Colour::Default, false);
+        let mut lines = Vec::new();
+        for raw_line in raw.lines() {
+            let mut line = Line::default();
+            // tmux writes only SGR sequences (ESC [ params m) between the characters.
+            for (n, chunk) in raw_line.split("\x1b[").enumerate() {
+                let text = match chunk.split_once('m') {
+                    Some((params, text)) if n > 0 => {
+                        sgr(params, &mut fg, &mut bg);
+                        text
+                    }
+                    _ => chunk,
+                };
+                for c in text.chars() {
+                    line.text.push(c);
+                    line.red.extend((fg == Colour::Red).then_some(c));
+                    line.coloured |= fg != Colour::Default || bg;
+                }
+            }
+            line.text.truncate(line.text.trim_end().len());
+            lines.push(line);
+        }
+        Screen { lines }
+    }
+
+    fn text(&self) -> String {
+        let lines: Vec<&str> = self.lines.iter().map(|l| l.text.as_str()).collect();
+        lines.join("\n")
+    }
+
+    fn has(&self, needle: &str) -> bool {
+        self.lines.iter().any(|l| l.text.contains(needle))
+    }
+
+    /// The first line containing `needle`.
+    fn line(&self, needle: &str) -> &Line {
+        let found = self.lines.iter().find(|l| l.text.contains(needle));
+        found.unwrap_or_else(|| panic!("no line with {needle:?}:\n{}", self.text()))
+    }
+
+    /// Fails with every check that does not hold, and the whole screen.
+    fn check(&self, checks: &[(bool, &str)]) {
+        let failed: Vec<&str> = checks.iter().filter(|c| !c.0).map(|c| c.1).collect();
+        let screen = self.text();
+        assert!(failed.is_empty(), "{failed:#?}\nthe screen:\n{screen}");
+    }
+
+    /// Workload rows of the list (and the workload line of its screen): a status icon first.
+    fn rows(&self) -> Vec<&Line> {
+        let icon = |l: &&Line| l.text.starts_with(['✘', '!', '✔']);
+        self.lines.iter().filter(icon).collect()
+    }
+
+    /// The lines inside the box whose top border contains `title` (none if there is no box).
+    fn boxed(&self, title: &str) -> Vec<&Line> {
+        let top = self.lines.iter().position(|l| l.text.contains(title));
+        let inside = self.lines[top.map_or(self.lines.len(), |t| t + 1)..].iter();
+        inside.take_while(|l| !l.text.starts_with('└')).collect()
+    }
+}
+
+/// Applies one SGR parameter list to the current foreground / background.
+fn sgr(params: &str, fg: &mut Colour, bg: &mut bool) {
+    let p: Vec<u32> = params.split(';').map(|s| s.parse().unwrap_or(0)).collect();
+    // 38/48;5;N (256 colours) or 38/48;2;R;G;B: the colour and how many parameters it used.
+    let extended = |i: usize| match (p.get(i + 1), p.get(i + 2), p.get(i + 3), p.get(i + 4)) {
+        (Some(5), Some(1 | 9 | 88 | 124 | 160 | 196), ..) => (Colour::Red, 2),
+        (Some(5), ..) => (Colour::Other, 2),
+        (Some(2), Some(r), Some(g), Some(b)) if *r >= 128 && *g < 96 && *b < 96 => (Colour::Red, 4),
+        (Some(2), ..) => (Colour::Other, 4),
+        _ => (Colour::Other, 0),
+    };
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            0 => (*fg, *bg) = (Colour::Default, false),
+            39 => *fg = Colour::Default,
+            49 => *bg = false,
+            31 | 91 => *fg = Colour::Red,
+            30..=37 | 90..=97 => *fg = Colour::Other,
+            40..=47 | 100..=107 => *bg = true,
+            38 => (*fg, i) = (extended(i).0, i + extended(i).1),
+            48 => (*bg, i) = (true, i + extended(i).1),
+            58 => i += extended(i).1,
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// A tmux server of its own running `kubectl ARGS --log-file LOG` in session `tui`, killed on
+/// drop. kubectl finds the binary under test as a `kubectl-irsa` symlink first on PATH.
+struct Tmux {
+    dir: tempfile::TempDir,
+    path: OsString,
+}
+
+impl Tmux {
+    fn start(width: u16, height: u16, args: &[&str], env: &[(&str, &str)]) -> Tmux {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let plugins = dir.path().join("plugins");
+        std::fs::create_dir(&plugins).unwrap_or_else(|e| panic!("{e}"));
+        let link = std::os::unix::fs::symlink(BIN, plugins.join("kubectl-irsa"));
+        link.unwrap_or_else(|e| panic!("symlink: {e}"));
+        let inherited = std::env::var_os("PATH").unwrap_or_default();
+        let mut path = vec![plugins];
+        path.extend(std::env::split_paths(&inherited));
+        let kubectl = path.iter().any(|d| d.join("kubectl").is_file());
+        assert!(
+            kubectl,
+            "`kubectl irsa demo` needs the real kubectl on PATH"
+        );
+        let config = "set -g set-clipboard on\nset -g default-terminal tmux-256color\n";
+        std::fs::write(dir.path().join("tmux.conf"), config).unwrap_or_else(|e| panic!("{e}"));
+        let path = std::env::join_paths(path).unwrap_or_else(|e| panic!("{e}"));
+        let tmux = Tmux { dir, path };
+        let log = tmux.log().display().to_string();
+        let (w, h) = (width.to_string(), height.to_string());
+        let vars: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut new = vec!["new-session", "-d", "-s", "tui", "-x", &w, "-y", &h];
+        new.extend(vars.iter().flat_map(|var| ["-e", var.as_str()]));
+        new.extend(["sh", "-c", SHELL, "sh"].iter().chain(args));
+        new.extend(["--log-file", &log]);
+        tmux.run(&new);
+        tmux
+    }
+
+    fn log(&self) -> PathBuf {
+        self.dir.path().join("tui.log")
+    }
+
+    /// `tmux ARGS` on this test's server: its stdout, or None when it fails.
+    fn try_run(&self, args: &[&str]) -> Option<String> {
+        let dir = self.dir.path();
+        let mut tmux = Command::new("tmux");
+        tmux.arg("-S").arg(dir.join("tmux.sock"));
+        tmux.arg("-f").arg(dir.join("tmux.conf")).args(args);
+        tmux.env("PATH", &self.path).env("TERM", "xterm-256color");
+        // No cluster of the user's, no outer tmux, colours unless a test asks for NO_COLOR.
+        tmux.env("KUBECONFIG", dir.join("none")).env_remove("TMUX");
+        let out = tmux.env_remove("NO_COLOR").output();
+        let out = out.unwrap_or_else(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => panic!(
+                "these tests drive the TUI in a real terminal and need `tmux` on PATH \
+                 (apt-get install tmux, brew install tmux; ./scripts/test.sh installs it)"
+            ),
+            _ => panic!("tmux {args:?}: {e}"),
+        });
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        out.status.success().then_some(stdout)
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = self.try_run(args);
+        out.unwrap_or_else(|| panic!("tmux {args:?} failed"))
+    }
+
+    /// Sends keys one at a time (tmux key names: `j`, `Enter`, `Escape`, `C-c`, `BSpace`).
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.run(&["send-keys", "-t", "tui", key]);
+            if *key == "Escape" {
+                std::thread::sleep(ESC_PAUSE);
+            }
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "tui", "-l", text]);
+    }
+
+    fn resize(&self, width: u16, height: u16) {
+        let (w, h) = (width.to_string(), height.to_string());
+        self.run(&["resize-window", "-t", "tui", "-x", &w, "-y", &h]);
+    }
+
+    /// Polls the pane until `ok` holds on a settled screen (two captures 50 ms apart agree, so
+    /// never a half-drawn frame); fails with the last screen and the TUI's log.
+    fn wait(&self, what: &str, ok: impl Fn(&Screen) -> bool) -> Screen {
+        let start = Instant::now();
+        let mut last = String::new();
+        loop {
+            let raw = self.run(&["capture-pane", "-p", "-e", "-t", "tui"]);
+            let screen = Screen::parse(&raw);
+            if raw == last && ok(&screen) {
+                return screen;
+            }
+            if start.elapsed() > TIMEOUT {
+                let log = std::fs::read_to_string(self.log()).unwrap_or_default();
+                let screen = screen.text();
+                panic!("timed out waiting for {what}; the screen:\n{screen}\nlog:\n{log}");
+            }
+            last = raw;
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for a screen showing all of `shown`, none of `gone` and, if given, `rows` rows.
+    fn until(&self, shown: &[&str], gone: &[&str], rows: Option<usize>) -> Screen {
+        let what = format!("{shown:?}, not {gone:?}, {rows:?} rows");
+        self.wait(&what, |s| {
+            let rows = rows.is_none_or(|n| s.rows().len() == n);
+            rows && shown.iter().all(|n| s.has(n)) && !gone.iter().any(|n| s.has(n))
+        })
+    }
+
+    fn wait_for(&self, shown: &[&str]) -> Screen {
+        self.until(shown, &[], None)
+    }
+
+    fn wait_list(&self) -> Screen {
+        self.until(&[" kubectl-irsa ", "NAMESPACE"], &[], Some(8))
+    }
+
+    /// Presses `key` and checks the TUI is gone: exit 0, normal screen, cursor back, log written.
+    fn quit_with(&self, key: &str) {
+        self.keys(&[key]);
+        self.until(&["exit=0"], &[" kubectl-irsa "], None);
+        let flags = "#{alternate_on} #{cursor_flag}";
+        let flags = self.run(&["display", "-p", "-t", "tui", flags]);
+        assert!(
+            flags.trim() == "0 1",
+            "alternate screen off, cursor on: {flags}"
+        );
+        let log = std::fs::read_to_string(self.log()).unwrap_or_else(|e| panic!("log: {e}"));
+        assert!(log.contains("first frame"), "the log file:\n{log}");
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let socket = self.dir.path().join("tmux.sock");
+        let mut kill = Command::new("tmux");
+        let _ = kill.arg("-S").arg(socket).arg("kill-server").output();
+    }
+}
+
+/// `check!(screen, condition => "what it means", ...)`: every failing check, with the screen.
+macro_rules! check {
+    ($screen:expr, $($ok:expr => $what:expr),+ $(,)?) => {
+        $screen.check(&[$(($ok, $what)),+])
+    };
+}
+
+#[test]
+fn journey_from_the_red_link_to_its_explanation_and_out() {
+    let tui = Tmux::start(100, 30, DEMO, &[]);
+    let list = tui.wait_list();
+    let (header, titles) = (&list.lines[0], &list.line("NAMESPACE").text);
+    let rows = list.rows();
+    let broken: Vec<&&Line> = rows.iter().filter(|r| r.text.starts_with('✘')).collect();
+    // Red exactly where a person looks: the ✘ and the broken link's name, on broken rows only.
+    let miscoloured: Vec<&str> = (rows.iter())
+        .filter(|r| {
+            let link = r.text.split_whitespace().last().unwrap_or_default();
+            let named = ["trust", "injection", "association"].contains(&link);
+            match r.text.starts_with('✘') {
+                true => !(named && r.red.contains('✘') && r.red.contains(link)),
+                false => !r.red.is_empty(),
+            }
+        })
+        .map(|r| r.text.as_str())
+        .collect();
+    check!(list,
+        header.text.starts_with(" kubectl-irsa ") => "the header",
+        header.text.contains("5 broken 2 warning 1 ok") => "the counts",
+        header.red.contains("5 broken") => "the broken count in red",
+        ["NAMESPACE", "WORKLOAD", "SERVICE ACCOUNT", "MECHANISM", "CHAIN"]
+            .iter().all(|c| titles.contains(c)) => "the column titles",
+        broken.len() == 5 => "five broken rows",
+        broken.get(1).is_some_and(|r| r.text.contains(" flyte ") && r.text.ends_with("trust"))
+            => "flyte second, broken at trust",
+        miscoloured.is_empty() => &format!("red icon + link on broken rows only: {miscoloured:#?}"),
+    );
+
+    tui.keys(&["j", "j", "k", "Enter"]);
+    let chain = tui.wait_for(&[CHAIN_TRUST, "deploy/flyte-backend-flyte-binary"]);
+    let links = chain.boxed("chain · first broken link");
+    let (trust, others): (Vec<&Line>, Vec<&Line>) =
+        links.iter().partition(|l| l.text.contains("✘ trust"));
+    let detail = chain.boxed("┌ detail ");
+    let (title, title_red) = detail.first().map_or(("", ""), |l| (&*l.text, &*l.red));
+    check!(chain,
+        links.len() == 8 && trust.len() == 1 => "eight links, one of them trust",
+        trust.iter().all(|l| l.text.contains(FLYTE_TRUST)) => "the trust link says why",
+        trust.iter().all(|l| l.red.contains("✘ trust")) => "the trust link in red",
+        others.iter().all(|l| l.text.contains('✔') && l.red.is_empty()) => "others ✔, not red",
+        title.contains("✘ trust · broken  (first broken link)") => "the detail's title",
+        title_red.contains("✘ trust · broken") => "the detail's title in red",
+        chain.has(&format!("{FLYTE_TRUST} assume flyte-system-role")) => "the summary",
+        chain.has("the condition key") => "the finding explained",
+    );
+
+    tui.keys(&["Enter"]);
+    let focused = tui.until(&["✔ pod─", "✘ trust─"], &["chain · first"], None);
+    let folded = focused.line("✔ pod─");
+    tui.keys(&["G"]);
+    let end = tui.wait_for(&["fix:", "▶"]);
+    let marked = end.line("▶");
+    check!(end,
+        folded.red.contains("✘ trust") && !folded.red.contains('✔') => "trust red, folded",
+        marked.red.contains('▶') => "the failing policy line marked in red",
+        marked.text.contains("oidc.eks.us-east-1") => "the failing line: the wrong issuer",
+    );
+
+    tui.keys(&["Escape"]);
+    tui.wait_for(&[CHAIN_TRUST]);
+    tui.keys(&["Escape"]);
+    tui.wait_list();
+    tui.quit_with("q");
+}
+
+#[test]
+fn help_and_commands_overlays_copy_to_the_clipboard() {
+    let tui = Tmux::start(100, 30, DEMO, &[]);
+    tui.wait_list();
+    tui.keys(&["?"]);
+    tui.wait_for(&["┌ help ", "Esc close", "workload list", "filter the list"]);
+    tui.keys(&["Escape"]);
+    tui.until(&[], &["┌ help "], Some(8));
+
+    tui.keys(&["j", "y"]);
+    let look = "aws iam get-role --role-name flyte-system-role";
+    tui.wait_for(&["┌ commands for trust ", look, "sent to the clipboard"]);
+    let start = Instant::now();
+    let buffer = loop {
+        match tui.try_run(&["show-buffer"]) {
+            Some(buffer) if buffer.contains(look) => break buffer,
+            last if start.elapsed() > TIMEOUT => panic!("OSC 52 never reached tmux: {last:?}"),
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    let fix = "aws iam update-assume-role-policy --role-name flyte-system-role";
+    assert!(buffer.contains(fix), "the clipboard:\n{buffer}");
+    tui.keys(&["Escape"]);
+    tui.until(&[], &["commands for trust"], Some(8));
+
+    // Ctrl-C quits from anywhere, even from an overlay on the workload screen.
+    tui.keys(&["Enter"]);
+    tui.wait_for(&[CHAIN_TRUST]);
+    tui.keys(&["?"]);
+    tui.wait_for(&["┌ help "]);
+    tui.quit_with("C-c");
+}
+
+#[test]
+fn filter_narrows_the_list_as_you_type() {
+    let tui = Tmux::start(100, 30, DEMO, &[]);
+    tui.wait_list();
+    tui.keys(&["/"]);
+    tui.type_text("kubeflow");
+    let filtered = tui.until(&["/kubeflow", "2 of 8"], &[], Some(2));
+    let rows = filtered.rows();
+    check!(filtered,
+        filtered.lines[1].text.starts_with("/kubeflow") => "the filter above the titles",
+        rows.iter().all(|r| r.text.contains(" kubeflow")) => "only kubeflow rows",
+        rows[0].text.contains("deploy/ml-pipeline") => "ml-pipeline first",
+        rows[1].text.contains("sts/notebook") => "then the notebook",
+    );
+
+    tui.type_text(" q"); // typed into the filter, not a quit
+    tui.until(&["0 of 8", "No workload matches"], &[], Some(0));
+    tui.keys(&["BSpace", "BSpace"]);
+    tui.until(&["2 of 8"], &[], Some(2));
+    tui.keys(&["Enter", "Enter"]);
+    tui.wait_for(&[CHAIN_TRUST, "deploy/ml-pipeline"]);
+    tui.keys(&["Escape"]);
+    tui.until(&["/kubeflow"], &[], Some(2));
+    tui.keys(&["Escape"]);
+    tui.until(&[], &["/kubeflow"], Some(8));
+    tui.quit_with("q");
+}
+
+#[test]
+fn no_color_keeps_the_icons_and_drops_the_colours() {
+    let tui = Tmux::start(100, 30, DEMO, &[("NO_COLOR", "1")]);
+    let list = tui.wait_list();
+    let coloured = |s: &Screen| s.lines.iter().filter(|l| l.coloured).count();
+    tui.keys(&["j", "Enter"]);
+    let chain = tui.wait_for(&[CHAIN_TRUST, "✘ trust", "✔ pod"]);
+    check!(chain,
+        list.rows().iter().filter(|r| r.text.starts_with('✘')).count() == 5 => "five ✘ rows",
+        coloured(&list) == 0 => &format!("no colour on the list:\n{}", list.text()),
+        coloured(&chain) == 0 => "no colour on the workload screen",
+    );
+    tui.keys(&["Escape"]);
+    tui.wait_list();
+    tui.quit_with("q");
+}
+
+#[test]
+fn resizing_from_80x24_redraws() {
+    let tui = Tmux::start(80, 24, &["irsa", "--demo"], &[]);
+    // The whole list redrawn at `height` lines: header on top, eight rows, footer at the bottom.
+    let list_at = |height: usize| {
+        let what = format!("the list filling {height} lines");
+        tui.wait(&what, |s| {
+            let footer = s.lines.len() == height && s.lines[height - 1].text.contains("q quit");
+            footer && s.lines[0].text.starts_with(" kubectl-irsa ") && s.rows().len() == 8
+        })
+    };
+    list_at(24);
+
+    tui.keys(&["j", "Enter"]);
+    let trust_row = |s: &Screen| {
+        let links = s.boxed(CHAIN_TRUST);
+        let row = links.into_iter().find(|l| l.text.contains("✘ trust"));
+        row.map(|l| l.text.clone())
+    };
+    let small = tui.wait_for(&[CHAIN_TRUST]);
+    check!(small, trust_row(&small).is_some_and(|t| t.ends_with("…│")) => "trust cut at 80");
+    tui.resize(120, 40);
+    tui.wait("the workload screen filling 120x40", |s| {
+        let filled = s.lines.len() == 40 && s.lines[38].text.starts_with('└');
+        filled && s.has("flyte-binary  broken at trust") && trust_row(s).is_some()
+    });
+    tui.keys(&["Escape"]);
+    let wide = list_at(40);
+    check!(wide, wide.lines[0].text.contains("all namespaces") => "the whole header at 120");
+    tui.resize(60, 15);
+    list_at(15);
+    tui.resize(80, 24);
+    list_at(24);
+    tui.quit_with("q");
+}
