@@ -169,9 +169,11 @@ fn real_terminal() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let socket = dir.path().join("tmux.sock");
     let mut samples = Vec::new();
     for i in 0..10 {
+        // A server per run: a new session right after `kill-server` on the same socket can
+        // race the old server's exit.
+        let socket = dir.path().join(format!("tmux-{i}.sock"));
         let log = dir.path().join(format!("tui-{i}.log"));
         let cmd = format!("{bin} demo --log-file {}", log.display());
         let tmux = |args: &[&str]| {
