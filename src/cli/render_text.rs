@@ -29,16 +29,6 @@ pub fn status_style(s: Status) -> Style {
     }
 }
 
-pub fn status_icon(s: Status) -> &'static str {
-    match s {
-        Status::Ok => "✔",
-        Status::Warning => "!",
-        Status::Broken => "✘",
-        Status::Unknown => "?",
-        Status::Skipped => "·",
-    }
-}
-
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let cluster = report
@@ -119,7 +109,7 @@ fn render_link(out: &mut String, link: &LinkReport, headline: bool) {
     let _ = writeln!(
         out,
         "  {} {} {}",
-        paint(style, status_icon(link.status)),
+        paint(style, link.status.icon()),
         paint(style, &name),
         link.summary
     );

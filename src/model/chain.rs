@@ -106,6 +106,18 @@ impl Status {
             Status::Skipped => "skipped",
         }
     }
+
+    /// The one-cell mark every front end shows next to a status, so that it reads without
+    /// colour too.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Status::Ok => "✔",
+            Status::Warning => "!",
+            Status::Broken => "✘",
+            Status::Unknown => "?",
+            Status::Skipped => "·",
+        }
+    }
 }
 
 impl fmt::Display for Status {

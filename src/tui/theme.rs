@@ -80,16 +80,6 @@ impl Theme {
     }
 }
 
-pub fn status_icon(s: Status) -> &'static str {
-    match s {
-        Status::Ok => "✔",
-        Status::Warning => "!",
-        Status::Broken => "✘",
-        Status::Unknown => "?",
-        Status::Skipped => "·",
-    }
-}
-
 pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub fn spinner(tick: u64) -> &'static str {

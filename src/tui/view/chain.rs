@@ -12,7 +12,6 @@ use super::text::clip;
 use crate::model::Status;
 use crate::model::report::WorkloadReport;
 use crate::tui::state::{App, Pane, WorkloadView};
-use crate::tui::theme::{spinner, status_icon};
 
 /// Width of the link-name column.
 const NAME: usize = 16;
@@ -44,11 +43,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, w: &WorkloadReport, view: &Wor
             };
             let awaiting = app.awaiting(link.status);
             let style = t.status(link.status);
-            let icon = if awaiting {
-                spinner(app.tick)
-            } else {
-                status_icon(link.status)
-            };
+            let icon = super::icon(app, link.status);
             let summary = if awaiting {
                 "loading…"
             } else {
@@ -101,11 +96,7 @@ pub fn draw_folded(f: &mut Frame, area: Rect, app: &App, w: &WorkloadReport, vie
         if i > 0 {
             spans.push(Span::styled("─", t.dim()));
         }
-        let icon = if app.awaiting(link.status) {
-            spinner(app.tick)
-        } else {
-            status_icon(link.status)
-        };
+        let icon = super::icon(app, link.status);
         let mut style = t.status(link.status);
         if i == view.link {
             style = style.patch(t.selected());

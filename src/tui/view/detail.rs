@@ -10,7 +10,7 @@ use crate::model::Status;
 use crate::model::chain::{Evidence, Finding, LinkReport, Severity};
 use crate::model::report::WorkloadReport;
 use crate::tui::state::{App, Screen};
-use crate::tui::theme::{Theme, spinner, status_icon};
+use crate::tui::theme::Theme;
 
 /// Documents up to this many lines are shown whole; longer ones around the lines that matter.
 const WHOLE_DOCUMENT_LINES: usize = 40;
@@ -53,11 +53,7 @@ fn link_lines(app: &App, w: &WorkloadReport, link: &LinkReport, width: u16) -> V
     let t = &app.theme;
     let style = t.status(link.status);
     let awaiting = app.awaiting(link.status);
-    let icon = if awaiting {
-        spinner(app.tick)
-    } else {
-        status_icon(link.status)
-    };
+    let icon = super::icon(app, link.status);
     let mut head = vec![
         Span::styled(format!("{icon} {} ", link.link), style.patch(t.title())),
         Span::styled(format!("· {}", link.status), style),

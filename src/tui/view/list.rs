@@ -13,7 +13,6 @@ use crate::model::Status;
 use crate::model::report::{Report, WorkloadReport};
 use crate::tui::layout;
 use crate::tui::state::App;
-use crate::tui::theme::{spinner, status_icon};
 
 const WIDTHS: [Constraint; 6] = [
     Constraint::Length(1),
@@ -55,11 +54,7 @@ fn column_widths(area: Rect) -> Vec<usize> {
 fn row<'a>(app: &App, w: &'a WorkloadReport, selected: bool, widths: &[usize]) -> Row<'a> {
     let t = &app.theme;
     let style = t.status(w.status);
-    let icon = if app.awaiting(w.status) {
-        spinner(app.tick)
-    } else {
-        status_icon(w.status)
-    };
+    let icon = super::icon(app, w.status);
     let verdict_style = match w.status {
         Status::Ok | Status::Skipped => Style::new(),
         _ => style,

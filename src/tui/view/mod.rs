@@ -17,6 +17,17 @@ use ratatui::Frame;
 
 use super::layout;
 use super::state::{App, Load, Overlay, Screen};
+use super::theme::spinner;
+use crate::model::Status;
+
+/// The mark for `status`: a spinner while an `unknown` may only be not loaded yet.
+pub fn icon(app: &App, status: Status) -> &'static str {
+    if app.awaiting(status) {
+        spinner(app.tick)
+    } else {
+        status.icon()
+    }
+}
 
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();

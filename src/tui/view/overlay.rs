@@ -11,7 +11,6 @@ use crate::model::Status;
 use crate::tui::keys::{self, Place};
 use crate::tui::layout::centered;
 use crate::tui::state::App;
-use crate::tui::theme::status_icon;
 
 pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -53,7 +52,7 @@ pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
         (Status::Ok, "ok"),
     ] {
         out.push(Line::from(vec![
-            Span::styled(format!("  {} ", status_icon(status)), t.status(status)),
+            Span::styled(format!("  {} ", status.icon()), t.status(status)),
             Span::raw(meaning),
         ]));
     }

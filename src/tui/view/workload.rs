@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::{chain, detail, text};
 use crate::tui::layout;
 use crate::tui::state::{App, Pane, ProofState, WorkloadView};
-use crate::tui::theme::{spinner, status_icon};
+use crate::tui::theme::spinner;
 
 pub fn draw(f: &mut Frame, body: Rect, app: &App, view: &WorkloadView) {
     let t = &app.theme;
@@ -25,7 +25,7 @@ pub fn draw(f: &mut Frame, body: Rect, app: &App, view: &WorkloadView) {
     let status = t.status(w.status);
     // Where it breaks comes right after the name: on a narrow terminal the rest is cut.
     let mut first = vec![
-        Span::styled(format!("{} ", status_icon(w.status)), status),
+        Span::styled(format!("{} ", w.status.icon()), status),
         Span::styled(format!("{}/{}", w.kind.short(), w.name), t.title()),
     ];
     if let Some(l) = w.broken_link {
