@@ -21,6 +21,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[path = "support/synthetic.rs"]
 mod synthetic;
+#[path = "../tests/support/tui_app.rs"]
+mod tui_app;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -41,20 +43,6 @@ fn row(what: &str, samples: &mut [Duration]) {
 
 fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn loaded_app(report: kubectl_irsa::model::Report, width: u16, height: u16) -> App {
-    let mut app = App::new("bench", false, Scope::All, Theme { color: true });
-    start(&mut app);
-    update(&mut app, Msg::Resize { width, height });
-    update(
-        &mut app,
-        Msg::Loaded {
-            generation: 1,
-            result: Ok(report),
-        },
-    );
-    app
 }
 
 /// Applies each message and draws one frame, timing the pair.
@@ -116,7 +104,7 @@ fn big_list() {
     let workloads = report.workloads.len();
     for (width, height) in [(80u16, 24u16), (200, 60)] {
         let t = Instant::now();
-        let mut app = loaded_app(report.clone(), width, height);
+        let mut app = tui_app::with_report(report.clone(), true, width, height);
         let install = t.elapsed();
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal.draw(|f| view::draw(f, &app)).unwrap();

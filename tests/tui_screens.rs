@@ -15,9 +15,8 @@ use kubectl_irsa::model::Status;
 use kubectl_irsa::model::report::RequestedAction;
 use kubectl_irsa::tui::layout;
 use kubectl_irsa::tui::state::Screen;
-use kubectl_irsa::tui::theme::Theme;
-use kubectl_irsa::tui::update::{start, update};
-use kubectl_irsa::tui::{App, Msg, Scope, view};
+use kubectl_irsa::tui::update::update;
+use kubectl_irsa::tui::{App, Msg, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -34,29 +33,16 @@ fn scenario(name: &str) -> Source {
     ])
 }
 
-fn new_app(color: bool, width: u16, height: u16) -> App {
-    let mut app = App::new("embedded demo", false, Scope::All, Theme { color });
-    app.log_path = Some("/tmp/kubectl-irsa/tui.log".into());
-    start(&mut app);
-    update(&mut app, Msg::Resize { width, height });
-    app
-}
+#[path = "support/tui_app.rs"]
+mod tui_app;
+use tui_app::started as new_app;
 
 fn loaded_from(source: &Source, color: bool, width: u16, height: u16) -> App {
     loaded_with(source, &Selection::default(), color, width, height)
 }
 
 fn loaded_with(source: &Source, sel: &Selection, color: bool, width: u16, height: u16) -> App {
-    let mut app = new_app(color, width, height);
-    let report = app::doctor(source, sel).unwrap();
-    update(
-        &mut app,
-        Msg::Loaded {
-            generation: 1,
-            result: Ok(report),
-        },
-    );
-    app
+    tui_app::with_report(app::doctor(source, sel).unwrap(), color, width, height)
 }
 
 fn demo(width: u16, height: u16) -> App {

@@ -8,33 +8,23 @@ use std::sync::OnceLock;
 use kubectl_irsa::app::{self, Source};
 use kubectl_irsa::diagnose::Selection;
 use kubectl_irsa::model::Report;
-use kubectl_irsa::tui::theme::Theme;
-use kubectl_irsa::tui::update::{start, update};
-use kubectl_irsa::tui::{App, Msg, Scope, view};
+use kubectl_irsa::tui::update::update;
+use kubectl_irsa::tui::{App, Msg, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[path = "support/tui_app.rs"]
+mod tui_app;
 
 fn press(app: &mut App, code: KeyCode) {
     update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
 fn loaded(width: u16, height: u16) -> App {
-    let mut app = App::new("embedded demo", false, Scope::All, Theme { color: true });
-    start(&mut app);
-    update(&mut app, Msg::Resize { width, height });
     static DEMO: OnceLock<Report> = OnceLock::new();
-    let report = DEMO
-        .get_or_init(|| app::doctor(&Source::Demo, &Selection::default()).unwrap())
-        .clone();
-    update(
-        &mut app,
-        Msg::Loaded {
-            generation: 1,
-            result: Ok(report),
-        },
-    );
-    app
+    let report = DEMO.get_or_init(|| app::doctor(&Source::Demo, &Selection::default()).unwrap());
+    tui_app::with_report(report.clone(), true, width, height)
 }
 
 /// Each screen a user can reach, by the keys that reach it from the list.
@@ -114,9 +104,7 @@ fn usual_and_odd_sizes_never_panic() {
 fn loading_and_error_screens_at_every_small_size() {
     for width in 1..=30 {
         for height in 1..=10 {
-            let mut app = App::new("embedded demo", true, Scope::All, Theme { color: false });
-            start(&mut app);
-            update(&mut app, Msg::Resize { width, height });
+            let mut app = tui_app::started(false, width, height);
             draw(&app, width, height);
             update(
                 &mut app,
