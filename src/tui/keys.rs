@@ -309,6 +309,16 @@ pub const BINDINGS: &[Binding] = &[
     },
 ];
 
+/// Whether `action` can do anything yet: before the first report only the ways out, help and
+/// refresh can (update ignores the rest, the footer hides them).
+pub fn usable(have_report: bool, action: Action) -> bool {
+    have_report
+        || matches!(
+            action,
+            Action::Refresh | Action::Back | Action::Quit | Action::Help
+        )
+}
+
 /// The action `ev` means at `place`, if any.
 pub fn lookup(place: Place, ev: &KeyEvent) -> Option<Action> {
     BINDINGS

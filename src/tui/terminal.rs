@@ -1,9 +1,10 @@
 //! The terminal the TUI draws on: raw mode and the alternate screen on the way in, both undone
-//! on the way out and on panic. Frames go through one large buffer and are wrapped in a
-//! synchronized update, so a terminal (or tmux, or a screen reader) never shows half a frame:
-//! stdout's own buffer flushes every kilobyte.
+//! on the way out and on a panic of the UI thread. Frames are collected whole and written at
+//! once inside a synchronized update, so a terminal (or tmux) never shows half a frame:
+//! stdout's own buffer would flush every kilobyte.
 
-use std::io::{self, BufWriter, Stdout, Write};
+use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -16,35 +17,71 @@ use ratatui::crossterm::terminal::{
 use super::state::App;
 use super::view;
 
-/// Larger than any frame a real terminal asks for (a full 400x100 redraw with colours).
-const FRAME_BUFFER: usize = 1 << 20;
+/// Set once the terminal is given back: nothing more is written to it after that, not even
+/// a half-built frame dropped while a panic unwinds.
+static LEFT: AtomicBool = AtomicBool::new(false);
 
-pub type Screen = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+/// Holds a frame until ratatui flushes it, then writes it in one go.
+pub struct FrameWriter {
+    frame: Vec<u8>,
+    out: Stdout,
+}
 
-/// Enters raw mode and the alternate screen; the panic hook put in place first restores both
-/// before the earlier hooks log and print the panic.
+impl Write for FrameWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.frame.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let frame = std::mem::take(&mut self.frame);
+        if LEFT.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let mut out = self.out.lock();
+        out.write_all(&frame)?;
+        out.flush()
+    }
+}
+
+pub type Screen = Terminal<CrosstermBackend<FrameWriter>>;
+
+/// Enters raw mode and the alternate screen. A panic on this (the UI) thread gives the
+/// terminal back before the earlier hooks log and print it; a panic on a worker thread is
+/// only logged, as the worker turns it into an error on screen and the UI goes on.
 pub fn enter() -> io::Result<Screen> {
+    let ui = std::thread::current().id();
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = leave();
-        previous(info);
+        if std::thread::current().id() == ui {
+            let _ = leave();
+            previous(info);
+        } else {
+            tracing::error!("panic in a worker thread: {info}");
+        }
     }));
+    LEFT.store(false, Ordering::SeqCst);
     enable_raw_mode()?;
-    let mut out = BufWriter::with_capacity(FRAME_BUFFER, io::stdout());
-    if let Err(e) = execute!(out, EnterAlternateScreen) {
+    if let Err(e) = execute!(io::stdout(), EnterAlternateScreen) {
         let _ = disable_raw_mode();
         return Err(e);
     }
+    let out = FrameWriter {
+        frame: Vec::with_capacity(1 << 16),
+        out: io::stdout(),
+    };
     let mut screen = Terminal::new(CrosstermBackend::new(out))?;
     screen.clear()?;
     Ok(screen)
 }
 
-/// Leaves the alternate screen and raw mode, and shows the cursor again.
+/// Leaves the alternate screen and raw mode, and shows the cursor again. Idempotent.
 pub fn leave() -> io::Result<()> {
-    let mut out = io::stdout();
+    if LEFT.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
     let left = execute!(
-        out,
+        io::stdout(),
         EndSynchronizedUpdate,
         LeaveAlternateScreen,
         ratatui::crossterm::cursor::Show
@@ -53,10 +90,11 @@ pub fn leave() -> io::Result<()> {
     left
 }
 
-/// Draws one frame as a single synchronized update.
+/// Draws one frame as a single synchronized update, written at once.
 pub fn draw(screen: &mut Screen, app: &App) -> io::Result<()> {
     ratatui::crossterm::queue!(screen.backend_mut(), BeginSynchronizedUpdate)?;
+    // ratatui flushes after the frame's cells; the end marker then goes out as a second write,
+    // so a terminal without synchronized output still gets the frame in one piece.
     screen.draw(|f| view::draw(f, app))?;
-    execute!(screen.backend_mut(), EndSynchronizedUpdate)?;
-    screen.backend_mut().flush()
+    execute!(screen.backend_mut(), EndSynchronizedUpdate)
 }

@@ -12,7 +12,7 @@ use super::state::{
     App, Load, Overlay, Pane, ProofState, Screen, TOAST_TICKS, Toast, ToastLevel, WorkloadView,
     first_interesting_link,
 };
-use super::view::detail;
+use super::view::{detail, overlay};
 use crate::app::watched::LoadEvent;
 use crate::diagnose::commands::inspect_commands;
 use crate::model::proof::ProofResult;
@@ -182,14 +182,27 @@ fn on_proved(
             {
                 *slot = fresh;
                 report.summarize();
-                let report = app.report.take();
-                if let Some(report) = report {
-                    set_report(app, report);
-                }
+                // Its status may have changed its place in the list; the selection follows
+                // the workload that was selected.
+                resort(app);
+                clamp_detail_scroll(app);
             }
             state
         }
     };
+    let on_screen = matches!(&app.screen, Screen::Workload(v) if v.workload == workload);
+    if !on_screen {
+        let (text, level) = match &state {
+            ProofState::Done { text, ok: true } => (text.clone(), ToastLevel::Info),
+            ProofState::Done { text, ok: false } | ProofState::Failed(text) => {
+                (text.clone(), ToastLevel::Error)
+            }
+            ProofState::Running { .. } => (String::new(), ToastLevel::Info),
+        };
+        if !text.is_empty() {
+            toast(app, format!("proof of {workload}: {text}"), level);
+        }
+    }
     app.proofs.insert(workload, state);
 }
 
@@ -199,7 +212,12 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Work> {
     }
     let place = app.place();
     if let Some(action) = keys::lookup(place, &ev) {
-        return act(app, place, action);
+        // Before the first report only the ways out, help and refresh do anything; the
+        // footer shows just those.
+        if keys::usable(app.report.is_some(), action) {
+            return act(app, place, action);
+        }
+        return Vec::new();
     }
     if place == Place::Filter {
         edit_filter(app, ev);
@@ -301,8 +319,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             Place::Help | Place::Commands => app.overlay = None,
             Place::Filter => {
                 app.filtering = false;
-                app.list.filter.clear();
-                app.list.refilter();
+                clear_filter(app);
             }
             Place::Detail => set_focus(app, Pane::Chain),
             Place::Chain => {
@@ -313,10 +330,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
                     app.list.scroll_into_view(page as usize);
                 }
             }
-            Place::List if !app.list.filter.is_empty() => {
-                app.list.filter.clear();
-                app.list.refilter();
-            }
+            Place::List if !app.list.filter.is_empty() => clear_filter(app),
             Place::List => app.quit = true,
         },
         Action::Filter => app.filtering = true,
@@ -342,6 +356,12 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         Action::Copy => return copy(app),
     }
     Vec::new()
+}
+
+/// Drops the filter; the selected workload stays selected, now among all the others.
+fn clear_filter(app: &mut App) {
+    app.list.filter.clear();
+    resort(app);
 }
 
 fn resort(app: &mut App) {
@@ -409,10 +429,11 @@ fn clamp_detail_scroll(app: &mut App) {
 }
 
 fn scroll_overlay(app: &mut App, delta: isize) {
+    let max = overlay::max_scroll(app);
     if let Some(Overlay::Help { scroll } | Overlay::Commands { scroll, .. }) = &mut app.overlay {
         *scroll = (*scroll as isize)
             .saturating_add(delta)
-            .clamp(0, u16::MAX as isize) as u16;
+            .clamp(0, max as isize) as u16;
     }
 }
 
@@ -459,6 +480,11 @@ fn prove(app: &mut App) -> Vec<Work> {
     let workload = workload_ref(w);
     app.proof_id += 1;
     let id = app.proof_id;
+    toast(
+        app,
+        format!("proving {workload}: a fresh token exchanged with STS…"),
+        ToastLevel::Info,
+    );
     app.proofs
         .insert(workload.clone(), ProofState::Running { id });
     vec![Work::Prove { id, workload }]
@@ -478,16 +504,21 @@ fn copy(app: &mut App) -> Vec<Work> {
     };
     let mut commands: Vec<String> = vec![format!("# {} · {link}: look", workload_ref(w))];
     commands.extend(inspect_commands(w, link, cluster));
-    let fixes: Vec<&String> = w
+    // Each fix's words go with its commands, as comments: a command such as
+    // `--policy-document file://trust.json` cannot run without the document they give.
+    let fixes: Vec<_> = w
         .link(link)
         .into_iter()
         .flat_map(|l| &l.findings)
         .filter_map(|f| f.fix.as_ref())
-        .flat_map(|f| &f.commands)
+        .filter(|f| !f.commands.is_empty())
         .collect();
     if !fixes.is_empty() {
         commands.push(format!("# {link}: fix"));
-        commands.extend(fixes.into_iter().cloned());
+        for fix in fixes {
+            commands.extend(fix.summary.lines().map(|l| format!("# {l}")));
+            commands.extend(fix.commands.iter().cloned());
+        }
     }
     let text = commands.join("\n") + "\n";
     app.overlay = Some(Overlay::Commands {

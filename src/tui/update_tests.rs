@@ -522,3 +522,102 @@ fn a_small_terminal_scrolls_the_list_to_the_selection() {
     send(&mut app, [code(KeyCode::PageUp)]);
     assert_eq!(app.list.selected, 199 - rows);
 }
+
+#[test]
+fn before_the_first_report_only_help_refresh_and_the_ways_out_work() {
+    let mut app = App::new("test", false, Scope::All, Theme { color: true });
+    start(&mut app);
+    let work = send(&mut app, [key('/'), key('s'), key('y'), key('p')]);
+    assert!(work.is_empty(), "{work:?}");
+    assert!(!app.filtering, "`/` does nothing without a list");
+    assert!(app.toast.is_none(), "{:?}", app.toast);
+    send(&mut app, [key('q')]);
+    assert!(app.quit, "q quits, it is not typed into a filter");
+}
+
+#[test]
+fn clearing_the_filter_keeps_the_selected_workload() {
+    let mut app = loaded(false);
+    send(&mut app, [key('/')]);
+    send(&mut app, typed("notebook"));
+    send(&mut app, [code(KeyCode::Enter)]);
+    assert_eq!(selected_name(&app), "notebook");
+    send(&mut app, [code(KeyCode::Esc)]);
+    assert!(app.list.filter.is_empty() && !app.quit);
+    assert_eq!(selected_name(&app), "notebook");
+    assert!(app.list.visible.len() > 1);
+    send(&mut app, [key('/')]);
+    send(&mut app, typed("langflow"));
+    send(&mut app, [code(KeyCode::Esc)]);
+    assert_eq!(selected_name(&app), "langflow", "Esc while typing too");
+}
+
+#[test]
+fn a_proof_started_from_the_list_reports_in_a_toast_and_the_selection_stays() {
+    let mut app = loaded(true);
+    send(&mut app, [key('/')]);
+    send(&mut app, typed("langflow"));
+    send(&mut app, [code(KeyCode::Esc)]);
+    let work = send(&mut app, [key('p')]);
+    let [Work::Prove { id, workload }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    assert!(app.toast.as_ref().unwrap().text.contains("proving"));
+    let refused = ProofResult::StsError {
+        code: "AccessDenied".into(),
+        message: "Not authorized to perform sts:AssumeRoleWithWebIdentity".into(),
+    };
+    // The proof finds the trust broken: langflow now sorts among the broken workloads.
+    let mut proven = proof(&demo_report(), "langflow", refused);
+    let w = &mut proven.workloads[0];
+    w.status = Status::Broken;
+    w.broken_link = Some(LinkName::Trust);
+    update(
+        &mut app,
+        Msg::Proved {
+            id: *id,
+            workload: workload.clone(),
+            result: Ok(proven),
+        },
+    );
+    assert_eq!(selected_name(&app), "langflow");
+    let toast = app.toast.as_ref().unwrap();
+    assert!(toast.text.contains("AccessDenied"), "{}", toast.text);
+    assert_eq!(toast.level, ToastLevel::Error);
+}
+
+#[test]
+fn overlays_scroll_no_further_than_their_text() {
+    let mut app = loaded(false);
+    update(
+        &mut app,
+        Msg::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    send(&mut app, [key('?')]);
+    send(&mut app, (0..500).map(|_| code(KeyCode::Down)));
+    let max = super::view::overlay::max_scroll(&app);
+    assert!(max > 0, "the help is longer than 24 lines");
+    let scroll = |app: &App| match app.overlay {
+        Some(Overlay::Help { scroll }) => scroll,
+        _ => panic!("{:?}", app.overlay),
+    };
+    assert_eq!(scroll(&app), max);
+    send(&mut app, [code(KeyCode::Up)]);
+    assert_eq!(scroll(&app), max - 1, "one key up moves up at once");
+}
+
+#[test]
+fn copied_fix_commands_carry_the_fix_in_words() {
+    let mut app = loaded(false);
+    open(&mut app, "flyte-backend");
+    let work = send(&mut app, [key('y')]);
+    let [Work::Copy { text }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    let fix = text.find("# make the statement match: {").expect(text);
+    let command = text.find("aws iam update-assume-role-policy").unwrap();
+    assert!(fix < command, "{text}");
+}

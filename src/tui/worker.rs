@@ -12,6 +12,21 @@ use crate::diagnose::Selection;
 use crate::model::report::RequestedAction;
 use crate::sources::live::LiveOptions;
 
+/// Runs `work`, turning a panic into an error the screen shows: a worker that died silently
+/// would leave a spinner turning forever. The panic itself is in the log.
+fn guarded<T>(what: &str, work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        Err(format!(
+            "internal error while {what}: {why} (a bug: please report it with the log file)"
+        ))
+    })
+}
+
 /// Where the TUI reads from, as given on the command line.
 #[derive(Debug, Clone)]
 pub struct Worker {
@@ -55,8 +70,10 @@ impl Worker {
                     let on_event = |event: LoadEvent| {
                         let _ = tx.send(Msg::Load { generation, event });
                     };
-                    let result = watched::load_watched(&source, &selection, &on_event)
-                        .map_err(|e| e.to_string());
+                    let result = guarded("loading", || {
+                        watched::load_watched(&source, &selection, &on_event)
+                            .map_err(|e| e.to_string())
+                    });
                     match &result {
                         Ok(r) => {
                             tracing::info!(generation, workloads = r.workloads.len(), "loaded")
@@ -76,10 +93,13 @@ impl Worker {
                     return;
                 };
                 let tx = self.tx.clone();
+                let actions = self.actions.clone();
                 tracing::info!(id, %workload, "prove");
                 thread::spawn(move || {
-                    let result =
-                        watched::prove_workload(&opts, &workload, &[]).map_err(|e| e.to_string());
+                    let result = guarded("proving", || {
+                        watched::prove_workload(&opts, &workload, &actions)
+                            .map_err(|e| e.to_string())
+                    });
                     if let Err(e) = &result {
                         tracing::warn!(id, error = %e, "proof failed");
                     }

@@ -11,12 +11,8 @@ use crate::tui::state::{App, ToastLevel};
 
 /// Whether a binding does anything in the current state (the footer hides those that don't).
 pub fn enabled(app: &App, b: &Binding) -> bool {
-    if app.report.is_none() {
-        // Loading or failed: nothing to move through yet.
-        return matches!(
-            b.action,
-            Action::Refresh | Action::Back | Action::Quit | Action::Help
-        );
+    if !keys::usable(app.report.is_some(), b.action) {
+        return false;
     }
     match b.action {
         Action::Prove => app.live && app.current_workload().is_some(),

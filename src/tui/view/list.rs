@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-use super::text::clip;
+use super::text::clip_middle;
 use crate::model::Status;
 use crate::model::report::{Report, WorkloadReport};
 use crate::tui::layout;
@@ -51,6 +51,17 @@ fn column_widths(area: Rect) -> Vec<usize> {
         .collect()
 }
 
+/// `kind/name`, cutting the name rather than the kind when it is too long.
+fn workload_cell(w: &WorkloadReport, max: usize) -> String {
+    let kind = w.kind.short();
+    let room = max.saturating_sub(kind.len() + 1);
+    if room >= 4 {
+        format!("{kind}/{}", clip_middle(&w.name, room))
+    } else {
+        clip_middle(&format!("{kind}/{}", w.name), max)
+    }
+}
+
 fn row<'a>(app: &App, w: &'a WorkloadReport, selected: bool, widths: &[usize]) -> Row<'a> {
     let t = &app.theme;
     let style = t.status(w.status);
@@ -59,11 +70,11 @@ fn row<'a>(app: &App, w: &'a WorkloadReport, selected: bool, widths: &[usize]) -
         Status::Ok | Status::Skipped => Style::new(),
         _ => style,
     };
-    let cell = |i: usize, text: &str| clip(text, widths.get(i).copied().unwrap_or(0));
+    let cell = |i: usize, text: &str| clip_middle(text, widths.get(i).copied().unwrap_or(0));
     let r = Row::new(vec![
         Line::styled(icon, style),
         Line::raw(cell(1, &w.namespace)),
-        Line::raw(cell(2, &format!("{}/{}", w.kind.short(), w.name))),
+        Line::raw(workload_cell(w, widths.get(2).copied().unwrap_or(0))),
         Line::raw(cell(3, &w.service_account)),
         Line::raw(w.mechanism.label()),
         Line::styled(verdict(app, w), verdict_style),

@@ -10,7 +10,7 @@ use super::text::wrap;
 use crate::model::Status;
 use crate::tui::keys::{self, Place};
 use crate::tui::layout::centered;
-use crate::tui::state::App;
+use crate::tui::state::{App, Overlay};
 
 pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -63,6 +63,33 @@ pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     out
 }
 
+fn help_area(screen: Rect) -> Rect {
+    centered(screen, 90, screen.height.saturating_sub(2))
+}
+
+fn commands_area(screen: Rect) -> Rect {
+    centered(screen, 110, screen.height.saturating_sub(4))
+}
+
+/// How far the open overlay can scroll: its lines less the rows its box shows.
+pub fn max_scroll(app: &App) -> u16 {
+    let screen = Rect::new(0, 0, app.width, app.height);
+    let (area, lines) = match &app.overlay {
+        Some(Overlay::Help { .. }) => {
+            let area = help_area(screen);
+            (area, help_lines(app, area.width.saturating_sub(2)).len())
+        }
+        Some(Overlay::Commands { commands, .. }) => {
+            let area = commands_area(screen);
+            let width = area.width.saturating_sub(2);
+            (area, commands_lines(app, commands, width).len())
+        }
+        None => return 0,
+    };
+    let rows = area.height.saturating_sub(2) as usize;
+    u16::try_from(lines.saturating_sub(rows)).unwrap_or(u16::MAX)
+}
+
 fn boxed(
     f: &mut Frame,
     area: Rect,
@@ -73,7 +100,7 @@ fn boxed(
 ) {
     f.render_widget(Clear, area);
     let inner_rows = area.height.saturating_sub(2) as usize;
-    let max = lines.len().saturating_sub(inner_rows) as u16;
+    let max = u16::try_from(lines.len().saturating_sub(inner_rows)).unwrap_or(u16::MAX);
     f.render_widget(
         Paragraph::new(lines)
             .block(
@@ -88,7 +115,7 @@ fn boxed(
 }
 
 pub fn help(f: &mut Frame, screen: Rect, app: &App, scroll: u16) {
-    let area = centered(screen, 90, screen.height.saturating_sub(2));
+    let area = help_area(screen);
     let lines = help_lines(app, area.width.saturating_sub(2));
     boxed(f, area, "help", lines, scroll, app);
 }
@@ -101,8 +128,12 @@ pub fn commands(
     commands: &[String],
     scroll: u16,
 ) {
-    let area = centered(screen, 110, screen.height.saturating_sub(4));
-    let width = area.width.saturating_sub(2);
+    let area = commands_area(screen);
+    let lines = commands_lines(app, commands, area.width.saturating_sub(2));
+    boxed(f, area, title, lines, scroll, app);
+}
+
+fn commands_lines(app: &App, commands: &[String], width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut lines = Vec::new();
     for c in commands {
@@ -115,11 +146,11 @@ pub fn commands(
     }
     lines.push(Line::default());
     lines.extend(wrap(
-        "Copied to the clipboard through the terminal (OSC 52). If your terminal ignores that, select the lines above.",
+        "Sent to the clipboard through the terminal (OSC 52). If your terminal ignores that, select the lines above.",
         width,
         vec![],
         vec![],
         t.dim(),
     ));
-    boxed(f, area, title, lines, scroll, app);
+    lines
 }

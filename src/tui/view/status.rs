@@ -62,19 +62,25 @@ pub fn loading(f: &mut Frame, body: Rect, app: &App) {
 
 pub fn failed(f: &mut Frame, body: Rect, app: &App, message: &str) {
     let t = &app.theme;
+    let mut keys = vec![
+        Span::styled("r", t.key()),
+        Span::raw(" try again   "),
+        Span::styled("q", t.key()),
+        Span::raw(" quit"),
+    ];
+    if app.live {
+        keys.extend([
+            Span::raw("   "),
+            Span::styled("kubectl irsa demo", t.key()),
+            Span::raw(" works without a cluster"),
+        ]);
+    }
     let mut lines = vec![
         Line::styled("Could not load the chain", t.error()),
         Line::default(),
         Line::raw(message.to_string()),
         Line::default(),
-        Line::from(vec![
-            Span::styled("r", t.key()),
-            Span::raw(" try again   "),
-            Span::styled("q", t.key()),
-            Span::raw(" quit   "),
-            Span::styled("kubectl irsa demo", t.key()),
-            Span::raw(" works without a cluster"),
-        ]),
+        Line::from(keys),
     ];
     if let Some(log) = &app.log_path {
         lines.push(Line::styled(format!("log: {log}"), t.dim()));

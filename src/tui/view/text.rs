@@ -71,6 +71,24 @@ pub fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// `text` in `max` cells with its middle cut out: Kubernetes names differ at the end as
+/// often as at the start (`app-api`, `app-worker`, generated suffixes), so both ends stay.
+pub fn clip_middle(text: &str, max: usize) -> String {
+    let len = width(text);
+    if len <= max {
+        return text.to_string();
+    }
+    if max <= 1 {
+        return "…".chars().take(max).collect();
+    }
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    let mut s: String = text.chars().take(head).collect();
+    s.push('…');
+    s.extend(text.chars().skip(len - tail));
+    s
+}
+
 /// The spans that fit in `max` cells; the span that crosses the edge is cut with `…` so a
 /// reader sees that the line goes on.
 pub fn fit(spans: Vec<Span<'static>>, max: usize) -> Vec<Span<'static>> {
@@ -95,6 +113,16 @@ pub fn fit(spans: Vec<Span<'static>>, max: usize) -> Vec<Span<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clip_middle_keeps_both_ends() {
+        assert_eq!(clip_middle("enbuild-enbuild-ai", 20), "enbuild-enbuild-ai");
+        assert_eq!(clip_middle("enbuild-enbuild-ai", 11), "enbui…ld-ai");
+        assert_eq!(clip_middle("enbuild-enbuild-ctf", 11), "enbui…d-ctf");
+        assert_eq!(clip_middle("abc", 2), "a…");
+        assert_eq!(clip_middle("abc", 1), "…");
+        assert_eq!(clip_middle("abc", 0), "");
+    }
 
     #[test]
     fn fit_cuts_the_span_at_the_edge_with_an_ellipsis() {
