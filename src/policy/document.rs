@@ -206,6 +206,23 @@ impl Policy {
 }
 
 impl Statement {
+    /// The last line that holds one of the statement's elements or values: with
+    /// [`line`](Self::line), the lines to point at when the whole statement is the evidence.
+    pub fn last_line(&self) -> u32 {
+        let principal = self
+            .principal
+            .iter()
+            .flat_map(|p| std::iter::once(p.line).chain(p.entries.iter().map(|e| e.line)));
+        let patterns = std::iter::once(&self.action)
+            .chain(self.resource.as_ref())
+            .flat_map(|b| std::iter::once(b.line).chain(b.values.iter().map(|v| v.line)));
+        let conditions = self.conditions.iter().map(|c| c.line.max(c.operator_line));
+        principal
+            .chain(patterns)
+            .chain(conditions)
+            .fold(self.line, u32::max)
+    }
+
     /// The conditions whose key equals `key` (case-insensitive).
     pub fn conditions_on<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Condition> {
         self.conditions

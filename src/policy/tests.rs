@@ -239,3 +239,27 @@ fn about_four_irsa_statements_fit_the_default_trust_quota() {
     assert!(doc(4).len() > four.length + 200);
     assert_eq!(document_length(&doc(4)), four.length);
 }
+
+#[test]
+fn a_statement_spans_from_its_brace_to_its_last_value() {
+    let text = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Deny",
+      "Action": "s3:*",
+      "Resource": [
+        "arn:aws:s3:::a",
+        "arn:aws:s3:::b"
+      ]
+    },
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+  ]
+}"#;
+    let p = identity(text).unwrap();
+    assert_eq!((p.statements[0].line, p.statements[0].last_line()), (4, 9));
+    assert_eq!(
+        (p.statements[1].line, p.statements[1].last_line()),
+        (12, 12)
+    );
+}

@@ -334,11 +334,19 @@ fn principals_evidence(object: &str, policy: &Policy) -> Evidence {
         })
         .collect();
     let line = policy.statements.first().map(|s| s.line).unwrap_or(1);
+    // Down to the last principal entry: the lines that name whom it trusts instead.
     let last = policy
         .statements
         .first()
         .and_then(|s| s.principal.as_ref())
-        .map(|p| p.line)
+        .map(|p| {
+            p.entries
+                .iter()
+                .map(|e| e.line)
+                .max()
+                .unwrap_or(p.line)
+                .max(p.line)
+        })
         .unwrap_or(line);
     Evidence::new(object)
         .field("Principal")

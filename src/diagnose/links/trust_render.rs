@@ -11,13 +11,7 @@ pub fn trust_object(role_name: &str) -> String {
 }
 
 pub fn statement_evidence(object: &str, policy: &Policy, st: &Statement) -> Evidence {
-    let last = st
-        .conditions
-        .iter()
-        .map(|c| c.line)
-        .max()
-        .unwrap_or(st.line)
-        .max(st.line);
+    let last = st.last_line();
     Evidence::new(object)
         .field(format!(
             "Statement[{}]{}",

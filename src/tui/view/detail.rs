@@ -204,11 +204,33 @@ fn document_lines(
         } else {
             (" ", Style::new())
         };
-        out.push(Line::from(vec![
-            Span::styled(format!("   {mark} "), if hit { t.error() } else { t.dim() }),
-            Span::styled(format!("{n:>digits$} │ "), t.dim()),
-            Span::styled(clip(text, room), style),
-        ]));
+        if !hit {
+            out.push(Line::from(vec![
+                Span::styled(format!("   {mark} "), t.dim()),
+                Span::styled(format!("{n:>digits$} │ "), t.dim()),
+                Span::styled(clip(text, room), style),
+            ]));
+            continue;
+        }
+        // The failing lines are the point: shown whole, continued under the same gutter.
+        let chars: Vec<char> = text.chars().collect();
+        let pieces: Vec<&[char]> = if chars.is_empty() {
+            vec![&[]]
+        } else {
+            chars.chunks(room).collect()
+        };
+        for (k, piece) in pieces.into_iter().enumerate() {
+            let number = if k == 0 {
+                format!("{n:>digits$} │ ")
+            } else {
+                format!("{:>digits$} ┆ ", "")
+            };
+            out.push(Line::from(vec![
+                Span::styled(format!("   {mark} "), t.error()),
+                Span::styled(number, t.dim()),
+                Span::styled(piece.iter().collect::<String>(), style),
+            ]));
+        }
     }
     if to < all.len() {
         out.push(Line::styled(

@@ -72,11 +72,14 @@ pub fn draw(f: &mut Frame, body: Rect, app: &App, view: &WorkloadView) {
         .border_style(if focused { t.accent() } else { t.dim() });
     let inner = block.inner(areas.detail);
     let lines = detail::lines(app, inner.width);
-    let max = lines.len().saturating_sub(inner.height as usize) as u16;
+    let total = lines.len();
+    let max = u16::try_from(total.saturating_sub(inner.height as usize)).unwrap_or(u16::MAX);
     let scroll = view.scroll.min(max);
     let mut block = block;
     if max > 0 {
-        block = block.title_bottom(format!(" {}/{} ", scroll + 1, max + 1));
+        let first = scroll as usize + 1;
+        let last = (scroll as usize + inner.height as usize).min(total);
+        block = block.title_bottom(format!(" lines {first}-{last} of {total} "));
     }
     f.render_widget(
         Paragraph::new(lines).block(block).scroll((scroll, 0)),
