@@ -112,12 +112,17 @@ impl ListModel {
     /// Like [`rebuild`](Self::rebuild), selecting `select` if it is in the new report.
     pub fn rebuild_selecting(&mut self, report: &Report, select: Option<&WorkloadRef>) {
         self.rebuild(report);
-        if let Some(want) = select
-            && let Some(pos) = self.visible.iter().position(|&i| {
-                let w = &report.workloads[i];
-                w.namespace == want.namespace && w.name == want.name && w.kind == want.kind
-            })
-        {
+        if let Some(want) = select {
+            self.select(report, want);
+        }
+    }
+
+    /// Selects `want` if it is shown (the list already built from `report`).
+    pub fn select(&mut self, report: &Report, want: &WorkloadRef) {
+        if let Some(pos) = self.visible.iter().position(|&i| {
+            let w = &report.workloads[i];
+            w.namespace == want.namespace && w.name == want.name && w.kind == want.kind
+        }) {
             self.selected = pos;
         }
     }
@@ -165,6 +170,16 @@ impl ListModel {
             .filter(|&i| words.iter().all(|w| haystacks[i].contains(w.as_str())))
             .collect();
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// [`refilter`](Self::refilter), keeping the selected workload selected if it is still
+    /// shown (no re-sort: the order has not changed).
+    pub fn refilter_keeping_selection(&mut self) {
+        let was = self.selected_index();
+        self.refilter();
+        if let Some(pos) = was.and_then(|i| self.visible.iter().position(|&v| v == i)) {
+            self.selected = pos;
+        }
     }
 
     /// The report index of the selected workload.

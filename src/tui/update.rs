@@ -325,8 +325,10 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             Place::Chain => {
                 let open = app.current_ref();
                 app.screen = Screen::List;
+                // The list was rebuilt with every report that came in; only the selection
+                // may need to follow the workload that was open.
                 if let (Some(open), Some(report)) = (open, &app.report) {
-                    app.list.rebuild_selecting(report, Some(&open));
+                    app.list.select(report, &open);
                     app.list.scroll_into_view(page as usize);
                 }
             }
@@ -361,7 +363,8 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
 /// Drops the filter; the selected workload stays selected, now among all the others.
 fn clear_filter(app: &mut App) {
     app.list.filter.clear();
-    resort(app);
+    app.list.refilter_keeping_selection();
+    app.list.scroll_into_view(layout::list_rows(app));
 }
 
 fn resort(app: &mut App) {
