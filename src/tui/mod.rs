@@ -11,7 +11,7 @@
 //!   through the service layer (`crate::app`) only.
 //!
 //! To add a screen or a key: a variant in `state`/`keys`, its arm in `update`, its drawing in
-//! `view`, and a test feeding messages to `update` (`update_tests.rs`).
+//! `view`, and a test feeding messages to `update` (`update_tests/`).
 
 pub mod clipboard;
 pub mod keys;

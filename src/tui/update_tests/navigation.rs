@@ -1,73 +1,6 @@
-//! The update function, message by message: what the state becomes and what work is asked
-//! for. No terminal, no threads: the demo report is fed in as a load result.
+//! Loading, the list, the chain, the filter and the overlays, driven by messages.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-
-use super::message::{Msg, Scope, Work};
-use super::state::{App, Load, Overlay, Pane, ProofState, Screen, ToastLevel};
-use super::theme::Theme;
-use super::update::{start, update};
-use crate::app::watched::{LoadEvent, Stage, StageState};
-use crate::app::{self, Source};
-use crate::diagnose::Selection;
-use crate::model::proof::{ProofOutcome, ProofResult};
-use crate::model::{LinkName, Report, Status};
-
-fn demo_report() -> Report {
-    app::doctor(&Source::Demo, &Selection::default()).unwrap()
-}
-
-fn key(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-
-fn code(c: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
-}
-
-fn send(app: &mut App, msgs: impl IntoIterator<Item = Msg>) -> Vec<Work> {
-    msgs.into_iter().flat_map(|m| update(app, m)).collect()
-}
-
-fn typed(text: &str) -> Vec<Msg> {
-    text.chars().map(key).collect()
-}
-
-/// An app that has loaded the demo.
-fn loaded(live: bool) -> App {
-    let mut app = App::new("test", live, Scope::All, Theme { color: true });
-    let work = start(&mut app);
-    assert_eq!(
-        work,
-        vec![Work::Load {
-            generation: 1,
-            scope: Scope::All
-        }]
-    );
-    update(
-        &mut app,
-        Msg::Loaded {
-            generation: 1,
-            result: Ok(demo_report()),
-        },
-    );
-    app
-}
-
-fn selected_name(app: &App) -> String {
-    app.selected_workload().unwrap().name.clone()
-}
-
-/// Opens the workload named `name` through the filter, as a user would.
-fn open(app: &mut App, name: &str) {
-    send(app, [key('/')]);
-    send(app, typed(name));
-    send(app, [code(KeyCode::Enter), code(KeyCode::Enter)]);
-    assert!(
-        matches!(app.screen, Screen::Workload(_)),
-        "{name} did not open"
-    );
-}
+use super::*;
 
 #[test]
 fn the_first_load_fills_the_list_broken_first() {
@@ -348,141 +281,11 @@ fn a_switches_between_the_selected_namespace_and_all() {
 }
 
 #[test]
-fn prove_needs_a_live_cluster() {
-    let mut app = loaded(false);
-    assert!(send(&mut app, [key('p')]).is_empty());
-    assert_eq!(app.toast.as_ref().unwrap().level, ToastLevel::Error);
-}
-
-#[test]
-fn prove_on_a_pod_identity_workload_says_why_not() {
-    let mut app = loaded(true);
-    open(&mut app, "ml-pipeline");
-    assert!(send(&mut app, [key('p')]).is_empty());
-    assert!(app.toast.as_ref().unwrap().text.contains("IRSA"));
-}
-
-fn proof(report: &Report, name: &str, result: ProofResult) -> Report {
-    let mut r = report.clone();
-    r.workloads.retain(|w| w.name == name);
-    let w = &r.workloads[0];
-    r.proofs = vec![ProofOutcome {
-        namespace: w.namespace.clone(),
-        service_account: w.service_account.clone(),
-        role_arn: w.role_arn.clone().unwrap(),
-        audience: "sts.amazonaws.com".into(),
-        result,
-        simulations: Vec::new(),
-        simulation_note: None,
-    }];
-    r
-}
-
-#[test]
-fn a_proof_runs_for_the_open_workload_and_stale_answers_are_dropped() {
-    let mut app = loaded(true);
-    open(&mut app, "langflow");
-    let work = send(&mut app, [key('p')]);
-    let [
-        Work::Prove {
-            id: first,
-            workload,
-        },
-    ] = work.as_slice()
-    else {
-        panic!("{work:?}")
-    };
-    let second = match send(&mut app, [key('p')]).as_slice() {
-        [Work::Prove { id, .. }] => *id,
-        other => panic!("{other:?}"),
-    };
-    assert_ne!(*first, second);
-    let report = demo_report();
-    let ok = ProofResult::Assumed {
-        caller_arn: "arn:aws:sts::123456789012:assumed-role/langflow/botocore".into(),
-    };
-    update(
-        &mut app,
-        Msg::Proved {
-            id: *first,
-            workload: workload.clone(),
-            result: Ok(proof(&report, "langflow", ok.clone())),
-        },
-    );
-    assert!(matches!(
-        app.proofs.get(workload),
-        Some(ProofState::Running { .. })
-    ));
-    let mut proven = proof(&report, "langflow", ok);
-    proven.workloads[0].links[0].summary = "proven".into();
-    update(
-        &mut app,
-        Msg::Proved {
-            id: second,
-            workload: workload.clone(),
-            result: Ok(proven),
-        },
-    );
-    assert!(matches!(
-        app.proofs.get(workload),
-        Some(ProofState::Done { ok: true, .. })
-    ));
-    let w = app.current_workload().unwrap();
-    assert_eq!(
-        w.links[0].summary, "proven",
-        "the proven workload replaced the old one"
-    );
-}
-
-#[test]
-fn an_sts_refusal_is_shown_with_its_code() {
-    let mut app = loaded(true);
-    open(&mut app, "langflow");
-    let work = send(&mut app, [key('p')]);
-    let [Work::Prove { id, workload }] = work.as_slice() else {
-        panic!("{work:?}")
-    };
-    let refused = ProofResult::StsError {
-        code: "AccessDenied".into(),
-        message: "Not authorized to perform sts:AssumeRoleWithWebIdentity".into(),
-    };
-    update(
-        &mut app,
-        Msg::Proved {
-            id: *id,
-            workload: workload.clone(),
-            result: Ok(proof(&demo_report(), "langflow", refused)),
-        },
-    );
-    let Some(ProofState::Done { text, ok: false }) = app.proofs.get(workload) else {
-        panic!("{:?}", app.proofs)
-    };
-    assert!(text.contains("AccessDenied"));
-}
-
-#[test]
-fn y_shows_and_copies_the_commands_of_the_selected_link() {
-    let mut app = loaded(false);
-    open(&mut app, "flyte-backend");
-    let work = send(&mut app, [key('y')]);
-    let [Work::Copy { text }] = work.as_slice() else {
-        panic!("{work:?}")
-    };
-    assert!(text.contains("aws iam get-role --role-name flyte-system-role"));
-    assert!(text.contains("aws iam update-assume-role-policy"), "{text}");
-    assert!(matches!(app.overlay, Some(Overlay::Commands { .. })));
-    update(&mut app, Msg::Copied(Err("no terminal".into())));
-    assert!(app.toast.as_ref().unwrap().text.contains("no terminal"));
-    send(&mut app, [code(KeyCode::Esc)]);
-    assert!(app.overlay.is_none());
-}
-
-#[test]
 fn toasts_expire_with_ticks() {
     let mut app = loaded(false);
     send(&mut app, [key('s')]);
     assert!(app.toast.is_some());
-    for _ in 0..super::state::TOAST_TICKS + 1 {
+    for _ in 0..crate::tui::state::TOAST_TICKS + 1 {
         update(&mut app, Msg::Tick);
     }
     assert!(app.toast.is_none());
@@ -516,7 +319,7 @@ fn a_small_terminal_scrolls_the_list_to_the_selection() {
         },
     );
     send(&mut app, [code(KeyCode::End)]);
-    let rows = super::layout::list_rows(&app);
+    let rows = crate::tui::layout::list_rows(&app);
     assert_eq!(app.list.selected, 199);
     assert_eq!(app.list.offset, 200 - rows);
     send(&mut app, [code(KeyCode::PageUp)]);
@@ -553,40 +356,6 @@ fn clearing_the_filter_keeps_the_selected_workload() {
 }
 
 #[test]
-fn a_proof_started_from_the_list_reports_in_a_toast_and_the_selection_stays() {
-    let mut app = loaded(true);
-    send(&mut app, [key('/')]);
-    send(&mut app, typed("langflow"));
-    send(&mut app, [code(KeyCode::Esc)]);
-    let work = send(&mut app, [key('p')]);
-    let [Work::Prove { id, workload }] = work.as_slice() else {
-        panic!("{work:?}")
-    };
-    assert!(app.toast.as_ref().unwrap().text.contains("proving"));
-    let refused = ProofResult::StsError {
-        code: "AccessDenied".into(),
-        message: "Not authorized to perform sts:AssumeRoleWithWebIdentity".into(),
-    };
-    // The proof finds the trust broken: langflow now sorts among the broken workloads.
-    let mut proven = proof(&demo_report(), "langflow", refused);
-    let w = &mut proven.workloads[0];
-    w.status = Status::Broken;
-    w.broken_link = Some(LinkName::Trust);
-    update(
-        &mut app,
-        Msg::Proved {
-            id: *id,
-            workload: workload.clone(),
-            result: Ok(proven),
-        },
-    );
-    assert_eq!(selected_name(&app), "langflow");
-    let toast = app.toast.as_ref().unwrap();
-    assert!(toast.text.contains("AccessDenied"), "{}", toast.text);
-    assert_eq!(toast.level, ToastLevel::Error);
-}
-
-#[test]
 fn overlays_scroll_no_further_than_their_text() {
     let mut app = loaded(false);
     update(
@@ -598,7 +367,7 @@ fn overlays_scroll_no_further_than_their_text() {
     );
     send(&mut app, [key('?')]);
     send(&mut app, (0..500).map(|_| code(KeyCode::Down)));
-    let max = super::view::overlay::max_scroll(&app);
+    let max = crate::tui::view::overlay::max_scroll(&app);
     assert!(max > 0, "the help is longer than 24 lines");
     let scroll = |app: &App| match app.overlay {
         Some(Overlay::Help { scroll }) => scroll,
@@ -607,17 +376,4 @@ fn overlays_scroll_no_further_than_their_text() {
     assert_eq!(scroll(&app), max);
     send(&mut app, [code(KeyCode::Up)]);
     assert_eq!(scroll(&app), max - 1, "one key up moves up at once");
-}
-
-#[test]
-fn copied_fix_commands_carry_the_fix_in_words() {
-    let mut app = loaded(false);
-    open(&mut app, "flyte-backend");
-    let work = send(&mut app, [key('y')]);
-    let [Work::Copy { text }] = work.as_slice() else {
-        panic!("{work:?}")
-    };
-    let fix = text.find("# make the statement match: {").expect(text);
-    let command = text.find("aws iam update-assume-role-policy").unwrap();
-    assert!(fix < command, "{text}");
 }

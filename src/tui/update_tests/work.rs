@@ -1,0 +1,180 @@
+//! Proofs (`p`) and copied commands (`y`): the work they ask for and what their answers do.
+
+use super::*;
+
+#[test]
+fn prove_needs_a_live_cluster() {
+    let mut app = loaded(false);
+    assert!(send(&mut app, [key('p')]).is_empty());
+    assert_eq!(app.toast.as_ref().unwrap().level, ToastLevel::Error);
+}
+
+#[test]
+fn prove_on_a_pod_identity_workload_says_why_not() {
+    let mut app = loaded(true);
+    open(&mut app, "ml-pipeline");
+    assert!(send(&mut app, [key('p')]).is_empty());
+    assert!(app.toast.as_ref().unwrap().text.contains("IRSA"));
+}
+
+fn proof(report: &Report, name: &str, result: ProofResult) -> Report {
+    let mut r = report.clone();
+    r.workloads.retain(|w| w.name == name);
+    let w = &r.workloads[0];
+    r.proofs = vec![ProofOutcome {
+        namespace: w.namespace.clone(),
+        service_account: w.service_account.clone(),
+        role_arn: w.role_arn.clone().unwrap(),
+        audience: "sts.amazonaws.com".into(),
+        result,
+        simulations: Vec::new(),
+        simulation_note: None,
+    }];
+    r
+}
+
+#[test]
+fn a_proof_runs_for_the_open_workload_and_stale_answers_are_dropped() {
+    let mut app = loaded(true);
+    open(&mut app, "langflow");
+    let work = send(&mut app, [key('p')]);
+    let [
+        Work::Prove {
+            id: first,
+            workload,
+        },
+    ] = work.as_slice()
+    else {
+        panic!("{work:?}")
+    };
+    let second = match send(&mut app, [key('p')]).as_slice() {
+        [Work::Prove { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    assert_ne!(*first, second);
+    let report = demo_report();
+    let ok = ProofResult::Assumed {
+        caller_arn: "arn:aws:sts::123456789012:assumed-role/langflow/botocore".into(),
+    };
+    update(
+        &mut app,
+        Msg::Proved {
+            id: *first,
+            workload: workload.clone(),
+            result: Ok(proof(&report, "langflow", ok.clone())),
+        },
+    );
+    assert!(matches!(
+        app.proofs.get(workload),
+        Some(ProofState::Running { .. })
+    ));
+    let mut proven = proof(&report, "langflow", ok);
+    proven.workloads[0].links[0].summary = "proven".into();
+    update(
+        &mut app,
+        Msg::Proved {
+            id: second,
+            workload: workload.clone(),
+            result: Ok(proven),
+        },
+    );
+    assert!(matches!(
+        app.proofs.get(workload),
+        Some(ProofState::Done { ok: true, .. })
+    ));
+    let w = app.current_workload().unwrap();
+    assert_eq!(
+        w.links[0].summary, "proven",
+        "the proven workload replaced the old one"
+    );
+}
+
+#[test]
+fn an_sts_refusal_is_shown_with_its_code() {
+    let mut app = loaded(true);
+    open(&mut app, "langflow");
+    let work = send(&mut app, [key('p')]);
+    let [Work::Prove { id, workload }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    let refused = ProofResult::StsError {
+        code: "AccessDenied".into(),
+        message: "Not authorized to perform sts:AssumeRoleWithWebIdentity".into(),
+    };
+    update(
+        &mut app,
+        Msg::Proved {
+            id: *id,
+            workload: workload.clone(),
+            result: Ok(proof(&demo_report(), "langflow", refused)),
+        },
+    );
+    let Some(ProofState::Done { text, ok: false }) = app.proofs.get(workload) else {
+        panic!("{:?}", app.proofs)
+    };
+    assert!(text.contains("AccessDenied"));
+}
+
+#[test]
+fn y_shows_and_copies_the_commands_of_the_selected_link() {
+    let mut app = loaded(false);
+    open(&mut app, "flyte-backend");
+    let work = send(&mut app, [key('y')]);
+    let [Work::Copy { text }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    assert!(text.contains("aws iam get-role --role-name flyte-system-role"));
+    assert!(text.contains("aws iam update-assume-role-policy"), "{text}");
+    assert!(matches!(app.overlay, Some(Overlay::Commands { .. })));
+    update(&mut app, Msg::Copied(Err("no terminal".into())));
+    assert!(app.toast.as_ref().unwrap().text.contains("no terminal"));
+    send(&mut app, [code(KeyCode::Esc)]);
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn a_proof_started_from_the_list_reports_in_a_toast_and_the_selection_stays() {
+    let mut app = loaded(true);
+    send(&mut app, [key('/')]);
+    send(&mut app, typed("langflow"));
+    send(&mut app, [code(KeyCode::Esc)]);
+    let work = send(&mut app, [key('p')]);
+    let [Work::Prove { id, workload }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    assert!(app.toast.as_ref().unwrap().text.contains("proving"));
+    let refused = ProofResult::StsError {
+        code: "AccessDenied".into(),
+        message: "Not authorized to perform sts:AssumeRoleWithWebIdentity".into(),
+    };
+    // The proof finds the trust broken: langflow now sorts among the broken workloads.
+    let mut proven = proof(&demo_report(), "langflow", refused);
+    let w = &mut proven.workloads[0];
+    w.status = Status::Broken;
+    w.broken_link = Some(LinkName::Trust);
+    update(
+        &mut app,
+        Msg::Proved {
+            id: *id,
+            workload: workload.clone(),
+            result: Ok(proven),
+        },
+    );
+    assert_eq!(selected_name(&app), "langflow");
+    let toast = app.toast.as_ref().unwrap();
+    assert!(toast.text.contains("AccessDenied"), "{}", toast.text);
+    assert_eq!(toast.level, ToastLevel::Error);
+}
+
+#[test]
+fn copied_fix_commands_carry_the_fix_in_words() {
+    let mut app = loaded(false);
+    open(&mut app, "flyte-backend");
+    let work = send(&mut app, [key('y')]);
+    let [Work::Copy { text }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    let fix = text.find("# make the statement match: {").expect(text);
+    let command = text.find("aws iam update-assume-role-policy").unwrap();
+    assert!(fix < command, "{text}");
+}
