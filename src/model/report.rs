@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::chain::{LinkName, LinkReport, Mechanism, Status};
 use super::snapshot::{LoadNote, SourceInfo};
-use super::workload::WorkloadKind;
+use super::workload::{WorkloadKind, WorkloadRef};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -46,6 +46,11 @@ pub struct WorkloadReport {
 }
 
 impl WorkloadReport {
+    /// Whether this is the workload `r` names.
+    pub fn is(&self, r: &WorkloadRef) -> bool {
+        self.kind == r.kind && self.namespace == r.namespace && self.name == r.name
+    }
+
     /// Workload status and headline from its links: the first broken link in chain order.
     pub fn finish(mut self) -> Self {
         self.status = self

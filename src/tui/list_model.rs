@@ -119,10 +119,11 @@ impl ListModel {
 
     /// Selects `want` if it is shown (the list already built from `report`).
     pub fn select(&mut self, report: &Report, want: &WorkloadRef) {
-        if let Some(pos) = self.visible.iter().position(|&i| {
-            let w = &report.workloads[i];
-            w.namespace == want.namespace && w.name == want.name && w.kind == want.kind
-        }) {
+        if let Some(pos) = self
+            .visible
+            .iter()
+            .position(|&i| report.workloads[i].is(want))
+        {
             self.selected = pos;
         }
     }

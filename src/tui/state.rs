@@ -170,11 +170,7 @@ impl App {
     }
 
     pub fn find_workload(&self, r: &WorkloadRef) -> Option<&WorkloadReport> {
-        self.report
-            .as_ref()?
-            .workloads
-            .iter()
-            .find(|w| w.kind == r.kind && w.namespace == r.namespace && w.name == r.name)
+        self.report.as_ref()?.workloads.iter().find(|w| w.is(r))
     }
 
     /// The workload the user is looking at: the open one, or the list's selection.

@@ -170,15 +170,9 @@ fn on_proved(
                     "nothing to prove: the workload has no IRSA role to assume".into(),
                 ),
             };
-            let fresh = proven.workloads.into_iter().find(|w| {
-                w.kind == workload.kind
-                    && w.namespace == workload.namespace
-                    && w.name == workload.name
-            });
+            let fresh = proven.workloads.into_iter().find(|w| w.is(&workload));
             if let (Some(fresh), Some(report)) = (fresh, app.report.as_mut())
-                && let Some(slot) = report.workloads.iter_mut().find(|w| {
-                    w.kind == fresh.kind && w.namespace == fresh.namespace && w.name == fresh.name
-                })
+                && let Some(slot) = report.workloads.iter_mut().find(|w| w.is(&workload))
             {
                 *slot = fresh;
                 report.summarize();
@@ -191,17 +185,15 @@ fn on_proved(
         }
     };
     let on_screen = matches!(&app.screen, Screen::Workload(v) if v.workload == workload);
-    if !on_screen {
-        let (text, level) = match &state {
-            ProofState::Done { text, ok: true } => (text.clone(), ToastLevel::Info),
-            ProofState::Done { text, ok: false } | ProofState::Failed(text) => {
-                (text.clone(), ToastLevel::Error)
-            }
-            ProofState::Running { .. } => (String::new(), ToastLevel::Info),
-        };
-        if !text.is_empty() {
-            toast(app, format!("proof of {workload}: {text}"), level);
+    let news = match &state {
+        ProofState::Done { text, ok: true } => Some((text, ToastLevel::Info)),
+        ProofState::Done { text, ok: false } | ProofState::Failed(text) => {
+            Some((text, ToastLevel::Error))
         }
+        ProofState::Running { .. } => None,
+    };
+    if let Some((text, level)) = news.filter(|_| !on_screen) {
+        toast(app, format!("proof of {workload}: {text}"), level);
     }
     app.proofs.insert(workload, state);
 }
