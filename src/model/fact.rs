@@ -17,6 +17,9 @@ pub enum Missing {
     Denied { permission: String, message: String },
     /// The source could not be reached or answered with an error.
     Unreachable { message: String },
+    /// A list was read only in part (a later page refused or failed): what was read is real,
+    /// but an object absent from it may exist.
+    Partial { message: String },
 }
 
 impl Missing {
@@ -37,6 +40,9 @@ impl Missing {
                 format!("{what} could not be read ({message}); grant `{permission}`")
             }
             Missing::Unreachable { message } => format!("{what} could not be read: {message}"),
+            Missing::Partial { message } => {
+                format!("{what} could be read only in part ({message})")
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ files are the fixtures; this script only documents how they were made and rebuil
 """
 
 import json
+import urllib.parse
 import os
 import sys
 
@@ -1588,6 +1589,98 @@ def pi_role_not_found(b):
     b.expect("shop", "billing", "role", codes=["ROLE_NOT_FOUND"], mechanism="pod-identity", status="broken",
              note="the association's role billing-pod-identiy does not exist (complete role list); billing-pod-identity is suggested")
 
+
+# ====================================================================== service accounts no pod runs as yet, and silent inputs
+
+
+@scenario
+def sa_only_malformed_arn(b):
+    """C17 before deploying: the service account is set up first with a role name where the ARN
+    belongs; no workload runs as it yet, so it is diagnosed as the chain a new pod would get."""
+    w = World()
+    w.irsa_role("reports-irsa", "analytics", "reports")
+    w.sa("analytics", "reports", "reports-irsa")
+    w.emit(b)
+    b.expect("analytics", "reports", "annotation", codes=["ROLE_ARN_MALFORMED"], status="broken", mechanism="irsa",
+             note="C17: `reports-irsa` is not a role ARN; no pods yet, so pod and injection are skipped and the rest is judged")
+
+
+@scenario
+def sa_only_irsa_ready(b):
+    """Langflow guide, step by step: the service account and role exist before the Deployment.
+    Everything a new pod needs is in place."""
+    w = World()
+    r = w.irsa_role("LangflowBedrockRole", "langflow", "langflow-sa", actions=["bedrock:InvokeModel"],
+                    resources="arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0")
+    w.sa("langflow", "langflow-sa", r.arn)
+    w.emit(b)
+    b.expect("langflow", "langflow-sa", None, codes=["PERMISSION_ALLOWED"], status="ok", mechanism="irsa",
+             args=["--action", "bedrock:InvokeModel", "--resource",
+                   "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"],
+             note="a service account checked before any pod runs as it: pod and injection skipped, the rest ok")
+
+
+@scenario
+def cluster_no_issuer(b):
+    """describe-cluster output without `identity` (trimmed by hand, or from a tool that drops
+    it): the oidc-provider link cannot be judged, and the report says why once in its notes."""
+    w = World()
+    w.healthy_irsa("shop", "orders")
+    w.cluster_file = False
+    w.emit(b)
+    cluster = describe_cluster(w.c)
+    del cluster["cluster"]["identity"]
+    b.aws("cluster.json", cluster)
+    b.expect("shop", "orders", None, codes=["CLUSTER_NO_ISSUER"], status="unknown",
+             note="no identity.oidc.issuer in describe-cluster: oidc-provider is unknown, never guessed")
+
+
+@scenario
+def pi_association_edited_under_pods(b):
+    """F37: the association was pointed at another role after the pods started; the agent keeps
+    serving the old role's cached credentials (up to 6 hours) until the pods restart."""
+    w = World()
+    r = w.role("billing-pod-identity", pod_identity_trust(), actions=["sqs:SendMessage"])
+    w.sa("shop", "billing")
+    w.associations.append(Association(w.c, "shop", "billing", r.arn, modified="2026-10-03T12:00:00.000000+00:00"))
+    w.app("shop", "billing", "billing", inject=w.pi_inject(), kind="deploy")
+    w.emit(b)
+    b.expect("shop", "billing", None, codes=["ASSOCIATION_RECENT"], status="warning", mechanism="pod-identity",
+             note="F37: modifiedAt is after the pod's creation: restart to drop credentials cached for the previous role")
+
+
+@scenario
+def pi_pod_raced_new_association(b):
+    """F37 / containers-roadmap #2507: the pod was created two seconds after the association,
+    before EKS served it; it came up without the Pod Identity variables."""
+    w = World()
+    r = w.role("billing-pod-identity", pod_identity_trust(), actions=["sqs:SendMessage"])
+    w.sa("shop", "billing")
+    w.associations.append(Association(w.c, "shop", "billing", r.arn, created="2026-10-02T09:59:58.000000+00:00"))
+    w.app("shop", "billing", "billing", kind="deploy")
+    w.pod_identity = True
+    w.emit(b)
+    b.expect("shop", "billing", "injection", codes=["ASSOCIATION_RECENT", "INJECTION_MISSING"], status="broken",
+             mechanism="pod-identity",
+             note="the pod started within seconds of the association's creation and has no Pod Identity env")
+
+
+
+@scenario
+def trust_document_undecodable(b):
+    """A damaged IAM document: the role's trust policy in the authorization details was cut off
+    in the middle of its URL-encoding (a paste into a ticket, a truncated download). IAM stores
+    only valid JSON, so the copy is what is wrong: the trust link is unknown with the reason and
+    the load note names the file and the role, never an "invalid policy" verdict."""
+    w = World()
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:orders"])
+    encoded = urllib.parse.quote(json.dumps(trust, separators=(",", ":")), safe="")
+    r = w.role("orders-irsa", encoded[: len(encoded) // 2], actions=["s3:GetObject"], resources="arn:aws:s3:::app-data/*")
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", None, codes=["TRUST_NOT_COLLECTED"], absent=["TRUST_POLICY_INVALID"], status="unknown",
+             mechanism="irsa", note="the trust document cannot be decoded: unknown with the reason, not an invalid policy")
 
 if __name__ == "__main__":
     wanted = sys.argv[1:] or sorted(SCENARIOS)

@@ -56,6 +56,23 @@ pub fn condition_evidence(
 /// A document IAM would refuse (or that our parser cannot read): the finding for it.
 pub fn invalid_policy_finding(object: &str, parsed: &ParsedPolicy, trust: bool) -> Option<Finding> {
     let err = parsed.result.as_ref().err()?;
+    if let Some(why) = &parsed.undecodable {
+        // Not a verdict on the policy: IAM holds valid JSON, this copy of it is damaged.
+        let code = if trust {
+            codes::TRUST_NOT_COLLECTED
+        } else {
+            codes::POLICY_NOT_COLLECTED
+        };
+        return Some(
+            Finding::unknown(
+                code,
+                format!(
+                    "{object}: the document read could not be decoded ({why}); IAM stores only valid JSON, so this copy is damaged and what IAM holds is unknown; read it again (`aws iam get-role`, `aws iam get-role-policy` or `aws iam get-policy-version`)"
+                ),
+            )
+            .evidence(Evidence::new(object).document(parsed.display.clone())),
+        );
+    }
     let (code, extra) = match (err.code, trust) {
         (ErrorCode::DuplicateKey, true) => (
             codes::TRUST_DUPLICATE_KEY,

@@ -115,6 +115,7 @@ where
                 None => Scope::Cluster,
                 Some(ns) => Scope::Namespaces(BTreeSet::from([ns.to_string()])),
             },
+            partial: None,
         }),
         Outcome::Denied(message) => Fact::Missing(Missing::Denied {
             permission: permission(resource, group, ns),

@@ -65,6 +65,7 @@ impl<T: DeserializeOwned> Kind<T> {
         Fact::Known(Listing {
             items: self.items,
             scope: Scope::Namespaces(namespaces),
+            partial: None,
         })
     }
 
