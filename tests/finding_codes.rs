@@ -1,12 +1,9 @@
-//! Every finding code in `src/model/codes.rs` is produced by at least one fixture scenario,
-//! offline and live.
-//!
-//! Offline: each scenario's bundle diagnosed with the arguments it also runs with live
-//! (`doctor -A` plus its expected actions). Live: the same, restricted to the scenarios whose
-//! live report `tests/live_offline_equivalence.rs` proves identical to the offline one (all
-//! but `LIVE_DIFFERS`), so a code they produce offline is produced live too. Codes that only
-//! `doctor --prove` produces (STS and IAM asked for real) cannot come from a bundle; each names
-//! the live test that asserts it, and this test checks that the test file does.
+//! Every finding code in `src/model/codes.rs` is produced by at least one fixture scenario
+//! offline: each scenario's bundle diagnosed with the arguments it also runs with live
+//! (`doctor -A` plus its expected actions). The live half of the rule is checked by
+//! `tests/live_offline_equivalence.rs`, which runs every scenario live. Codes only
+//! `doctor --prove` produces cannot come from a bundle; each names the live test that asserts
+//! it, and this test checks that the test file does.
 
 mod support;
 
@@ -16,30 +13,7 @@ use std::path::Path;
 use kubectl_irsa::diagnose::{Selection, diagnose};
 use kubectl_irsa::model::report::RequestedAction;
 use support::live_env::{load, scenario_names};
-use support::scenario_runs::{LIVE_DIFFERS, doctor_args};
-
-/// Codes only a live `--prove` run produces, and the test files that assert each.
-const PROVE_ONLY: &[(&str, &[&str])] = &[
-    ("PROVE_OK", &["tests/live_prove.rs"]),
-    ("PROVE_FAILED", &["tests/live_prove.rs"]),
-    ("PROVE_NOT_RUN", &["tests/live_prove.rs"]),
-    ("PROVE_DIFFERS", &["tests/live_prove.rs"]),
-    ("SIMULATION_AGREES", &["tests/live_prove.rs"]),
-    ("SIMULATION_DIFFERS", &["tests/live_prove.rs"]),
-];
-
-/// The codes declared in src/model/codes.rs (`pub const NAME: &str = "NAME";`).
-fn declared_codes() -> BTreeSet<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model/codes.rs");
-    let text = std::fs::read_to_string(&path).expect("src/model/codes.rs");
-    let codes: BTreeSet<String> = text
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("pub const "))
-        .filter_map(|l| l.split_once(':').map(|(name, _)| name.trim().to_string()))
-        .collect();
-    assert!(codes.len() > 80, "parsed only {} codes", codes.len());
-    codes
-}
+use support::scenario_runs::{PROVE_ONLY, declared_codes, doctor_args};
 
 fn actions_of(args: &[String]) -> Vec<RequestedAction> {
     let mut out = Vec::new();
@@ -83,24 +57,17 @@ fn produced() -> BTreeMap<String, BTreeSet<String>> {
 }
 
 #[test]
-fn every_finding_code_comes_from_a_scenario_offline_and_live() {
+fn every_finding_code_comes_from_a_scenario_offline() {
     let declared = declared_codes();
     let produced = produced();
-    let live_differs: BTreeSet<&str> = LIVE_DIFFERS.iter().map(|(n, _)| *n).collect();
     let prove_only: BTreeSet<&str> = PROVE_ONLY.iter().map(|(c, _)| *c).collect();
     let mut problems = Vec::new();
     for code in &declared {
         if prove_only.contains(code.as_str()) {
             continue;
         }
-        match produced.get(code) {
-            None => problems.push(format!("{code}: no scenario produces it")),
-            Some(scenarios) if scenarios.iter().all(|s| live_differs.contains(s.as_str())) => {
-                problems.push(format!(
-                    "{code}: only scenarios that cannot be reproduced live produce it: {scenarios:?}"
-                ))
-            }
-            Some(_) => {}
+        if !produced.contains_key(code) {
+            problems.push(format!("{code}: no scenario produces it"));
         }
     }
     for code in produced.keys() {

@@ -27,6 +27,30 @@ impl Missing {
         Missing::NotCollected { hint: hint.into() }
     }
 
+    /// A Kubernetes list the API server refused (403), worded the same whether the refusal was
+    /// met live or read from a saved `kubectl get` error: `list pods in namespace shop`,
+    /// `list deployments (API group apps) cluster-wide`.
+    pub fn list_denied(
+        resource: &str,
+        group: &str,
+        namespace: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        let group = if group.is_empty() {
+            String::new()
+        } else {
+            format!(" (API group {group})")
+        };
+        let permission = match namespace {
+            Some(ns) => format!("list {resource}{group} in namespace {ns}"),
+            None => format!("list {resource}{group} cluster-wide"),
+        };
+        Missing::Denied {
+            permission,
+            message: message.into(),
+        }
+    }
+
     /// One sentence for a finding: what is missing and how to get it.
     pub fn explain(&self, what: &str) -> String {
         match self {

@@ -1,16 +1,55 @@
-//! How the fixture scenarios are run live, shared by the offline == live test and the finding
-//! code coverage test: the doctor arguments each scenario runs with, and the scenarios whose
-//! live report cannot be made identical to the offline one, each with the reason.
-//!
-//! Because `tests/live_offline_equivalence.rs` proves that every scenario not in
-//! [`LIVE_DIFFERS`] gives the same report live and offline with [`doctor_args`], a finding code
-//! produced offline by such a scenario with those arguments is also produced live; the coverage
-//! test (`tests/finding_codes.rs`) relies on that.
+//! How the fixture scenarios are run, offline and live, shared by the offline == live test
+//! (which also checks that every finding code is produced live) and the offline code coverage
+//! test (`tests/finding_codes.rs`): the doctor arguments each scenario runs with, what a live
+//! run changes in the fakes first ([`live_setup`]: a permission the scenario's bundle did not
+//! have), the scenarios whose live report cannot be made identical to the offline one (each
+//! with the reason), and the codes only `--prove` produces.
 #![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
 
 use serde_json::Value;
 
-use super::live_env::scenarios_root;
+use super::live_env::{LiveEnv, scenarios_root};
+
+/// Codes only a live `--prove` run produces (STS, EKS Auth and IAM asked for real), so no
+/// bundle can: each names the test files that assert it.
+pub const PROVE_ONLY: &[(&str, &[&str])] = &[
+    ("PROVE_OK", &["tests/live_prove.rs"]),
+    ("PROVE_FAILED", &["tests/live_prove.rs"]),
+    ("PROVE_NOT_RUN", &["tests/live_prove.rs"]),
+    ("PROVE_DIFFERS", &["tests/live_prove.rs"]),
+    ("SIMULATION_AGREES", &["tests/live_prove.rs"]),
+    ("SIMULATION_DIFFERS", &["tests/live_prove.rs"]),
+];
+
+/// The codes declared in src/model/codes.rs (`pub const NAME: &str = "NAME";`).
+pub fn declared_codes() -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model/codes.rs");
+    let text = std::fs::read_to_string(&path).expect("src/model/codes.rs");
+    let codes: BTreeSet<String> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub const "))
+        .filter_map(|l| l.split_once(':').map(|(name, _)| name.trim().to_string()))
+        .collect();
+    assert!(codes.len() > 80, "parsed only {} codes", codes.len());
+    codes
+}
+
+/// What a live run of `scenario` is refused that the fakes would otherwise serve: the live
+/// counterpart of a bundle that lacks an output. Scenarios not named here run with every
+/// permission.
+pub fn live_setup(scenario: &str, env: &LiveEnv) {
+    match scenario {
+        "oidc-providers-not-listed" => env.iam.deny("ListOpenIDConnectProviders"),
+        "oidc-provider-not-described" => env.iam.deny("GetOpenIDConnectProvider"),
+        "pi-association-not-described" => env.eks.deny("DescribePodIdentityAssociation"),
+        "pods-forbidden" => env.kube.deny("list", "pods", None),
+        "serviceaccounts-forbidden" => env.kube.deny("list", "serviceaccounts", None),
+        _ => {}
+    }
+}
 
 /// Scenarios whose report cannot be reproduced identically live, and why. They are still run
 /// live and must still differ, so a stale entry fails.

@@ -84,21 +84,9 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>) -> AssociationOutcome<'a> {
             role: None,
         };
     };
+    // EKS keeps one association per namespace/service account (a second create is
+    // `ResourceInUseException`), so the first is the one.
     let mut findings = Vec::new();
-    if mine.len() > 1 {
-        findings.push(
-            Finding::warning(
-                codes::ASSOCIATION_DUPLICATE,
-                format!(
-                    "{} associations name {}/{}; EKS allows one role per service account",
-                    mine.len(),
-                    ctx.namespace,
-                    ctx.sa_name
-                ),
-            )
-            .reference("F36"),
-        );
-    }
     if let Some(owner) = &assoc.owner_arn {
         findings.push(
             Finding::info(codes::ASSOCIATION_ADDON_OWNED, format!("the association is owned by {owner}; change it through the add-on, not with pod-identity-association commands"))

@@ -78,8 +78,18 @@ pub fn invalid_policy_finding(object: &str, parsed: &ParsedPolicy, trust: bool) 
             codes::TRUST_DUPLICATE_KEY,
             "; most parsers keep only the last value, silently dropping a condition. To allow several service accounts, give one key a list of values",
         ),
+        (ErrorCode::DuplicateKey, false) => (
+            codes::POLICY_INVALID,
+            "; IAM stores such a document but keeps only the last value, so the other is silently ignored",
+        ),
         (_, true) => (codes::TRUST_POLICY_INVALID, ""),
         (_, false) => (codes::POLICY_INVALID, ""),
+    };
+    // IAM accepts a duplicated key (and drops all but the last); anything else it refuses.
+    let fix = if err.code == ErrorCode::DuplicateKey {
+        "merge the duplicated keys into one (a key may hold a list of values)"
+    } else {
+        "correct the document; IAM refuses to save it as it is"
     };
     let mut ev = Evidence::new(object).document(parsed.display.clone());
     if let Some(loc) = err.location {
@@ -94,9 +104,7 @@ pub fn invalid_policy_finding(object: &str, parsed: &ParsedPolicy, trust: bool) 
             ),
         )
         .evidence(ev)
-        .fix(Fix::new(
-            "correct the document; IAM refuses to save it as it is",
-        ))
+        .fix(Fix::new(fix))
         .reference("D24"),
     )
 }
