@@ -37,7 +37,7 @@ use kubectl_irsa::tui::theme::Theme;
 use kubectl_irsa::tui::update;
 use kubectl_irsa::tui::worker::Worker;
 use serde_json::{Value, json};
-use support::fake_aws::{Moto, StsOutcome};
+use support::fake_aws::{FakeEksAuth, Moto, StsOutcome};
 use support::live_env::{self, CONTEXT, LiveEnv, closed_port, comparable, json_diff};
 
 /// The call the child makes (JSON), and the file it writes its answer to.
@@ -468,6 +468,34 @@ fn prove_workload_proves_only_the_workload_asked_for() {
     );
     assert_eq!(report["workloads"][0]["brokenLink"], "trust");
     assert_eq!(report["proofs"][0]["result"]["outcome"], "sts-error");
+}
+
+/// The TUI's `p` on a Pod Identity workload: `prove_workload` asks EKS Auth, not STS.
+#[test]
+fn prove_workload_proves_a_pod_identity_workload_with_eks_auth() {
+    let moto = Moto::acquire_blocking();
+    let mut env = LiveEnv::start(&moto, "pod-identity-healthy");
+    let auth = FakeEksAuth::new(&env.eks, &env.sts, moto.url(), &env.kube.issuer());
+    env.env
+        .push(("AWS_ENDPOINT_URL_EKS_AUTH".into(), auth.url().to_string()));
+    let all = env.run(DOCTOR).json();
+    let w = items(&all["workloads"])
+        .find(|w| w["mechanism"] == "pod-identity")
+        .cloned()
+        .unwrap_or_else(|| panic!("no Pod Identity workload: {all}"));
+    let case = json!({ "call": "prove", "all": true, "namespace": w["namespace"], "kind": w["kind"], "name": w["name"] });
+    let watched = watch(&env, case);
+    let report = watched.report();
+    assert_eq!(
+        workload_ids(report),
+        workload_ids(&json!({ "workloads": [w] }))
+    );
+    let proof = &report["proofs"][0];
+    assert_eq!(proof["mechanism"], "pod-identity", "{proof}");
+    assert_eq!(proof["result"]["outcome"], "assumed", "{proof}");
+    assert!(link(report, "trust").to_string().contains("\"PROVE_OK\""));
+    assert_eq!(auth.requests().len(), 1, "EKS Auth asked once");
+    assert_eq!(env.sts.count("AssumeRoleWithWebIdentity"), 0);
 }
 
 #[test]

@@ -40,7 +40,7 @@ pub enum AppError {
     #[error(transparent)]
     Live(#[from] LiveError),
     #[error(
-        "--prove asks STS for real and needs a live cluster; it cannot run on --offline or --demo"
+        "--prove asks STS and EKS Auth for real and needs a live cluster; it cannot run on --offline or --demo"
     )]
     ProveNeedsLive,
 }
