@@ -88,11 +88,11 @@ fn asked(p: &ProofOutcome) -> Asked {
     }
 }
 
-/// A refusal that blames `target`: broken, and a disagreement when the local view saw
-/// nothing wrong there.
+/// A refusal that blames `target`: broken, and a disagreement when the local view judged the
+/// link and saw nothing wrong there (not when it was skipped or could not be judged).
 fn refused(w: &mut WorkloadReport, target: LinkName, text: String, ev: &Evidence, who: &str) {
     if let Some(link) = find(&mut w.links, target) {
-        let was_ok = link.status != Status::Broken;
+        let was_ok = matches!(link.status, Status::Ok | Status::Warning);
         push(
             link,
             Finding::error(codes::PROVE_FAILED, text).evidence(ev.clone()),
