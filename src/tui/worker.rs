@@ -66,12 +66,6 @@ impl Worker {
         (source, selection)
     }
 
-    /// How many loads and proofs are still running (finished ones are forgotten).
-    pub fn running(&mut self) -> (usize, usize) {
-        self.forget_finished();
-        (self.loads.len(), self.proofs.len())
-    }
-
     fn forget_finished(&mut self) {
         self.loads.retain(|_, t| !t.is_finished());
         self.proofs.retain(|_, t| !t.is_finished());
