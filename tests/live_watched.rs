@@ -6,6 +6,8 @@
 //! is unreachable or the AWS credentials are rejected. `prove_workload` proves the one workload
 //! asked for, with STS scripted to assume the role or to deny it. Offline, the demo goes
 //! through the `Bundle` stage and gives `doctor`'s report; a missing bundle fails that stage.
+//! The TUI's worker, driven by its update function, cancels a load that a refresh supersedes:
+//! the cancelled load never asks IAM about the roles the Kubernetes lists would have named.
 //!
 //! The library reads AWS credentials, region and endpoints from the process environment, as the
 //! binary does, and setting environment variables in a multi-threaded test process is unsound.
@@ -21,6 +23,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use kubectl_irsa::app::watched::{LoadEvent, StageState, load_watched, prove_workload};
 use kubectl_irsa::app::{self, AppError, Source};
@@ -28,8 +31,13 @@ use kubectl_irsa::diagnose::Selection;
 use kubectl_irsa::model::Report;
 use kubectl_irsa::model::workload::{WorkloadKind, WorkloadRef};
 use kubectl_irsa::sources::live::LiveOptions;
+use kubectl_irsa::tui::message::{Cancel, Msg, Scope, Work};
+use kubectl_irsa::tui::state::App;
+use kubectl_irsa::tui::theme::Theme;
+use kubectl_irsa::tui::update;
+use kubectl_irsa::tui::worker::Worker;
 use serde_json::{Value, json};
-use support::fake_aws::{Moto, StsOutcome};
+use support::fake_aws::{FakeEksAuth, Moto, StsOutcome};
 use support::live_env::{self, CONTEXT, LiveEnv, closed_port, comparable, json_diff};
 
 /// The call the child makes (JSON), and the file it writes its answer to.
@@ -74,8 +82,14 @@ fn watched_child() {
     let text = |k: &str| case[k].as_str().unwrap_or_default().to_string();
     let opts = LiveOptions {
         all_namespaces: case["all"] == true,
+        namespace: case["namespace"].as_str().map(str::to_string),
         ..LiveOptions::default()
     };
+    if case["call"] == "supersede" {
+        let answer = supersede(opts, &text("namespace"), case["cancel"] != false);
+        std::fs::write(&out, answer.to_string()).unwrap_or_else(|e| panic!("{out}: {e}"));
+        return;
+    }
     let (events, result) = if case["call"] == "prove" {
         let kind = WorkloadKind::from_kind(&text("kind"));
         let workload = WorkloadRef {
@@ -92,6 +106,69 @@ fn watched_child() {
         Err(e) => json!({ "events": events, "err": e.to_string() }),
     };
     std::fs::write(&out, answer.to_string()).unwrap_or_else(|e| panic!("{out}: {e}"));
+}
+
+/// In the child: the TUI's update function and worker against the fakes. The first load is
+/// started; as soon as it is asking Kubernetes, `r` refreshes, which supersedes it (with
+/// `cancel == false`, the `Cancel` the update function asks for is not carried out: the
+/// control case). Returns the work `r` asked for and whether the first load's result ever
+/// arrived before the second's.
+fn supersede(opts: LiveOptions, namespace: &str, cancel: bool) -> Value {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut worker = Worker::new(Source::Live(opts), Vec::new(), tx)
+        .unwrap_or_else(|e| panic!("the worker: {e}"));
+    let mut copy = |_: &str| Ok(());
+    let scope = Scope::Namespace(namespace.to_string());
+    let mut app = App::new("test", true, scope, Theme { color: false });
+    for work in update::start(&mut app) {
+        worker.run(work, &mut copy);
+    }
+    let next = || {
+        rx.recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("no message from the worker: {e}"))
+    };
+    loop {
+        let msg = next();
+        let asking_kubernetes = matches!(
+            &msg,
+            Msg::Load {
+                generation: 1,
+                event: LoadEvent::Stage(
+                    kubectl_irsa::app::watched::Stage::Kubernetes,
+                    StageState::Running
+                )
+            }
+        );
+        update::update(&mut app, msg);
+        if asking_kubernetes {
+            break;
+        }
+    }
+    let refresh = Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE));
+    let asked = update::update(&mut app, refresh);
+    for work in asked.iter().cloned() {
+        if cancel || !matches!(work, Work::Cancel(_)) {
+            worker.run(work, &mut copy);
+        }
+    }
+    let mut first_loaded = false;
+    let second = loop {
+        match next() {
+            Msg::Loaded { generation: 1, .. } => first_loaded = true,
+            Msg::Loaded {
+                generation: 2,
+                result,
+            } => break result.map(|r| r.workloads.len()),
+            _ => {}
+        }
+    };
+    json!({
+        "asked": format!("{asked:?}"),
+        "cancelAsked": asked.contains(&Work::Cancel(Cancel::Load { generation: 1 })),
+        "firstLoaded": first_loaded,
+        "secondWorkloads": second.unwrap_or_else(|e| panic!("the second load: {e}")),
+    })
 }
 
 /// What the child saw.
@@ -123,8 +200,8 @@ impl Watched {
     }
 }
 
-/// Runs `case` (`{"call": "load"|"prove", ...}`) in a child process pointed at `env`.
-fn watch(env: &LiveEnv, case: Value) -> Watched {
+/// Runs `case` in a child process pointed at `env`; returns what it wrote.
+fn run_child(env: &LiveEnv, case: &Value) -> Value {
     let out = env.home().join("watched.json");
     let _ = std::fs::remove_file(&out);
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("this test binary: {e}"));
@@ -141,7 +218,12 @@ fn watch(env: &LiveEnv, case: Value) -> Watched {
     assert_eq!(run.code, Some(0), "{case}: {}", run.explain());
     let text = std::fs::read_to_string(&out)
         .unwrap_or_else(|e| panic!("{case}: no answer ({e})\n{}", run.explain()));
-    let mut answer: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// Runs `case` (`{"call": "load"|"prove", ...}`) in a child process pointed at `env`.
+fn watch(env: &LiveEnv, case: Value) -> Watched {
+    let mut answer = run_child(env, &case);
     let events = serde_json::from_value(answer["events"].take()).unwrap_or_default();
     let result = match answer.get_mut("ok") {
         Some(report) => Ok(report.take()),
@@ -388,6 +470,34 @@ fn prove_workload_proves_only_the_workload_asked_for() {
     assert_eq!(report["proofs"][0]["result"]["outcome"], "sts-error");
 }
 
+/// The TUI's `p` on a Pod Identity workload: `prove_workload` asks EKS Auth, not STS.
+#[test]
+fn prove_workload_proves_a_pod_identity_workload_with_eks_auth() {
+    let moto = Moto::acquire_blocking();
+    let mut env = LiveEnv::start(&moto, "pod-identity-healthy");
+    let auth = FakeEksAuth::new(&env.eks, &env.sts, moto.url(), &env.kube.issuer());
+    env.env
+        .push(("AWS_ENDPOINT_URL_EKS_AUTH".into(), auth.url().to_string()));
+    let all = env.run(DOCTOR).json();
+    let w = items(&all["workloads"])
+        .find(|w| w["mechanism"] == "pod-identity")
+        .cloned()
+        .unwrap_or_else(|| panic!("no Pod Identity workload: {all}"));
+    let case = json!({ "call": "prove", "all": true, "namespace": w["namespace"], "kind": w["kind"], "name": w["name"] });
+    let watched = watch(&env, case);
+    let report = watched.report();
+    assert_eq!(
+        workload_ids(report),
+        workload_ids(&json!({ "workloads": [w] }))
+    );
+    let proof = &report["proofs"][0];
+    assert_eq!(proof["mechanism"], "pod-identity", "{proof}");
+    assert_eq!(proof["result"]["outcome"], "assumed", "{proof}");
+    assert!(link(report, "trust").to_string().contains("\"PROVE_OK\""));
+    assert_eq!(auth.requests().len(), 1, "EKS Auth asked once");
+    assert_eq!(env.sts.count("AssumeRoleWithWebIdentity"), 0);
+}
+
 #[test]
 fn the_demo_goes_through_the_bundle_stage_and_gives_doctors_report() {
     let (events, result) = load(&Source::Demo, &Selection::default());
@@ -412,4 +522,66 @@ fn the_demo_goes_through_the_bundle_stage_and_gives_doctors_report() {
     assert!(result.is_err(), "a missing bundle is an error");
     let keys: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, ["Bundle running", "Bundle failed"]);
+}
+
+/// IAM calls about a role the Kubernetes lists named: none can be sent before the load has
+/// Kubernetes' answers.
+const ROLE_CALLS: &[&str] = &[
+    "GetRole",
+    "ListAttachedRolePolicies",
+    "ListRolePolicies",
+    "GetRolePolicy",
+    "GetPolicy",
+    "GetPolicyVersion",
+];
+
+fn role_calls(env: &LiveEnv) -> usize {
+    ROLE_CALLS.iter().map(|a| env.iam.count(a)).sum()
+}
+
+/// A refresh supersedes a load still waiting for Kubernetes (slowed down to 300 ms an answer):
+/// the TUI cancels it, and it never asks IAM about the roles it would have found. Counted after
+/// the second load finished, which the first, being ahead, would have finished before; the
+/// control run, with the cancellation not carried out, shows the first load's IAM calls.
+#[test]
+fn a_superseded_load_stops_asking() {
+    let moto = Moto::acquire_blocking();
+    let env = LiveEnv::start(&moto, "irsa-healthy");
+    let case = |cancel: bool| json!({ "call": "supersede", "namespace": "shop", "cancel": cancel });
+    env.kube.set_latency(Duration::from_millis(300));
+
+    env.clear_requests();
+    let baseline = watch(
+        &env,
+        json!({ "call": "load", "all": false, "namespace": "shop" }),
+    );
+    assert!(baseline.result.is_ok(), "{:?}", baseline.keys());
+    let one_load = role_calls(&env);
+    assert!(
+        one_load > 0,
+        "a load asks IAM about its role: {}",
+        env.request_counts()
+    );
+
+    env.clear_requests();
+    let cancelled = run_child(&env, &case(true));
+    assert_eq!(cancelled["cancelAsked"], true, "{cancelled}");
+    assert_eq!(cancelled["firstLoaded"], false, "{cancelled}");
+    assert!(cancelled["secondWorkloads"].as_u64().is_some_and(|n| n > 0));
+    assert_eq!(
+        role_calls(&env),
+        one_load,
+        "only the second load asked IAM: {}",
+        env.request_counts()
+    );
+
+    env.clear_requests();
+    let control = run_child(&env, &case(false));
+    assert_eq!(control["firstLoaded"], true, "{control}");
+    assert_eq!(
+        role_calls(&env),
+        2 * one_load,
+        "without the cancellation both loads ask: {}",
+        env.request_counts()
+    );
 }

@@ -1,9 +1,14 @@
 //! The service layer: front ends ask it for a diagnosis and never talk to a source or the
 //! core directly. It gathers a Snapshot from the chosen source and runs the diagnosis.
 //! Live sources (kube-rs, the AWS SDK) plug in here as another [`Source`]. Interactive front
-//! ends use [`watched`], which reports progress while it works.
+//! ends use [`watched`], which reports progress while it works, and [`background`] to run it
+//! as tasks that can be cancelled. `--prove` lives in `prove`.
 
+pub mod background;
+mod prove;
 pub mod watched;
+
+pub use prove::{doctor_with_proof, doctor_with_proof_async};
 
 use std::path::PathBuf;
 
@@ -35,7 +40,7 @@ pub enum AppError {
     #[error(transparent)]
     Live(#[from] LiveError),
     #[error(
-        "--prove asks STS for real and needs a live cluster; it cannot run on --offline or --demo"
+        "--prove asks STS and EKS Auth for real and needs a live cluster; it cannot run on --offline or --demo"
     )]
     ProveNeedsLive,
 }
@@ -68,33 +73,4 @@ pub fn gather(source: &Source) -> Result<Snapshot, AppError> {
 pub fn doctor(source: &Source, selection: &Selection) -> Result<Report, AppError> {
     let snapshot = gather(source)?;
     Ok(diagnose::diagnose(&snapshot, selection)?)
-}
-
-/// `doctor --prove`: the diagnosis, then STS (and IAM's simulator) asked for real.
-pub fn doctor_with_proof(opts: &LiveOptions, selection: &Selection) -> Result<Report, AppError> {
-    live::block_on(async {
-        let (snapshot, session) = live::gather_session(opts).await?;
-        let mut report = diagnose::diagnose(&snapshot, selection)?;
-        let targets: Vec<live::prove::ProveTarget> = diagnose::prove::targets(&report, &snapshot)
-            .into_iter()
-            .map(
-                |(namespace, service_account, role_arn, audience)| live::prove::ProveTarget {
-                    namespace,
-                    service_account,
-                    role_arn,
-                    audience,
-                },
-            )
-            .collect();
-        let outcomes = live::prove::prove(
-            &session.client,
-            &session.sdk,
-            &session.iam,
-            &targets,
-            &selection.actions,
-        )
-        .await;
-        diagnose::prove::apply(&mut report, &outcomes);
-        Ok::<Report, AppError>(report)
-    })?
 }

@@ -1,6 +1,8 @@
 //! The service layer for interactive front ends: the same gather-and-diagnose as
 //! [`super::doctor`], but reporting progress per source and a first report built from the
-//! Kubernetes side alone while AWS is still answering; and the proof of one workload.
+//! Kubernetes side alone while AWS is still answering; and the proof of one workload. Each is
+//! an async function, to run as a task of [`super::background`] that can be cancelled, with a
+//! blocking twin for callers without a runtime.
 
 use crate::diagnose::{self, Selection, Target};
 use crate::model::Report;
@@ -11,7 +13,7 @@ use crate::sources::progress::{Observer, Progress};
 
 pub use crate::sources::progress::{Stage, StageState};
 
-use super::{AppError, Source, doctor_with_proof};
+use super::{AppError, Source, doctor_with_proof_async};
 
 /// What [`load_watched`] reports while it runs.
 #[derive(Debug, Clone)]
@@ -24,9 +26,19 @@ pub enum LoadEvent {
     Partial(Box<Report>),
 }
 
-/// Gathers from `source` and diagnoses `selection`, calling `on_event` as it goes. The final
-/// report is the return value, exactly what `doctor` would print.
+/// [`load_watched_async`] on a runtime of its own.
 pub fn load_watched(
+    source: &Source,
+    selection: &Selection,
+    on_event: &(dyn Fn(LoadEvent) + Sync),
+) -> Result<Report, AppError> {
+    live::block_on(load_watched_async(source, selection, on_event))?
+}
+
+/// Gathers from `source` and diagnoses `selection`, calling `on_event` as it goes. The final
+/// report is the return value, exactly what `doctor` would print. Dropping the future stops the
+/// gathering where it waits.
+pub async fn load_watched_async(
     source: &Source,
     selection: &Selection,
     on_event: &(dyn Fn(LoadEvent) + Sync),
@@ -61,7 +73,8 @@ pub fn load_watched(
                     }
                 }
             };
-            live::block_on(live::gather_observed(opts, &observer as &dyn Observer))?
+            live::gather_observed(opts, &observer as &dyn Observer)
+                .await
                 .map(|(snapshot, _)| snapshot)?
         }
     };
@@ -80,10 +93,19 @@ fn bundle_summary(s: &Snapshot) -> String {
     format!("{pods} pods, {roles} roles")
 }
 
-/// Proves one workload against STS (and IAM's simulator for `actions`): gathers its namespace
-/// afresh, diagnoses it, asks STS. The report holds that workload alone, with the proof's
-/// findings on its links.
+/// [`prove_workload_async`] on a runtime of its own.
 pub fn prove_workload(
+    opts: &LiveOptions,
+    workload: &WorkloadRef,
+    actions: &[crate::model::report::RequestedAction],
+) -> Result<Report, AppError> {
+    live::block_on(prove_workload_async(opts, workload, actions))?
+}
+
+/// Proves one workload (STS for IRSA, EKS Auth for Pod Identity, IAM's simulator for
+/// `actions`): gathers its namespace afresh, diagnoses it, asks. The report holds that
+/// workload alone, with the proof's findings on its links.
+pub async fn prove_workload_async(
     opts: &LiveOptions,
     workload: &WorkloadRef,
     actions: &[crate::model::report::RequestedAction],
@@ -98,5 +120,5 @@ pub fn prove_workload(
         target: Some(Target::Workload(workload.kind, workload.name.clone())),
         actions: actions.to_vec(),
     };
-    doctor_with_proof(&scoped, &selection)
+    doctor_with_proof_async(&scoped, &selection).await
 }

@@ -44,7 +44,7 @@ pub use length::{
     TRUST_POLICY_MAX_QUOTA, document_length, iam_length,
 };
 pub use operator::{BaseOperator, ConditionOperator, OperatorFamily, SetQualifier};
-pub use principal::aws_matches;
+pub use principal::{aws_matches, is_partial_wildcard};
 pub use request::{Request, RequestContext, RequestPrincipal};
 pub use trace::{
     ActionEvaluation, ConditionFailure, Decision, Evaluation, Mismatch, PolicyRole, StatementRef,

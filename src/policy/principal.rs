@@ -3,8 +3,10 @@
 //! Rules (IAM "AWS JSON policy elements: Principal"): `"*"` and `{"AWS": "*"}` cover everyone;
 //! an account ID or `arn:...:iam::ACCOUNT:root` covers every principal of that account; a role
 //! ARN also covers that role's sessions (`arn:...:sts::ACCOUNT:assumed-role/NAME/SESSION`);
-//! other ARNs, Federated and Service values compare exactly; there are no partial wildcards.
-//! NotPrincipal covers everyone except those listed.
+//! other ARNs, Federated and Service values compare exactly. There are no partial wildcards:
+//! "You cannot use a wildcard to match part of a principal name or ARN", so a value with a `*`
+//! inside (a Federated provider ARN ending in `/id/*`, which IAM saves) matches no principal at
+//! all; see [`is_partial_wildcard`]. NotPrincipal covers everyone except those listed.
 
 use super::document::{PrincipalBlock, PrincipalType};
 use super::request::RequestPrincipal;
@@ -15,14 +17,24 @@ pub fn principal_matches(block: &PrincipalBlock, given: Option<&RequestPrincipal
     if block.negated { !listed } else { listed }
 }
 
+/// A principal value with a `*` that is not the whole value `"*"`: IAM treats the `*` as a
+/// plain character there, so the value names no real principal and never matches.
+pub fn is_partial_wildcard(value: &str) -> bool {
+    value != "*" && value.contains('*')
+}
+
 fn listed_in(block: &PrincipalBlock, given: &RequestPrincipal) -> bool {
-    block.entries.iter().any(|e| match (e.kind, given) {
-        (PrincipalType::Aws, _) if e.value == "*" => true,
-        (PrincipalType::Aws, RequestPrincipal::Aws(v)) => aws_matches(&e.value, v),
-        (PrincipalType::Federated, RequestPrincipal::Federated(v)) => e.value == *v,
-        (PrincipalType::Service, RequestPrincipal::Service(v)) => e.value == *v,
-        _ => false,
-    })
+    block
+        .entries
+        .iter()
+        .filter(|e| !is_partial_wildcard(&e.value))
+        .any(|e| match (e.kind, given) {
+            (PrincipalType::Aws, _) if e.value == "*" => true,
+            (PrincipalType::Aws, RequestPrincipal::Aws(v)) => aws_matches(&e.value, v),
+            (PrincipalType::Federated, RequestPrincipal::Federated(v)) => e.value == *v,
+            (PrincipalType::Service, RequestPrincipal::Service(v)) => e.value == *v,
+            _ => false,
+        })
 }
 
 fn is_account_id(s: &str) -> bool {
@@ -181,5 +193,30 @@ mod tests {
                 "arn:aws:iam::123456789012:role/a".into()
             ))
         ));
+    }
+
+    #[test]
+    fn a_star_inside_a_principal_matches_nothing_not_even_itself() {
+        let provider =
+            "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/*";
+        let partial = block(PrincipalType::Federated, &[provider], false);
+        for given in [
+            "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+            provider,
+        ] {
+            assert!(
+                !principal_matches(&partial, Some(&RequestPrincipal::Federated(given.into()))),
+                "{given}"
+            );
+        }
+        // Under NotPrincipal the value excludes no one either.
+        let not = block(PrincipalType::Federated, &[provider], true);
+        assert!(principal_matches(
+            &not,
+            Some(&RequestPrincipal::Federated(provider.into()))
+        ));
+        assert!(is_partial_wildcard(provider));
+        assert!(!is_partial_wildcard("*"));
+        assert!(!is_partial_wildcard("arn:aws:iam::123456789012:root"));
     }
 }

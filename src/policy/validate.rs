@@ -1,6 +1,7 @@
 //! The checks IAM makes when a policy is saved, per [`PolicyKind`]: Sids, Principal and Resource
-//! presence, action and condition-key vendor prefixes, resource ARN shape, principal values,
-//! and the characters a policy may contain. Reasons use IAM's own wording where known.
+//! presence, action and condition-key vendor prefixes (and one colon per action), resource ARN
+//! shape, principal values, and the characters a policy may contain. Reasons use IAM's own
+//! wording where known.
 //!
 //! Shape checks (unknown elements, JSON types, unknown operators) happen earlier, in build.
 //! To add a rule, add a function here and call it from [`validate`] in document order.
@@ -9,6 +10,7 @@ use std::collections::HashMap;
 
 use super::document::{Policy, PolicyKind, PrincipalType, Statement};
 use super::error::{ErrorCode, Location, PolicyError};
+use super::principal::is_partial_wildcard;
 
 /// Check `policy` as IAM would for its kind; the first problem in document order wins.
 pub fn validate(policy: &Policy) -> Result<(), PolicyError> {
@@ -104,7 +106,10 @@ fn principal_rules(kind: PolicyKind, s: &Statement) -> Result<(), PolicyError> {
             for e in &p.entries {
                 let bad = match e.kind {
                     PrincipalType::Aws => !valid_aws_principal(&e.value),
-                    _ => e.value.is_empty() || (e.value.contains('*') && e.value != "*"),
+                    // IAM saves a Federated value with a `*` inside (a provider ARN ending in
+                    // `/id/*`); it is no wildcard there and matches nothing (principal.rs).
+                    PrincipalType::Federated => e.value.is_empty(),
+                    _ => e.value.is_empty() || is_partial_wildcard(&e.value),
                 };
                 if bad {
                     return Err(line_at(
@@ -193,18 +198,34 @@ fn has_vendor(text: &str) -> bool {
     }
 }
 
+/// Action and NotAction values alike: `vendor:name`, with exactly one colon. IAM checks the
+/// colon count only for actions: condition keys may hold more (a tag key such as
+/// `aws:ResourceTag/aws:cloudformation:stack-name`).
 fn action_rules(s: &Statement) -> Result<(), PolicyError> {
+    let element = if s.action.negated {
+        "NotAction"
+    } else {
+        "Action"
+    };
     for v in &s.action.values {
-        if v.value != "*" && !has_vendor(&v.value) {
-            return Err(PolicyError::new(
-                ErrorCode::InvalidAction,
-                format!(
-                    "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc. (action \"{}\")",
-                    v.value
-                ),
-                Some(Location::new(v.line, v.column)),
-            ));
-        }
+        let reason = if v.value != "*" && !has_vendor(&v.value) {
+            format!(
+                "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc. (action \"{}\")",
+                v.value
+            )
+        } else if v.value.matches(':').count() > 1 {
+            format!(
+                "Actions/Condition can contain only one colon. ({element} \"{}\": an action is SERVICE:ACTION with a single colon, e.g. bedrock:InvokeModel)",
+                v.value
+            )
+        } else {
+            continue;
+        };
+        return Err(PolicyError::new(
+            ErrorCode::InvalidAction,
+            reason,
+            Some(Location::new(v.line, v.column)),
+        ));
     }
     Ok(())
 }

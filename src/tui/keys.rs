@@ -256,7 +256,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Key::Char('p')],
         key_label: "p",
         footer: Some("prove"),
-        help: "prove it against STS: a short-lived token for the service account, exchanged for credentials (live clusters)",
+        help: "prove it: a short-lived token for the service account, exchanged with STS or EKS Auth for credentials (live clusters)",
         places: WORKLOAD,
     },
     Binding {

@@ -47,10 +47,19 @@ pub enum Msg {
 }
 
 /// Work the update function asks the runtime to do. Each carries the id its result must come
-/// back with, so results of work that was superseded are recognised and dropped.
+/// back with, so results of work that was superseded are recognised and dropped; work that is
+/// no longer wanted is cancelled as well, so it stops asking the cluster and AWS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Work {
     Load { generation: u64, scope: Scope },
     Prove { id: u64, workload: WorkloadRef },
     Copy { text: String },
+    Cancel(Cancel),
+}
+
+/// Background work to stop: a load superseded by a newer one, a proof nobody waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancel {
+    Load { generation: u64 },
+    Prove { id: u64 },
 }

@@ -7,8 +7,9 @@
 //! - [`state`]: the whole state, [`update`]: the only function that changes it (pure);
 //! - [`view`]: draws the state, reading only; [`layout`]: where things go;
 //! - [`keys`]: the one key registry (footer, help and update all read it);
-//! - [`runtime`]: the event loop; [`terminal`]: raw mode, alternate screen, whole frames; [`worker`]: loads and proofs on threads,
-//!   through the service layer (`crate::app`) only.
+//! - [`runtime`]: the event loop; [`terminal`]: raw mode, alternate screen, whole frames;
+//!   [`worker`]: loads and proofs as cancellable tasks on one shared runtime, through the
+//!   service layer (`crate::app`) only.
 //!
 //! To add a screen or a key: a variant in `state`/`keys`, its arm in `update`, its drawing in
 //! `view`, and a test feeding messages to `update` (`update_tests/`).

@@ -1,6 +1,8 @@
 //! The event loop: sets the terminal up (and restores it on exit and on panic), turns terminal
 //! events and a timer into messages, feeds them to `update`, hands the requested work to the
-//! [`Worker`], and draws. The only place the TUI touches the terminal.
+//! [`Worker`] (whose background runtime is the one async runtime of the process: dropping it
+//! at exit cancels whatever still runs), and draws. The only place the TUI touches the
+//! terminal.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -69,6 +71,14 @@ pub fn run(options: Options) -> i32 {
         }
     }
     tracing::info!(source = %app.source_label, scope = ?options.scope, "start");
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let worker = match Worker::new(options.source.clone(), options.actions.clone(), tx.clone()) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::INCOMPLETE;
+        }
+    };
     let mut screen = match terminal::enter() {
         Ok(t) => t,
         Err(e) => {
@@ -80,7 +90,7 @@ pub fn run(options: Options) -> i32 {
         app.width = size.width;
         app.height = size.height;
     }
-    let code = event_loop(&mut screen, app, &options, started);
+    let code = event_loop(&mut screen, app, Channel { tx, rx }, worker, started);
     drop(screen);
     if let Err(e) = terminal::leave() {
         eprintln!("error: cannot restore the terminal: {e}");
@@ -88,14 +98,20 @@ pub fn run(options: Options) -> i32 {
     code
 }
 
+/// Where messages come in: the terminal's input thread, the worker's tasks.
+struct Channel {
+    tx: mpsc::Sender<Msg>,
+    rx: mpsc::Receiver<Msg>,
+}
+
 fn event_loop(
     screen: &mut terminal::Screen,
     mut app: App,
-    options: &Options,
+    Channel { tx, rx }: Channel,
+    mut worker: Worker,
     started: Instant,
 ) -> i32 {
-    let (tx, rx) = mpsc::channel::<Msg>();
-    let input = tx.clone();
+    let input = tx;
     thread::spawn(move || {
         loop {
             let msg = match event::read() {
@@ -112,11 +128,6 @@ fn event_loop(
             }
         }
     });
-    let worker = Worker {
-        source: options.source.clone(),
-        actions: options.actions.clone(),
-        tx,
-    };
     let mut copy = |text: &str| clipboard::copy(&mut std::io::stdout(), text);
     if let Err(e) = terminal::draw(screen, &app) {
         tracing::error!(error = %e, "draw failed");

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::keys::{self, Action, Place};
 use super::layout;
 use super::list_model::workload_ref;
-use super::message::{Msg, Scope, Work};
+use super::message::{Cancel, Msg, Scope, Work};
 use super::state::{
     App, Load, Overlay, Pane, ProofState, Screen, TOAST_TICKS, Toast, ToastLevel, WorkloadView,
     first_interesting_link,
@@ -16,11 +16,12 @@ use super::view::{detail, overlay};
 use crate::app::watched::LoadEvent;
 use crate::diagnose::commands::inspect_commands;
 use crate::model::proof::ProofResult;
+use crate::model::workload::WorkloadRef;
 use crate::model::{Mechanism, Report};
 
 /// The work to do when the TUI starts: the first load.
 pub fn start(app: &mut App) -> Vec<Work> {
-    vec![begin_load(app)]
+    begin_load(app)
 }
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
@@ -81,12 +82,32 @@ pub fn toast(app: &mut App, text: impl Into<String>, level: ToastLevel) {
     });
 }
 
-fn begin_load(app: &mut App) -> Work {
+/// A new load; the one still running, if any, is cancelled: its answer would be dropped.
+fn begin_load(app: &mut App) -> Vec<Work> {
+    let mut work = Vec::new();
+    if app.generation > 0 && matches!(app.load, Load::Loading { .. }) {
+        work.push(Work::Cancel(Cancel::Load {
+            generation: app.generation,
+        }));
+    }
     app.generation += 1;
     app.load = Load::Loading { stages: Vec::new() };
-    Work::Load {
+    work.push(Work::Load {
         generation: app.generation,
         scope: app.scope.clone(),
+    });
+    work
+}
+
+/// Cancels the running proof of `workload`, if any, and forgets it.
+fn cancel_proof(app: &mut App, workload: &WorkloadRef) -> Option<Work> {
+    match app.proofs.get(workload) {
+        Some(ProofState::Running { id }) => {
+            let id = *id;
+            app.proofs.remove(workload);
+            Some(Work::Cancel(Cancel::Prove { id }))
+        }
+        _ => None,
     }
 }
 
@@ -154,20 +175,28 @@ fn on_proved(
     let state = match result {
         Err(e) => ProofState::Failed(e),
         Ok(proven) => {
-            let state = match proven.proofs.first().map(|p| &p.result) {
+            let proof = proven.proofs.first();
+            let service = match proof.map(|p| p.mechanism) {
+                Some(Mechanism::PodIdentity) => "EKS Auth",
+                _ => "STS",
+            };
+            let state = match proof.map(|p| &p.result) {
                 Some(ProofResult::Assumed { caller_arn }) => ProofState::Done {
-                    text: format!("STS issued credentials: caller {caller_arn}"),
+                    text: format!("{service} issued credentials: caller {caller_arn}"),
                     ok: true,
                 },
-                Some(ProofResult::StsError { code, message }) => ProofState::Done {
-                    text: format!("STS refused: {code}: {message}"),
+                Some(
+                    ProofResult::StsError { code, message }
+                    | ProofResult::EksAuthError { code, message },
+                ) => ProofState::Done {
+                    text: format!("{service} refused: {code}: {message}"),
                     ok: false,
                 },
                 Some(ProofResult::NotRun { reason }) => {
                     ProofState::Failed(format!("the proof could not run: {reason}"))
                 }
                 None => ProofState::Failed(
-                    "nothing to prove: the workload has no IRSA role to assume".into(),
+                    "nothing to prove: the workload has no IRSA role and no Pod Identity".into(),
                 ),
             };
             let fresh = proven.workloads.into_iter().find(|w| w.is(&workload));
@@ -317,12 +346,15 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             Place::Chain => {
                 let open = app.current_ref();
                 app.screen = Screen::List;
+                // Moving on from a workload: its proof's answer is no longer awaited.
+                let cancelled = open.as_ref().and_then(|w| cancel_proof(app, w));
                 // The list was rebuilt with every report that came in; only the selection
                 // may need to follow the workload that was open.
                 if let (Some(open), Some(report)) = (open, &app.report) {
                     app.list.select(report, &open);
                     app.list.scroll_into_view(page as usize);
                 }
+                return cancelled.into_iter().collect();
             }
             Place::List if !app.list.filter.is_empty() => clear_filter(app),
             Place::List => app.quit = true,
@@ -344,8 +376,8 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             };
             toast(app, text, ToastLevel::Info);
         }
-        Action::Scope => return vec![switch_scope(app)],
-        Action::Refresh => return vec![begin_load(app)],
+        Action::Scope => return switch_scope(app),
+        Action::Refresh => return begin_load(app),
         Action::Prove => return prove(app),
         Action::Copy => return copy(app),
     }
@@ -432,7 +464,9 @@ fn scroll_overlay(app: &mut App, delta: isize) {
     }
 }
 
-fn switch_scope(app: &mut App) -> Work {
+/// Shows the other scope, cancelling the load in flight and the proofs of workloads the new
+/// scope does not show.
+fn switch_scope(app: &mut App) -> Vec<Work> {
     app.scope = match &app.scope {
         Scope::All => {
             let ns = app
@@ -449,14 +483,25 @@ fn switch_scope(app: &mut App) -> Work {
     };
     let label = app.scope_label();
     toast(app, format!("showing {label}"), ToastLevel::Info);
-    begin_load(app)
+    let mut work = Vec::new();
+    if let Scope::Namespace(ns) = &app.scope {
+        let outside: Vec<WorkloadRef> = app
+            .proofs
+            .keys()
+            .filter(|w| &w.namespace != ns)
+            .cloned()
+            .collect();
+        work.extend(outside.iter().filter_map(|w| cancel_proof(app, w)));
+    }
+    work.extend(begin_load(app));
+    work
 }
 
 fn prove(app: &mut App) -> Vec<Work> {
     if !app.live {
         toast(
             app,
-            "p proves against STS and needs a live cluster (this is an offline bundle or the demo)",
+            "p proves against AWS and needs a live cluster (this is an offline bundle or the demo)",
             ToastLevel::Error,
         );
         return Vec::new();
@@ -464,25 +509,32 @@ fn prove(app: &mut App) -> Vec<Work> {
     let Some(w) = app.current_workload() else {
         return Vec::new();
     };
-    if w.mechanism != Mechanism::Irsa || w.role_arn.is_none() {
-        toast(
-            app,
-            "p proves IRSA roles: this workload has no IRSA role ARN to assume",
-            ToastLevel::Error,
-        );
-        return Vec::new();
-    }
+    let with = match (w.mechanism, &w.role_arn) {
+        (Mechanism::Irsa, Some(_)) => "STS",
+        (Mechanism::PodIdentity, _) => "EKS Auth",
+        (Mechanism::Irsa | Mechanism::None, _) => {
+            toast(
+                app,
+                "p proves IRSA roles and Pod Identity: this workload has neither an IRSA role ARN nor Pod Identity",
+                ToastLevel::Error,
+            );
+            return Vec::new();
+        }
+    };
     let workload = workload_ref(w);
+    // A new proof of the same workload supersedes the one still running.
+    let mut work: Vec<Work> = cancel_proof(app, &workload).into_iter().collect();
     app.proof_id += 1;
     let id = app.proof_id;
     toast(
         app,
-        format!("proving {workload}: a fresh token exchanged with STS…"),
+        format!("proving {workload}: a fresh token exchanged with {with}…"),
         ToastLevel::Info,
     );
     app.proofs
         .insert(workload.clone(), ProofState::Running { id });
-    vec![Work::Prove { id, workload }]
+    work.push(Work::Prove { id, workload });
+    work
 }
 
 fn copy(app: &mut App) -> Vec<Work> {

@@ -1,41 +1,48 @@
-//! Runs the [`Work`] the update function asks for, each load or proof on a thread of its own,
-//! and sends the results back as messages. Superseded work is not interrupted; its results
-//! carry their id and the update function drops them.
+//! Runs the [`Work`] the update function asks for: each load or proof a task on the one
+//! background runtime of the process ([`Background`]), its results sent back as messages. The
+//! worker keeps each task's handle, so a [`Work::Cancel`] stops a superseded load or an
+//! abandoned proof where it waits: its requests in flight are dropped and nothing after them
+//! is sent. Results carry their id as well, and the update function drops any that slip
+//! through.
 
+use std::collections::BTreeMap;
 use std::sync::mpsc::Sender;
-use std::thread;
 
-use super::message::{Msg, Scope, Work};
-use crate::app::Source;
+use super::message::{Cancel, Msg, Scope, Work};
+use crate::app::background::{Background, Task};
 use crate::app::watched::{self, LoadEvent};
+use crate::app::{AppError, Source};
 use crate::diagnose::Selection;
+use crate::model::Report;
 use crate::model::report::RequestedAction;
 use crate::sources::live::LiveOptions;
 
-/// Runs `work`, turning a panic into an error the screen shows: a worker that died silently
-/// would leave a spinner turning forever. The panic itself is in the log.
-fn guarded<T>(what: &str, work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|panic| {
-        let why = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown cause".into());
-        Err(format!(
-            "internal error while {what}: {why} (a bug: please report it with the log file)"
-        ))
-    })
-}
-
-/// Where the TUI reads from, as given on the command line.
-#[derive(Debug, Clone)]
+/// Where the TUI reads from, as given on the command line, and the work in flight.
 pub struct Worker {
     pub source: Source,
     pub actions: Vec<RequestedAction>,
     pub tx: Sender<Msg>,
+    background: Background,
+    loads: BTreeMap<u64, Task>,
+    proofs: BTreeMap<u64, Task>,
 }
 
 impl Worker {
+    pub fn new(
+        source: Source,
+        actions: Vec<RequestedAction>,
+        tx: Sender<Msg>,
+    ) -> Result<Worker, AppError> {
+        Ok(Worker {
+            source,
+            actions,
+            tx,
+            background: Background::new()?,
+            loads: BTreeMap::new(),
+            proofs: BTreeMap::new(),
+        })
+    }
+
     /// The source and selection for `scope`: live runs list only what they show; bundles are
     /// read whole and filtered by the diagnosis.
     pub fn scoped(&self, scope: &Scope) -> (Source, Selection) {
@@ -59,21 +66,31 @@ impl Worker {
         (source, selection)
     }
 
-    /// Starts `work` (a load or a proof on a thread; clipboard writes go through `copy`).
-    pub fn run(&self, work: Work, copy: &mut dyn FnMut(&str) -> Result<(), String>) {
+    fn forget_finished(&mut self) {
+        self.loads.retain(|_, t| !t.is_finished());
+        self.proofs.retain(|_, t| !t.is_finished());
+    }
+
+    /// Starts `work` (a load or a proof as a task; clipboard writes go through `copy`), or
+    /// cancels the task a [`Work::Cancel`] names.
+    pub fn run(&mut self, work: Work, copy: &mut dyn FnMut(&str) -> Result<(), String>) {
+        self.forget_finished();
         match work {
             Work::Load { generation, scope } => {
                 let (source, selection) = self.scoped(&scope);
                 let tx = self.tx.clone();
+                let events = self.tx.clone();
                 tracing::info!(generation, ?scope, "load");
-                thread::spawn(move || {
-                    let on_event = |event: LoadEvent| {
-                        let _ = tx.send(Msg::Load { generation, event });
+                let load = async move {
+                    let on_event = move |event: LoadEvent| {
+                        let _ = events.send(Msg::Load { generation, event });
                     };
-                    let result = guarded("loading", || {
-                        watched::load_watched(&source, &selection, &on_event)
-                            .map_err(|e| e.to_string())
-                    });
+                    watched::load_watched_async(&source, &selection, &on_event)
+                        .await
+                        .map_err(|e| e.to_string())
+                };
+                let done = move |result: Result<Result<Report, String>, String>| {
+                    let result = result.and_then(|r| r);
                     match &result {
                         Ok(r) => {
                             tracing::info!(generation, workloads = r.workloads.len(), "loaded")
@@ -81,7 +98,9 @@ impl Worker {
                         Err(e) => tracing::warn!(generation, error = %e, "load failed"),
                     }
                     let _ = tx.send(Msg::Loaded { generation, result });
-                });
+                };
+                let task = self.background.spawn("loading", load, done);
+                self.loads.insert(generation, task);
             }
             Work::Prove { id, workload } => {
                 let Source::Live(opts) = self.source.clone() else {
@@ -95,11 +114,14 @@ impl Worker {
                 let tx = self.tx.clone();
                 let actions = self.actions.clone();
                 tracing::info!(id, %workload, "prove");
-                thread::spawn(move || {
-                    let result = guarded("proving", || {
-                        watched::prove_workload(&opts, &workload, &actions)
-                            .map_err(|e| e.to_string())
-                    });
+                let target = workload.clone();
+                let prove = async move {
+                    watched::prove_workload_async(&opts, &target, &actions)
+                        .await
+                        .map_err(|e| e.to_string())
+                };
+                let done = move |result: Result<Result<Report, String>, String>| {
+                    let result = result.and_then(|r| r);
                     if let Err(e) = &result {
                         tracing::warn!(id, error = %e, "proof failed");
                     }
@@ -108,7 +130,19 @@ impl Worker {
                         workload,
                         result,
                     });
-                });
+                };
+                let task = self.background.spawn("proving", prove, done);
+                self.proofs.insert(id, task);
+            }
+            Work::Cancel(cancel) => {
+                let task = match cancel {
+                    Cancel::Load { generation } => self.loads.remove(&generation),
+                    Cancel::Prove { id } => self.proofs.remove(&id),
+                };
+                if let Some(task) = task {
+                    tracing::info!(?cancel, "cancelled");
+                    task.cancel();
+                }
             }
             Work::Copy { text } => {
                 let _ = self.tx.send(Msg::Copied(copy(&text)));

@@ -11,7 +11,7 @@ use crate::diagnose::context::Ctx;
 use crate::diagnose::suggest;
 use crate::model::arn::{self, RoleArn};
 use crate::model::aws::IamRole;
-use crate::model::chain::{Finding, Fix, LinkName, LinkReport};
+use crate::model::chain::{Finding, Fix, LinkName, LinkReport, Severity};
 use crate::model::codes;
 use crate::policy::{
     ConditionFailure, Decision, Effect, Mismatch, NamedPolicy, OperatorFamily, Policy, Request,
@@ -241,9 +241,10 @@ fn explain_mismatch(
     e: &Expect,
 ) -> Option<Finding> {
     match m {
-        Mismatch::Principal { expected, line, .. } => {
-            Some(principal_finding(object, policy, st, expected, *line, e))
-        }
+        Mismatch::Principal { expected, line, .. } => Some(
+            trust_lints::partial_wildcard(object, policy, st, Severity::Error)
+                .unwrap_or_else(|| principal_finding(object, policy, st, expected, *line, e)),
+        ),
         Mismatch::Action { expected, line, .. } => Some(
             Finding::error(
                 codes::TRUST_WRONG_ACTION,

@@ -11,7 +11,7 @@ use crate::policy::arn::arn_matches;
 use crate::policy::condition::check_condition;
 use crate::policy::document::{PatternBlock, PrincipalBlock, Statement};
 use crate::policy::glob::{GlobToken, glob_match};
-use crate::policy::principal::principal_matches;
+use crate::policy::principal::{is_partial_wildcard, principal_matches};
 use crate::policy::request::Request;
 use crate::policy::trace::{Mismatch, PolicyRole, StatementTrace};
 use crate::policy::variables::substitute;
@@ -67,11 +67,19 @@ fn principal_mismatch(p: &PrincipalBlock, req: &Request) -> Option<Mismatch> {
             .collect()
     };
     let given = req.principal.as_ref().map(|g| g.describe());
-    let reason = match (&given, p.negated) {
+    let mut reason = match (&given, p.negated) {
         (None, _) => "the request names no principal".to_string(),
         (Some(g), false) => format!("{g} is not a principal this statement names"),
         (Some(g), true) => format!("{g} is excluded by NotPrincipal"),
     };
+    // Say why a value that looks like a pattern did not match: it is not one.
+    if let Some(e) = p.entries.iter().find(|e| is_partial_wildcard(&e.value)) {
+        reason.push_str(&format!(
+            "; the `*` in {} \"{}\" is not a wildcard (only \"*\" alone is), so that value matches no principal",
+            e.kind.as_str(),
+            e.value
+        ));
+    }
     Some(Mismatch::Principal {
         negated: p.negated,
         expected,

@@ -1,52 +1,83 @@
-//! `doctor --prove`: for each IRSA service account, request a short-lived token through the
-//! TokenRequest API, exchange it with STS AssumeRoleWithWebIdentity (which needs no AWS
-//! credentials), then call GetCallerIdentity with what STS returned. With `--action`, ask IAM's
-//! SimulatePrincipalPolicy too. The token is passed to STS and dropped: never printed, logged
-//! or stored.
+//! `doctor --prove`: for each service account, request a short-lived token through the
+//! TokenRequest API and exchange it the way the workload's credentials would be obtained, then
+//! call GetCallerIdentity with what came back. With `--action`, ask IAM's
+//! SimulatePrincipalPolicy too.
+//!
+//! - IRSA: a token for the service account's audience, exchanged with STS
+//!   AssumeRoleWithWebIdentity (which needs no AWS credentials).
+//! - Pod Identity: what the EKS Pod Identity agent does. A token for `pods.eks.amazonaws.com`
+//!   (bound to a pod of the workload when one runs, as the agent's projected token is),
+//!   exchanged with EKS Auth AssumeRoleForPodIdentity on the cluster. That call is signed with
+//!   the caller's AWS credentials and needs `eks-auth:AssumeRoleForPodIdentity`, which normally
+//!   only node roles have. The client honours `AWS_ENDPOINT_URL_EKS_AUTH`.
+//!
+//! Tokens and credentials are passed on and dropped: never printed, logged or stored, and no
+//! type here holding one derives `Debug`.
 
 use aws_sdk_iam::types::PolicyEvaluationDecisionType;
-use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+use k8s_openapi::api::authentication::v1::{BoundObjectReference, TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use kube::api::{Api, PostParams};
 
 use super::aws_error::{AwsFailure, classify, error_chain};
-use crate::model::proof::{ProofOutcome, ProofResult, Simulation};
+use crate::model::proof::{BoundPod, ProofOutcome, ProofResult, ProveTarget, ProveVia, Simulation};
 use crate::model::report::RequestedAction;
 
-/// One service account to prove.
-#[derive(Debug, Clone)]
-pub struct ProveTarget {
-    pub namespace: String,
-    pub service_account: String,
-    pub role_arn: String,
-    pub audience: String,
+const SESSION_NAME: &str = "kubectl-irsa-prove";
+/// The shortest lifetime the TokenRequest API accepts (ten minutes).
+const TOKEN_SECONDS: i64 = 600;
+const POD_IDENTITY_AUDIENCE: &str = "pods.eks.amazonaws.com";
+
+/// A service account token. Not `Debug`, not `Display`: it only leaves through [`Jwt::take`].
+struct Jwt(String);
+
+impl Jwt {
+    fn take(self) -> String {
+        self.0
+    }
 }
 
-const SESSION_NAME: &str = "kubectl-irsa-prove";
-const TOKEN_SECONDS: i64 = 600;
+/// Temporary credentials, for one GetCallerIdentity. Not `Debug`.
+struct Issued {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+}
 
-async fn token(client: &kube::Client, t: &ProveTarget) -> Result<String, String> {
-    let api: Api<ServiceAccount> = Api::namespaced(client.clone(), &t.namespace);
+async fn token(
+    client: &kube::Client,
+    namespace: &str,
+    service_account: &str,
+    audience: &str,
+    pod: Option<&BoundPod>,
+) -> Result<Jwt, String> {
+    let api: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
     let request = TokenRequest {
         spec: TokenRequestSpec {
-            audiences: vec![t.audience.clone()],
+            audiences: vec![audience.to_string()],
             expiration_seconds: Some(TOKEN_SECONDS),
-            ..TokenRequestSpec::default()
+            bound_object_ref: pod.map(|p| BoundObjectReference {
+                api_version: Some("v1".into()),
+                kind: Some("Pod".into()),
+                name: Some(p.name.clone()),
+                uid: Some(p.uid.clone()),
+            }),
         },
         ..TokenRequest::default()
     };
     match api
-        .create_token_request(&t.service_account, &PostParams::default(), &request)
+        .create_token_request(service_account, &PostParams::default(), &request)
         .await
     {
         Ok(tr) => tr
             .status
             .map(|s| s.token)
             .filter(|t| !t.is_empty())
+            .map(Jwt)
             .ok_or_else(|| "the TokenRequest API returned no token".to_string()),
         Err(kube::Error::Api(s)) if s.code == 403 => Err(format!(
-            "not allowed to request a token ({}); grant `create` on `serviceaccounts/token` in namespace {}",
-            s.message, t.namespace
+            "not allowed to request a token ({}); grant `create` on `serviceaccounts/token` in namespace {namespace}",
+            s.message
         )),
         Err(e) => Err(format!("TokenRequest failed: {e}")),
     }
@@ -97,68 +128,70 @@ async fn simulate(
     Ok(out)
 }
 
+/// The live connections a proof uses.
+pub struct Prover<'a> {
+    pub client: &'a kube::Client,
+    pub sdk: &'a aws_config::SdkConfig,
+    pub iam: &'a aws_sdk_iam::Client,
+}
+
 pub async fn prove(
-    client: &kube::Client,
-    sdk: &aws_config::SdkConfig,
-    iam: &aws_sdk_iam::Client,
+    live: &Prover<'_>,
     targets: &[ProveTarget],
     actions: &[RequestedAction],
 ) -> Vec<ProofOutcome> {
-    let sts = aws_sdk_sts::Client::new(sdk);
+    let sts = aws_sdk_sts::Client::new(live.sdk);
+    let eks_auth = aws_sdk_eksauth::Client::new(live.sdk);
     let mut out = Vec::new();
     for t in targets {
-        let result = match token(client, t).await {
-            Err(reason) => ProofResult::NotRun { reason },
-            Ok(jwt) => {
-                let assumed = sts
-                    .assume_role_with_web_identity()
-                    .role_arn(&t.role_arn)
-                    .role_session_name(SESSION_NAME)
-                    .web_identity_token(jwt)
-                    .duration_seconds(900)
-                    .send()
-                    .await;
-                match assumed {
-                    Ok(resp) => match resp.credentials() {
-                        Some(c) => caller(sdk, c).await,
-                        None => ProofResult::NotRun {
-                            reason: "STS returned no credentials".into(),
-                        },
-                    },
-                    Err(e) => {
-                        let code = aws_sdk_sts::error::ProvideErrorMetadata::code(&e)
-                            .unwrap_or_default()
-                            .to_string();
-                        let message = aws_sdk_sts::error::ProvideErrorMetadata::message(&e)
-                            .unwrap_or_default()
-                            .to_string();
-                        if code.is_empty() {
-                            ProofResult::NotRun {
-                                reason: format!(
-                                    "STS AssumeRoleWithWebIdentity failed: {}",
-                                    error_chain(&e)
-                                ),
-                            }
-                        } else {
-                            ProofResult::StsError { code, message }
-                        }
-                    }
-                }
+        let (audience, result) = match &t.via {
+            ProveVia::Irsa { role_arn, audience } => {
+                let result = match token(live.client, &t.namespace, &t.service_account, audience, None).await {
+                    Err(reason) => ProofResult::NotRun { reason },
+                    Ok(jwt) => irsa(live.sdk, &sts, role_arn, jwt).await,
+                };
+                (audience.clone(), result)
+            }
+            ProveVia::PodIdentity { cluster: None, .. } => (
+                POD_IDENTITY_AUDIENCE.to_string(),
+                ProofResult::NotRun {
+                    reason: "the EKS cluster's name is not known (DescribeCluster did not answer), and EKS Auth needs it; pass --cluster NAME".into(),
+                },
+            ),
+            ProveVia::PodIdentity {
+                cluster: Some(cluster),
+                pod,
+                ..
+            } => {
+                let result = match token(
+                    live.client,
+                    &t.namespace,
+                    &t.service_account,
+                    POD_IDENTITY_AUDIENCE,
+                    pod.as_ref(),
+                )
+                .await
+                {
+                    Err(reason) => ProofResult::NotRun { reason },
+                    Ok(jwt) => pod_identity(live.sdk, &eks_auth, cluster, jwt).await,
+                };
+                (POD_IDENTITY_AUDIENCE.to_string(), result)
             }
         };
-        let (simulations, simulation_note) = if actions.is_empty() {
-            (Vec::new(), None)
-        } else {
-            match simulate(iam, &t.role_arn, actions).await {
+        let role_arn = t.role_arn().map(str::to_string);
+        let (simulations, simulation_note) = match (&role_arn, actions.is_empty()) {
+            (Some(role), false) => match simulate(live.iam, role, actions).await {
                 Ok(s) => (s, None),
                 Err(note) => (Vec::new(), Some(note)),
-            }
+            },
+            _ => (Vec::new(), None),
         };
         out.push(ProofOutcome {
             namespace: t.namespace.clone(),
             service_account: t.service_account.clone(),
-            role_arn: t.role_arn.clone(),
-            audience: t.audience.clone(),
+            mechanism: t.mechanism(),
+            role_arn,
+            audience,
             result,
             simulations,
             simulation_note,
@@ -167,11 +200,106 @@ pub async fn prove(
     out
 }
 
-async fn caller(sdk: &aws_config::SdkConfig, c: &aws_sdk_sts::types::Credentials) -> ProofResult {
+/// STS AssumeRoleWithWebIdentity (unsigned), then GetCallerIdentity as the role.
+async fn irsa(
+    sdk: &aws_config::SdkConfig,
+    sts: &aws_sdk_sts::Client,
+    role_arn: &str,
+    jwt: Jwt,
+) -> ProofResult {
+    let assumed = sts
+        .assume_role_with_web_identity()
+        .role_arn(role_arn)
+        .role_session_name(SESSION_NAME)
+        .web_identity_token(jwt.take())
+        .duration_seconds(900)
+        .send()
+        .await;
+    match assumed {
+        Ok(resp) => match resp.credentials() {
+            Some(c) => {
+                let issued = Issued {
+                    access_key_id: c.access_key_id().to_string(),
+                    secret_access_key: c.secret_access_key().to_string(),
+                    session_token: c.session_token().to_string(),
+                };
+                caller(sdk, issued).await
+            }
+            None => ProofResult::NotRun {
+                reason: "STS returned no credentials".into(),
+            },
+        },
+        Err(e) => {
+            use aws_sdk_sts::error::ProvideErrorMetadata;
+            match (e.code(), e.message()) {
+                (Some(code), message) if !code.is_empty() => ProofResult::StsError {
+                    code: code.to_string(),
+                    message: message.unwrap_or_default().to_string(),
+                },
+                _ => ProofResult::NotRun {
+                    reason: format!("STS AssumeRoleWithWebIdentity failed: {}", error_chain(&e)),
+                },
+            }
+        }
+    }
+}
+
+/// EKS Auth AssumeRoleForPodIdentity (signed with the caller's credentials), then
+/// GetCallerIdentity as the role it returned.
+async fn pod_identity(
+    sdk: &aws_config::SdkConfig,
+    eks_auth: &aws_sdk_eksauth::Client,
+    cluster: &str,
+    jwt: Jwt,
+) -> ProofResult {
+    let assumed = eks_auth
+        .assume_role_for_pod_identity()
+        .cluster_name(cluster)
+        .token(jwt.take())
+        .send()
+        .await;
+    match assumed {
+        Ok(resp) => match resp.credentials() {
+            Some(c) => {
+                let issued = Issued {
+                    access_key_id: c.access_key_id().to_string(),
+                    secret_access_key: c.secret_access_key().to_string(),
+                    session_token: c.session_token().to_string(),
+                };
+                caller(sdk, issued).await
+            }
+            None => ProofResult::NotRun {
+                reason: "EKS Auth returned no credentials".into(),
+            },
+        },
+        Err(e) => {
+            use aws_sdk_eksauth::error::ProvideErrorMetadata;
+            match (e.code(), e.message()) {
+                (Some(code), message) if !code.is_empty() => ProofResult::EksAuthError {
+                    code: code.to_string(),
+                    message: message.unwrap_or_default().to_string(),
+                },
+                _ => ProofResult::NotRun {
+                    reason: match classify(&e) {
+                        AwsFailure::Credentials(m) => {
+                            format!("EKS Auth AssumeRoleForPodIdentity needs AWS credentials: {m}")
+                        }
+                        _ => format!(
+                            "EKS Auth AssumeRoleForPodIdentity failed: {}",
+                            error_chain(&e)
+                        ),
+                    },
+                },
+            }
+        }
+    }
+}
+
+async fn caller(sdk: &aws_config::SdkConfig, c: Issued) -> ProofResult {
     let creds = aws_sdk_sts::config::Credentials::new(
-        c.access_key_id(),
-        c.secret_access_key(),
-        Some(c.session_token().to_string()),
+        c.access_key_id,
+        c.secret_access_key,
+        Some(c.session_token),
         None,
         SESSION_NAME,
     );

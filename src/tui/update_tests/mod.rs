@@ -9,7 +9,7 @@ mod work;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::message::{Msg, Scope, Work};
+use super::message::{Cancel, Msg, Scope, Work};
 use super::state::{App, Load, Overlay, Pane, ProofState, Screen, ToastLevel};
 use super::theme::Theme;
 use super::update::{start, update};
@@ -17,7 +17,7 @@ use crate::app::watched::{LoadEvent, Stage, StageState};
 use crate::app::{self, Source};
 use crate::diagnose::Selection;
 use crate::model::proof::{ProofOutcome, ProofResult};
-use crate::model::{LinkName, Report, Status};
+use crate::model::{LinkName, Mechanism, Report, Status};
 
 pub(super) fn demo_report() -> Report {
     app::doctor(&Source::Demo, &Selection::default()).unwrap()

@@ -273,10 +273,52 @@ fn a_switches_between_the_selected_namespace_and_all() {
     let work = send(&mut app, [key('a')]);
     assert_eq!(
         work,
+        vec![
+            Work::Cancel(Cancel::Load { generation: 2 }),
+            Work::Load {
+                generation: 3,
+                scope: Scope::All
+            }
+        ],
+        "the namespace's load was still running"
+    );
+}
+
+#[test]
+fn a_new_load_cancels_the_one_still_running() {
+    let mut app = loaded(false);
+    assert_eq!(
+        send(&mut app, [key('r')]),
         vec![Work::Load {
-            generation: 3,
+            generation: 2,
             scope: Scope::All
-        }]
+        }],
+        "nothing runs after a finished load: nothing to cancel"
+    );
+    assert_eq!(
+        send(&mut app, [key('r')]),
+        vec![
+            Work::Cancel(Cancel::Load { generation: 2 }),
+            Work::Load {
+                generation: 3,
+                scope: Scope::All
+            }
+        ]
+    );
+    update(
+        &mut app,
+        Msg::Loaded {
+            generation: 3,
+            result: Err("unreachable".into()),
+        },
+    );
+    assert_eq!(
+        send(&mut app, [key('r')]),
+        vec![Work::Load {
+            generation: 4,
+            scope: Scope::All
+        }],
+        "a failed load is over too"
     );
 }
 

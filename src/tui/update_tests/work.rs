@@ -1,4 +1,5 @@
-//! Proofs (`p`) and copied commands (`y`): the work they ask for and what their answers do.
+//! Proofs (`p`) and copied commands (`y`): the work they ask for, what their answers do, and
+//! which proofs are cancelled when nobody waits for them any more.
 
 use super::*;
 
@@ -10,22 +11,74 @@ fn prove_needs_a_live_cluster() {
 }
 
 #[test]
-fn prove_on_a_pod_identity_workload_says_why_not() {
+fn a_pod_identity_workload_is_proven_with_eks_auth() {
     let mut app = loaded(true);
     open(&mut app, "ml-pipeline");
+    let work = send(&mut app, [key('p')]);
+    let [Work::Prove { id, workload }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    assert!(app.toast.as_ref().unwrap().text.contains("EKS Auth"));
+    let refused = ProofResult::EksAuthError {
+        code: "AccessDeniedException".into(),
+        message:
+            "Unauthorized Exception! EKS does not have permissions to assume the associated role."
+                .into(),
+    };
+    update(
+        &mut app,
+        Msg::Proved {
+            id: *id,
+            workload: workload.clone(),
+            result: Ok(proof(&demo_report(), "ml-pipeline", refused)),
+        },
+    );
+    let Some(ProofState::Done { text, ok: false }) = app.proofs.get(workload) else {
+        panic!("{:?}", app.proofs)
+    };
+    assert!(
+        text.starts_with("EKS Auth refused: AccessDeniedException"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_workload_with_neither_mechanism_says_why_not() {
+    let mut app = loaded(true);
+    let report = app.report.as_mut().unwrap();
+    let w = &mut report.workloads[0];
+    w.mechanism = Mechanism::None;
+    w.role_arn = None;
+    let name = w.name.clone();
+    let report = report.clone();
+    update(
+        &mut app,
+        Msg::Loaded {
+            generation: 1,
+            result: Ok(report),
+        },
+    );
+    open(&mut app, &name);
     assert!(send(&mut app, [key('p')]).is_empty());
-    assert!(app.toast.as_ref().unwrap().text.contains("IRSA"));
+    assert!(app.toast.as_ref().unwrap().text.contains("neither"));
 }
 
 fn proof(report: &Report, name: &str, result: ProofResult) -> Report {
     let mut r = report.clone();
     r.workloads.retain(|w| w.name == name);
     let w = &r.workloads[0];
+    let pod_identity = w.mechanism == Mechanism::PodIdentity;
     r.proofs = vec![ProofOutcome {
         namespace: w.namespace.clone(),
         service_account: w.service_account.clone(),
-        role_arn: w.role_arn.clone().unwrap(),
-        audience: "sts.amazonaws.com".into(),
+        mechanism: w.mechanism,
+        role_arn: w.role_arn.clone(),
+        audience: if pod_identity {
+            "pods.eks.amazonaws.com"
+        } else {
+            "sts.amazonaws.com"
+        }
+        .into(),
         result,
         simulations: Vec::new(),
         simulation_note: None,
@@ -48,7 +101,13 @@ fn a_proof_runs_for_the_open_workload_and_stale_answers_are_dropped() {
         panic!("{work:?}")
     };
     let second = match send(&mut app, [key('p')]).as_slice() {
-        [Work::Prove { id, .. }] => *id,
+        [
+            Work::Cancel(Cancel::Prove { id: cancelled }),
+            Work::Prove { id, .. },
+        ] => {
+            assert_eq!(cancelled, first, "the first proof is superseded");
+            *id
+        }
         other => panic!("{other:?}"),
     };
     assert_ne!(*first, second);
@@ -177,4 +236,82 @@ fn copied_fix_commands_carry_the_fix_in_words() {
     let fix = text.find("# make the statement match: {").expect(text);
     let command = text.find("aws iam update-assume-role-policy").unwrap();
     assert!(fix < command, "{text}");
+}
+
+#[test]
+fn leaving_a_workload_cancels_its_running_proof() {
+    let mut app = loaded(true);
+    open(&mut app, "langflow");
+    let work = send(&mut app, [key('p')]);
+    let [Work::Prove { id, workload }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    assert_eq!(
+        send(&mut app, [code(KeyCode::Esc)]),
+        vec![Work::Cancel(Cancel::Prove { id: *id })]
+    );
+    assert!(matches!(app.screen, Screen::List));
+    assert_eq!(app.proofs.get(workload), None, "no spinner left behind");
+
+    // A finished proof has nothing to cancel; its answer stays on the workload.
+    send(&mut app, [code(KeyCode::Esc)]);
+    open(&mut app, "langflow");
+    let work = send(&mut app, [key('p')]);
+    let [Work::Prove { id, workload }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    let ok = ProofResult::Assumed {
+        caller_arn: "arn:aws:sts::123456789012:assumed-role/langflow/x".into(),
+    };
+    update(
+        &mut app,
+        Msg::Proved {
+            id: *id,
+            workload: workload.clone(),
+            result: Ok(proof(&demo_report(), "langflow", ok)),
+        },
+    );
+    assert!(send(&mut app, [code(KeyCode::Esc)]).is_empty());
+    assert!(matches!(
+        app.proofs.get(workload),
+        Some(ProofState::Done { ok: true, .. })
+    ));
+}
+
+#[test]
+fn switching_to_a_namespace_cancels_the_proofs_it_does_not_show() {
+    let mut app = loaded(true);
+    // langflow, proven from the list and still running.
+    send(&mut app, [key('/')]);
+    send(&mut app, typed("langflow"));
+    send(&mut app, [code(KeyCode::Enter)]);
+    let work = send(&mut app, [key('p')]);
+    let [
+        Work::Prove {
+            id: outside,
+            workload,
+        },
+    ] = work.as_slice()
+    else {
+        panic!("{work:?}")
+    };
+    // ml-pipeline selected, in another namespace: `a` shows that namespace alone.
+    send(&mut app, [code(KeyCode::Esc), key('/')]);
+    send(&mut app, typed("ml-pipeline"));
+    send(&mut app, [code(KeyCode::Enter)]);
+    let ns = app.selected_workload().unwrap().namespace.clone();
+    assert_ne!(ns, workload.namespace);
+    let work = send(&mut app, [key('a')]);
+    assert_eq!(app.scope, Scope::Namespace(ns));
+    assert_eq!(
+        work,
+        vec![
+            Work::Cancel(Cancel::Prove { id: *outside }),
+            Work::Load {
+                generation: 2,
+                scope: app.scope.clone()
+            }
+        ]
+    );
+    assert_eq!(app.proofs.get(workload), None);
 }

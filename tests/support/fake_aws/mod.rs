@@ -5,15 +5,19 @@
 //! - [`seed_moto`]: a fixture Snapshot's IAM facts created in moto, per account.
 //! - [`FakeEks`]: EKS DescribeCluster, pod identity associations and add-ons from a Snapshot.
 //! - [`FakeSts`]: AssumeRoleWithWebIdentity with the real STS error documents.
+//! - [`FakeEksAuth`]: EKS Auth AssumeRoleForPodIdentity, deciding from the FakeEks's
+//!   associations, the fake API server's tokens and moto's trust policies as the real service
+//!   does.
 //! - [`FakeIamFront`]: IAM through moto plus SimulatePrincipalPolicy, with a request log.
 //! - [`sdk_config`] / [`aws_env`]: SDK configuration (or subprocess environment) pointing each
-//!   service at its endpoint.
+//!   service at its endpoint (`eks-auth` for EKS Auth: `AWS_ENDPOINT_URL_EKS_AUTH`).
 //!
 //! Every fake binds 127.0.0.1 on a free port, runs on its own thread, records every request,
 //! and can deny operations, throttle and add latency.
 #![allow(dead_code, unused_imports)]
 
 pub mod eks;
+pub mod eks_auth;
 pub mod http;
 pub mod iam_front;
 pub mod moto;
@@ -22,7 +26,8 @@ pub mod seed;
 pub mod server;
 pub mod sts;
 
-pub use eks::{EKS_WRITES, FakeEks};
+pub use eks::{ClusterView, EKS_WRITES, EksView, FakeEks};
+pub use eks_auth::{EksAuthRequest, FakeEksAuth};
 pub use iam_front::{EvalDecision, FakeIamFront, iam_action_is_read_only};
 pub use moto::{
     MOTO_ACCOUNT_HEADER, MOTO_URL_ENV, Moto, MotoAccount, moto_account_credentials,
@@ -34,4 +39,4 @@ pub use sdk::{
 };
 pub use seed::{AccountAccess, PLACEHOLDER_DOCUMENT, SeedCounts, SeedError, Seeded, seed_moto};
 pub use server::RecordedRequest;
-pub use sts::{FakeSts, StsOutcome, StsRequest};
+pub use sts::{FakeSts, Issued, StsIssuer, StsOutcome, StsRequest};

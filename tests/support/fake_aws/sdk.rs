@@ -38,7 +38,7 @@ pub fn fast_standard_retry() -> RetryConfig {
 }
 
 /// An `SdkConfig` in [`TEST_REGION`] with the static test credentials and these endpoint
-/// overrides: `(service, url)` with service `iam`, `sts`, `eks` (the `AWS_ENDPOINT_URL_<SERVICE>`
+/// overrides: `(service, url)` with service `iam`, `sts`, `eks`, `eks-auth` (the `AWS_ENDPOINT_URL_<SERVICE>`
 /// suffix, lower case), or `*` for every service (`AWS_ENDPOINT_URL`).
 pub async fn sdk_config(endpoint_overrides: &[(&str, &str)]) -> SdkConfig {
     sdk_config_with(TEST_REGION, test_credentials(), endpoint_overrides).await

@@ -194,6 +194,11 @@ impl FakeSts {
     pub fn clear_requests(&self) {
         self.lock().log.clear();
     }
+
+    /// For another fake that issues role credentials (EKS Auth).
+    pub fn issuer(&self) -> StsIssuer {
+        StsIssuer(self.state.clone())
+    }
 }
 
 impl Default for FakeSts {
@@ -485,23 +490,14 @@ fn assume_role_with_web_identity(
         } => return Answer::error(status, &code, &message),
     }
 
-    let mut parts = role_arn.splitn(6, ':');
-    let partition = parts.nth(1).unwrap_or("aws");
-    let account = parts.nth(2).unwrap_or("123456789012");
-    let role_name = role_arn.rsplit('/').next().unwrap_or(role_arn);
-    let assumed_arn = format!("arn:{partition}:sts::{account}:assumed-role/{role_name}/{session}");
-    let assumed_id = format!("AROA{}:{session}", stable_id(role_arn, 17));
-    let access_key = pseudo_id("ASIA", 16, UPPER_ALNUM);
-    let secret = pseudo_id("", 40, UPPER_ALNUM);
-    let session_token = pseudo_id("FQoGZXIvYXdzEFAKE", 120, UPPER_ALNUM);
-    let expiration = iso_time_from_now(i64::from(duration.unwrap_or(3600)));
-    st.issued.insert(
-        access_key.clone(),
-        Identity {
-            arn: assumed_arn.clone(),
-            user_id: assumed_id.clone(),
-            account: account.to_string(),
-        },
+    let issued = issue(st, role_arn, session, i64::from(duration.unwrap_or(3600)));
+    let (assumed_arn, assumed_id, access_key, secret, session_token, expiration) = (
+        issued.assumed_arn,
+        issued.assumed_role_id,
+        issued.access_key_id,
+        issued.secret_access_key,
+        issued.session_token,
+        iso_time_from_now(issued.lifetime_seconds),
     );
     let optional = |tag: &str, value: &Option<String>| match value {
         Some(v) => format!("    <{tag}>{}</{tag}>\n", xml_escape(v)),
@@ -529,6 +525,56 @@ fn assume_role_with_web_identity(
         optional("Provider", &provider),
         request_id()
     ))
+}
+
+/// Temporary credentials for a role session, which GetCallerIdentity then recognises.
+#[derive(Clone)]
+pub struct Issued {
+    pub assumed_arn: String,
+    pub assumed_role_id: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    pub lifetime_seconds: i64,
+}
+
+/// Issues credentials for `session` of `role_arn` and remembers whose they are.
+fn issue(st: &mut StsState, role_arn: &str, session: &str, lifetime_seconds: i64) -> Issued {
+    let mut parts = role_arn.splitn(6, ':');
+    let partition = parts.nth(1).unwrap_or("aws");
+    let account = parts.nth(2).unwrap_or("123456789012");
+    let role_name = role_arn.rsplit('/').next().unwrap_or(role_arn);
+    let assumed_arn = format!("arn:{partition}:sts::{account}:assumed-role/{role_name}/{session}");
+    let assumed_role_id = format!("AROA{}:{session}", stable_id(role_arn, 17));
+    let issued = Issued {
+        assumed_arn: assumed_arn.clone(),
+        assumed_role_id: assumed_role_id.clone(),
+        access_key_id: pseudo_id("ASIA", 16, UPPER_ALNUM),
+        secret_access_key: pseudo_id("", 40, UPPER_ALNUM),
+        session_token: pseudo_id("FQoGZXIvYXdzEFAKE", 120, UPPER_ALNUM),
+        lifetime_seconds,
+    };
+    st.issued.insert(
+        issued.access_key_id.clone(),
+        Identity {
+            arn: assumed_arn,
+            user_id: assumed_role_id,
+            account: account.to_string(),
+        },
+    );
+    issued
+}
+
+/// Lets another fake (EKS Auth) hand out role credentials this STS recognises in
+/// GetCallerIdentity, as real role sessions are recognised by real STS.
+#[derive(Clone)]
+pub struct StsIssuer(Shared);
+
+impl StsIssuer {
+    pub fn issue(&self, role_arn: &str, session: &str, lifetime_seconds: i64) -> Issued {
+        let mut st = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        issue(&mut st, role_arn, session, lifetime_seconds)
+    }
 }
 
 fn get_caller_identity(st: &StsState, access_key: Option<&str>) -> Answer {

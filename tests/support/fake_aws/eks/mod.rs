@@ -54,6 +54,52 @@ pub const EKS_WRITES: &[&str] = &[
     "DeletePodIdentityAssociation",
 ];
 
+/// A cluster as another fake (EKS Auth) sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterView {
+    pub name: String,
+    pub arn: String,
+    pub partition: String,
+    pub region: String,
+    pub account: String,
+}
+
+/// Read access to the fake's clusters and associations for other fakes: EKS Auth decides with
+/// EKS's current state, as the real service does.
+#[derive(Clone)]
+pub struct EksView(Shared);
+
+impl EksView {
+    fn lock(&self) -> MutexGuard<'_, EksState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn cluster(&self, name: &str) -> Option<ClusterView> {
+        self.lock().clusters.get(name).map(|c| ClusterView {
+            name: name.to_string(),
+            arn: c.arn(name),
+            partition: c.partition.clone(),
+            region: c.region.clone(),
+            account: c.account.clone(),
+        })
+    }
+
+    /// The association of `namespace`/`service_account` in `cluster`, as it is now.
+    pub fn association(
+        &self,
+        cluster: &str,
+        namespace: &str,
+        service_account: &str,
+    ) -> Option<PodIdentityAssociation> {
+        self.lock().clusters.get(cluster).and_then(|c| {
+            c.associations
+                .iter()
+                .find(|a| a.namespace == namespace && a.service_account == service_account)
+                .cloned()
+        })
+    }
+}
+
 /// A fake EKS endpoint on a loopback port; stops when dropped.
 pub struct FakeEks {
     state: Shared,
@@ -78,6 +124,11 @@ impl FakeEks {
 
     fn lock(&self) -> MutexGuard<'_, EksState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What other fakes may read: clusters and associations.
+    pub fn view(&self) -> EksView {
+        EksView(self.state.clone())
     }
 
     /// Adds (or replaces) a cluster; DescribeCluster answers it exactly.

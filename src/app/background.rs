@@ -1,0 +1,116 @@
+//! Work in the background for interactive front ends: one async runtime for the whole process,
+//! each load or proof a task on it that can be cancelled. Cancelling drops the task's future
+//! where it waits, so the HTTP requests it has in flight are dropped with it and nothing that
+//! would have followed them is sent; a result that is no longer wanted is never computed.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt as _;
+
+use super::AppError;
+use crate::sources::live::LiveError;
+
+/// The runtime the tasks run on. Dropping it cancels every task still running.
+pub struct Background {
+    runtime: tokio::runtime::Runtime,
+}
+
+/// A task started by [`Background::spawn`].
+#[derive(Debug)]
+pub struct Task {
+    handle: tokio::task::AbortHandle,
+}
+
+impl Task {
+    /// Stops the task at its next await point; its `done` callback is never called.
+    pub fn cancel(&self) {
+        self.handle.abort();
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+}
+
+impl Background {
+    pub fn new() -> Result<Background, AppError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("kubectl-irsa-work")
+            .enable_all()
+            .build()
+            .map_err(|e| LiveError::Runtime(e.to_string()))?;
+        Ok(Background { runtime })
+    }
+
+    /// Runs `work` and hands its output to `done`, or, when `work` panicked, a sentence saying
+    /// so (a task that died silently would leave a spinner turning forever; the panic itself
+    /// is in the log). A cancelled task calls nothing.
+    pub fn spawn<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        work: impl Future<Output = T> + Send + 'static,
+        done: impl FnOnce(Result<T, String>) + Send + 'static,
+    ) -> Task {
+        let handle = self.runtime.spawn(async move {
+            let outcome = AssertUnwindSafe(work).catch_unwind().await;
+            done(outcome.map_err(|panic| {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown cause".into());
+                format!(
+                    "internal error while {what}: {why} (a bug: please report it with the log file)"
+                )
+            }));
+        });
+        Task {
+            handle: handle.abort_handle(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    use super::*;
+
+    #[test]
+    fn results_and_panics_reach_done_and_a_cancelled_task_calls_nothing() {
+        let bg = Background::new().unwrap();
+        let (tx, rx) = mpsc::channel();
+        let ok = tx.clone();
+        bg.spawn("adding", async { 1 + 1 }, move |r| ok.send(r).unwrap());
+        assert_eq!(rx.recv().unwrap(), Ok(2));
+
+        let failed = tx.clone();
+        bg.spawn(
+            "testing",
+            async { panic!("boom") },
+            move |r: Result<(), String>| failed.send(r.map(|_| 0)).unwrap(),
+        );
+        let err = rx.recv().unwrap().unwrap_err();
+        assert!(err.contains("while testing: boom"), "{err}");
+
+        // Never finishes on its own: only cancelling ends it, and then `done` is dropped
+        // unsent, which closes the channel once the other senders are gone.
+        let (gate_tx, gate_rx) = tokio::sync::oneshot::channel::<()>();
+        let pending = tx.clone();
+        let task = bg.spawn(
+            "waiting",
+            async move {
+                let _ = gate_rx.await;
+                3
+            },
+            move |r| pending.send(r).unwrap(),
+        );
+        task.cancel();
+        drop(tx);
+        assert!(rx.recv().is_err(), "a cancelled task sent a result");
+        assert!(task.is_finished());
+        drop(gate_tx);
+    }
+}
