@@ -36,10 +36,15 @@ fn produced() -> BTreeMap<String, BTreeSet<String>> {
     let mut by_code: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for name in scenario_names() {
         let snap = load(&name);
+        let args = doctor_args(&name);
+        let namespace = args
+            .iter()
+            .position(|a| a == "-n")
+            .and_then(|i| args.get(i + 1).cloned());
         let sel = Selection {
-            namespace: None,
+            namespace,
             target: None,
-            actions: actions_of(&doctor_args(&name)),
+            actions: actions_of(&args),
         };
         let report = diagnose(&snap, &sel).unwrap_or_else(|e| panic!("{name}: {e}"));
         for w in &report.workloads {

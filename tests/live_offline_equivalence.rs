@@ -62,6 +62,7 @@ const NORMALISED: &[(&str, Normalise)] = &[
     ("trust-wrong-action", Normalise::PolicyNotCollected),
     ("pi-addon-owned-association", Normalise::PodOrder),
     ("admin-access", Normalise::AwsManagedPolicyText),
+    ("seed-enbuild", Normalise::AwsManagedPolicyText),
 ];
 
 fn every_finding(report: &mut Value, f: &mut dyn FnMut(&mut Vec<Value>)) {
@@ -106,7 +107,13 @@ fn normalise(how: Normalise, offline: &mut Value, live: &mut Value) {
                 every_finding(report, &mut |findings| {
                     for f in findings.iter_mut() {
                         let message = f["message"].as_str().unwrap_or_default().to_string();
-                        if message.contains(":iam::aws:policy/")
+                        let quotes_aws_managed =
+                            f["evidence"].as_array().into_iter().flatten().any(|e| {
+                                e["object"]
+                                    .as_str()
+                                    .is_some_and(|o| o.contains(":iam::aws:policy/"))
+                            });
+                        if (message.contains(":iam::aws:policy/") || quotes_aws_managed)
                             && let Some(obj) = f.as_object_mut()
                         {
                             obj.remove("evidence");

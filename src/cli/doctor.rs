@@ -19,17 +19,20 @@ pub enum Output {
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// What to diagnose: pod/NAME, deploy/NAME, sts/NAME, ds/NAME, job/NAME, cronjob/NAME,
-    /// sa/NAME, or a NAME matching a workload or service account. Default: every workload
-    /// that uses an AWS identity.
+    /// sa/NAME (also a service account no pod runs as yet), or a NAME matching a workload or
+    /// service account. Default: every workload (and unused service account) that uses an AWS
+    /// identity.
     pub target: Option<String>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
     #[command(flatten)]
     pub needs: ActionArgs,
-    /// Prove it: request a short-lived token for each IRSA service account, exchange it with STS
-    /// (AssumeRoleWithWebIdentity, then GetCallerIdentity), and with --action ask IAM's
-    /// SimulatePrincipalPolicy. Live clusters only; the token is never printed.
+    /// Prove it: request a short-lived token for each service account and exchange it for
+    /// credentials as the pod would (STS AssumeRoleWithWebIdentity for IRSA, EKS Auth
+    /// AssumeRoleForPodIdentity for Pod Identity), then call GetCallerIdentity with them; with
+    /// --action also ask IAM's SimulatePrincipalPolicy. Live clusters only; the token and the
+    /// credentials are never printed.
     #[arg(long)]
     pub prove: bool,
     #[command(flatten)]

@@ -180,3 +180,60 @@ fn pods_nobody_looked_at_are_unknown_never_green() {
     assert_eq!(pod_link.status, Status::Unknown);
     assert!(codes(&found[0]).contains(&"PODS_NOT_COLLECTED"));
 }
+
+#[test]
+fn a_list_cut_short_makes_absent_objects_unknown_with_the_reason() {
+    let files = [
+        cluster(),
+        sa("shop", "web", &[("eks.amazonaws.com/role-arn", &role_arn("web"))]),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      serviceAccountName: web\n      containers: [{name: app, image: app:1}]\n".to_string(),
+        pod("shop", "other-1", "other", &[], &[]),
+    ];
+    let source = SourceInfo {
+        kind: SourceKind::Offline,
+        description: "test".into(),
+    };
+    let named = files
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (format!("f{i}"), t.clone().into_bytes()))
+        .collect();
+    let mut snap = load_files(source, named).expect("bundle loads");
+    let why = "the second page of pods in namespace shop was refused (403)";
+    if let crate::model::Fact::Known(l) = &mut snap.kube.pods {
+        l.partial = Some(why.to_string());
+    }
+    if let crate::model::Fact::Known(l) = &mut snap.kube.service_accounts {
+        l.partial = Some(why.to_string());
+    }
+    let report = diagnose(&snap, &all()).unwrap();
+    let web = report
+        .workloads
+        .iter()
+        .find(|w| w.name == "web")
+        .expect("web is reported");
+    let pod_link = web.link(LinkName::Pod).unwrap();
+    assert_eq!(pod_link.status, Status::Unknown);
+    assert!(
+        pod_link.findings[0]
+            .message
+            .contains("could be read only in part")
+            && pod_link.findings[0].message.contains(why),
+        "{:?}",
+        pod_link.findings
+    );
+    // A service account that is in the partial list is found all the same.
+    assert_eq!(
+        web.link(LinkName::ServiceAccount).unwrap().status,
+        Status::Ok
+    );
+    // One that is not may exist beyond the cut: unknown, never "not found".
+    let sel = Selection {
+        namespace: Some("shop".into()),
+        target: Some(Target::Workload(WorkloadKind::Pod, "other-1".into())),
+        actions: Vec::new(),
+    };
+    let report = diagnose(&snap, &sel).unwrap();
+    let l = report.workloads[0].link(LinkName::ServiceAccount).unwrap();
+    assert_eq!(l.status, Status::Unknown, "{l:?}");
+}

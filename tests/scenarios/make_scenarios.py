@@ -64,6 +64,8 @@ class World:
         self.forbidden = {}  # kind -> (resource plural, API group)
         # Associations listed but never described (`describe_associations = False`).
         self.describe_associations = True
+        # kube-system's pods (the agent's) left out of the bundle (`system_pods = False`).
+        self.system_pods = True
 
     @property
     def node0(self):
@@ -155,6 +157,8 @@ class World:
         if self.cluster_file:
             b.aws("cluster.json", describe_cluster(c, auto_mode=self.auto_mode))
         nodes, system, sas, objs = self.kube_objects()
+        if not self.system_pods:
+            system = [o for o in system if o["kind"] != "Pod"]
         if self.forbidden:
             keep = lambda objs: [o for o in objs if o["kind"] not in self.forbidden]
             nodes, system, sas, objs = keep(nodes), keep(system), keep(sas), keep(objs)
@@ -1897,6 +1901,48 @@ def serviceaccounts_forbidden(b):
     w.emit(b)
     b.expect("shop", "orders", None, codes=["SA_NOT_COLLECTED"], status="unknown",
              note="service accounts denied: the chain after it is not judged")
+
+
+@scenario
+def trust_provider_partial_wildcard(b):
+    """D22: the provider ARN ends in `/id/*` to "match any cluster": IAM saves it, but a `*`
+    inside a principal ARN is no wildcard, so the statement matches no provider at all."""
+    w = World()
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:cart"])
+    host = w.c.issuer_host.rsplit("/", 1)[0]
+    trust["Statement"][0]["Principal"]["Federated"] = f"arn:{w.c.partition}:iam::{w.c.account}:oidc-provider/{host}/*"
+    r = w.role("cart-irsa", trust, actions=["s3:GetObject"], resources="arn:aws:s3:::app-data/*")
+    w.sa("shop", "cart", r.arn)
+    w.app("shop", "cart", "cart", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "cart", "trust", codes=["TRUST_PRINCIPAL_PARTIAL_WILDCARD"], status="broken", mechanism="irsa",
+             note="a `*` inside a principal ARN matches nothing: the trust lets no token in")
+
+
+@scenario
+def agent_pods_not_collected(b):
+    """The add-on is installed but kube-system's pods could not be read (a namespace-scoped
+    grant), so whether the agent runs on the pod's node is unknown."""
+    w = World()
+    w.healthy_pi("shop", "billing", kind="deploy")
+    w.system_pods = False
+    w.emit(b)
+    b.expect("shop", "billing", None, codes=["AGENT_NOT_COLLECTED"], status="unknown", mechanism="pod-identity",
+             note="the agent pods on the node could not be read: unknown, never assumed")
+
+
+@scenario
+def role_policies_denied(b):
+    """The role was read (`aws iam get-role`) but its policy lists were not (no
+    iam:ListRolePolicies / iam:ListAttachedRolePolicies): permissions are unknown."""
+    w = World()
+    r = Role(w.c, "orders-irsa", irsa_trust(w.c, ["system:serviceaccount:shop:orders"]))
+    w.get_roles.append((r, True, None))
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", None, codes=["POLICY_NOT_COLLECTED"], status="unknown", mechanism="irsa",
+             note="policy lists not read: the permissions link is unknown with what to grant or collect")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@
 mod aws;
 mod decode;
 mod error;
-mod kube;
+pub(crate) mod kube;
 mod load;
 mod notes;
 mod parse;
