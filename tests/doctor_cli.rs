@@ -186,7 +186,14 @@ fn bad_usage_and_bad_input_exit_2_with_one_clear_message() {
         (vec!["--demo", "deploy/"], "no name"),
         (vec!["--demo", "--resource", "arn:aws:s3:::b"], "--resource"),
         (vec!["--demo", "--action", "GetObject"], "SERVICE:Action"),
-        (vec!["--demo", "deploy/does-not-exist"], "not found"),
+        (
+            vec!["--demo", "deploy/does-not-exist"],
+            "no Deployment named `does-not-exist` in any namespace",
+        ),
+        (
+            vec!["--demo", "sa/nosuch", "-n", "flyte"],
+            "no ServiceAccount named `nosuch` in namespace flyte",
+        ),
         (
             vec!["--offline", "/nonexistent/bundle"],
             "/nonexistent/bundle",

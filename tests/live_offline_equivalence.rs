@@ -5,70 +5,25 @@
 //! same exit code. A few single-workload runs (`doctor KIND/NAME -n NS`, with the scenario's
 //! `--action`s) go through the per-role IAM path instead of the account scan.
 //!
-//! Where the two differ for a reason inherent in the harness (the bundle holds less than a live
-//! run reads, or facts of an account the live run cannot read), the scenario is listed below
-//! with the reason: [`SKIPPED`] ones are still run and must still differ (so a stale exclusion
-//! fails), [`NORMALISED`] ones must match once the one explained difference is taken out.
+//! Each scenario runs with every action its expected.json asks about (`doctor_args`), so the
+//! permission findings are compared too. Where a report cannot be reproduced identically live
+//! (the bundle holds less than a live run always reads, or facts of an account a live run cannot
+//! read), the scenario is in `support::scenario_runs::LIVE_DIFFERS` with the reason: those are
+//! still run and must still differ (so a stale exclusion fails). [`NORMALISED`] ones must match
+//! once the one explained difference is taken out.
 //!
 //! Needs moto (./scripts/test.sh, or `scripts/moto.sh install` once).
 
 mod support;
 
 use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 use support::fake_aws::Moto;
 use support::live_env::{LiveEnv, Run, json_diff, scenario_names};
 
-/// Scenarios whose live report differs from the offline one for a reason inherent in the
-/// harness. They are run, and must still differ.
-const SKIPPED: &[(&str, &str)] = &[
-    (
-        "aws-data-missing",
-        "the bundle has no EKS cluster (no DescribeCluster output): live, nothing names the \
-         cluster, so the run stops with exit 2 asking for --cluster",
-    ),
-    (
-        "kube-only",
-        "a Kubernetes-only bundle: live, the cluster cannot be named (exit 2, --cluster asked \
-         for), and a live run would read AWS anyway",
-    ),
-    (
-        "oidc-provider-cross-account",
-        "the bundle holds the role and OIDC provider of a second account (777788889999), \
-         collected there with that account's credentials (its provider has no ClientIDList, so \
-         the harness seeds an empty one); a live run reads the caller's account only, so the \
-         role is `unknown` (not collected) instead of found",
-    ),
-    (
-        "trust-provider-wrong-account",
-        "as oidc-provider-cross-account: the role lives in 777788889999, which a live run with \
-         the cluster account's credentials cannot read",
-    ),
-    (
-        "pi-role-other-account",
-        "the association's role is in 777788889999 and the bundle has it; live it is not \
-         collected (the diagnosis reports ROLE_NOT_COLLECTED, not ROLE_NOT_IN_CLUSTER_ACCOUNT)",
-    ),
-    (
-        "pi-target-role-no-tagsession",
-        "the target role is in 777788889999 and the bundle has its trust policy; live it is not \
-         collected, so the trust link is `unknown` instead of broken",
-    ),
-    (
-        "role-not-collected",
-        "the bundle deliberately lacks the role (`unknown`); live, the account's role list is \
-         complete, so the role is known not to exist (broken)",
-    ),
-    (
-        "pi-association-missing",
-        "the bundle collected neither the eks-pod-identity-agent add-on nor kube-system's \
-         DaemonSets (`unknown`); live both are read and found absent (broken)",
-    ),
-    (
-        "sa-missing-typo",
-        "the bundle did not list the pods of namespace analytics (`unknown`); live the list is \
-         read and empty",
-    ),
-];
+use support::scenario_runs::{
+    LIVE_DIFFERS, PROVE_ONLY, declared_codes, doctor_args, live_setup, scenario_actions,
+};
 
 /// What to take out of the reports before comparing.
 #[derive(Debug, Clone, Copy)]
@@ -108,10 +63,6 @@ const NORMALISED: &[(&str, Normalise)] = &[
     ("pi-addon-owned-association", Normalise::PodOrder),
     ("admin-access", Normalise::AwsManagedPolicyText),
 ];
-
-/// Scenarios per test function: the batches share the moto lock, so they run one after another,
-/// but each reports its own failures.
-const BATCHES: usize = 4;
 
 fn every_finding(report: &mut Value, f: &mut dyn FnMut(&mut Vec<Value>)) {
     for w in report["workloads"].as_array_mut().into_iter().flatten() {
@@ -189,15 +140,34 @@ fn compare(offline: &Run, live: &Run, how: Option<Normalise>) -> Option<String> 
     (!problems.is_empty()).then(|| problems.join("\n    "))
 }
 
-fn batch(index: usize) {
+/// Every finding code of a live report.
+fn codes_of(report: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for w in report["workloads"].as_array().into_iter().flatten() {
+        for l in w["links"].as_array().into_iter().flatten() {
+            for f in l["findings"].as_array().into_iter().flatten() {
+                if let Some(c) = f["code"].as_str() {
+                    out.insert(c.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One test for every scenario: they share the moto lock and would run one after another in
+/// any case, and the codes the live runs produce are checked against every declared code once
+/// all have run (issue: every finding code is produced live by some scenario).
+#[test]
+fn every_scenario_live_equals_offline_and_every_code_is_produced_live() {
     let names = scenario_names();
     assert!(
         names.len() >= 90,
         "expected every scenario, found {}",
         names.len()
     );
-    for (name, _) in SKIPPED {
-        assert!(names.iter().any(|n| n == name), "SKIPPED names {name}");
+    for (name, _) in LIVE_DIFFERS {
+        assert!(names.iter().any(|n| n == name), "LIVE_DIFFERS names {name}");
     }
     for (name, _) in NORMALISED {
         assert!(names.iter().any(|n| n == name), "NORMALISED names {name}");
@@ -206,9 +176,20 @@ fn batch(index: usize) {
     let started = std::time::Instant::now();
     let mut failures = Vec::new();
     let mut compared = 0;
-    for name in names.iter().skip(index).step_by(BATCHES) {
+    let mut live_codes: BTreeMap<String, String> = BTreeMap::new();
+    // KUBECTL_IRSA_SCENARIOS=a,b runs only those (while working on them); the code coverage
+    // check needs them all, so it is skipped then, and says so.
+    let only: Option<Vec<String>> = std::env::var("KUBECTL_IRSA_SCENARIOS")
+        .ok()
+        .map(|v| v.split(',').map(str::to_string).collect());
+    for name in names
+        .iter()
+        .filter(|n| only.as_ref().is_none_or(|o| o.contains(n)))
+    {
         let env = LiveEnv::start(&moto, name);
-        let args = ["doctor", "-A", "-o", "json"];
+        live_setup(name, &env);
+        let args = doctor_args(name);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let offline = env.offline(&args);
         let live = env.run(&args);
         assert!(
@@ -216,12 +197,17 @@ fn batch(index: usize) {
             "{name}: the binary panicked:\n{}",
             live.explain()
         );
+        if live.stdout.trim_start().starts_with('{') {
+            for code in codes_of(&live.json()) {
+                live_codes.entry(code).or_insert_with(|| name.clone());
+            }
+        }
         let how = NORMALISED
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, how)| *how);
         let difference = compare(&offline, &live, how);
-        match (SKIPPED.iter().find(|(n, _)| n == name), difference) {
+        match (LIVE_DIFFERS.iter().find(|(n, _)| n == name), difference) {
             (None, None) => compared += 1,
             (None, Some(diff)) => failures.push(format!(
                 "{name}: live differs from offline:\n    {diff}\n    live stderr: {}",
@@ -229,57 +215,24 @@ fn batch(index: usize) {
             )),
             (Some(_), Some(_)) => {}
             (Some((_, reason)), None) => failures.push(format!(
-                "{name} is SKIPPED ({reason}) but live now equals offline: remove it from SKIPPED"
+                "{name} is in LIVE_DIFFERS ({reason}) but live now equals offline: remove it there"
             )),
         }
     }
     eprintln!(
-        "batch {index}: {compared} scenarios identical offline and live in {:?}",
+        "{compared} of {} scenarios identical offline and live in {:?}",
+        names.len(),
         started.elapsed()
     );
+    if only.is_some() {
+        eprintln!("KUBECTL_IRSA_SCENARIOS is set: every-code-live check skipped");
+    }
+    for code in declared_codes().into_iter().filter(|_| only.is_none()) {
+        if !PROVE_ONLY.iter().any(|(c, _)| *c == code) && !live_codes.contains_key(&code) {
+            failures.push(format!("{code}: no scenario produces it live"));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn every_scenario_live_equals_offline_batch_0() {
-    batch(0);
-}
-
-#[test]
-fn every_scenario_live_equals_offline_batch_1() {
-    batch(1);
-}
-
-#[test]
-fn every_scenario_live_equals_offline_batch_2() {
-    batch(2);
-}
-
-#[test]
-fn every_scenario_live_equals_offline_batch_3() {
-    batch(3);
-}
-
-/// The `--action ACTION --resource ARN` pairs the scenario's expected.json gives a service
-/// account.
-fn scenario_actions(scenario: &str, namespace: &str, service_account: &str) -> Vec<String> {
-    let path = support::live_env::scenarios_root()
-        .join(scenario)
-        .join("expected.json");
-    let expected: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default())
-        .unwrap_or(Value::Null);
-    expected
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|e| e["namespace"] == namespace && e["serviceAccount"] == service_account)
-        .and_then(|e| e["args"].as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// `doctor KIND/NAME -n NS` (namespace-scoped lists, per-role IAM calls) for every workload of
@@ -307,7 +260,7 @@ fn single_workloads_live_equal_offline() {
         let workloads = all["workloads"].as_array().cloned().unwrap_or_default();
         assert!(!workloads.is_empty(), "{scenario}: no workload");
         for w in workloads {
-            let kind = kubectl_irsa::model::workload::WorkloadKind::from_kind(
+            let kind = kubectl_irsa::model::workload::WorkloadKind::from_user(
                 w["kind"].as_str().unwrap_or_default(),
             )
             .unwrap_or_else(|| panic!("{scenario}: kind {}", w["kind"]));
@@ -322,7 +275,7 @@ fn single_workloads_live_equal_offline() {
                 .iter()
                 .map(|s| s.to_string())
                 .collect();
-            args.extend(scenario_actions(scenario, &ns, sa));
+            args.extend(scenario_actions(scenario, Some((&ns, sa))));
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             env.clear_requests();
             let offline = env.offline(&args);

@@ -8,15 +8,13 @@ use super::links::{self, injection};
 use crate::model::Status;
 use crate::model::chain::{LinkName, LinkReport, Mechanism};
 use crate::model::report::{PodSummary, WorkloadReport};
+use crate::model::workload::WorkloadKind;
 
 /// Does the workload show any intent to use AWS identity?
 pub fn uses_aws(ctx: &Ctx) -> bool {
-    let annotated = ctx.sa_object().is_some_and(|sa| {
-        sa.metadata.annotations.as_ref().is_some_and(|a| {
-            a.keys()
-                .any(|k| k.starts_with("eks.amazonaws.com/") || k.contains("role-arn"))
-        })
-    });
+    let annotated = ctx
+        .sa_object()
+        .is_some_and(|sa| super::select::shows_identity(&sa.metadata));
     let associated = !ctx
         .ix
         .associations_for(&ctx.namespace, &ctx.sa_name)
@@ -84,7 +82,7 @@ fn orphan_association_meant(ctx: &Ctx) -> bool {
             .kube
             .service_accounts
             .known()
-            .is_some_and(|l| l.covers(ns))
+            .is_some_and(|l| l.complete_for(ns))
     };
     let orphans: Vec<_> = ctx
         .ix
@@ -157,7 +155,7 @@ fn pods(ctx: &Ctx) -> Vec<PodSummary> {
 
 pub fn diagnose_workload(ctx: &Ctx) -> WorkloadReport {
     let mechanism = configured_mechanism(ctx);
-    let mut links = vec![links::pod::check(ctx), links::service_account::check(ctx)];
+    let mut links = vec![pod_link(ctx), links::service_account::check(ctx)];
     let sa_ok = ctx.sa_object().is_some();
     let mut role_arn = None;
     match mechanism {
@@ -177,6 +175,28 @@ pub fn diagnose_workload(ctx: &Ctx) -> WorkloadReport {
         links,
     }
     .finish()
+}
+
+/// A service account no workload runs as yet: there is no pod to look at, nor an injection to
+/// check; the rest of the chain is what a pod starting now would get.
+fn idle_service_account(ctx: &Ctx) -> bool {
+    ctx.workload.id.kind == WorkloadKind::ServiceAccount
+}
+
+const NO_PODS_YET: &str = "no pods run as this service account yet";
+
+fn pod_link(ctx: &Ctx) -> LinkReport {
+    if idle_service_account(ctx) {
+        return LinkReport::not_applicable(LinkName::Pod, NO_PODS_YET);
+    }
+    links::pod::check(ctx)
+}
+
+fn injection_link(ctx: &Ctx, expected: &injection::Expected) -> LinkReport {
+    if idle_service_account(ctx) {
+        return LinkReport::not_applicable(LinkName::Injection, NO_PODS_YET);
+    }
+    injection::check(ctx, expected)
 }
 
 /// Adds the links of `order` not yet reported: `skipped` when `because` is broken, not judged
@@ -221,7 +241,7 @@ fn irsa_chain(ctx: &Ctx, sa_ok: bool, links: &mut Vec<LinkReport>, role_arn: &mu
     let configured_at = ctx
         .sa_object()
         .and_then(|sa| k8s::annotation_written(&sa.metadata, k8s::ROLE_ARN_ANNOTATION));
-    links.push(injection::check(
+    links.push(injection_link(
         ctx,
         &injection::Expected {
             mechanism: Mechanism::Irsa,
@@ -267,7 +287,7 @@ fn pod_identity_chain(
     };
     *role_arn = Some(role.to_string());
     let configured_at = association.created_at.as_deref().and_then(k8s::parse_time);
-    links.push(injection::check(
+    links.push(injection_link(
         ctx,
         &injection::Expected {
             mechanism: Mechanism::PodIdentity,

@@ -34,17 +34,18 @@ impl<'a, 'i> Ctx<'a, 'i> {
     ) -> Self {
         let namespace = workload.id.namespace.clone();
         let sa_name = workload.service_account();
-        let sa = match ix.snap.kube.service_accounts.known() {
-            Some(listing) if listing.covers(&namespace) => {
-                match ix.service_account(&namespace, &sa_name) {
-                    Some(sa) => SaLookup::Found(sa),
-                    None => SaLookup::NotFound,
-                }
-            }
-            Some(_) => SaLookup::Unknown(Missing::not_collected(format!(
-                "kubectl get serviceaccount {sa_name} -n {namespace} -o yaml"
-            ))),
-            None => match ix.snap.kube.service_accounts.missing() {
+        let sa = match (
+            ix.snap.kube.service_accounts.known(),
+            ix.service_account(&namespace, &sa_name),
+        ) {
+            (_, Some(sa)) => SaLookup::Found(sa),
+            (Some(listing), None) => match listing.gap(&namespace, || {
+                format!("kubectl get serviceaccount {sa_name} -n {namespace} -o yaml")
+            }) {
+                Some(why) => SaLookup::Unknown(why),
+                None => SaLookup::NotFound,
+            },
+            (None, None) => match ix.snap.kube.service_accounts.missing() {
                 Some(m) => SaLookup::Unknown(m.clone()),
                 None => SaLookup::NotFound,
             },
@@ -66,14 +67,22 @@ impl<'a, 'i> Ctx<'a, 'i> {
         }
     }
 
-    /// Whether the pods of the workload's namespace were listed (an absent pod is then absent).
+    /// Whether the pods of the workload's namespace were listed whole (an absent pod is then
+    /// absent).
     pub fn pods_listed(&self) -> bool {
-        self.ix
-            .snap
-            .kube
-            .pods
-            .known()
-            .is_some_and(|l| l.covers(&self.namespace))
+        self.pods_gap().is_none()
+    }
+
+    /// Why a pod absent from the snapshot may still exist in the workload's namespace: the
+    /// list was refused, not collected, or cut short. `None` when it was listed whole.
+    pub fn pods_gap(&self) -> Option<Missing> {
+        let pods = &self.ix.snap.kube.pods;
+        match pods.known() {
+            Some(l) => l.gap(&self.namespace, || {
+                format!("kubectl get pods -n {} -o yaml", self.namespace)
+            }),
+            None => pods.missing().cloned(),
+        }
     }
 
     /// `system:serviceaccount:NS:SA`, the token subject STS sees.

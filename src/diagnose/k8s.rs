@@ -103,10 +103,15 @@ pub fn parse_time(text: &str) -> Option<jiff::Timestamp> {
     text.parse::<jiff::Timestamp>().ok()
 }
 
-/// The command that recreates a workload's pods so the webhook mutates them again.
-pub fn restart_command(kind: crate::model::workload::WorkloadKind, ns: &str, name: &str) -> String {
+/// The command that recreates a workload's pods so the webhook mutates them again; `None` for
+/// a service account no pod runs as yet (pods started later get the change anyway).
+pub fn restart_command(
+    kind: crate::model::workload::WorkloadKind,
+    ns: &str,
+    name: &str,
+) -> Option<String> {
     use crate::model::workload::WorkloadKind as K;
-    match kind {
+    Some(match kind {
         K::Deployment | K::StatefulSet | K::DaemonSet => {
             format!("kubectl rollout restart {} {name} -n {ns}", kind.short())
         }
@@ -116,5 +121,6 @@ pub fn restart_command(kind: crate::model::workload::WorkloadKind, ns: &str, nam
                 kind.short()
             )
         }
-    }
+        K::ServiceAccount => return None,
+    })
 }

@@ -12,13 +12,19 @@ pub mod context;
 pub mod index;
 pub mod k8s;
 pub mod links;
+pub mod notes;
 pub mod policy_cache;
 pub mod prove;
+pub mod select;
 pub mod suggest;
 pub mod workloads;
 
 #[cfg(test)]
+mod select_tests;
+#[cfg(test)]
 mod tests;
+
+use std::collections::BTreeSet;
 
 use thiserror::Error;
 
@@ -67,11 +73,13 @@ impl Target {
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum DiagnoseError {
-    #[error("{what} was not found{scope}")]
-    TargetNotFound { what: String, scope: String },
+    /// The target named nothing: the sentence says what was looked for and where.
+    #[error("{0}")]
+    TargetNotFound(String),
 }
 
-/// Diagnoses every selected workload.
+/// Diagnoses every selected workload, and the selected service accounts no workload runs as
+/// yet (see [`select`]).
 pub fn diagnose(snap: &Snapshot, sel: &Selection) -> Result<Report, DiagnoseError> {
     let ix = Index::build(snap);
     let cluster = snap.aws.cluster.known().map(|c| ClusterSummary {
@@ -81,49 +89,39 @@ pub fn diagnose(snap: &Snapshot, sel: &Selection) -> Result<Report, DiagnoseErro
     });
     let mut report = Report::new(snap.source.clone(), cluster);
     report.notes = snap.notes.clone();
+    report.notes.extend(notes::cluster_notes(&ix));
     report.requested_actions = sel.actions.clone();
     let all = workloads::resolve(&snap.kube);
+    let used: BTreeSet<(String, String)> = all
+        .iter()
+        .map(|w| (w.id.namespace.clone(), w.service_account()))
+        .collect();
+    let idle: Vec<workloads::Workload> = select::idle_service_accounts(&ix, sel, &used)
+        .iter()
+        .map(|(ns, name)| workloads::service_account_only(ns, name))
+        .collect();
     let mut matched_target = false;
-    for w in &all {
+    for w in all.iter().chain(&idle) {
         if let Some(ns) = &sel.namespace
             && &w.id.namespace != ns
         {
             continue;
         }
         let ctx = context::Ctx::new(&ix, w, &sel.actions);
+        let idle_sa = w.id.kind == WorkloadKind::ServiceAccount;
         if let Some(t) = &sel.target {
-            let hit = match t {
-                Target::Workload(k, n) => {
-                    w.id.kind == *k && &w.id.name == n
-                        || (*k == WorkloadKind::Pod
-                            && w.pods
-                                .iter()
-                                .any(|p| p.metadata.name.as_deref() == Some(n.as_str())))
-                }
-                Target::ServiceAccount(n) => &ctx.sa_name == n,
-                Target::Name(n) => &w.id.name == n || &ctx.sa_name == n,
-            };
-            if !hit {
+            if !idle_sa && !select::matches(t, w, &ctx.sa_name) {
                 continue;
             }
             matched_target = true;
-        } else if !chain::uses_aws(&ctx) {
+        } else if !idle_sa && !chain::uses_aws(&ctx) {
             report.workloads_without_aws_identity += 1;
             continue;
         }
         report.workloads.push(chain::diagnose_workload(&ctx));
     }
     if let (Some(t), false) = (&sel.target, matched_target) {
-        let what = match t {
-            Target::Workload(k, n) => format!("{}/{n}", k.short()),
-            Target::ServiceAccount(n) => format!("no workload running as service account {n}"),
-            Target::Name(n) => format!("workload or service account `{n}`"),
-        };
-        let scope = match &sel.namespace {
-            Some(ns) => format!(" in namespace {ns}"),
-            None => " in any namespace".to_string(),
-        };
-        return Err(DiagnoseError::TargetNotFound { what, scope });
+        return Err(select::not_found(&ix, sel, t));
     }
     report.summarize();
     Ok(report)

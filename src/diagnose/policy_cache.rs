@@ -13,6 +13,10 @@ use crate::policy::{Policy, PolicyError, PolicyKind, parse_policy};
 pub struct ParsedPolicy {
     pub display: String,
     pub result: Result<Policy, PolicyError>,
+    /// Why the text is no policy document at all (neither JSON nor URL-encoded JSON), when so.
+    /// IAM stores only valid JSON, so such text is a damaged copy (an edited or truncated
+    /// bundle file): what IAM holds is unknown, which is not the same as an invalid policy.
+    pub undecodable: Option<String>,
 }
 
 #[derive(Default)]
@@ -49,10 +53,22 @@ impl PolicyCache {
         let parsed = Rc::new(ParsedPolicy {
             display: display_text(&text.0),
             result: parse_policy(&text.0, kind),
+            undecodable: undecodable(&text.0),
         });
         map.borrow_mut().insert(text.0.clone(), Rc::clone(&parsed));
         parsed
     }
+}
+
+/// Why `text` is not JSON even after URL-decoding, or `None` when it is JSON (valid IAM or not).
+pub fn undecodable(text: &str) -> Option<String> {
+    let decoded = match crate::policy::decode_document(text) {
+        Ok(d) => d,
+        Err(e) => return Some(e.to_string()),
+    };
+    serde_json::from_str::<serde::de::IgnoredAny>(&decoded)
+        .err()
+        .map(|e| format!("not JSON and not URL-encoded JSON: {e}"))
 }
 
 /// The document as a person reads it: URL-decoded when AWS returned it encoded (GetRole), as

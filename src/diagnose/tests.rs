@@ -6,18 +6,19 @@ use super::{Selection, Target, diagnose};
 use crate::model::chain::{LinkName, Mechanism, Status};
 use crate::model::report::WorkloadReport;
 use crate::model::snapshot::{SourceInfo, SourceKind};
+use crate::model::workload::WorkloadKind;
 use crate::sources::bundle::load_files;
 
-const ACCOUNT: &str = "111122223333";
+pub(super) const ACCOUNT: &str = "111122223333";
 const ISSUER: &str = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789";
 
-fn cluster() -> String {
+pub(super) fn cluster() -> String {
     format!(
         r#"{{"cluster": {{"name": "c1", "arn": "arn:aws:eks:eu-west-1:{ACCOUNT}:cluster/c1", "identity": {{"oidc": {{"issuer": "https://{ISSUER}"}}}}, "status": "ACTIVE"}}}}"#
     )
 }
 
-fn webhook(present: bool) -> String {
+pub(super) fn webhook(present: bool) -> String {
     let name = if present {
         "pod-identity-webhook"
     } else {
@@ -28,7 +29,7 @@ fn webhook(present: bool) -> String {
     )
 }
 
-fn sa(ns: &str, name: &str, annotations: &[(&str, &str)]) -> String {
+pub(super) fn sa(ns: &str, name: &str, annotations: &[(&str, &str)]) -> String {
     let mut text = format!(
         "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n  namespace: {ns}\n  creationTimestamp: '2026-10-01T09:00:00Z'\n"
     );
@@ -42,7 +43,13 @@ fn sa(ns: &str, name: &str, annotations: &[(&str, &str)]) -> String {
 }
 
 /// A bare pod; `env` entries are literal variables of its one container.
-fn pod(ns: &str, name: &str, sa: &str, env: &[(&str, &str)], labels: &[(&str, &str)]) -> String {
+pub(super) fn pod(
+    ns: &str,
+    name: &str,
+    sa: &str,
+    env: &[(&str, &str)],
+    labels: &[(&str, &str)],
+) -> String {
     let mut text = format!(
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: {ns}\n  creationTimestamp: '2026-10-02T10:00:00Z'\n"
     );
@@ -64,7 +71,7 @@ fn pod(ns: &str, name: &str, sa: &str, env: &[(&str, &str)], labels: &[(&str, &s
     text
 }
 
-fn associations(list: &[(&str, &str, &str)]) -> String {
+pub(super) fn associations(list: &[(&str, &str, &str)]) -> String {
     let items: Vec<String> = list
         .iter()
         .enumerate()
@@ -75,7 +82,7 @@ fn associations(list: &[(&str, &str, &str)]) -> String {
     format!(r#"{{"associations": [{}]}}"#, items.join(", "))
 }
 
-fn roles(list: &[(&str, &str)]) -> String {
+pub(super) fn roles(list: &[(&str, &str)]) -> String {
     let items: Vec<String> = list
         .iter()
         .map(|(name, trust)| {
@@ -90,13 +97,13 @@ fn roles(list: &[(&str, &str)]) -> String {
     )
 }
 
-fn irsa_trust(subject: &str) -> String {
+pub(super) fn irsa_trust(subject: &str) -> String {
     format!(
         r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::{ACCOUNT}:oidc-provider/{ISSUER}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{ISSUER}:sub": "{subject}"}}}}}}]}}"#
     )
 }
 
-fn run(files: &[String], sel: Selection) -> Vec<WorkloadReport> {
+pub(super) fn run(files: &[String], sel: Selection) -> Vec<WorkloadReport> {
     let source = SourceInfo {
         kind: SourceKind::Offline,
         description: "test".into(),
@@ -110,11 +117,11 @@ fn run(files: &[String], sel: Selection) -> Vec<WorkloadReport> {
     diagnose(&snap, &sel).expect("diagnosis runs").workloads
 }
 
-fn all() -> Selection {
+pub(super) fn all() -> Selection {
     Selection::default()
 }
 
-fn sa_target(ns: &str, name: &str) -> Selection {
+pub(super) fn sa_target(ns: &str, name: &str) -> Selection {
     Selection {
         namespace: Some(ns.into()),
         target: Some(Target::ServiceAccount(name.into())),
@@ -122,14 +129,14 @@ fn sa_target(ns: &str, name: &str) -> Selection {
     }
 }
 
-fn codes(w: &WorkloadReport) -> Vec<&'static str> {
+pub(super) fn codes(w: &WorkloadReport) -> Vec<&'static str> {
     w.links
         .iter()
         .flat_map(|l| l.findings.iter().map(|f| f.code))
         .collect()
 }
 
-fn role_arn(name: &str) -> String {
+pub(super) fn role_arn(name: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:role/{name}")
 }
 
@@ -155,7 +162,14 @@ fn an_association_for_the_same_name_in_another_namespace_is_reported_as_pod_iden
         pod("shop", "billing-1", "billing", &[], &[]),
         associations(&[("default", "billing", &r)]),
     ];
-    assert!(run(&files, all()).is_empty());
+    // ... and that service account, configured with no pod running as it, is listed on its own.
+    let found = run(&files, all());
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].kind, WorkloadKind::ServiceAccount);
+    assert_eq!(
+        (found[0].namespace.as_str(), found[0].name.as_str()),
+        ("default", "billing")
+    );
 }
 
 #[test]
@@ -171,8 +185,15 @@ fn a_missing_service_account_next_to_a_configured_near_miss_is_listed() {
         pod("shop", "reports-1", "reports-sa", &[], &[]),
     ];
     let found = run(&files, all());
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].broken_link, Some(LinkName::ServiceAccount));
+    // The pod's workload, and the configured service account nothing runs as yet.
+    assert_eq!(found.len(), 2);
+    let pod = found.iter().find(|w| w.kind == WorkloadKind::Pod).unwrap();
+    assert_eq!(pod.broken_link, Some(LinkName::ServiceAccount));
+    assert!(
+        found
+            .iter()
+            .any(|w| w.kind == WorkloadKind::ServiceAccount && w.name == "report-sa")
+    );
 }
 
 #[test]
@@ -188,8 +209,13 @@ fn a_workload_on_default_next_to_its_configured_namesake_is_listed() {
         pod("shop", "payments", "default", &[], &[]),
     ];
     let found = run(&files, all());
-    assert_eq!(found.len(), 1);
-    assert!(codes(&found[0]).contains(&"POD_USES_DEFAULT_SA"));
+    assert_eq!(
+        found.len(),
+        2,
+        "the pod and the idle payments service account"
+    );
+    let pod = found.iter().find(|w| w.kind == WorkloadKind::Pod).unwrap();
+    assert!(codes(pod).contains(&"POD_USES_DEFAULT_SA"));
 }
 
 #[test]

@@ -25,6 +25,9 @@ impl<'a> Workload<'a> {
     /// The service account the workload's pods run as: the template's when known (it is what
     /// new pods get), else the first pod's; `default` when unset, as Kubernetes does.
     pub fn service_account(&self) -> String {
+        if self.id.kind == WorkloadKind::ServiceAccount {
+            return self.id.name.clone();
+        }
         let from_spec = |spec: &PodSpec| {
             spec.service_account_name
                 .clone()
@@ -179,6 +182,20 @@ fn templates(kube: &KubeFacts) -> Vec<(WorkloadRef, &PodTemplateSpec)> {
         }
     }
     out
+}
+
+/// A service account as a workload-to-be: no pods and no template, so its chain is the one a pod
+/// would get if it started now as that service account.
+pub fn service_account_only<'a>(namespace: &str, name: &str) -> Workload<'a> {
+    Workload {
+        id: WorkloadRef {
+            kind: WorkloadKind::ServiceAccount,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        },
+        pods: Vec::new(),
+        template: None,
+    }
 }
 
 /// Every workload in the snapshot, pods grouped under their owner, sorted by id.

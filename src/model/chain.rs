@@ -200,6 +200,12 @@ impl Fix {
         self.commands.push(command.into());
         self
     }
+
+    /// Adds each of `commands` (none, for an `Option` that is `None`).
+    pub fn commands(mut self, commands: impl IntoIterator<Item = String>) -> Self {
+        self.commands.extend(commands);
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -288,6 +294,17 @@ impl LinkReport {
             status,
             summary: summary.into(),
             findings,
+        }
+    }
+
+    /// A link with nothing to judge for a reason other than a broken link (no pods run as a
+    /// service account yet): `skipped`, with the reason as its summary.
+    pub fn not_applicable(link: LinkName, why: impl Into<String>) -> Self {
+        LinkReport {
+            link,
+            status: Status::Skipped,
+            summary: why.into(),
+            findings: Vec::new(),
         }
     }
 

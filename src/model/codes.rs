@@ -27,10 +27,9 @@ pub const BOTH_MECHANISMS: &str = "BOTH_MECHANISMS"; // warning [F39]
 pub const ASSOCIATION_MISSING: &str = "ASSOCIATION_MISSING"; // [F36, A8]
 pub const ASSOCIATIONS_NOT_COLLECTED: &str = "ASSOCIATIONS_NOT_COLLECTED"; // unknown
 pub const ASSOCIATION_DETAIL_MISSING: &str = "ASSOCIATION_DETAIL_MISSING"; // unknown
-pub const ASSOCIATION_DUPLICATE: &str = "ASSOCIATION_DUPLICATE"; // [F36] one role per SA
 pub const ASSOCIATION_ADDON_OWNED: &str = "ASSOCIATION_ADDON_OWNED"; // info [G44]
 pub const ASSOCIATION_TARGET_ROLE: &str = "ASSOCIATION_TARGET_ROLE"; // info [F36]
-pub const ASSOCIATION_RECENT: &str = "ASSOCIATION_RECENT"; // info [F37]
+pub const ASSOCIATION_RECENT: &str = "ASSOCIATION_RECENT"; // warning/info [F37]: changed under running pods
 
 // injection
 pub const INJECTION_MISSING: &str = "INJECTION_MISSING"; // [A1, A2, A3]

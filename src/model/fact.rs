@@ -17,11 +17,38 @@ pub enum Missing {
     Denied { permission: String, message: String },
     /// The source could not be reached or answered with an error.
     Unreachable { message: String },
+    /// A list was read only in part (a later page refused or failed): what was read is real,
+    /// but an object absent from it may exist.
+    Partial { message: String },
 }
 
 impl Missing {
     pub fn not_collected(hint: impl Into<String>) -> Self {
         Missing::NotCollected { hint: hint.into() }
+    }
+
+    /// A Kubernetes list the API server refused (403), worded the same whether the refusal was
+    /// met live or read from a saved `kubectl get` error: `list pods in namespace shop`,
+    /// `list deployments (API group apps) cluster-wide`.
+    pub fn list_denied(
+        resource: &str,
+        group: &str,
+        namespace: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        let group = if group.is_empty() {
+            String::new()
+        } else {
+            format!(" (API group {group})")
+        };
+        let permission = match namespace {
+            Some(ns) => format!("list {resource}{group} in namespace {ns}"),
+            None => format!("list {resource}{group} cluster-wide"),
+        };
+        Missing::Denied {
+            permission,
+            message: message.into(),
+        }
     }
 
     /// One sentence for a finding: what is missing and how to get it.
@@ -37,6 +64,9 @@ impl Missing {
                 format!("{what} could not be read ({message}); grant `{permission}`")
             }
             Missing::Unreachable { message } => format!("{what} could not be read: {message}"),
+            Missing::Partial { message } => {
+                format!("{what} could be read only in part ({message})")
+            }
         }
     }
 }

@@ -53,9 +53,12 @@ impl WorkloadReport {
 
     /// Workload status and headline from its links: the first broken link in chain order.
     pub fn finish(mut self) -> Self {
+        // A skipped link follows a broken or unknown one, which already sets the status, or
+        // has nothing to judge (no pods yet): it never makes a workload worse than ok.
         self.status = self
             .links
             .iter()
+            .filter(|l| l.status != Status::Skipped)
             .fold(Status::Ok, |acc, l| Status::worst(acc, l.status));
         self.broken_link = self
             .links

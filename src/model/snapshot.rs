@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::{Node, Pod, ServiceAccount};
 use serde::Serialize;
 
 use super::aws::AwsFacts;
-use super::fact::Fact;
+use super::fact::{Fact, Missing};
 
 /// Which namespaces a Kubernetes listing covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,10 @@ pub enum Scope {
 pub struct Listing<T> {
     pub items: Vec<T>,
     pub scope: Scope,
+    /// Set when the list was cut short (a later page refused or failed, a continue token
+    /// expired): the items are real but others may exist, so an absent object is `unknown`,
+    /// not missing. Says why, for the links built on it.
+    pub partial: Option<String>,
 }
 
 impl<T> Default for Listing<T> {
@@ -34,6 +38,7 @@ impl<T> Default for Listing<T> {
         Listing {
             items: Vec::new(),
             scope: Scope::Namespaces(BTreeSet::new()),
+            partial: None,
         }
     }
 }
@@ -44,6 +49,23 @@ impl<T> Listing<T> {
             Scope::Cluster => true,
             Scope::Namespaces(set) => set.contains(namespace),
         }
+    }
+
+    /// Whether an object absent from this listing in `namespace` is known not to exist: the
+    /// namespace was listed and the list was not cut short.
+    pub fn complete_for(&self, namespace: &str) -> bool {
+        self.covers(namespace) && self.partial.is_none()
+    }
+
+    /// Why an object absent from `namespace` may still exist, or `None` when the listing is
+    /// complete there; `hint` is the command that would collect it.
+    pub fn gap(&self, namespace: &str, hint: impl FnOnce() -> String) -> Option<Missing> {
+        if !self.covers(namespace) {
+            return Some(Missing::not_collected(hint()));
+        }
+        self.partial.as_ref().map(|why| Missing::Partial {
+            message: why.clone(),
+        })
     }
 
     pub fn cover(&mut self, namespace: &str) {

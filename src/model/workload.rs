@@ -14,6 +14,9 @@ pub enum WorkloadKind {
     Job,
     ReplicaSet,
     Pod,
+    /// A service account no workload runs as yet (checked before deploying): its chain is the
+    /// one a pod would get if it started now, with the pod and injection links skipped.
+    ServiceAccount,
 }
 
 impl WorkloadKind {
@@ -27,9 +30,25 @@ impl WorkloadKind {
             WorkloadKind::Job => "job",
             WorkloadKind::ReplicaSet => "rs",
             WorkloadKind::Pod => "pod",
+            WorkloadKind::ServiceAccount => "sa",
         }
     }
 
+    /// The Kubernetes kind, for sentences (`no Deployment named ...`).
+    pub fn kind_name(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::DaemonSet => "DaemonSet",
+            WorkloadKind::CronJob => "CronJob",
+            WorkloadKind::Job => "Job",
+            WorkloadKind::ReplicaSet => "ReplicaSet",
+            WorkloadKind::Pod => "Pod",
+            WorkloadKind::ServiceAccount => "ServiceAccount",
+        }
+    }
+
+    /// Owner-reference kinds (a pod's controller); never `ServiceAccount`.
     pub fn from_kind(kind: &str) -> Option<WorkloadKind> {
         Some(match kind {
             "Deployment" => WorkloadKind::Deployment,
@@ -53,6 +72,7 @@ impl WorkloadKind {
             "job" | "jobs" => WorkloadKind::Job,
             "rs" | "replicaset" | "replicasets" => WorkloadKind::ReplicaSet,
             "po" | "pod" | "pods" => WorkloadKind::Pod,
+            "sa" | "serviceaccount" | "serviceaccounts" => WorkloadKind::ServiceAccount,
             _ => return None,
         })
     }

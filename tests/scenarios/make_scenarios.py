@@ -10,6 +10,7 @@ files are the fixtures; this script only documents how they were made and rebuil
 """
 
 import json
+import urllib.parse
 import os
 import sys
 
@@ -58,6 +59,11 @@ class World:
         self.namespaces = set()
         # Kube-system DaemonSets and the agent add-on are written only where Pod Identity is in play.
         self.pod_identity = False
+        # Kinds whose `kubectl get -A` was refused by RBAC: their objects are left out and the
+        # refusal is saved in their place, as `kubectl get ... > file 2>&1` does.
+        self.forbidden = {}  # kind -> (resource plural, API group)
+        # Associations listed but never described (`describe_associations = False`).
+        self.describe_associations = True
 
     @property
     def node0(self):
@@ -149,6 +155,14 @@ class World:
         if self.cluster_file:
             b.aws("cluster.json", describe_cluster(c, auto_mode=self.auto_mode))
         nodes, system, sas, objs = self.kube_objects()
+        if self.forbidden:
+            keep = lambda objs: [o for o in objs if o["kind"] not in self.forbidden]
+            nodes, system, sas, objs = keep(nodes), keep(system), keep(sas), keep(objs)
+            for kind, (plural, group) in sorted(self.forbidden.items()):
+                qualified = f"{plural}.{group}" if group else plural
+                b.text(f"{plural}-forbidden.txt",
+                       f'Error from server (Forbidden): {qualified} is forbidden: User "test" cannot list resource '
+                       f'"{plural}" in API group "{group}" at the cluster scope\n')
         if self.layout == "docs":
             b.kube_docs("kubernetes.yaml", nodes + system + sas + objs)
         elif self.layout == "list-yaml":
@@ -179,7 +193,7 @@ class World:
                     n += 1
         if self.associations is not None:
             b.aws("pod-identity-associations.json", list_associations(self.associations))
-            for i, a in enumerate(self.associations):
+            for i, a in enumerate(self.associations if self.describe_associations else []):
                 b.aws(f"pod-identity-association-{i}.json", a.describe())
         if not (self.pod_identity or self.associations):
             return
@@ -1587,6 +1601,302 @@ def pi_role_not_found(b):
     w.emit(b)
     b.expect("shop", "billing", "role", codes=["ROLE_NOT_FOUND"], mechanism="pod-identity", status="broken",
              note="the association's role billing-pod-identiy does not exist (complete role list); billing-pod-identity is suggested")
+
+
+# ====================================================================== service accounts no pod runs as yet, and silent inputs
+
+
+@scenario
+def sa_only_malformed_arn(b):
+    """C17 before deploying: the service account is set up first with a role name where the ARN
+    belongs; no workload runs as it yet, so it is diagnosed as the chain a new pod would get."""
+    w = World()
+    w.irsa_role("reports-irsa", "analytics", "reports")
+    w.sa("analytics", "reports", "reports-irsa")
+    w.emit(b)
+    b.expect("analytics", "reports", "annotation", codes=["ROLE_ARN_MALFORMED"], status="broken", mechanism="irsa",
+             note="C17: `reports-irsa` is not a role ARN; no pods yet, so pod and injection are skipped and the rest is judged")
+
+
+@scenario
+def sa_only_irsa_ready(b):
+    """Langflow guide, step by step: the service account and role exist before the Deployment.
+    Everything a new pod needs is in place."""
+    w = World()
+    r = w.irsa_role("LangflowBedrockRole", "langflow", "langflow-sa", actions=["bedrock:InvokeModel"],
+                    resources="arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0")
+    w.sa("langflow", "langflow-sa", r.arn)
+    w.emit(b)
+    b.expect("langflow", "langflow-sa", None, codes=["PERMISSION_ALLOWED"], status="ok", mechanism="irsa",
+             args=["--action", "bedrock:InvokeModel", "--resource",
+                   "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"],
+             note="a service account checked before any pod runs as it: pod and injection skipped, the rest ok")
+
+
+@scenario
+def cluster_no_issuer(b):
+    """describe-cluster output without `identity` (trimmed by hand, or from a tool that drops
+    it): the oidc-provider link cannot be judged, and the report says why once in its notes."""
+    w = World()
+    w.healthy_irsa("shop", "orders")
+    w.cluster_file = False
+    w.emit(b)
+    cluster = describe_cluster(w.c)
+    del cluster["cluster"]["identity"]
+    b.aws("cluster.json", cluster)
+    b.expect("shop", "orders", None, codes=["CLUSTER_NO_ISSUER"], status="unknown",
+             note="no identity.oidc.issuer in describe-cluster: oidc-provider is unknown, never guessed")
+
+
+@scenario
+def pi_association_edited_under_pods(b):
+    """F37: the association was pointed at another role after the pods started; the agent keeps
+    serving the old role's cached credentials (up to 6 hours) until the pods restart."""
+    w = World()
+    r = w.role("billing-pod-identity", pod_identity_trust(), actions=["sqs:SendMessage"])
+    w.sa("shop", "billing")
+    w.associations.append(Association(w.c, "shop", "billing", r.arn, modified="2026-10-03T12:00:00.000000+00:00"))
+    w.app("shop", "billing", "billing", inject=w.pi_inject(), kind="deploy")
+    w.emit(b)
+    b.expect("shop", "billing", None, codes=["ASSOCIATION_RECENT"], status="warning", mechanism="pod-identity",
+             note="F37: modifiedAt is after the pod's creation: restart to drop credentials cached for the previous role")
+
+
+@scenario
+def pi_pod_raced_new_association(b):
+    """F37 / containers-roadmap #2507: the pod was created two seconds after the association,
+    before EKS served it; it came up without the Pod Identity variables."""
+    w = World()
+    r = w.role("billing-pod-identity", pod_identity_trust(), actions=["sqs:SendMessage"])
+    w.sa("shop", "billing")
+    w.associations.append(Association(w.c, "shop", "billing", r.arn, created="2026-10-02T09:59:58.000000+00:00"))
+    w.app("shop", "billing", "billing", kind="deploy")
+    w.pod_identity = True
+    w.emit(b)
+    b.expect("shop", "billing", "injection", codes=["ASSOCIATION_RECENT", "INJECTION_MISSING"], status="broken",
+             mechanism="pod-identity",
+             note="the pod started within seconds of the association's creation and has no Pod Identity env")
+
+
+
+@scenario
+def trust_document_undecodable(b):
+    """A damaged IAM document: the role's trust policy in the authorization details was cut off
+    in the middle of its URL-encoding (a paste into a ticket, a truncated download). IAM stores
+    only valid JSON, so the copy is what is wrong: the trust link is unknown with the reason and
+    the load note names the file and the role, never an "invalid policy" verdict."""
+    w = World()
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:orders"])
+    encoded = urllib.parse.quote(json.dumps(trust, separators=(",", ":")), safe="")
+    r = w.role("orders-irsa", encoded[: len(encoded) // 2], actions=["s3:GetObject"], resources="arn:aws:s3:::app-data/*")
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", None, codes=["TRUST_NOT_COLLECTED"], absent=["TRUST_POLICY_INVALID"], status="unknown",
+             mechanism="irsa", note="the trust document cannot be decoded: unknown with the reason, not an invalid policy")
+
+# ====================================================================== every finding code, offline and live
+
+
+@scenario
+def no_pods_scaled_to_zero(b):
+    """A Deployment scaled to zero next to a running one: its pods are listed (none), so the
+    template stands in and NO_PODS says so."""
+    w = World()
+    w.healthy_irsa("shop", "orders", kind="deploy")
+    r = w.irsa_role("nightly-irsa", "shop", "nightly")
+    w.sa("shop", "nightly", r.arn)
+    w.app("shop", "nightly", "nightly", kind="deploy", pods=0)
+    w.emit(b)
+    b.expect("shop", "nightly", None, codes=["NO_PODS"], status="ok", mechanism="irsa",
+             note="scaled to zero: no pods, the template is checked instead")
+
+
+@scenario
+def sa_missing_pods_listed(b):
+    """A8 with the namespace's pods listed: the Deployment names `reports-sa`, the namespace has
+    `report-sa`, and the ReplicaSet cannot create pods."""
+    w = World()
+    r = w.irsa_role("reports-irsa", "analytics", "report-sa")
+    w.sa("analytics", "report-sa", r.arn)
+    w.healthy_irsa("analytics", "dashboards")
+    tpl = pod_template("reports-sa", [container("reports", "registry.example.com/reports:2.0.1")], {"app.kubernetes.io/name": "reports"})
+    w.k.add(deployment("reports", "analytics", tpl, created="2026-10-02T09:59:58Z", available=0))
+    w.emit(b)
+    b.expect("analytics", "reports-sa", "service-account", codes=["SA_NOT_FOUND", "NO_PODS"], status="broken",
+             note="A8: serviceAccountName typo; report-sa is suggested; pods were listed, so none exist")
+
+
+@scenario
+def trust_no_aud_condition(b):
+    """D25: the trust checks `:sub` only. Not a failure (STS still checks the provider's client
+    IDs); AWS recommends requiring the audience too."""
+    w = World()
+    r = w.role("orders-irsa", irsa_trust(w.c, ["system:serviceaccount:shop:orders"], audience=None),
+               actions=["s3:GetObject"], resources="arn:aws:s3:::app-data/*")
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", None, codes=["TRUST_NO_AUD_CONDITION"], status="ok", mechanism="irsa",
+             note="D25: no :aud condition is info only")
+
+
+@scenario
+def trust_ec2_only(b):
+    """An instance role reused for a pod: its trust lets only EC2 assume it."""
+    w = World()
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                     "Action": "sts:AssumeRole"}]}
+    r = w.role("worker-node-role", trust, actions=["s3:GetObject"], resources="*")
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", "trust", codes=["TRUST_NO_MATCHING_STATEMENT"], status="broken", mechanism="irsa",
+             note="the role trusts ec2.amazonaws.com only: no statement for web identity federation")
+
+
+@scenario
+def trust_principal_wildcard(b):
+    """D25: the IRSA statement says `Principal: "*"` instead of the cluster's provider: the
+    `:sub` condition still narrows it, but any identity provider's token with that subject (any
+    cluster's, any account's) is let in."""
+    w = World()
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:orders"])
+    trust["Statement"][0]["Principal"] = "*"
+    r = w.role("orders-irsa", trust, actions=["s3:GetObject"], resources="arn:aws:s3:::app-data/*")
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", None, codes=["TRUST_PRINCIPAL_WILDCARD"], status="warning", mechanism="irsa",
+             note="a wildcard principal on the web identity statement")
+
+
+@scenario
+def trust_policy_invalid(b):
+    """A trust statement with the principal misspelt (`Principle`): IAM refuses such a document
+    today; it is reported as invalid with the line."""
+    w = World()
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:orders"])
+    st = trust["Statement"][0]
+    st["Principle"] = st.pop("Principal")
+    r = w.role("orders-irsa", trust, actions=["s3:GetObject"], resources="arn:aws:s3:::app-data/*")
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", "trust", codes=["TRUST_POLICY_INVALID"], status="broken", mechanism="irsa",
+             note="`Principle` is not an IAM element: the trust policy is invalid")
+
+
+@scenario
+def policy_invalid(b):
+    """D24 in a permission policy: `StringEquals` twice in one Condition. IAM stores it (its
+    parser keeps the last one), so one of the two conditions is silently gone; the document is
+    reported, not guessed at."""
+    w = World()
+    doc = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",'
+           '"Resource":"arn:aws:s3:::app-data/*","Condition":{"StringEquals":{"aws:ResourceTag/team":"shop"},'
+           '"StringEquals":{"s3:ExistingObjectTag/public":"true"}}}]}')
+    r = w.irsa_role("orders-irsa", "shop", "orders", inline={"legacy": doc})
+    w.sa("shop", "orders", r.arn)
+    w.app("shop", "orders", "orders", inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("shop", "orders", "permissions", codes=["POLICY_INVALID"], mechanism="irsa",
+             note="D24: a duplicated key in a permission policy; IAM keeps only the last")
+
+
+@scenario
+def pi_session_policy_deny(b):
+    """E29: the association carries a session policy (disableSessionTags=true) that allows only
+    s3:GetObject; the role allows s3:PutObject, the session does not."""
+    w = World()
+    r = w.role("uploader-pod-identity", pod_identity_trust(), actions=["s3:GetObject", "s3:PutObject"],
+               resources="arn:aws:s3:::uploads/*")
+    w.sa("media", "uploader")
+    w.associations.append(Association(w.c, "media", "uploader", r.arn, disable_session_tags=True,
+                                      policy_doc=json.dumps(policy(allow(["s3:GetObject"], "arn:aws:s3:::uploads/*")))))
+    w.app("media", "uploader", "uploader", inject=w.pi_inject(), kind="deploy")
+    w.emit(b)
+    b.expect("media", "uploader", "permissions", codes=["PERMISSION_SESSION_POLICY_DENY"], mechanism="pod-identity",
+             args=["--action", "s3:PutObject", "--resource", "arn:aws:s3:::uploads/2026/report.pdf"],
+             note="E29: the association's session policy does not allow s3:PutObject, which the role does")
+
+
+@scenario
+def pi_target_role_same_account(b):
+    """F36/E28: role chaining through a target role whose trust lacks sts:TagSession (Pod Identity
+    session tags are transitive)."""
+    w = World()
+    first = w.role("ingest-pod-identity", pod_identity_trust(), actions=["sts:AssumeRole", "sts:TagSession"])
+    target_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": first.arn},
+                                                            "Action": "sts:AssumeRole"}]}
+    target = w.role("ingest-data", target_trust, actions=["s3:GetObject"], resources="arn:aws:s3:::ingest/*")
+    w.sa("data", "ingest")
+    w.associations.append(Association(w.c, "data", "ingest", first.arn, target_role_arn=target.arn))
+    w.app("data", "ingest", "ingest", inject=w.pi_inject(), kind="deploy")
+    w.emit(b)
+    b.expect("data", "ingest", "trust", codes=["ASSOCIATION_TARGET_ROLE", "TARGET_ROLE_TRUST"], mechanism="pod-identity",
+             note="E28: the target role's trust allows sts:AssumeRole but not sts:TagSession")
+
+
+@scenario
+def oidc_providers_not_listed(b):
+    """The account's OIDC providers were not listed (no iam:ListOpenIDConnectProviders)."""
+    w = World()
+    w.healthy_irsa("shop", "orders")
+    w.providers = {}
+    w.emit(b)
+    b.expect("shop", "orders", None, codes=["OIDC_PROVIDERS_NOT_COLLECTED"], status="unknown", mechanism="irsa",
+             note="without the provider list the oidc-provider link is unknown, never broken")
+
+
+@scenario
+def oidc_provider_not_described(b):
+    """The provider is listed but not read (no iam:GetOpenIDConnectProvider): its client IDs are
+    unknown."""
+    w = World()
+    w.healthy_irsa("shop", "orders")
+    w.providers = {w.c.account: [(w.c.issuer_host, None)]}
+    w.emit(b)
+    b.expect("shop", "orders", None, codes=["OIDC_PROVIDER_DETAIL_MISSING"], status="unknown", mechanism="irsa",
+             note="the provider exists; its ClientIDList was not read")
+
+
+@scenario
+def pi_association_not_described(b):
+    """Associations listed but not described (no eks:DescribePodIdentityAssociation): the role is
+    unknown."""
+    w = World()
+    w.healthy_pi("shop", "billing", kind="deploy")
+    w.describe_associations = False
+    w.emit(b)
+    b.expect("shop", "billing", None, codes=["ASSOCIATION_DETAIL_MISSING"], status="unknown", mechanism="pod-identity",
+             note="the association's role was not read: unknown, not broken")
+
+
+@scenario
+def pods_forbidden(b):
+    """RBAC refuses listing pods cluster-wide; the refusal was saved in place of the output.
+    Nothing about injection can be judged, and the agent on the pods' nodes cannot be seen."""
+    w = World()
+    w.healthy_pi("shop", "billing", kind="deploy")
+    w.healthy_irsa("shop", "orders", kind="deploy")
+    w.forbidden = {"Pod": ("pods", "")}
+    w.emit(b)
+    b.expect("shop", "billing", None, codes=["PODS_NOT_COLLECTED", "INJECTION_NOT_JUDGED"], status="unknown",
+             mechanism="pod-identity", note="pods denied: the permission to grant is named, nothing is guessed")
+    b.expect("shop", "orders", None, codes=["PODS_NOT_COLLECTED", "INJECTION_NOT_JUDGED"], status="unknown",
+             mechanism="irsa", note="pods denied")
+
+
+@scenario
+def serviceaccounts_forbidden(b):
+    """RBAC refuses listing service accounts cluster-wide."""
+    w = World()
+    w.healthy_irsa("shop", "orders", kind="deploy")
+    w.forbidden = {"ServiceAccount": ("serviceaccounts", "")}
+    w.emit(b)
+    b.expect("shop", "orders", None, codes=["SA_NOT_COLLECTED"], status="unknown",
+             note="service accounts denied: the chain after it is not judged")
 
 
 if __name__ == "__main__":

@@ -641,8 +641,9 @@ def get_oidc_provider(url, client_ids=("sts.amazonaws.com",)):
 
 class Association:
     def __init__(self, c, namespace, service_account, role_arn, n=1, created="2026-10-01T09:30:00.000000+00:00",
-                 target_role_arn=None, disable_session_tags=False, owner_arn=None, policy_doc=None):
+                 target_role_arn=None, disable_session_tags=False, owner_arn=None, policy_doc=None, modified=None):
         self.c = c
+        self.modified = modified or created
         self.namespace = namespace
         self.service_account = service_account
         self.role_arn = role_arn
@@ -664,7 +665,7 @@ class Association:
     def describe(self):
         a = {"clusterName": self.c.name, "namespace": self.namespace, "serviceAccount": self.service_account,
              "roleArn": self.role_arn, "associationArn": self.arn, "associationId": self.id, "tags": {},
-             "createdAt": self.created, "modifiedAt": self.created, "disableSessionTags": self.disable_session_tags}
+             "createdAt": self.created, "modifiedAt": self.modified, "disableSessionTags": self.disable_session_tags}
         if self.target_role_arn:
             a["targetRoleArn"] = self.target_role_arn
             a["externalId"] = hashlib.sha1(self.id.encode()).hexdigest()[:32]

@@ -3,3 +3,4 @@
 pub mod fake_aws;
 pub mod fake_kube;
 pub mod live_env;
+pub mod scenario_runs;

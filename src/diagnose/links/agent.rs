@@ -34,7 +34,7 @@ fn installed(ctx: &Ctx) -> Installed {
         .kube
         .daemon_sets
         .known()
-        .filter(|l| l.covers("kube-system"));
+        .filter(|l| l.complete_for("kube-system"));
     if let Some(l) = ds
         && l.items.iter().any(|d| {
             d.metadata
@@ -115,7 +115,7 @@ pub fn check(ctx: &Ctx) -> LinkReport {
                 .kube
                 .pods
                 .known()
-                .is_some_and(|l| l.covers("kube-system"));
+                .is_some_and(|l| l.complete_for("kube-system"));
             match (installed(ctx), kube_system_known) {
                 (Installed::Yes(how), true) => findings.push(
                     Finding::error(codes::AGENT_NOT_ON_NODE, format!("the Pod Identity agent ({how}) has no pod on node {node_name}, where {pod_name} runs: credential requests to 169.254.170.23 time out"))

@@ -239,7 +239,7 @@ fn missing_annotation(
         Some(role) => finding.fix(
             Fix::new("annotate the service account with the role, then restart the pods")
                 .command(annotate_command(ctx, role))
-                .command(k8s::restart_command(ctx.workload.id.kind, &ctx.namespace, &ctx.workload.id.name)),
+                .commands(k8s::restart_command(ctx.workload.id.kind, &ctx.namespace, &ctx.workload.id.name)),
         ),
         None => finding.fix(
             Fix::new("create a role whose trust names this service account and annotate the service account with it (or create a Pod Identity association)")

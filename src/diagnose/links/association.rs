@@ -84,21 +84,9 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>) -> AssociationOutcome<'a> {
             role: None,
         };
     };
+    // EKS keeps one association per namespace/service account (a second create is
+    // `ResourceInUseException`), so the first is the one.
     let mut findings = Vec::new();
-    if mine.len() > 1 {
-        findings.push(
-            Finding::warning(
-                codes::ASSOCIATION_DUPLICATE,
-                format!(
-                    "{} associations name {}/{}; EKS allows one role per service account",
-                    mine.len(),
-                    ctx.namespace,
-                    ctx.sa_name
-                ),
-            )
-            .reference("F36"),
-        );
-    }
     if let Some(owner) = &assoc.owner_arn {
         findings.push(
             Finding::info(codes::ASSOCIATION_ADDON_OWNED, format!("the association is owned by {owner}; change it through the add-on, not with pod-identity-association commands"))
@@ -112,6 +100,9 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>) -> AssociationOutcome<'a> {
                 .evidence(assoc_evidence(assoc))
                 .reference("F36"),
         );
+    }
+    if let Some(f) = recent_change(ctx, assoc) {
+        findings.push(f);
     }
     let sa_annotated = ctx
         .sa_object()
@@ -139,6 +130,90 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>) -> AssociationOutcome<'a> {
         association: Some(assoc),
         role,
     }
+}
+
+/// Seconds after creating an association during which EKS may not serve it yet ("may take
+/// several seconds", CreatePodIdentityAssociation docs).
+const PROPAGATION_SECONDS: i64 = 10;
+
+/// The association changed under running pods (field guide F37): the agent caches credentials
+/// for up to 6 hours (59 minutes with a target role) and an edit does not reset the cache, so
+/// pods started before the change may still act as the previous role; and pods created within
+/// seconds of the association's creation may have started before EKS served it. Both are read
+/// from timestamps the facts carry (the association's and the pods'), never from a clock.
+fn recent_change(ctx: &Ctx, assoc: &PodIdentityAssociation) -> Option<Finding> {
+    let created = assoc.created_at.as_deref().and_then(k8s::parse_time);
+    let modified = assoc.modified_at.as_deref().and_then(k8s::parse_time);
+    let pods = ctx
+        .workload
+        .pods
+        .iter()
+        .filter_map(|p| k8s::created(&p.metadata).map(|t| (k8s::name_of(&p.metadata), t)));
+    let cache = if assoc.target_role_arn.is_some() {
+        "59 minutes"
+    } else {
+        "6 hours"
+    };
+    let mut edited_under = Vec::new();
+    let mut raced = Vec::new();
+    for (name, started) in pods {
+        if let (Some(c), Some(m)) = (created, modified)
+            && m > c
+            && started < m
+        {
+            edited_under.push(name);
+        }
+        if let Some(c) = created
+            && started >= c
+            && started.as_second() - c.as_second() < PROPAGATION_SECONDS
+        {
+            raced.push(name);
+        }
+    }
+    // Timestamps as parsed, not as written: sources format them differently (the AWS CLI
+    // with microseconds and an offset, the SDK in RFC 3339 with `Z`).
+    let shown = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or("?".into());
+    let evidence = Evidence::new(format!("Pod identity association {}", assoc.association_id))
+        .field("createdAt / modifiedAt")
+        .value(format!("{} / {}", shown(created), shown(modified)));
+    let restart = || {
+        Fix::new("restart the pods so they fetch credentials for the association as it is now")
+            .commands(k8s::restart_command(
+                ctx.workload.id.kind,
+                &ctx.namespace,
+                &ctx.workload.id.name,
+            ))
+    };
+    if !edited_under.is_empty() {
+        return Some(
+            Finding::warning(
+                codes::ASSOCIATION_RECENT,
+                format!(
+                    "the association was changed at {} after {} started; the Pod Identity agent caches credentials for up to {cache} and an edit does not reset that cache, so these pods may still act as the previous role until they are restarted",
+                    shown(modified),
+                    edited_under.join(", ")
+                ),
+            )
+            .evidence(evidence)
+            .fix(restart())
+            .reference("F37"),
+        );
+    }
+    if !raced.is_empty() {
+        return Some(
+            Finding::info(
+                codes::ASSOCIATION_RECENT,
+                format!(
+                    "{} started within {PROPAGATION_SECONDS} seconds of the association's creation; EKS serves a new association only after several seconds, so a pod that came up without credentials then needs a restart",
+                    raced.join(", ")
+                ),
+            )
+            .evidence(evidence)
+            .fix(restart())
+            .reference("F37"),
+        );
+    }
+    None
 }
 
 fn missing_association(ctx: &Ctx, all: &[PodIdentityAssociation]) -> LinkReport {
@@ -195,7 +270,7 @@ fn missing_association(ctx: &Ctx, all: &[PodIdentityAssociation]) -> LinkReport 
         None => "create the association, then restart the pods".to_string(),
     })
     .command(create_command(ctx, &role_for_fix));
-    fix = fix.command(k8s::restart_command(
+    fix = fix.commands(k8s::restart_command(
         ctx.workload.id.kind,
         &ctx.namespace,
         &ctx.workload.id.name,

@@ -127,7 +127,7 @@ fn restart_fix(ctx: &Ctx, why: &str) -> Fix {
     Fix::new(format!(
         "recreate the pods so the webhook mutates them ({why})"
     ))
-    .command(k8s::restart_command(
+    .commands(k8s::restart_command(
         ctx.workload.id.kind,
         &ctx.namespace,
         &ctx.workload.id.name,

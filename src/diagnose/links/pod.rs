@@ -26,20 +26,18 @@ pub fn check(ctx: &Ctx) -> LinkReport {
         ));
         format!("no pods; template runs as {}", ctx.sa_name)
     } else {
-        let missing = ctx.ix.snap.kube.pods.missing().cloned().unwrap_or_else(|| {
+        let missing = ctx.pods_gap().unwrap_or_else(|| {
             crate::model::Missing::not_collected(format!(
                 "kubectl get pods -n {} -o yaml",
                 ctx.namespace
             ))
         });
-        let hint = missing.explain(&format!("the pods of namespace {}", ctx.namespace));
-        // Denied pods cannot be judged from the template: the injection happens on the pods.
-        let denied = matches!(missing, crate::model::Missing::Denied { .. });
-        if w.template.is_some() && !denied {
-            findings.push(Finding::info(codes::PODS_NOT_COLLECTED, hint));
-        } else {
-            findings.push(Finding::unknown(codes::PODS_NOT_COLLECTED, hint));
-        }
+        // Never a green mark for pods nobody looked at: whether they exist, and what the
+        // webhook gave them, is unknown until they are read (a template is not a pod).
+        findings.push(Finding::unknown(
+            codes::PODS_NOT_COLLECTED,
+            missing.explain(&format!("the pod list of namespace {}", ctx.namespace)),
+        ));
         format!("pods not collected; template runs as {}", ctx.sa_name)
     };
     if ctx.sa_name == "default"

@@ -56,13 +56,40 @@ pub fn condition_evidence(
 /// A document IAM would refuse (or that our parser cannot read): the finding for it.
 pub fn invalid_policy_finding(object: &str, parsed: &ParsedPolicy, trust: bool) -> Option<Finding> {
     let err = parsed.result.as_ref().err()?;
+    if let Some(why) = &parsed.undecodable {
+        // Not a verdict on the policy: IAM holds valid JSON, this copy of it is damaged.
+        let code = if trust {
+            codes::TRUST_NOT_COLLECTED
+        } else {
+            codes::POLICY_NOT_COLLECTED
+        };
+        return Some(
+            Finding::unknown(
+                code,
+                format!(
+                    "{object}: the document read could not be decoded ({why}); IAM stores only valid JSON, so this copy is damaged and what IAM holds is unknown; read it again (`aws iam get-role`, `aws iam get-role-policy` or `aws iam get-policy-version`)"
+                ),
+            )
+            .evidence(Evidence::new(object).document(parsed.display.clone())),
+        );
+    }
     let (code, extra) = match (err.code, trust) {
         (ErrorCode::DuplicateKey, true) => (
             codes::TRUST_DUPLICATE_KEY,
             "; most parsers keep only the last value, silently dropping a condition. To allow several service accounts, give one key a list of values",
         ),
+        (ErrorCode::DuplicateKey, false) => (
+            codes::POLICY_INVALID,
+            "; IAM stores such a document but keeps only the last value, so the other is silently ignored",
+        ),
         (_, true) => (codes::TRUST_POLICY_INVALID, ""),
         (_, false) => (codes::POLICY_INVALID, ""),
+    };
+    // IAM accepts a duplicated key (and drops all but the last); anything else it refuses.
+    let fix = if err.code == ErrorCode::DuplicateKey {
+        "merge the duplicated keys into one (a key may hold a list of values)"
+    } else {
+        "correct the document; IAM refuses to save it as it is"
     };
     let mut ev = Evidence::new(object).document(parsed.display.clone());
     if let Some(loc) = err.location {
@@ -77,9 +104,7 @@ pub fn invalid_policy_finding(object: &str, parsed: &ParsedPolicy, trust: bool) 
             ),
         )
         .evidence(ev)
-        .fix(Fix::new(
-            "correct the document; IAM refuses to save it as it is",
-        ))
+        .fix(Fix::new(fix))
         .reference("D24"),
     )
 }

@@ -42,6 +42,10 @@ impl Loader {
             self.recognised += 1;
             return self.aws.add_cli_error(&name, error, &mut self.notes);
         }
+        if let Some(refusal) = super::kube::forbidden::parse(&text) {
+            self.recognised += 1;
+            return self.kube.add_forbidden(&name, refusal, &mut self.notes);
+        }
         let (format, docs) = match parse::documents(&text) {
             Ok(parsed) => parsed,
             Err(why) => return self.notes.add(&name, format!("{why}; skipped")),

@@ -89,18 +89,6 @@ where
     }
 }
 
-fn permission(resource: &str, group: &str, ns: Option<&str>) -> String {
-    let group = if group.is_empty() {
-        String::new()
-    } else {
-        format!(" (API group {group})")
-    };
-    match ns {
-        Some(ns) => format!("list {resource}{group} in namespace {ns}"),
-        None => format!("list {resource}{group} cluster-wide"),
-    }
-}
-
 /// Why the Kubernetes side could not be read at all (a 403 is a fact, not one of these).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KubeFailure {
@@ -151,10 +139,9 @@ where
             },
             partial,
         }),
-        Outcome::Denied(message) => Fact::Missing(Missing::Denied {
-            permission: permission(resource, group, ns),
-            message,
-        }),
+        Outcome::Denied(message) => {
+            Fact::Missing(Missing::list_denied(resource, group, ns, message))
+        }
     })
 }
 
@@ -172,10 +159,9 @@ where
         Outcome::Items(items, None) => Fact::Known(items),
         // A plain list has no room for "partial": the reason stands in for the items.
         Outcome::Items(_, Some(message)) => Fact::Missing(Missing::Partial { message }),
-        Outcome::Denied(message) => Fact::Missing(Missing::Denied {
-            permission: permission(resource, group, None),
-            message,
-        }),
+        Outcome::Denied(message) => {
+            Fact::Missing(Missing::list_denied(resource, group, None, message))
+        }
     })
 }
 

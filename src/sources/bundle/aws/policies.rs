@@ -48,9 +48,15 @@ impl Policies {
             );
         }
         match version.document {
-            Some(document) => self
-                .versions
-                .push((file.to_string(), id, policy_text(&document))),
+            Some(document) => {
+                let document = super::roles::checked(
+                    file,
+                    &format!("policy version {id}"),
+                    policy_text(&document),
+                    notes,
+                );
+                self.versions.push((file.to_string(), id, document))
+            }
             None => notes.add(
                 file,
                 format!("policy version {id} has no Document; skipped"),
@@ -81,12 +87,21 @@ impl Policies {
                         && default_version_id.is_some()
                 })
             });
+        let name = text(policy.policy_name)
+            .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or("").to_string());
+        let default_document = default.and_then(|v| v.document.as_deref()).map(|d| {
+            super::roles::checked(
+                file,
+                &format!("managed policy {name}"),
+                policy_text(d),
+                notes,
+            )
+        });
         let new = ManagedPolicy {
-            name: text(policy.policy_name)
-                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or("").to_string()),
+            name,
             arn: arn.clone(),
             default_version_id,
-            default_document: default.and_then(|v| v.document.as_deref()).map(policy_text),
+            default_document,
         };
         match self.policies.get_mut(&arn) {
             Some(existing) => {

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::shapes::{self, Text, policy_text, text};
 use crate::model::Fact;
 use crate::model::arn::Arn;
-use crate::model::aws::{AttachedPolicy, IamRole, InlinePolicy};
+use crate::model::aws::{AttachedPolicy, IamRole, InlinePolicy, PolicyText};
 use crate::sources::bundle::notes::Notes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,13 +172,21 @@ fn convert(
         }
         (None, _) => Fact::Known(None),
     };
+    let trust_policy = role.assume_role_policy_document.as_deref().map(|d| {
+        checked(
+            file,
+            &format!("the trust policy of role {name}"),
+            policy_text(d),
+            notes,
+        )
+    });
     Some(IamRole {
         arn,
         name,
         path,
         role_id: text(role.role_id),
         create_date: text(role.create_date),
-        trust_policy: role.assume_role_policy_document.as_deref().map(policy_text),
+        trust_policy,
         inline_policies,
         attached_policies,
         permissions_boundary,
@@ -195,8 +203,13 @@ fn inline(
     let name = text(policy.policy_name).unwrap_or_default();
     match policy.policy_document {
         Some(document) => Some(InlinePolicy {
+            document: checked(
+                file,
+                &format!("inline policy {name} of role {role}"),
+                policy_text(&document),
+                notes,
+            ),
             name,
-            document: policy_text(&document),
         }),
         None => {
             notes.add(
@@ -206,6 +219,18 @@ fn inline(
             None
         }
     }
+}
+
+/// Notes a document that is not JSON even URL-decoded (the copy in the file is damaged: IAM
+/// stores only valid JSON). It is kept, so the link that reads it says `unknown` and why.
+pub fn checked(file: &str, what: &str, document: PolicyText, notes: &mut Notes) -> PolicyText {
+    if let Some(why) = crate::diagnose::policy_cache::undecodable(&document.0) {
+        notes.add(
+            file,
+            format!("{what} could not be decoded ({why}); the link that reads it is unknown"),
+        );
+    }
+    document
 }
 
 fn attached(policy: shapes::AttachedPolicy) -> Option<AttachedPolicy> {

@@ -19,20 +19,27 @@ pub enum KindTag {
     MutatingWebhookConfiguration,
 }
 
-const TABLE: &[(KindTag, &str, &str)] = &[
-    (KindTag::Pod, "", "Pod"),
-    (KindTag::ServiceAccount, "", "ServiceAccount"),
-    (KindTag::Deployment, "apps", "Deployment"),
-    (KindTag::ReplicaSet, "apps", "ReplicaSet"),
-    (KindTag::StatefulSet, "apps", "StatefulSet"),
-    (KindTag::DaemonSet, "apps", "DaemonSet"),
-    (KindTag::Job, "batch", "Job"),
-    (KindTag::CronJob, "batch", "CronJob"),
-    (KindTag::Node, "", "Node"),
+/// (tag, API group, kind, resource plural)
+const TABLE: &[(KindTag, &str, &str, &str)] = &[
+    (KindTag::Pod, "", "Pod", "pods"),
+    (
+        KindTag::ServiceAccount,
+        "",
+        "ServiceAccount",
+        "serviceaccounts",
+    ),
+    (KindTag::Deployment, "apps", "Deployment", "deployments"),
+    (KindTag::ReplicaSet, "apps", "ReplicaSet", "replicasets"),
+    (KindTag::StatefulSet, "apps", "StatefulSet", "statefulsets"),
+    (KindTag::DaemonSet, "apps", "DaemonSet", "daemonsets"),
+    (KindTag::Job, "batch", "Job", "jobs"),
+    (KindTag::CronJob, "batch", "CronJob", "cronjobs"),
+    (KindTag::Node, "", "Node", "nodes"),
     (
         KindTag::MutatingWebhookConfiguration,
         "admissionregistration.k8s.io",
         "MutatingWebhookConfiguration",
+        "mutatingwebhookconfigurations",
     ),
 ];
 
@@ -42,15 +49,23 @@ impl KindTag {
         let group = group_of(api_version);
         TABLE
             .iter()
-            .find(|(_, g, k)| *g == group && *k == kind)
-            .map(|(tag, _, _)| *tag)
+            .find(|(_, g, k, _)| *g == group && *k == kind)
+            .map(|(tag, _, _, _)| *tag)
+    }
+
+    /// The kind for a resource plural and API group (`pods`, `deployments` in `apps`).
+    pub fn of_resource(group: &str, resource: &str) -> Option<KindTag> {
+        TABLE
+            .iter()
+            .find(|(_, g, _, r)| *g == group && *r == resource)
+            .map(|(tag, _, _, _)| *tag)
     }
 
     pub fn name(self) -> &'static str {
         TABLE
             .iter()
-            .find(|(tag, _, _)| *tag == self)
-            .map_or("object", |(_, _, kind)| kind)
+            .find(|(tag, _, _, _)| *tag == self)
+            .map_or("object", |(_, _, kind, _)| kind)
     }
 
     /// The containers list every real object of this kind has. k8s-openapi fills a missing

@@ -9,6 +9,7 @@
 //!
 //! To load a new kind, see `kinds.rs`.
 
+pub mod forbidden;
 mod kinds;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -23,8 +24,8 @@ use serde_json::Value;
 use self::kinds::{KindTag, is_secret};
 use super::notes::{At, Notes};
 use super::parse::clip;
-use crate::model::Fact;
 use crate::model::snapshot::{KubeFacts, Listing, Scope};
+use crate::model::{Fact, Missing};
 
 /// Objects of one kind seen so far.
 struct Kind<T> {
@@ -65,6 +66,7 @@ impl<T: DeserializeOwned> Kind<T> {
         Fact::Known(Listing {
             items: self.items,
             scope: Scope::Namespaces(namespaces),
+            partial: None,
         })
     }
 
@@ -105,6 +107,8 @@ pub struct KubeAcc {
     unreadable: BTreeMap<usize, usize>,
     /// Secrets skipped, per file.
     secrets: BTreeMap<usize, usize>,
+    /// Lists refused by RBAC (saved `kubectl get` errors), with the file that says so.
+    denied: BTreeMap<KindTag, (String, Missing)>,
 }
 
 impl KubeAcc {
@@ -145,6 +149,28 @@ impl KubeAcc {
                 self.add_document(at.item(index), item, notes);
             }
         }
+    }
+
+    /// A saved `kubectl get` refusal: that kind's list is denied, with the permission to grant.
+    pub fn add_forbidden(&mut self, file: &str, refusal: forbidden::Forbidden, notes: &mut Notes) {
+        let Some(tag) = KindTag::of_resource(&refusal.group, &refusal.resource) else {
+            return notes.add(
+                file,
+                format!(
+                    "kubectl was refused a list of {} the diagnosis does not read; ignored",
+                    refusal.resource
+                ),
+            );
+        };
+        let missing = Missing::list_denied(
+            &refusal.resource,
+            &refusal.group,
+            refusal.namespace.as_deref(),
+            refusal.message,
+        );
+        self.denied
+            .entry(tag)
+            .or_insert((file.to_string(), missing));
     }
 
     /// `kubectl version -o json|yaml`.
@@ -293,32 +319,90 @@ impl KubeAcc {
             tainted.entry(key.0).or_default().insert(key.1.clone());
         }
         let t = |tag| tainted.get(&tag);
+        let mut denied = self.denied;
+        let seen = |tag: KindTag| match tag {
+            KindTag::Pod => self.pods.seen,
+            KindTag::ServiceAccount => self.service_accounts.seen,
+            KindTag::Deployment => self.deployments.seen,
+            KindTag::ReplicaSet => self.replica_sets.seen,
+            KindTag::StatefulSet => self.stateful_sets.seen,
+            KindTag::DaemonSet => self.daemon_sets.seen,
+            KindTag::Job => self.jobs.seen,
+            KindTag::CronJob => self.cron_jobs.seen,
+            KindTag::Node => self.nodes.seen,
+            KindTag::MutatingWebhookConfiguration => self.webhooks.seen,
+        };
+        // A refusal next to objects of the same kind from other files: the objects are kept,
+        // and the refused namespace stays unlisted (unknown), as a partial grant is live.
+        for (tag, (file, _)) in denied.iter().filter(|(tag, _)| seen(**tag)) {
+            notes.add(
+                file,
+                format!(
+                    "the {} list was refused here while other files hold some; those are kept and the rest is unknown",
+                    tag.name()
+                ),
+            );
+        }
         let missing = KubeFacts::default();
         KubeFacts {
-            pods: self.pods.listing(t(KindTag::Pod), missing.pods),
-            service_accounts: self
-                .service_accounts
-                .listing(t(KindTag::ServiceAccount), missing.service_accounts),
-            deployments: self
-                .deployments
-                .listing(t(KindTag::Deployment), missing.deployments),
-            replica_sets: self
-                .replica_sets
-                .listing(t(KindTag::ReplicaSet), missing.replica_sets),
-            stateful_sets: self
-                .stateful_sets
-                .listing(t(KindTag::StatefulSet), missing.stateful_sets),
-            daemon_sets: self
-                .daemon_sets
-                .listing(t(KindTag::DaemonSet), missing.daemon_sets),
-            jobs: self.jobs.listing(t(KindTag::Job), missing.jobs),
-            cron_jobs: self
-                .cron_jobs
-                .listing(t(KindTag::CronJob), missing.cron_jobs),
-            nodes: self.nodes.list(missing.nodes),
-            webhooks: self.webhooks.list(missing.webhooks),
+            pods: self.pods.listing(
+                t(KindTag::Pod),
+                or_denied(&mut denied, KindTag::Pod, missing.pods),
+            ),
+            service_accounts: self.service_accounts.listing(
+                t(KindTag::ServiceAccount),
+                or_denied(
+                    &mut denied,
+                    KindTag::ServiceAccount,
+                    missing.service_accounts,
+                ),
+            ),
+            deployments: self.deployments.listing(
+                t(KindTag::Deployment),
+                or_denied(&mut denied, KindTag::Deployment, missing.deployments),
+            ),
+            replica_sets: self.replica_sets.listing(
+                t(KindTag::ReplicaSet),
+                or_denied(&mut denied, KindTag::ReplicaSet, missing.replica_sets),
+            ),
+            stateful_sets: self.stateful_sets.listing(
+                t(KindTag::StatefulSet),
+                or_denied(&mut denied, KindTag::StatefulSet, missing.stateful_sets),
+            ),
+            daemon_sets: self.daemon_sets.listing(
+                t(KindTag::DaemonSet),
+                or_denied(&mut denied, KindTag::DaemonSet, missing.daemon_sets),
+            ),
+            jobs: self.jobs.listing(
+                t(KindTag::Job),
+                or_denied(&mut denied, KindTag::Job, missing.jobs),
+            ),
+            cron_jobs: self.cron_jobs.listing(
+                t(KindTag::CronJob),
+                or_denied(&mut denied, KindTag::CronJob, missing.cron_jobs),
+            ),
+            nodes: self
+                .nodes
+                .list(or_denied(&mut denied, KindTag::Node, missing.nodes)),
+            webhooks: self.webhooks.list(or_denied(
+                &mut denied,
+                KindTag::MutatingWebhookConfiguration,
+                missing.webhooks,
+            )),
             server_version: self.server_version,
         }
+    }
+}
+
+/// The refusal recorded for `tag`, as the fact, or `default` (not collected).
+fn or_denied<T>(
+    denied: &mut BTreeMap<KindTag, (String, Missing)>,
+    tag: KindTag,
+    default: Fact<T>,
+) -> Fact<T> {
+    match denied.remove(&tag) {
+        Some((_, m)) => Fact::Missing(m),
+        None => default,
     }
 }
 

@@ -1,0 +1,126 @@
+//! Which workloads a [`Selection`] picks, the service accounts no workload runs as yet (diagnosed
+//! as the chain a pod would get if it started now), and the one sentence a user reads when a
+//! target names nothing.
+//!
+//! A service account enters the report on its own when no workload runs as it and either it is
+//! named by the target (`sa/NAME`, or a bare `NAME`) or, without a target, it shows an AWS
+//! identity (an `eks.amazonaws.com/` annotation or a pod identity association): people set a
+//! service account up before they deploy, and a broken annotation on it must not go unseen.
+
+use std::collections::BTreeSet;
+
+use super::index::Index;
+use super::workloads::Workload;
+use super::{DiagnoseError, Selection, Target};
+use crate::model::workload::WorkloadKind;
+
+/// Does workload `w` (running as `sa_name`) answer to target `t`?
+pub fn matches(t: &Target, w: &Workload, sa_name: &str) -> bool {
+    match t {
+        Target::Workload(k, n) => {
+            w.id.kind == *k && &w.id.name == n
+                || (*k == WorkloadKind::Pod
+                    && w.pods
+                        .iter()
+                        .any(|p| p.metadata.name.as_deref() == Some(n.as_str())))
+        }
+        Target::ServiceAccount(n) => sa_name == n,
+        Target::Name(n) => &w.id.name == n || sa_name == n,
+    }
+}
+
+/// Annotations that show a service account is meant to carry an AWS identity: any
+/// `eks.amazonaws.com/` key, or a misspelt role-arn key elsewhere.
+pub fn shows_identity(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> bool {
+    meta.annotations.as_ref().is_some_and(|a| {
+        a.keys()
+            .any(|k| k.starts_with("eks.amazonaws.com/") || k.contains("role-arn"))
+    })
+}
+
+/// Service accounts (namespace, name) that no workload in `used` runs as and that the selection
+/// asks about: the target's name, or (no target) those showing an AWS identity. Includes a
+/// service account an association names that does not exist, when the target names it.
+pub fn idle_service_accounts(
+    ix: &Index,
+    sel: &Selection,
+    used: &BTreeSet<(String, String)>,
+) -> Vec<(String, String)> {
+    let in_scope = |ns: &str| sel.namespace.as_deref().is_none_or(|want| want == ns);
+    let targeted = |name: &str| match &sel.target {
+        None => None,
+        Some(Target::ServiceAccount(n) | Target::Name(n)) => Some(n == name),
+        Some(Target::Workload(..)) => Some(false),
+    };
+    let mut out = BTreeSet::new();
+    if let Some(list) = ix.snap.kube.service_accounts.known() {
+        for sa in &list.items {
+            let ns = sa.metadata.namespace.as_deref().unwrap_or_default();
+            let name = sa.metadata.name.as_deref().unwrap_or_default();
+            if name.is_empty() || !in_scope(ns) || used.contains(&(ns.into(), name.into())) {
+                continue;
+            }
+            let wanted = targeted(name).unwrap_or_else(|| {
+                shows_identity(&sa.metadata) || !ix.associations_for(ns, name).is_empty()
+            });
+            if wanted {
+                out.insert((ns.to_string(), name.to_string()));
+            }
+        }
+    }
+    for a in ix.all_associations() {
+        let key = (a.namespace.clone(), a.service_account.clone());
+        if in_scope(&a.namespace)
+            && !used.contains(&key)
+            && targeted(&a.service_account) == Some(true)
+        {
+            out.insert(key);
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// One sentence naming what was looked for and where, for a target that matched nothing.
+pub fn not_found(ix: &Index, sel: &Selection, target: &Target) -> DiagnoseError {
+    let kube = &ix.snap.kube;
+    let place = match &sel.namespace {
+        Some(ns) => format!("in namespace {ns}"),
+        None => "in any namespace".to_string(),
+    };
+    let looked = match target {
+        Target::Workload(k, n) => format!("no {} named `{n}` {place}", k.kind_name()),
+        Target::ServiceAccount(n) => format!(
+            "no ServiceAccount named `{n}` {place}, and no workload or pod identity association uses that name"
+        ),
+        Target::Name(n) => {
+            format!("no workload or ServiceAccount named `{n}` {place}")
+        }
+    };
+    // Say when the answer rests on a list that was not read, so "not found" is not taken as
+    // "does not exist".
+    let unread = match (target, &sel.namespace) {
+        (Target::ServiceAccount(_), Some(ns)) => match kube.service_accounts.known() {
+            Some(l) => l
+                .gap(ns, || {
+                    format!("kubectl get serviceaccounts -n {ns} -o yaml")
+                })
+                .map(|m| m.explain(&format!("the service account list of namespace {ns}"))),
+            None => kube
+                .service_accounts
+                .missing()
+                .map(|m| m.explain("the service account list")),
+        },
+        (_, Some(ns)) => match kube.pods.known() {
+            Some(l) => l
+                .gap(ns, || format!("kubectl get pods -n {ns} -o yaml"))
+                .map(|m| m.explain(&format!("the pod list of namespace {ns}"))),
+            None => kube.pods.missing().map(|m| m.explain("the pod list")),
+        },
+        (_, None) => None,
+    };
+    let message = match unread {
+        Some(why) => format!("{looked} ({why})"),
+        None => looked,
+    };
+    DiagnoseError::TargetNotFound(message)
+}

@@ -1,0 +1,182 @@
+//! Service accounts no workload runs as yet (`doctor sa/NAME` before deploying), targets that
+//! name nothing, and pods nobody could look at.
+
+use super::tests::{
+    ACCOUNT, all, cluster, codes, irsa_trust, pod, role_arn, roles, run, sa, sa_target,
+};
+use super::{DiagnoseError, Selection, Target, diagnose};
+use crate::model::chain::{LinkName, Status};
+use crate::model::report::WorkloadReport;
+use crate::model::snapshot::{SourceInfo, SourceKind};
+use crate::model::workload::WorkloadKind;
+use crate::sources::bundle::load_files;
+
+fn diagnose_files(files: &[String], sel: &Selection) -> Result<Vec<WorkloadReport>, DiagnoseError> {
+    let source = SourceInfo {
+        kind: SourceKind::Offline,
+        description: "test".into(),
+    };
+    let files = files
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (format!("f{i}"), t.clone().into_bytes()))
+        .collect();
+    let snap = load_files(source, files).expect("bundle loads");
+    diagnose(&snap, sel).map(|r| r.workloads)
+}
+
+#[test]
+fn a_service_account_no_pod_runs_as_gets_the_chain_a_new_pod_would_get() {
+    let arn = role_arn("reports");
+    let files = [
+        cluster(),
+        sa("shop", "reports", &[("eks.amazonaws.com/role-arn", &arn)]),
+        roles(&[("reports", &irsa_trust("system:serviceaccount:shop:reports"))]),
+        format!(
+            r#"{{"OpenIDConnectProviderList": [{{"Arn": "arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789"}}]}}"#
+        ),
+    ];
+    let found = run(&files, sa_target("shop", "reports"));
+    assert_eq!(found.len(), 1);
+    let w = &found[0];
+    assert_eq!(w.kind, WorkloadKind::ServiceAccount);
+    assert_eq!(
+        (w.name.as_str(), w.service_account.as_str()),
+        ("reports", "reports")
+    );
+    for link in [LinkName::Pod, LinkName::Injection] {
+        let l = w.link(link).unwrap();
+        assert_eq!(l.status, Status::Skipped, "{link:?}");
+        assert_eq!(l.summary, "no pods run as this service account yet");
+    }
+    for link in [LinkName::Annotation, LinkName::Role, LinkName::Trust] {
+        assert_eq!(w.link(link).unwrap().status, Status::Ok, "{link:?}");
+    }
+    // The role grants nothing yet: what a pod starting now would meet first.
+    assert_eq!(w.broken_link, Some(LinkName::Permissions));
+    assert!(codes(w).contains(&"NO_POLICIES"));
+    assert_ne!(
+        w.status,
+        Status::Skipped,
+        "skipped links never set a workload's status"
+    );
+}
+
+#[test]
+fn a_garbage_annotation_on_an_unused_service_account_is_a_finding_not_zero_workloads() {
+    let files = [
+        cluster(),
+        sa(
+            "shop",
+            "reports",
+            &[("eks.amazonaws.com/role-arn", "reports-role")],
+        ),
+        sa("shop", "plain", &[]),
+    ];
+    let found = run(&files, all());
+    assert_eq!(
+        found.len(),
+        1,
+        "the annotated one only: `plain` shows no AWS identity"
+    );
+    assert_eq!(found[0].kind, WorkloadKind::ServiceAccount);
+    assert_eq!(found[0].broken_link, Some(LinkName::Annotation));
+    assert!(codes(&found[0]).contains(&"ROLE_ARN_MALFORMED"));
+}
+
+#[test]
+fn an_unconfigured_service_account_named_by_the_target_says_what_it_lacks() {
+    let files = [cluster(), sa("shop", "plain", &[])];
+    let found = run(&files, sa_target("shop", "plain"));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].broken_link, Some(LinkName::Annotation));
+    assert!(codes(&found[0]).contains(&"ANNOTATION_MISSING"));
+    // A bare NAME finds it too.
+    let sel = Selection {
+        namespace: Some("shop".into()),
+        target: Some(Target::Name("plain".into())),
+        actions: Vec::new(),
+    };
+    assert_eq!(run(&files, sel).len(), 1);
+}
+
+#[test]
+fn a_service_account_in_use_is_reported_through_its_workload_only() {
+    let files = [
+        cluster(),
+        sa(
+            "shop",
+            "reports",
+            &[("eks.amazonaws.com/role-arn", &role_arn("reports"))],
+        ),
+        pod("shop", "reports-1", "reports", &[], &[]),
+    ];
+    let found = run(&files, all());
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].kind, WorkloadKind::Pod);
+}
+
+#[test]
+fn a_target_that_names_nothing_is_one_sentence_naming_what_and_where() {
+    let files = [
+        cluster(),
+        sa("shop", "plain", &[]),
+        pod("shop", "web-1", "plain", &[], &[]),
+    ];
+    let cases = [
+        (
+            sa_target("shop", "nosuch"),
+            "no ServiceAccount named `nosuch` in namespace shop, and no workload or pod identity association uses that name",
+        ),
+        (
+            Selection {
+                namespace: Some("shop".into()),
+                target: Some(Target::Workload(WorkloadKind::Deployment, "web".into())),
+                actions: Vec::new(),
+            },
+            "no Deployment named `web` in namespace shop",
+        ),
+        (
+            Selection {
+                namespace: None,
+                target: Some(Target::Name("ghost".into())),
+                actions: Vec::new(),
+            },
+            "no workload or ServiceAccount named `ghost` in any namespace",
+        ),
+        (
+            Selection {
+                namespace: Some("other".into()),
+                target: Some(Target::Workload(WorkloadKind::Deployment, "web".into())),
+                actions: Vec::new(),
+            },
+            "no Deployment named `web` in namespace other (the pod list of namespace other was not collected; collect it with `kubectl get pods -n other -o yaml`)",
+        ),
+    ];
+    for (sel, want) in cases {
+        match diagnose_files(&files, &sel) {
+            Err(DiagnoseError::TargetNotFound(m)) => assert_eq!(m, want),
+            other => panic!("{want}: got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn pods_nobody_looked_at_are_unknown_never_green() {
+    // A Deployment whose namespace's pods are not in the bundle.
+    let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      serviceAccountName: web\n      containers: [{name: app, image: app:1}]\n".to_string();
+    let files = [
+        cluster(),
+        sa(
+            "shop",
+            "web",
+            &[("eks.amazonaws.com/role-arn", &role_arn("web"))],
+        ),
+        deploy,
+    ];
+    let found = run(&files, all());
+    assert_eq!(found.len(), 1);
+    let pod_link = found[0].link(LinkName::Pod).unwrap();
+    assert_eq!(pod_link.status, Status::Unknown);
+    assert!(codes(&found[0]).contains(&"PODS_NOT_COLLECTED"));
+}
