@@ -1,6 +1,7 @@
 //! The EKS side of a live Snapshot: DescribeCluster, every pod identity association
 //! (ListPodIdentityAssociations, then DescribePodIdentityAssociation for each, a bounded
-//! number in flight) and the eks-pod-identity-agent add-on.
+//! number in flight) and the eks-pod-identity-agent add-on; and the cluster whose endpoint is
+//! the kubeconfig's API server, when the kubeconfig does not name it.
 
 use aws_sdk_eks::primitives::DateTimeFormat;
 use futures::stream::{self, StreamExt};
@@ -32,33 +33,35 @@ pub fn fatal(f: &AwsFailure) -> Option<LiveError> {
     }
 }
 
+fn to_cluster(c: &aws_sdk_eks::types::Cluster, name: &str) -> EksCluster {
+    EksCluster {
+        name: c.name().unwrap_or(name).to_string(),
+        arn: c.arn().unwrap_or_default().to_string(),
+        endpoint: c.endpoint().map(str::to_string),
+        version: c.version().map(str::to_string),
+        platform_version: c.platform_version().map(str::to_string),
+        oidc_issuer: c
+            .identity()
+            .and_then(|i| i.oidc())
+            .and_then(|o| o.issuer())
+            .map(str::to_string),
+        status: c.status().map(|s| s.as_str().to_string()),
+        auto_mode: c
+            .compute_config()
+            .and_then(|cc| cc.enabled())
+            .unwrap_or(false),
+    }
+}
+
 pub async fn describe_cluster(
     eks: &aws_sdk_eks::Client,
     name: &str,
 ) -> Result<Fact<EksCluster>, LiveError> {
     match eks.describe_cluster().name(name).send().await {
-        Ok(out) => {
-            let Some(c) = out.cluster() else {
-                return Err(LiveError::ClusterNotFound(name.to_string()));
-            };
-            Ok(Fact::Known(EksCluster {
-                name: c.name().unwrap_or(name).to_string(),
-                arn: c.arn().unwrap_or_default().to_string(),
-                endpoint: c.endpoint().map(str::to_string),
-                version: c.version().map(str::to_string),
-                platform_version: c.platform_version().map(str::to_string),
-                oidc_issuer: c
-                    .identity()
-                    .and_then(|i| i.oidc())
-                    .and_then(|o| o.issuer())
-                    .map(str::to_string),
-                status: c.status().map(|s| s.as_str().to_string()),
-                auto_mode: c
-                    .compute_config()
-                    .and_then(|cc| cc.enabled())
-                    .unwrap_or(false),
-            }))
-        }
+        Ok(out) => match out.cluster() {
+            Some(c) => Ok(Fact::Known(to_cluster(c, name))),
+            None => Err(LiveError::ClusterNotFound(name.to_string())),
+        },
         Err(e) => {
             let f = classify(&e);
             if let Some(fatal) = fatal(&f) {
@@ -213,11 +216,12 @@ pub async fn agent_addon(
     }
 }
 
-/// Finds the cluster whose API endpoint is `server` (ListClusters + DescribeCluster).
+/// Finds the cluster whose API endpoint is `server` (ListClusters + DescribeCluster), with
+/// what DescribeCluster said about it (so it is not asked twice).
 pub async fn cluster_by_endpoint(
     eks: &aws_sdk_eks::Client,
     server: &str,
-) -> Result<Option<String>, LiveError> {
+) -> Result<Option<(String, EksCluster)>, LiveError> {
     let mut names = Vec::new();
     let mut pages = eks.list_clusters().into_paginator().send();
     while let Some(page) = pages.next().await {
@@ -234,22 +238,23 @@ pub async fn cluster_by_endpoint(
     }
     let want = server.trim_end_matches('/').to_ascii_lowercase();
     // Described concurrently (bounded); the first match in ListClusters order wins.
-    let endpoints: Vec<(String, Option<String>)> = stream::iter(names)
+    let described: Vec<(String, Option<EksCluster>)> = stream::iter(names)
         .map(|name| async move {
-            let endpoint = eks
+            let cluster = eks
                 .describe_cluster()
                 .name(&name)
                 .send()
                 .await
                 .ok()
-                .and_then(|out| out.cluster().and_then(|c| c.endpoint()).map(str::to_string));
-            (name, endpoint)
+                .and_then(|out| out.cluster().map(|c| to_cluster(c, &name)));
+            (name, cluster)
         })
         .buffered(IN_FLIGHT)
         .collect()
         .await;
-    Ok(endpoints.into_iter().find_map(|(name, endpoint)| {
-        let endpoint = endpoint?.trim_end_matches('/').to_ascii_lowercase();
-        (endpoint == want).then_some(name)
+    Ok(described.into_iter().find_map(|(name, cluster)| {
+        let cluster = cluster?;
+        let endpoint = cluster.endpoint.as_deref()?;
+        (endpoint.trim_end_matches('/').to_ascii_lowercase() == want).then_some((name, cluster))
     }))
 }

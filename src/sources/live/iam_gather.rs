@@ -5,14 +5,24 @@
 //! policy in a few pages; without `iam:GetAccountAuthorizationDetails` it falls back to per-role
 //! calls. AWS managed policies are not asked of it (it would return every version of each, and
 //! an emulator every AWS managed policy there is): those attached to the roles the diagnosis
-//! needs are fetched one by one, once each. Roles and OIDC providers are read concurrently.
+//! needs are fetched one by one, once each.
+//!
+//! Nothing waits longer than its inputs: ListOpenIDConnectProviders (and, with `-A`, the
+//! account scan) go out at once; GetOpenIDConnectProvider when DescribeCluster names the
+//! issuer; a role's GetRole, ListRolePolicies and ListAttachedRolePolicies together as soon as
+//! an annotation (or, a round trip later, an association) names it; its GetRolePolicy and
+//! GetPolicy calls next; GetPolicyVersion last. One IRSA workload's role is read in three
+//! round trips after the Kubernetes lists.
 //!
 //! GetRole only reads the caller's own account: a role ARN of another account is left
 //! uncollected (the role link says what to run there), never looked up by name here.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use aws_sdk_iam::types::EntityType;
+use futures::future::{BoxFuture, FutureExt, Shared};
 use futures::stream::{self, StreamExt};
 
 use super::LiveError;
@@ -47,59 +57,264 @@ fn tags(list: &[aws_sdk_iam::types::Tag]) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Everything about the roles `wanted` (ARNs) and, with `scan_all`, every role of the account.
-pub async fn gather(
+/// What the IAM side waits for: each input is a future, so every request goes out as soon as
+/// what it needs is known.
+pub struct Inputs<Annotated, Associated, Account, Issuer> {
+    /// Read every role of the account (GetAccountAuthorizationDetails) from the start (`-A`).
+    pub scan_all: bool,
+    /// Role ARNs the service accounts' annotations name (the Kubernetes lists).
+    pub annotated: Annotated,
+    /// Role ARNs the pod identity associations name (EKS, a round trip later).
+    pub associated: Associated,
+    /// The caller's account (STS, or the cluster's ARN).
+    pub account: Account,
+    /// The cluster's OIDC issuer (DescribeCluster).
+    pub issuer: Issuer,
+}
+
+/// Everything about the roles named by `inputs` and, with `scan_all`, every role of the account.
+/// ListOpenIDConnectProviders (and the account scan) go out at once; each batch of roles as soon
+/// as it is known.
+pub async fn gather<Annotated, Associated, Account, Issuer>(
     iam: &aws_sdk_iam::Client,
-    wanted: &BTreeSet<String>,
-    scan_all: bool,
-    issuer: Option<&str>,
-    account: Option<&str>,
-) -> Result<IamFacts, LiveError> {
-    let (roles, providers) = tokio::join!(
-        roles(iam, wanted, scan_all, account),
-        providers(iam, issuer, account)
+    inputs: Inputs<Annotated, Associated, Account, Issuer>,
+) -> Result<IamFacts, LiveError>
+where
+    Annotated: Future<Output = BTreeSet<String>>,
+    Associated: Future<Output = BTreeSet<String>>,
+    Account: Future<Output = Option<String>> + Clone,
+    Issuer: Future<Output = Option<String>>,
+{
+    let run = Run::new(iam, inputs.scan_all);
+    let account = inputs.account;
+    let (providers, annotated, associated, scan) = tokio::join!(
+        providers(iam, inputs.issuer, account.clone()),
+        async {
+            let roles = inputs.annotated.await;
+            run.roles(roles, account.clone().await).await
+        },
+        async {
+            let roles = inputs.associated.await;
+            run.roles(roles, account.clone().await).await
+        },
+        async {
+            if inputs.scan_all {
+                run.scan.clone().await.map(|_| ())
+            } else {
+                Ok(())
+            }
+        },
     );
-    let mut facts = roles?;
+    let account = account.await;
+    let mut facts = IamFacts::default();
+    if let Some(Ok(Some(all))) = run.scan.peek() {
+        facts = IamFacts::clone(all);
+        facts.complete_role_accounts.extend(account.clone());
+    }
+    for batch in [annotated?, associated?] {
+        facts.roles.extend(batch.roles);
+        facts.absent_roles.extend(batch.absent_roles);
+        facts.managed_policies.extend(batch.managed_policies);
+    }
+    if let Some(Ok(Some(listed))) = run.listed.peek() {
+        // GetRole's answers stay; ListRoles adds the account's other roles (trust only).
+        for role in listed.iter() {
+            facts
+                .roles
+                .entry(role.arn.clone())
+                .or_insert_with(|| role.clone());
+        }
+        facts.complete_role_accounts.extend(account);
+    }
+    scan?;
     let providers = providers?;
     facts.oidc_providers = providers.oidc_providers;
     facts.complete_provider_accounts = providers.complete_provider_accounts;
     Ok(facts)
 }
 
-/// The roles (bulk or one by one) and the managed policies attached to the wanted ones.
-async fn roles(
-    iam: &aws_sdk_iam::Client,
-    wanted: &BTreeSet<String>,
-    scan_all: bool,
-    account: Option<&str>,
-) -> Result<IamFacts, LiveError> {
-    let mut facts = IamFacts::default();
-    let mut bulk_done = false;
-    if scan_all || wanted.len() > BULK_THRESHOLD {
-        bulk_done = bulk(iam, &mut facts, account).await?;
+type Once<'a, T> = Shared<BoxFuture<'a, Result<Option<Arc<T>>, LiveError>>>;
+
+/// One run's IAM reads: what was already asked for, and the account-wide reads started at most
+/// once (on first need).
+struct Run<'a> {
+    iam: &'a aws_sdk_iam::Client,
+    /// Whether the account scan was asked for: later batches use it too.
+    scanning: AtomicBool,
+    claimed_roles: Mutex<BTreeSet<String>>,
+    claimed_policies: Mutex<BTreeSet<String>>,
+    /// GetAccountAuthorizationDetails; `None` when the caller may not call it.
+    scan: Once<'a, IamFacts>,
+    /// ListRoles (trust policies of every role); `None` when the caller may not call it.
+    listed: Once<'a, Vec<IamRole>>,
+}
+
+/// Takes the items of `wanted` nobody took yet.
+fn claim(
+    claimed: &Mutex<BTreeSet<String>>,
+    wanted: impl IntoIterator<Item = String>,
+) -> Vec<String> {
+    let mut claimed = claimed.lock().unwrap_or_else(PoisonError::into_inner);
+    wanted
+        .into_iter()
+        .filter(|w| claimed.insert(w.clone()))
+        .collect()
+}
+
+impl<'a> Run<'a> {
+    fn new(iam: &'a aws_sdk_iam::Client, scan_all: bool) -> Self {
+        Run {
+            iam,
+            scanning: AtomicBool::new(scan_all),
+            claimed_roles: Mutex::default(),
+            claimed_policies: Mutex::default(),
+            scan: async move { bulk(iam).await.map(|f| f.map(Arc::new)) }
+                .boxed()
+                .shared(),
+            listed: async move { list_roles(iam).await.map(|r| r.map(Arc::new)) }
+                .boxed()
+                .shared(),
+        }
     }
-    if !bulk_done {
+
+    /// The roles `wanted` (ARNs) and the managed policies attached to them: from the account
+    /// scan when it runs (or when they are many), else one by one, each role and policy once.
+    async fn roles(
+        &self,
+        wanted: BTreeSet<String>,
+        account: Option<String>,
+    ) -> Result<IamFacts, LiveError> {
+        let mut facts = IamFacts::default();
+        if wanted.is_empty() {
+            return Ok(facts);
+        }
+        if wanted.len() > BULK_THRESHOLD {
+            self.scanning.store(true, Ordering::Relaxed);
+        }
+        if self.scanning.load(Ordering::Relaxed)
+            && let Some(all) = self.scan.clone().await?
+        {
+            let missing: BTreeSet<String> = attached_policy_arns(&all, &wanted)
+                .into_iter()
+                .filter(|arn| !all.managed_policies.contains_key(arn))
+                .collect();
+            facts.managed_policies = self.policies(missing).await?;
+            return Ok(facts);
+        }
         // Only the caller's account can be read by role name (unknown account: try them all).
-        let roles: Vec<String> = wanted
-            .iter()
-            .filter(|arn| {
-                account.is_none_or(|acct| RoleArn::parse(arn).is_ok_and(|r| r.account == acct))
+        let mine = wanted.into_iter().filter(|arn| {
+            account
+                .as_deref()
+                .is_none_or(|acct| RoleArn::parse(arn).is_ok_and(|r| r.account == acct))
+        });
+        let roles = claim(&self.claimed_roles, mine);
+        let fetched: Vec<Result<(String, RoleLookup), LiveError>> = stream::iter(roles)
+            .map(|arn| async move {
+                let Ok(parsed) = RoleArn::parse(&arn) else {
+                    return Ok((arn, RoleLookup::Unknown));
+                };
+                self.one_role(&parsed.name).await.map(|r| (arn, r))
             })
-            .cloned()
-            .collect();
-        per_role(iam, &mut facts, &roles).await?;
+            .buffer_unordered(IN_FLIGHT)
+            .collect()
+            .await;
+        for item in fetched {
+            match item? {
+                (_, RoleLookup::Found(role, policies)) => {
+                    facts.managed_policies.extend(policies);
+                    facts.roles.insert(role.arn.clone(), *role);
+                }
+                (arn, RoleLookup::Absent) => {
+                    facts.absent_roles.insert(arn);
+                }
+                (_, RoleLookup::Unknown) => {}
+            }
+        }
         if !facts.absent_roles.is_empty() {
             // A role that does not exist is often a typo: the account's role names (and trust
             // policies) let the role link say which role was meant, as a scan would.
-            list_roles(iam, &mut facts, account).await?;
+            self.listed.clone().await?;
         }
+        Ok(facts)
     }
-    let missing: BTreeSet<String> = attached_policy_arns(&facts, wanted)
-        .into_iter()
-        .filter(|arn| !facts.managed_policies.contains_key(arn))
-        .collect();
-    fetch_policies(iam, &mut facts, missing).await?;
-    Ok(facts)
+
+    /// GetRole, ListRolePolicies and ListAttachedRolePolicies together; then GetRolePolicy for
+    /// each inline policy and GetPolicy for each managed policy nobody fetched yet; then
+    /// GetPolicyVersion: three round trips.
+    async fn one_role(&self, name: &str) -> Result<RoleLookup, LiveError> {
+        let iam = self.iam;
+        let (role, inline, attached) = tokio::join!(
+            iam.get_role().role_name(name).send(),
+            inline_policy_names(iam, name),
+            attached_policies(iam, name),
+        );
+        let role = match role {
+            Ok(out) => match out.role() {
+                Some(r) => r.clone(),
+                None => return Ok(RoleLookup::Absent),
+            },
+            Err(e) => {
+                return match or_fatal(classify(&e))? {
+                    AwsFailure::NotFound(_) => Ok(RoleLookup::Absent),
+                    // Not allowed to read it: left out, so the role link says what to grant.
+                    _ => Ok(RoleLookup::Unknown),
+                };
+            }
+        };
+        let (inline, attached) = (inline?, attached?);
+        let boundary = role
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn())
+            .map(str::to_string);
+        let managed = attached
+            .known()
+            .into_iter()
+            .flatten()
+            .map(|p| p.arn.clone())
+            .chain(boundary.clone());
+        let (inline, policies) = tokio::join!(
+            inline_documents(iam, name, inline),
+            self.policies(managed.collect())
+        );
+        Ok(RoleLookup::Found(
+            Box::new(IamRole {
+                arn: role.arn().to_string(),
+                name: role.role_name().to_string(),
+                path: role.path().to_string(),
+                role_id: Some(role.role_id().to_string()),
+                create_date: None,
+                trust_policy: role
+                    .assume_role_policy_document()
+                    .map(|d| PolicyText(d.to_string())),
+                inline_policies: inline?,
+                attached_policies: attached,
+                permissions_boundary: Fact::Known(boundary),
+                tags: tags(role.tags()),
+            }),
+            policies?,
+        ))
+    }
+
+    /// GetPolicy + GetPolicyVersion for each policy nobody fetched yet, concurrently.
+    async fn policies(
+        &self,
+        arns: BTreeSet<String>,
+    ) -> Result<BTreeMap<String, ManagedPolicy>, LiveError> {
+        let iam = self.iam;
+        let fetched: Vec<Result<Option<ManagedPolicy>, LiveError>> =
+            stream::iter(claim(&self.claimed_policies, arns))
+                .map(|arn| async move { managed_policy(iam, &arn).await })
+                .buffer_unordered(IN_FLIGHT)
+                .collect()
+                .await;
+        let mut out = BTreeMap::new();
+        for p in fetched {
+            if let Some(p) = p? {
+                out.insert(p.arn.clone(), p);
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// The managed policies attached to (or bounding) the `wanted` roles that were collected.
@@ -120,31 +335,11 @@ fn attached_policy_arns(facts: &IamFacts, wanted: &BTreeSet<String>) -> BTreeSet
     out
 }
 
-/// GetPolicy + GetPolicyVersion for each policy, concurrently, once each.
-async fn fetch_policies(
-    iam: &aws_sdk_iam::Client,
-    facts: &mut IamFacts,
-    arns: BTreeSet<String>,
-) -> Result<(), LiveError> {
-    let policies: Vec<Result<Option<ManagedPolicy>, LiveError>> = stream::iter(arns)
-        .map(|arn| async move { managed_policy(iam, &arn).await })
-        .buffer_unordered(IN_FLIGHT)
-        .collect()
-        .await;
-    for p in policies {
-        if let Some(p) = p? {
-            facts.managed_policies.insert(p.arn.clone(), p);
-        }
-    }
-    Ok(())
-}
-
-/// GetAccountAuthorizationDetails; false when the caller may not call it.
-async fn bulk(
-    iam: &aws_sdk_iam::Client,
-    facts: &mut IamFacts,
-    account: Option<&str>,
-) -> Result<bool, LiveError> {
+/// GetAccountAuthorizationDetails: every role and customer managed policy of the account;
+/// `None` when the caller may not call it. The caller's account is marked complete by
+/// [`gather`], which knows it.
+async fn bulk(iam: &aws_sdk_iam::Client) -> Result<Option<IamFacts>, LiveError> {
+    let mut facts = IamFacts::default();
     let mut pages = iam
         .get_account_authorization_details()
         .filter(EntityType::Role)
@@ -156,8 +351,7 @@ async fn bulk(
             Ok(p) => p,
             Err(e) => {
                 or_fatal(classify(&e))?;
-                *facts = IamFacts::default();
-                return Ok(false);
+                return Ok(None);
             }
         };
         for r in page.role_detail_list() {
@@ -222,50 +416,13 @@ async fn bulk(
             );
         }
     }
-    if let Some(acct) = account {
-        facts.complete_role_accounts.insert(acct.to_string());
-    }
-    Ok(true)
-}
-
-async fn per_role(
-    iam: &aws_sdk_iam::Client,
-    facts: &mut IamFacts,
-    arns: &[String],
-) -> Result<(), LiveError> {
-    let fetched: Vec<Result<(String, RoleLookup), LiveError>> = stream::iter(arns.iter().cloned())
-        .map(|arn| async move {
-            let Ok(parsed) = RoleArn::parse(&arn) else {
-                return Ok((arn, RoleLookup::Unknown));
-            };
-            one_role(iam, &parsed.name).await.map(|r| (arn, r))
-        })
-        .buffer_unordered(IN_FLIGHT)
-        .collect()
-        .await;
-    for item in fetched {
-        let (arn, role) = item?;
-        match role {
-            RoleLookup::Found(role) => {
-                facts.roles.insert(role.arn.clone(), *role);
-            }
-            RoleLookup::Absent => {
-                facts.absent_roles.insert(arn);
-            }
-            RoleLookup::Unknown => {}
-        }
-    }
-    Ok(())
+    Ok(Some(facts))
 }
 
 /// ListRoles: every role of the account with its trust policy (not its permissions, which
-/// ListRoles does not return); roles already read with GetRole are kept as they are. On
-/// success the account's role list is complete.
-async fn list_roles(
-    iam: &aws_sdk_iam::Client,
-    facts: &mut IamFacts,
-    account: Option<&str>,
-) -> Result<(), LiveError> {
+/// ListRoles does not return); `None` when the caller may not list them. [`gather`] keeps the
+/// roles read with GetRole as they are and marks the account's role list complete.
+async fn list_roles(iam: &aws_sdk_iam::Client) -> Result<Option<Vec<IamRole>>, LiveError> {
     let mut found = Vec::new();
     let mut pages = iam.list_roles().into_paginator().send();
     while let Some(page) = pages.next().await {
@@ -274,88 +431,53 @@ async fn list_roles(
             Err(e) => {
                 // Not allowed to list: the missing role is still reported, without a guess.
                 or_fatal(classify(&e))?;
-                return Ok(());
+                return Ok(None);
             }
         }
     }
-    for r in found {
-        let name = r.role_name().to_string();
-        facts
-            .roles
-            .entry(r.arn().to_string())
-            .or_insert_with(|| IamRole {
-                arn: r.arn().to_string(),
-                name: name.clone(),
-                path: r.path().to_string(),
-                role_id: Some(r.role_id().to_string()),
-                create_date: None,
-                trust_policy: r
-                    .assume_role_policy_document()
-                    .map(|d| PolicyText(d.to_string())),
-                inline_policies: Fact::not_collected(format!(
-                    "aws iam list-role-policies --role-name {name}"
-                )),
-                attached_policies: Fact::not_collected(format!(
-                    "aws iam list-attached-role-policies --role-name {name}"
-                )),
-                permissions_boundary: Fact::not_collected(format!(
-                    "aws iam get-role --role-name {name}"
-                )),
-                tags: BTreeMap::new(),
-            });
-    }
-    if let Some(acct) = account {
-        facts.complete_role_accounts.insert(acct.to_string());
-    }
-    Ok(())
+    Ok(Some(
+        found
+            .into_iter()
+            .map(|r| {
+                let name = r.role_name().to_string();
+                IamRole {
+                    arn: r.arn().to_string(),
+                    name: name.clone(),
+                    path: r.path().to_string(),
+                    role_id: Some(r.role_id().to_string()),
+                    create_date: None,
+                    trust_policy: r
+                        .assume_role_policy_document()
+                        .map(|d| PolicyText(d.to_string())),
+                    inline_policies: Fact::not_collected(format!(
+                        "aws iam list-role-policies --role-name {name}"
+                    )),
+                    attached_policies: Fact::not_collected(format!(
+                        "aws iam list-attached-role-policies --role-name {name}"
+                    )),
+                    permissions_boundary: Fact::not_collected(format!(
+                        "aws iam get-role --role-name {name}"
+                    )),
+                    tags: BTreeMap::new(),
+                }
+            })
+            .collect(),
+    ))
 }
 
 enum RoleLookup {
-    Found(Box<IamRole>),
+    /// The role, and the managed policies this lookup fetched for it (others fetched them
+    /// first otherwise).
+    Found(Box<IamRole>, BTreeMap<String, ManagedPolicy>),
     Absent,
     Unknown,
 }
 
-/// GetRole + its inline and attached policies.
-async fn one_role(iam: &aws_sdk_iam::Client, name: &str) -> Result<RoleLookup, LiveError> {
-    let role = match iam.get_role().role_name(name).send().await {
-        Ok(out) => match out.role() {
-            Some(r) => r.clone(),
-            None => return Ok(RoleLookup::Absent),
-        },
-        Err(e) => {
-            return match or_fatal(classify(&e))? {
-                AwsFailure::NotFound(_) => Ok(RoleLookup::Absent),
-                // Not allowed to read it: left out, so the role link says what to grant.
-                _ => Ok(RoleLookup::Unknown),
-            };
-        }
-    };
-    let (inline, attached) = tokio::join!(inline_policies(iam, name), attached_policies(iam, name));
-    Ok(RoleLookup::Found(Box::new(IamRole {
-        arn: role.arn().to_string(),
-        name: role.role_name().to_string(),
-        path: role.path().to_string(),
-        role_id: Some(role.role_id().to_string()),
-        create_date: None,
-        trust_policy: role
-            .assume_role_policy_document()
-            .map(|d| PolicyText(d.to_string())),
-        inline_policies: inline?,
-        attached_policies: attached?,
-        permissions_boundary: Fact::Known(
-            role.permissions_boundary()
-                .and_then(|b| b.permissions_boundary_arn())
-                .map(str::to_string),
-        ),
-        tags: tags(role.tags()),
-    })))
-}
-
-async fn inline_policies(
+/// ListRolePolicies: the names of the role's inline policies.
+async fn inline_policy_names(
     iam: &aws_sdk_iam::Client,
     role: &str,
-) -> Result<Fact<Vec<InlinePolicy>>, LiveError> {
+) -> Result<Fact<Vec<String>>, LiveError> {
     let mut names = Vec::new();
     let mut pages = iam
         .list_role_policies()
@@ -374,23 +496,46 @@ async fn inline_policies(
             }
         }
     }
-    let mut out = Vec::new();
-    for name in names {
-        match iam
-            .get_role_policy()
-            .role_name(role)
-            .policy_name(&name)
-            .send()
-            .await
-        {
-            Ok(p) => out.push(InlinePolicy {
-                name,
-                document: PolicyText(p.policy_document().to_string()),
-            }),
-            Err(e) => {
-                let f = or_fatal(classify(&e))?;
-                return Ok(Fact::Missing(denied("iam:GetRolePolicy", format!("{f:?}"))));
+    Ok(Fact::Known(names))
+}
+
+/// GetRolePolicy for each inline policy `names` lists, concurrently, in their order.
+async fn inline_documents(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+    names: Fact<Vec<String>>,
+) -> Result<Fact<Vec<InlinePolicy>>, LiveError> {
+    let names = match names {
+        Fact::Known(n) => n,
+        Fact::Missing(m) => return Ok(Fact::Missing(m)),
+    };
+    let fetched: Vec<Result<Result<InlinePolicy, Missing>, LiveError>> = stream::iter(names)
+        .map(|name| async move {
+            match iam
+                .get_role_policy()
+                .role_name(role)
+                .policy_name(&name)
+                .send()
+                .await
+            {
+                Ok(p) => Ok(Ok(InlinePolicy {
+                    name,
+                    document: PolicyText(p.policy_document().to_string()),
+                })),
+                Err(e) => {
+                    let f = or_fatal(classify(&e))?;
+                    Ok(Err(denied("iam:GetRolePolicy", format!("{f:?}"))))
+                }
             }
+        })
+        .buffered(IN_FLIGHT)
+        .collect()
+        .await;
+    let mut out = Vec::new();
+    for item in fetched {
+        match item? {
+            Ok(p) => out.push(p),
+            Err(missing) => return Ok(Fact::Missing(missing)),
         }
     }
     Ok(Fact::Known(out))
@@ -466,12 +611,13 @@ async fn managed_policy(
     }))
 }
 
-/// ListOpenIDConnectProviders, then GetOpenIDConnectProvider for the cluster's issuer only.
-/// Only `oidc_providers` and `complete_provider_accounts` of the result are set.
+/// ListOpenIDConnectProviders at once, then GetOpenIDConnectProvider for the cluster's issuer
+/// only, as soon as DescribeCluster names it. Only `oidc_providers` and
+/// `complete_provider_accounts` of the result are set.
 async fn providers(
     iam: &aws_sdk_iam::Client,
-    issuer: Option<&str>,
-    account: Option<&str>,
+    issuer: impl Future<Output = Option<String>>,
+    account: impl Future<Output = Option<String>>,
 ) -> Result<IamFacts, LiveError> {
     let mut facts = IamFacts::default();
     let list = match iam.list_open_id_connect_providers().send().await {
@@ -485,9 +631,6 @@ async fn providers(
             return Ok(facts);
         }
     };
-    if let Some(acct) = account {
-        facts.complete_provider_accounts.insert(acct.to_string());
-    }
     for arn in &list {
         if let Some(a) = Arn::parse(arn) {
             facts.complete_provider_accounts.insert(a.account);
@@ -505,30 +648,41 @@ async fn providers(
             },
         );
     }
-    let Some(issuer) = issuer else {
-        return Ok(facts);
-    };
-    let host_path = crate::model::arn::issuer_host_path(issuer);
-    for arn in list
-        .iter()
-        .filter(|a| crate::model::arn::oidc_provider_url(a) == Some(host_path))
-    {
-        match iam
-            .get_open_id_connect_provider()
-            .open_id_connect_provider_arn(arn)
-            .send()
-            .await
-        {
-            Ok(out) => {
-                if let Some(p) = facts.oidc_providers.get_mut(arn) {
-                    p.client_ids = Some(out.client_id_list().to_vec());
-                    p.thumbprints = out.thumbprint_list().to_vec();
+    if let Some(issuer) = issuer.await {
+        let host_path = crate::model::arn::issuer_host_path(&issuer);
+        let matching: Vec<String> = list
+            .iter()
+            .filter(|a| crate::model::arn::oidc_provider_url(a) == Some(host_path))
+            .cloned()
+            .collect();
+        let details: Vec<_> = stream::iter(matching)
+            .map(|arn| async move {
+                let out = iam
+                    .get_open_id_connect_provider()
+                    .open_id_connect_provider_arn(&arn)
+                    .send()
+                    .await;
+                (arn, out)
+            })
+            .buffer_unordered(IN_FLIGHT)
+            .collect()
+            .await;
+        for (arn, out) in details {
+            match out {
+                Ok(out) => {
+                    if let Some(p) = facts.oidc_providers.get_mut(&arn) {
+                        p.client_ids = Some(out.client_id_list().to_vec());
+                        p.thumbprints = out.thumbprint_list().to_vec();
+                    }
+                }
+                Err(e) => {
+                    or_fatal(classify(&e))?;
                 }
             }
-            Err(e) => {
-                or_fatal(classify(&e))?;
-            }
         }
+    }
+    if let Some(acct) = account.await {
+        facts.complete_provider_accounts.insert(acct);
     }
     Ok(facts)
 }

@@ -1,14 +1,19 @@
-//! Connects to the cluster the way kubectl does (`--kubeconfig`, `KUBECONFIG`, `--context`,
+//! Finds the cluster the way kubectl does (`--kubeconfig`, `KUBECONFIG`, `--context`,
 //! in-cluster config) and reads from the kubeconfig what identifies the EKS cluster: the
 //! `aws eks get-token --cluster-name NAME --region REGION` exec arguments (or
 //! aws-iam-authenticator's `-i NAME`), the AWS profile the exec plugin uses, and the region in
 //! the API server's host name.
+//!
+//! Two steps, so the AWS calls need not wait for the credential: [`load`] reads the kubeconfig
+//! and runs nothing; [`client`] runs the exec credential plugin (see [`super::exec_plugin`])
+//! and builds the client.
 
 use std::path::Path;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use super::LiveError;
+use super::exec_plugin::{self, PluginFailure};
 
 /// What the kubeconfig says about which EKS cluster this is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,7 +26,8 @@ pub struct EksHint {
 }
 
 pub struct KubeTarget {
-    pub client: kube::Client,
+    /// How to connect; an exec credential plugin has not run yet.
+    pub config: kube::Config,
     pub context: String,
     pub server: Option<String>,
     pub default_namespace: String,
@@ -97,7 +103,8 @@ pub fn hint_from_kubeconfig(kc: &Kubeconfig, context: &str) -> EksHint {
     hint
 }
 
-pub async fn connect(
+/// Reads the kubeconfig (or the in-cluster config); runs no credential plugin.
+pub async fn load(
     kubeconfig: Option<&Path>,
     context: Option<&str>,
 ) -> Result<KubeTarget, LiveError> {
@@ -150,15 +157,30 @@ pub async fn connect(
         hint.region = server.as_deref().and_then(region_from_server);
     }
     let default_namespace = config.default_namespace.clone();
-    let client =
-        kube::Client::try_from(config).map_err(|e| LiveError::Kubeconfig(e.to_string()))?;
     Ok(KubeTarget {
-        client,
+        config,
         context: context_name,
         server,
         default_namespace,
         hint,
     })
+}
+
+/// Why no client could be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientFailure {
+    /// The exec credential plugin failed.
+    Plugin(PluginFailure),
+    /// kube-rs refused the configuration (a bad certificate, say).
+    Config(String),
+}
+
+/// Runs the exec credential plugin, if any (once, off the async threads), and builds the client.
+pub async fn client(mut config: kube::Config) -> Result<kube::Client, ClientFailure> {
+    exec_plugin::resolve(&mut config.auth_info)
+        .await
+        .map_err(ClientFailure::Plugin)?;
+    kube::Client::try_from(config).map_err(|e| ClientFailure::Config(e.to_string()))
 }
 
 #[cfg(test)]

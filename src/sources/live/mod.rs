@@ -1,12 +1,20 @@
 //! Live sources: a Snapshot gathered from a real cluster with kube-rs and from AWS with the
 //! SDK. Read-only: nothing in this module writes to the cluster or the account.
 //!
-//! The order is the dependency chain and no longer: the Kubernetes lists, STS
-//! GetCallerIdentity and the EKS calls run concurrently; IAM follows once the role ARNs named by
-//! annotations and associations are known.
+//! The order is the dependency chain and no longer. At once: the kubeconfig's exec credential
+//! plugin then the Kubernetes lists (pods, service accounts, owners, nodes, webhooks, the
+//! kube-system agent: one list each), STS GetCallerIdentity, EKS DescribeCluster, the pod
+//! identity association list and the agent add-on, IAM ListOpenIDConnectProviders (and with
+//! `-A` the account scan). Then each request as soon as its input is in: a role's reads when an
+//! annotation (or an association) names it, the OIDC provider when DescribeCluster names the
+//! issuer. One IRSA workload costs 4 sequential round trips: the lists; GetRole,
+//! ListAttachedRolePolicies and ListRolePolicies; GetPolicy and GetRolePolicy; GetPolicyVersion.
+//! When the kubeconfig does not name the EKS cluster, finding it by its endpoint comes first
+//! for the EKS calls.
 
 pub mod aws_error;
 pub mod eks_gather;
+pub mod exec_plugin;
 pub mod iam_gather;
 pub mod kube_config;
 pub mod kube_gather;
@@ -17,18 +25,27 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+use futures::future::FutureExt;
+
 use crate::model::Fact;
 use crate::model::arn::{Arn, RoleArn};
-use crate::model::aws::AwsFacts;
+use crate::model::aws::{AwsFacts, EksCluster, PodIdentityAssociation};
 use crate::model::snapshot::{LoadNote, Snapshot, SourceInfo, SourceKind};
 use crate::sources::progress::{IGNORE, Observer, Progress, Stage, StageState};
+use kube_config::{ClientFailure, KubeTarget};
 
 pub use kube_gather::{KubeFailure, KubeScope};
 
-#[derive(Debug, Error)]
+/// Clone: the gather's shared steps (the caller's account, the cluster) hand their outcome to
+/// every step that waits for them.
+#[derive(Debug, Clone, Error)]
 pub enum LiveError {
     #[error("cannot load the kubeconfig: {0} (without a cluster, use --offline DIR or --demo)")]
     Kubeconfig(String),
+    #[error(
+        "the kubeconfig's credential plugin `{command}` gave no Kubernetes credentials: {reason} (for EKS, log in to AWS again, e.g. `aws sso login`, or pass --profile)"
+    )]
+    KubeCredentialPlugin { command: String, reason: String },
     #[error("the Kubernetes API server rejected the credentials (expired or invalid): {0}")]
     KubeAuth(String),
     #[error("cannot reach the Kubernetes API server {server}: {reason}")]
@@ -65,8 +82,8 @@ pub struct LiveOptions {
     pub cluster: Option<String>,
 }
 
-/// Role ARNs the diagnosis will need: annotations and associations (role and target role).
-fn wanted_roles(kube: &crate::model::KubeFacts, aws: &AwsFacts) -> BTreeSet<String> {
+/// Role ARNs the service accounts' annotations name.
+fn annotated_roles(kube: &crate::model::KubeFacts) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     if let Some(l) = kube.service_accounts.known() {
         for sa in &l.items {
@@ -81,7 +98,13 @@ fn wanted_roles(kube: &crate::model::KubeFacts, aws: &AwsFacts) -> BTreeSet<Stri
             }
         }
     }
-    if let Some(list) = aws.associations.known() {
+    out
+}
+
+/// Role ARNs the pod identity associations name (role and target role).
+fn associated_roles(associations: &Fact<Vec<PodIdentityAssociation>>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if let Some(list) = associations.known() {
         for a in list {
             out.extend(a.role_arn.iter().cloned());
             out.extend(a.target_role_arn.iter().cloned());
@@ -105,38 +128,108 @@ pub async fn gather_session(opts: &LiveOptions) -> Result<(Snapshot, Session), L
     gather_observed(opts, IGNORE).await
 }
 
-/// Reports `Running` before `work` and `Done`/`Failed` after it; `failed` words the error the
-/// way a user reads it (an SDK error's own Display is only "service error").
-async fn staged<T, E>(
-    observer: &dyn Observer,
-    stage: Stage,
-    work: impl std::future::Future<Output = Result<T, E>>,
-    done: impl FnOnce(&T) -> String,
-    failed: impl FnOnce(&E) -> String,
-) -> Result<T, E> {
-    observer.notify(Progress::Stage(stage, StageState::Running));
-    let result = work.await;
-    let state = match &result {
-        Ok(v) => StageState::Done(done(v)),
-        Err(e) => StageState::Failed(failed(e)),
-    };
-    observer.notify(Progress::Stage(stage, state));
-    result
-}
-
 fn count<T>(fact: &Fact<crate::model::snapshot::Listing<T>>) -> String {
     fact.known()
         .map(|l| l.items.len().to_string())
         .unwrap_or_else(|| "?".into())
 }
 
+/// Reports a stage's outcome: `done` words a success, a failure says the error.
+fn report<T>(
+    observer: &dyn Observer,
+    stage: Stage,
+    result: &Result<T, LiveError>,
+    done: impl FnOnce(&T) -> String,
+) {
+    let state = match result {
+        Ok(v) => StageState::Done(done(v)),
+        Err(e) => StageState::Failed(e.to_string()),
+    };
+    observer.notify(Progress::Stage(stage, state));
+}
+
+/// Which EKS cluster this is, and how that was found.
+#[derive(Clone)]
+struct ClusterName {
+    name: String,
+    note: String,
+    /// DescribeCluster's answer when finding the cluster by its endpoint asked it already.
+    described: Option<EksCluster>,
+}
+
+/// The cluster's name: `--cluster`, the kubeconfig's exec arguments, or (a dependency of
+/// every EKS call then) the cluster whose endpoint is the API server's URL.
+async fn cluster_name(
+    opts: &LiveOptions,
+    target: &KubeTarget,
+    eks: &aws_sdk_eks::Client,
+) -> Result<ClusterName, LiveError> {
+    let named = |name: &String, note: String| ClusterName {
+        name: name.clone(),
+        note,
+        described: None,
+    };
+    if let Some(c) = &opts.cluster {
+        return Ok(named(c, format!("EKS cluster `{c}` from --cluster")));
+    }
+    if let Some(c) = &target.hint.cluster_name {
+        return Ok(named(c, format!("EKS cluster `{c}`: {}", target.hint.how)));
+    }
+    let found = match &target.server {
+        Some(server) => eks_gather::cluster_by_endpoint(eks, server).await?,
+        None => None,
+    };
+    let (name, cluster) = found.ok_or_else(|| LiveError::ClusterUnknown(target.context.clone()))?;
+    Ok(ClusterName {
+        note: format!(
+            "EKS cluster `{name}`: its endpoint matches the API server URL of context `{}`",
+            target.context
+        ),
+        name,
+        described: Some(cluster),
+    })
+}
+
+/// The Kubernetes side: the exec credential plugin (if any), then every list at once.
+async fn kubernetes(
+    target: &KubeTarget,
+    scope: &KubeScope,
+) -> Result<(kube::Client, crate::model::KubeFacts), LiveError> {
+    let client = kube_config::client(target.config.clone())
+        .await
+        .map_err(|f| match f {
+            ClientFailure::Plugin(p) => LiveError::KubeCredentialPlugin {
+                command: p.command,
+                reason: p.reason,
+            },
+            ClientFailure::Config(m) => LiveError::Kubeconfig(m),
+        })?;
+    let facts = kube_gather::gather(&client, scope)
+        .await
+        .map_err(|f| match f {
+            KubeFailure::Auth(m) => LiveError::KubeAuth(m),
+            KubeFailure::Unreachable(reason) => LiveError::KubeUnreachable {
+                server: target
+                    .server
+                    .clone()
+                    .unwrap_or_else(|| format!("of context `{}`", target.context)),
+                reason,
+            },
+        })?;
+    Ok((client, facts))
+}
+
 /// [`gather_session`], telling `observer` how each source is doing and handing it the
 /// Kubernetes facts as soon as they are complete.
+///
+/// Every request goes out as soon as what it needs is known (module comment). The outcome is
+/// checked in a fixed order once everything has answered, so the error a failing run reports
+/// does not depend on which source answered first: Kubernetes, STS, the cluster and EKS, IAM.
 pub async fn gather_observed(
     opts: &LiveOptions,
     observer: &dyn Observer,
 ) -> Result<(Snapshot, Session), LiveError> {
-    let target = kube_config::connect(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
+    let target = kube_config::load(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
     let scope = if opts.all_namespaces {
         KubeScope::All
     } else {
@@ -168,139 +261,148 @@ pub async fn gather_observed(
         aws_sdk_sts::Client::new(&sdk),
     );
 
-    let (kube, caller) = tokio::join!(
-        staged(
-            observer,
-            Stage::Kubernetes,
-            kube_gather::gather(&target.client, &scope),
-            |k| format!(
+    // Kubernetes: the service accounts' roles go to IAM the moment the lists are in.
+    let (annotated_tx, annotated_rx) = tokio::sync::oneshot::channel();
+    let kube = async {
+        observer.notify(Progress::Stage(Stage::Kubernetes, StageState::Running));
+        let result = kubernetes(&target, &scope).await;
+        report(observer, Stage::Kubernetes, &result, |(_, k)| {
+            format!(
                 "{} pods, {} service accounts",
                 count(&k.pods),
                 count(&k.service_accounts)
-            ),
-            ToString::to_string,
-        ),
-        staged(
-            observer,
-            Stage::Sts,
-            sts.get_caller_identity().send(),
-            |c| format!("account {}", c.account().unwrap_or("?")),
-            |e| aws_error::error_chain(e),
-        )
-    );
-    if let Ok(k) = &kube {
-        observer.notify(Progress::KubernetesReady(k));
+            )
+        });
+        if let Ok((_, k)) = &result {
+            observer.notify(Progress::KubernetesReady(k));
+            // IAM's gather waits for this receiver, so it is there to take the roles.
+            let _ = annotated_tx.send(annotated_roles(k));
+        }
+        result
+    };
+    let caller = async {
+        observer.notify(Progress::Stage(Stage::Sts, StageState::Running));
+        let out = sts.get_caller_identity().send().await;
+        let state = match &out {
+            Ok(c) => StageState::Done(format!("account {}", c.account().unwrap_or("?"))),
+            Err(e) => StageState::Failed(aws_error::error_chain(e)),
+        };
+        observer.notify(Progress::Stage(Stage::Sts, state));
+        match out {
+            Ok(c) => Ok(c.account().map(str::to_string)),
+            // Not fatal (STS unreachable by policy, say): the cluster's ARN names the account.
+            Err(e) => match eks_gather::fatal(&aws_error::classify(&e)) {
+                Some(fatal) => Err(fatal),
+                None => Ok(None),
+            },
+        }
     }
-    let kube = kube.map_err(|f| match f {
-        KubeFailure::Auth(m) => LiveError::KubeAuth(m),
-        KubeFailure::Unreachable(reason) => LiveError::KubeUnreachable {
-            server: target
-                .server
-                .clone()
-                .unwrap_or_else(|| format!("of context `{}`", target.context)),
-            reason,
-        },
-    })?;
-    let account = match caller {
-        Ok(c) => c.account().map(str::to_string),
-        Err(e) => {
-            let f = aws_error::classify(&e);
-            match eks_gather::fatal(&f) {
-                Some(fatal) => return Err(fatal),
-                None => None,
+    .boxed()
+    .shared();
+
+    // EKS: the cluster first (its issuer, and maybe the account), the associations and the
+    // agent add-on alongside.
+    let name = cluster_name(opts, &target, &eks).boxed().shared();
+    let cluster = async {
+        let n = name.clone().await?;
+        match n.described {
+            Some(c) => Ok(Fact::Known(c)),
+            None => eks_gather::describe_cluster(&eks, &n.name).await,
+        }
+    }
+    .boxed()
+    .shared();
+    let eks_all = async {
+        observer.notify(Progress::Stage(Stage::Eks, StageState::Running));
+        let (cluster, associations, addon) = tokio::join!(
+            cluster.clone(),
+            async { eks_gather::associations(&eks, &name.clone().await?.name).await },
+            async { eks_gather::agent_addon(&eks, &name.clone().await?.name).await },
+        );
+        let state = match (&name.clone().await, &cluster, &associations, &addon) {
+            (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
+                StageState::Failed(e.to_string())
             }
-        }
-    };
-    let mut notes = Vec::new();
-    let cluster_name = match (&opts.cluster, &target.hint.cluster_name) {
-        (Some(c), _) => {
-            notes.push(LoadNote {
-                file: "cluster".into(),
-                message: format!("EKS cluster `{c}` from --cluster"),
-            });
-            c.clone()
-        }
-        (None, Some(c)) => {
-            notes.push(LoadNote {
-                file: "cluster".into(),
-                message: format!("EKS cluster `{c}`: {}", target.hint.how),
-            });
-            c.clone()
-        }
-        (None, None) => {
-            let found = match &target.server {
-                Some(server) => {
-                    staged(
-                        observer,
-                        Stage::Eks,
-                        eks_gather::cluster_by_endpoint(&eks, server),
-                        |c| match c {
-                            Some(c) => format!("cluster {c} found by its endpoint"),
-                            None => "no cluster has this endpoint".into(),
-                        },
-                        ToString::to_string,
-                    )
-                    .await?
-                }
-                None => None,
-            };
-            let c = found.ok_or_else(|| LiveError::ClusterUnknown(target.context.clone()))?;
-            notes.push(LoadNote {
-                file: "cluster".into(),
-                message: format!(
-                    "EKS cluster `{c}`: its endpoint matches the API server URL of context `{}`",
-                    target.context
-                ),
-            });
-            c
-        }
-    };
-    observer.notify(Progress::Stage(Stage::Eks, StageState::Running));
-    let (cluster, associations, addon) = tokio::join!(
-        eks_gather::describe_cluster(&eks, &cluster_name),
-        eks_gather::associations(&eks, &cluster_name),
-        eks_gather::agent_addon(&eks, &cluster_name),
-    );
-    observer.notify(Progress::Stage(
-        Stage::Eks,
-        match (&cluster, &associations, &addon) {
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => StageState::Failed(e.to_string()),
-            (Ok(_), Ok(a), Ok(_)) => StageState::Done(format!(
-                "cluster {cluster_name}, {} associations",
+            (Ok(n), Ok(_), Ok(a), Ok(_)) => StageState::Done(format!(
+                "cluster {}{}, {} associations",
+                n.name,
+                if n.described.is_some() {
+                    " (found by its endpoint)"
+                } else {
+                    ""
+                },
                 a.known()
                     .map(|l| l.len().to_string())
                     .unwrap_or_else(|| "?".into())
             )),
-        },
-    ));
-    let mut aws = AwsFacts {
+        };
+        observer.notify(Progress::Stage(Stage::Eks, state));
+        (cluster, associations, addon)
+    }
+    .boxed()
+    .shared();
+    let account = async {
+        match caller.clone().await {
+            Ok(Some(a)) => Some(a),
+            _ => cluster.clone().await.ok().and_then(|c| {
+                c.known()
+                    .and_then(|c| Arn::parse(&c.arn))
+                    .map(|a| a.account)
+            }),
+        }
+    }
+    .boxed()
+    .shared();
+
+    let iam_side = async {
+        observer.notify(Progress::Stage(Stage::Iam, StageState::Running));
+        let inputs = iam_gather::Inputs {
+            scan_all: opts.all_namespaces,
+            annotated: async { annotated_rx.await.unwrap_or_default() },
+            // Waiting for the whole EKS stage (the add-on is a round trip, the associations
+            // two) keeps IAM's report after EKS's.
+            associated: async {
+                let (_, associations, _) = eks_all.clone().await;
+                associations
+                    .map(|a| associated_roles(&a))
+                    .unwrap_or_default()
+            },
+            account: account.clone(),
+            issuer: async {
+                cluster
+                    .clone()
+                    .await
+                    .ok()
+                    .and_then(|c| c.known().and_then(|c| c.oidc_issuer.clone()))
+            },
+        };
+        let result = iam_gather::gather(&iam, inputs).await;
+        report(observer, Stage::Iam, &result, |i| {
+            format!("{} roles", i.roles.len())
+        });
+        result
+    };
+
+    let (kube, caller, (cluster, associations, addon), iam_facts, account) = tokio::join!(
+        kube,
+        caller.clone(),
+        eks_all.clone(),
+        iam_side,
+        account.clone()
+    );
+    let (client, kube) = kube?;
+    caller?;
+    let name = name.clone().await?;
+    let aws = AwsFacts {
         cluster: cluster?,
         associations: associations?,
         pod_identity_agent_addon: addon?,
-        ..AwsFacts::default()
+        iam: iam_facts?,
     };
-    let account = account.or_else(|| {
-        aws.cluster
-            .known()
-            .and_then(|c| Arn::parse(&c.arn))
-            .map(|a| a.account)
-    });
-    let issuer = aws.cluster.known().and_then(|c| c.oidc_issuer.clone());
-    let wanted = wanted_roles(&kube, &aws);
-    aws.iam = staged(
-        observer,
-        Stage::Iam,
-        iam_gather::gather(
-            &iam,
-            &wanted,
-            opts.all_namespaces,
-            issuer.as_deref(),
-            account.as_deref(),
-        ),
-        |i| format!("{} roles", i.roles.len()),
-        ToString::to_string,
-    )
-    .await?;
+    let mut notes = vec![LoadNote {
+        file: "cluster".into(),
+        message: name.note,
+    }];
     if let Fact::Missing(m) = &aws.cluster {
         notes.push(LoadNote {
             file: "cluster".into(),
@@ -322,14 +424,7 @@ pub async fn gather_observed(
         aws,
         notes,
     };
-    Ok((
-        snapshot,
-        Session {
-            client: target.client,
-            sdk,
-            iam,
-        },
-    ))
+    Ok((snapshot, Session { client, sdk, iam }))
 }
 
 /// Runs a future on a runtime of its own, for synchronous callers.
@@ -345,4 +440,15 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, LiveErro
 /// [`gather`] for synchronous callers.
 pub fn gather_blocking(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
     block_on(gather(opts))?
+}
+
+/// The TUI runs the gather as a task on a background runtime, so its future must stay `Send`; a
+/// stream over borrowed items once made it "not general enough" with an error far from here.
+#[cfg(test)]
+mod send_check {
+    #[allow(dead_code)]
+    fn gather_is_send(opts: &super::LiveOptions) {
+        fn is_send<T: Send>(_: T) {}
+        is_send(super::gather_observed(opts, super::IGNORE));
+    }
 }

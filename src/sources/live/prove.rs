@@ -155,7 +155,7 @@ pub async fn prove(
             ProveVia::PodIdentity { cluster: None, .. } => (
                 POD_IDENTITY_AUDIENCE.to_string(),
                 ProofResult::NotRun {
-                    reason: "the EKS cluster's name is not known (DescribeCluster did not answer), and EKS Auth needs it; pass --cluster NAME".into(),
+                    reason: "EKS Auth needs the cluster's name, and the EKS cluster was not described (see the note on eks:DescribeCluster)".into(),
                 },
             ),
             ProveVia::PodIdentity {
