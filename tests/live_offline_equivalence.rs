@@ -244,7 +244,7 @@ fn every_scenario_live_equals_offline_and_every_code_is_produced_live() {
 
 /// `doctor KIND/NAME -n NS` (namespace-scoped lists, per-role IAM calls) for every workload of
 /// a few scenarios: IRSA and Pod Identity, healthy and broken at several links, a CronJob, a
-/// permissions boundary, a role that does not exist.
+/// permissions boundary, a role that does not exist, service accounts no pod runs as yet.
 #[test]
 fn single_workloads_live_equal_offline() {
     let scenarios = [
@@ -256,6 +256,9 @@ fn single_workloads_live_equal_offline() {
         "pi-trust-condition-namespace",
         "cronjob-irsa",
         "seed-kubeflow",
+        // A service account no pod runs as yet: `doctor sa/NAME -n NS`.
+        "sa-only-irsa-ready",
+        "sa-only-malformed-arn",
     ];
     let moto = Moto::acquire_blocking();
     let started = std::time::Instant::now();
