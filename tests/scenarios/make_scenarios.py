@@ -1945,6 +1945,57 @@ def role_policies_denied(b):
              note="policy lists not read: the permissions link is unknown with what to grant or collect")
 
 
+# ====================================================================== hostile input
+
+
+ESC_TITLE = "\x1b]0;PWNED\x07"
+ESC_CLEAR = "\x1b[2J"
+SUBSTITUTION = "$(touch /tmp/kubectl-irsa-pwned)"
+
+
+@scenario
+def hostile_values(b):
+    """Everything the tool shows comes from someone else. Terminal escapes (set the title, clear
+    the screen, C1 CSI) and shell substitutions in every free-text field: annotation values under
+    the right key and a misspelt one, env values, a trust condition value, a policy Sid, a file
+    name, an AWS CLI error message. Shown escaped, never interpreted; quoted in commands."""
+    w = World()
+    # The right key, with escapes after a valid-looking ARN.
+    r = w.irsa_role("orders-irsa", "shop", "orders")
+    w.sa("shop", "orders", r.arn + ESC_TITLE + ESC_CLEAR)
+    w.app("shop", "orders", "orders", containers=[container("orders", "registry.example.com/orders:1.0",
+                                                             env=[env("AWS_REGION", "eu-west-1" + ESC_CLEAR),
+                                                                  env("NOTE", "\u009b31m" + SUBSTITUTION)])])
+    # The misspelt key, its value ending in a command substitution.
+    r2 = w.irsa_role("search-irsa", "shop", "search")
+    w.sa("shop", "search", annotations={"eks.amazonaws.com/role_arn": r2.arn + SUBSTITUTION})
+    w.app("shop", "search", "search")
+    # A trust condition value with escapes.
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:ledger" + ESC_TITLE])
+    r3 = w.role("ledger-irsa", trust, actions=["s3:GetObject"], resources="arn:aws:s3:::app-data/*")
+    w.sa("shop", "ledger", r3.arn)
+    w.app("shop", "ledger", "ledger", inject=w.irsa_inject(r3.arn))
+    # A trust statement Sid with escapes (IAM would refuse it: shown in the invalid-policy finding).
+    trust = irsa_trust(w.c, ["system:serviceaccount:shop:audit"])
+    trust["Statement"][0]["Sid"] = "Allow" + ESC_CLEAR
+    r4 = w.role("audit-irsa", trust, actions=["s3:GetObject"], resources="arn:aws:s3:::app-data/*")
+    w.sa("shop", "audit", r4.arn)
+    w.app("shop", "audit", "audit", inject=w.irsa_inject(r4.arn))
+    w.emit(b)
+    # A file whose name carries an escape, and an AWS CLI error whose message does.
+    b.text("notes" + ESC_TITLE + ".txt", "not an output" + ESC_CLEAR + "\n")
+    b.text("get-role-error.txt",
+           "\nAn error occurred (AccessDenied) when calling the GetRole operation: boom" + ESC_TITLE + ESC_CLEAR + "\n")
+    b.expect("shop", "orders", "annotation", codes=["ROLE_ARN_MALFORMED"], status="broken",
+             note="a role-arn value with terminal escapes after the ARN is malformed, shown escaped")
+    b.expect("shop", "search", "annotation", codes=["ANNOTATION_KEY_TYPO"], status="broken",
+             note="the misspelt key's value ends in a command substitution: never copied raw into a command")
+    b.expect("shop", "ledger", "trust", codes=["TRUST_SUB_MISMATCH"], status="broken",
+             note="the trust's subject carries a title escape: it names no service account; shown escaped")
+    b.expect("shop", "audit", "trust", codes=["TRUST_POLICY_INVALID"], status="broken",
+             note="a Sid with a clear-screen escape: IAM would refuse it; shown escaped")
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or sorted(SCENARIOS)
     for name in wanted:
