@@ -1,6 +1,7 @@
 //! LIST: one namespace or all, filtered by label and field selectors, paginated with
 //! `limit`/`continue` the way the real server does (an opaque continue token and
-//! `remainingItemCount`), as a `<Kind>List` or, when kubectl asks, a Table.
+//! `remainingItemCount`), as a `<Kind>List` or, when kubectl asks, a Table. Pages after the
+//! first can be made to fail ([`FakeKube::fail_later_pages`]): a list cut short.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -8,9 +9,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
+use super::handler::lock;
 use super::routes::{Query, Target};
 use super::selectors::{FieldSelector, LabelSelector};
-use super::state::State;
+use super::state::{LaterPageFailure, State};
 use super::status::{ApiError, json_response};
 use super::table;
 
@@ -33,6 +35,14 @@ pub fn list(
         None => None,
         Some(token) => Some(decode_continue(token)?),
     };
+    if start_after.is_some()
+        && let Some(failure) = state
+            .later_pages
+            .iter()
+            .find(|f| f.resource == target.rbac_resource())
+    {
+        return Err(later_page_error(failure.code, target));
+    }
     let matching: Vec<(&(String, String), &Value)> = state
         .all(rt)
         .filter(|((ns, _), _)| target.namespace.as_ref().is_none_or(|want| want == ns))
@@ -68,6 +78,36 @@ pub fn list(
         "items": items,
     });
     Ok(json_response(StatusCode::OK, &body))
+}
+
+impl super::FakeKube {
+    /// Answers every page after the first of `resource` lists (`pods`, `nodes`, ...) with
+    /// `code`: 403 (the page refused) or 410 (the continue token expired).
+    pub fn fail_later_pages(&self, resource: &str, code: u16) {
+        lock(&self.shared).later_pages.push(LaterPageFailure {
+            resource: resource.to_string(),
+            code,
+        });
+    }
+}
+
+/// The real server's answers: the authorizer's 403, or the 410 of an expired continue token.
+fn later_page_error(code: u16, target: &Target) -> ApiError {
+    if code == 403 {
+        return ApiError::forbidden(
+            "list",
+            &target.rt.group,
+            &target.rbac_resource(),
+            target.namespace.as_deref(),
+            None,
+        );
+    }
+    ApiError {
+        code,
+        reason: "Expired",
+        message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.".to_string(),
+        details: None,
+    }
 }
 
 /// Items in a list carry kind and apiVersion (the real server's JSON does).

@@ -24,6 +24,14 @@ pub struct DenyRule {
     pub namespace: Option<String>,
 }
 
+/// Pages after the first of one resource's lists (requests with a continue token) answered
+/// with an error: 403 (a later page refused) or 410 (the continue token expired).
+#[derive(Debug, Clone)]
+pub struct LaterPageFailure {
+    pub resource: String,
+    pub code: u16,
+}
+
 #[derive(Debug)]
 pub struct State {
     pub types: Vec<ResourceType>,
@@ -31,6 +39,7 @@ pub struct State {
     pub revision: u64,
     pub requests: Vec<Recorded>,
     pub deny: Vec<DenyRule>,
+    pub later_pages: Vec<LaterPageFailure>,
     pub latency: Duration,
     pub issuer: String,
     pub region: String,
@@ -51,6 +60,7 @@ impl State {
             revision: 1000,
             requests: Vec::new(),
             deny: Vec::new(),
+            later_pages: Vec::new(),
             latency: Duration::ZERO,
             issuer: "https://kubernetes.default.svc".to_string(),
             region: "us-east-1".to_string(),
