@@ -6,7 +6,8 @@
 //!   (Snapshot, chain, report types) and [`diagnose`] (one module per link);
 //! - adapters: [`sources`] (offline bundles, the embedded demo, live Kubernetes and AWS);
 //! - service layer: [`app`] (gather facts, diagnose, prove);
-//! - front ends: [`cli`] and the terminal UI [`tui`].
+//! - front ends: [`cli`] and the terminal UI [`tui`], which show untrusted text only through
+//!   [`terminal_text`] (pure: control characters shown escaped).
 
 pub mod app;
 pub mod cli;
@@ -14,4 +15,5 @@ pub mod diagnose;
 pub mod model;
 pub mod policy;
 pub mod sources;
+pub mod terminal_text;
 pub mod tui;
