@@ -10,22 +10,36 @@ if ! command -v cargo >/dev/null; then
     exit 2
 fi
 
-# >>> tui test harness
-# tests/tui_tmux.rs drives `kubectl irsa demo` in a real terminal: tmux runs it, kubectl finds the
-# plugin. tmux is installed when this runs as root with apt-get (a fresh CI image); otherwise
-# both must already be installed.
-if ! command -v tmux >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "installing tmux (apt-get) for the terminal UI tests" >&2
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get install -y tmux >/dev/null 2>&1 ||
-            { apt-get update >/dev/null && apt-get install -y tmux >/dev/null; } || true
-    fi
-    if ! command -v tmux >/dev/null; then
-        echo "tmux is required for the terminal UI tests: apt-get install tmux / brew install tmux" >&2
+# The tools the tests run: tmux (the terminal UI end to end), zip/unzip/sha256sum (the release
+# packaging test). Installed with apt-get when this runs as root (a fresh CI image); otherwise
+# they must already be installed. kubectl is checked below.
+# tmux has no Windows build: there the TUI's end-to-end tests are not compiled (tests/tui_tmux.rs
+# is unix-only) and tmux is not asked for.
+case "$(uname -s)" in
+    MINGW* | MSYS* | CYGWIN*) tui_tools=() ;;
+    *) tui_tools=(tmux) ;;
+esac
+need_apt=()
+for tool in "${tui_tools[@]}" zip unzip; do
+    command -v "$tool" >/dev/null || need_apt+=("$tool")
+done
+command -v sha256sum >/dev/null || need_apt+=(coreutils)
+if [ ${#need_apt[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing ${need_apt[*]} (apt-get) for the tests" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y "${need_apt[@]}" >/dev/null 2>&1 ||
+        { apt-get update >/dev/null && apt-get install -y "${need_apt[@]}" >/dev/null; } || true
+fi
+for tool in "${tui_tools[@]}" zip unzip sha256sum; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "$tool is required by the tests: apt-get install $tool / brew install $tool" >&2
         exit 2
     fi
-fi
+done
+
+# >>> tui test harness
+# tests/tui_tmux.rs drives `kubectl irsa demo` in a real terminal: tmux runs it (installed
+# above), kubectl finds the plugin.
 if ! command -v kubectl >/dev/null; then
     echo "kubectl is required (the plugin tests run \`kubectl irsa ...\`): https://kubernetes.io/docs/tasks/tools/" >&2
     exit 2
@@ -45,4 +59,8 @@ eval "$aws_harness_moto_env"
 export KUBECTL_IRSA_MOTO_URL
 # <<< aws test harness
 
-cargo test --no-fail-fast "$@"
+# Formatting and lints are part of the test: a warning fails CI like a failing test.
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+
+cargo test --locked --no-fail-fast "$@"

@@ -3,7 +3,6 @@
 //! name its file.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use kubectl_irsa::model::aws::PolicyText;
 use kubectl_irsa::model::snapshot::{Scope, Snapshot, SourceInfo, SourceKind};
@@ -444,9 +443,7 @@ fn bad_files_never_panic_and_are_named() {
         ),
     ];
     let files: Vec<(&str, &[u8])> = cases.iter().map(|(n, b, _)| (*n, *b)).collect();
-    let started = Instant::now();
     let s = load_with_good(&files);
-    assert!(started.elapsed() < Duration::from_secs(60));
     for (name, _, expected) in &cases {
         let notes = notes_of(&s, name);
         assert!(
@@ -589,12 +586,9 @@ fn ten_thousand_pods_load_quickly() {
     let sas: String = (0..2000)
         .map(|i| format!("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: ns{}\n", i % 50))
         .collect();
-    let started = Instant::now();
+    // How fast it loads is measured by `cargo bench --bench core`; here, that it loads whole.
     let s = load(&[("pods.json", pods.as_bytes()), ("sas.yaml", sas.as_bytes())]).unwrap();
-    let elapsed = started.elapsed();
     assert_eq!(known(&s.kube.pods).items.len(), 10_000);
     assert_eq!(known(&s.kube.service_accounts).items.len(), 2000);
-    let limit = if cfg!(debug_assertions) { 60 } else { 3 };
-    assert!(elapsed < Duration::from_secs(limit), "took {elapsed:?}");
     assert!(matches!(&known(&s.kube.pods).scope, Scope::Namespaces(ns) if ns.len() == 50));
 }

@@ -1,7 +1,8 @@
-//! `kubectl get` refused by RBAC and saved in place of its output (`kubectl get pods -A -o yaml
-//! > pods.yaml 2>&1`): `Error from server (Forbidden): pods is forbidden: User "dev" cannot list
-//! resource "pods" in API group "" in the namespace "shop"`. Such a file is a fact: that list
-//! was denied, with the permission to grant, exactly as a live run meets it.
+//! `kubectl get` refused by RBAC and saved in place of its output
+//! (`kubectl get pods -A -o yaml > pods.yaml 2>&1`), for example
+//! `Error from server (Forbidden): pods is forbidden: User "dev" cannot list resource "pods" in
+//! API group "" in the namespace "shop"`. Such a file is a fact: that list was denied, with the
+//! permission to grant, exactly as a live run meets it.
 //!
 //! To read another refusal, extend [`parse`]; the wording is the Kubernetes RBAC authorizer's.
 
