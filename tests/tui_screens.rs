@@ -7,14 +7,17 @@
 //! nothing else; on every screen no cell is grey (DarkGray is invisible on Solarized Dark and
 //! similar themes) or has a background, secondary text is the default foreground dimmed, and
 //! yellow is always bold (plain yellow is faint on white); with NO_COLOR no cell has a colour.
+//! Hostile values (terminal escapes, bidirectional and invisible characters) are shown escaped
+//! on every screen, never dropped in part.
 
 use std::path::{Path, PathBuf};
 
 use kubectl_irsa::app::watched::{LoadEvent, Stage, StageState};
 use kubectl_irsa::app::{self, Source};
 use kubectl_irsa::diagnose::Selection;
-use kubectl_irsa::model::Status;
 use kubectl_irsa::model::report::RequestedAction;
+use kubectl_irsa::model::{Report, Status};
+use kubectl_irsa::terminal_text::needs_escape;
 use kubectl_irsa::tui::layout;
 use kubectl_irsa::tui::state::Screen;
 use kubectl_irsa::tui::update::update;
@@ -391,7 +394,11 @@ fn no_color_draws_no_colour_but_keeps_the_icons() {
 /// the list, a filter, each workload's chain with each of its links selected, its detail pane
 /// focused and scrolled to the end, its commands; help; and the loading and error screens.
 fn every_screen(source: &Source, color: bool) -> Vec<(String, Buffer)> {
-    let report = app::doctor(source, &Selection::default()).unwrap();
+    every_screen_of(&app::doctor(source, &Selection::default()).unwrap(), color)
+}
+
+/// [`every_screen`] for a report built by the test.
+fn every_screen_of(report: &Report, color: bool) -> Vec<(String, Buffer)> {
     let fresh = || tui_app::with_report(report.clone(), color, 100, 40);
     let mut out = Vec::new();
     let mut app = fresh();
@@ -616,4 +623,104 @@ fn no_color_has_no_colour_on_any_screen_and_keeps_warnings_plain() {
         .find(|&y| row_text(&list, y).starts_with('!'))
         .unwrap();
     assert!(!list[(0, warning_row)].modifier.contains(Modifier::BOLD));
+}
+
+/// The screen's text with the layout taken out (spaces, borders, gutters), so a value wrapped
+/// over two rows reads as one.
+fn flowing_text(buf: &Buffer) -> String {
+    screen_text(buf)
+        .chars()
+        .filter(|&c| !c.is_whitespace() && !('\u{2500}'..='\u{259f}').contains(&c) && c != '▶')
+        .collect()
+}
+
+/// Every occurrence of `rest` in `text` comes right after the escaped ESC: ours (`\e`), or
+/// JSON's (`\u001b`) inside a policy document, which holds it written that way.
+fn always_after_esc(text: &str, rest: &str) -> bool {
+    text.match_indices(rest)
+        .all(|(at, _)| text[..at].ends_with(r"\e") || text[..at].ends_with(r"\u001b"))
+}
+
+#[test]
+fn hostile_values_are_shown_escaped_on_every_screen() {
+    let mut report = app::doctor(&scenario("hostile-values"), &Selection::default()).unwrap();
+    // Characters ratatui would pass to the terminal or drop without a trace: a right-to-left
+    // override (drawn as nothing, reordering what follows), a zero-width joiner (glued to the
+    // letter before it), an isolate, a C1 CSI.
+    let w = &mut report.workloads[0];
+    w.service_account.push_str("\u{2066}x");
+    w.links[0]
+        .summary
+        .push_str(" ab\u{202e}dc ok\u{200d}ay \u{9b}2J");
+    let mut screens = every_screen_of(&report, true);
+
+    // Texts that are not in the report: the source's name, a failed load, a stage, a toast.
+    let mut app = tui_app::with_report(report.clone(), true, 100, 40);
+    app.source_label = "bundle\x1b]0;PWNED\x07".into();
+    kubectl_irsa::tui::update::toast(
+        &mut app,
+        "proof of shop/pod/orders: AccessDenied\x1b]0;PWNED\x07",
+        kubectl_irsa::tui::state::ToastLevel::Error,
+    );
+    screens.push(("header and toast".into(), draw(&app)));
+    let mut error = new_app(true, 100, 40);
+    let failed = "GetRole: boom\x1b]0;PWNED\x07\x1b[2J\r\nline two\ttabbed";
+    update(
+        &mut error,
+        Msg::Loaded {
+            generation: 1,
+            result: Err(failed.into()),
+        },
+    );
+    screens.push(("error".into(), draw(&error)));
+    let mut loading = new_app(true, 100, 40);
+    update(
+        &mut loading,
+        Msg::Load {
+            generation: 1,
+            event: LoadEvent::Stage(Stage::Iam, StageState::Failed("boom\x1b[2J".into())),
+        },
+    );
+    screens.push(("loading".into(), draw(&loading)));
+
+    let mut all = String::new();
+    for (name, buf) in &screens {
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                let symbol = buf[(x, y)].symbol();
+                assert!(
+                    !symbol.chars().any(needs_escape),
+                    "{name}: {symbol:?} at {x},{y}: {}",
+                    row_text(buf, y)
+                );
+            }
+        }
+        let text = flowing_text(buf);
+        // ratatui drops a raw ESC or BEL and draws the rest: `]0;PWNED` without its `\e`.
+        assert!(
+            always_after_esc(&text, "]0;PWNED") && always_after_esc(&text, "[2J"),
+            "{name}: an escape shown in part:\n{}",
+            screen_text(buf)
+        );
+        all.push_str(&text);
+        all.push('\n');
+    }
+    for shown in [
+        // The role-arn annotation's value (the orders workload's annotation link).
+        r"role/orders-irsa\e]0;PWNED\a\e[2J",
+        // The trust condition value (ledger's trust link and its policy document).
+        r"ledger\e]0;PWNED\a",
+        // The Sid (audit's trust link).
+        r#"Sid"Allow\e[2J""#,
+        // Added above.
+        r"\u{2066}x",
+        r"ab\u{202e}dcok\u{200d}ay\u{9b}2J",
+        r"bundle\e]0;PWNED\a",
+        r"AccessDenied\e]0;PWNED\a",
+        r"boom\e]0;PWNED\a\e[2J",
+        "linetwotabbed",
+        r"boom\e[2J",
+    ] {
+        assert!(all.contains(shown), "{shown} is on no screen:\n{all}");
+    }
 }

@@ -1,13 +1,15 @@
 //! The terminal UI end to end, in a real terminal: tmux runs `kubectl irsa demo` the way a user
 //! does (kubectl finds `kubectl-irsa` on PATH), the test sends keys, captures the pane with its
 //! colours (`capture-pane -e`) and checks what a person would see: the red broken links, the
-//! chain and detail panes, the overlays, the clipboard, and a clean exit back to the shell.
+//! chain and detail panes, the overlays, the clipboard, and a clean exit back to the shell;
+//! and that hostile values (tests/scenarios/hostile-values) are shown escaped, leaving the
+//! terminal's title and screen alone, and reach the log file escaped too.
 //!
 //! Needs `tmux` and the real `kubectl` on PATH (./scripts/test.sh checks both). Every test has
 //! a tmux server of its own (a socket in a temp dir), killed when the test ends, pass or fail.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -468,4 +470,88 @@ fn resizing_from_80x24_redraws() {
     tui.resize(80, 24);
     list_at(24);
     tui.quit_with("q");
+}
+
+/// `dir`'s files copied into a new directory `name` under `into`.
+fn copy_dir(dir: &Path, into: &Path, name: &str) -> PathBuf {
+    let to = into.join(name);
+    std::fs::create_dir(&to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let from = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let copied = std::fs::copy(&from, to.join(from.file_name().unwrap_or_default()));
+        copied.unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    }
+    to
+}
+
+#[test]
+fn hostile_values_leave_the_title_and_screen_alone_and_show_escaped() {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/hostile-values");
+    // The bundle under a directory whose name sets the window title: the header shows it, and
+    // the log's first record names it.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let bundle = copy_dir(
+        &scenario.join("bundle"),
+        dir.path(),
+        "bundle\x1b]0;PWNED\x07",
+    );
+    let bundle = bundle
+        .to_str()
+        .unwrap_or_else(|| panic!("a UTF-8 temp path"));
+    let tui = Tmux::start(120, 40, &["irsa", "--offline", bundle], &[]);
+    let title = || tui.run(&["display", "-p", "-t", "tui", "#{pane_title}"]);
+    let before = title();
+    let list = tui.until(&[" kubectl-irsa ", "NAMESPACE"], &[], Some(4));
+    check!(list,
+        list.lines[0].text.contains(r"bundle\e]0;PWNED\a") => "the bundle's name escaped",
+        list.rows().iter().all(|r| r.text.contains(" shop ")) => "the four shop workloads",
+    );
+
+    tui.keys(&["/"]);
+    tui.type_text("orders");
+    tui.keys(&["Enter", "Enter"]);
+    let annotation = r"invalid: arn:aws:iam::444455556666:role/orders-irsa\e]0;PWNED\a\e[2J";
+    let orders = tui.wait_for(&["chain · first broken link: annotation", annotation]);
+    check!(orders,
+        orders.lines[0].text.starts_with(" kubectl-irsa ") => "the header is still there",
+        orders.has("✔ pod") && orders.has("┌ detail ") => "the chain and the detail pane",
+        orders.boxed("┌ detail ").iter().any(|l| l.text.contains(annotation))
+            => "the value in the detail pane",
+    );
+    tui.keys(&["Escape"]);
+    tui.until(&["/orders   1 of 4"], &[], Some(1));
+    tui.keys(&["Escape"]);
+    tui.until(&[], &["1 of 4"], Some(4));
+
+    for (filter, shown) in [
+        ("ledger", r"system:serviceaccount:shop:ledger\e]0;PWNED\a"),
+        ("audit", r#"(Sid "Allow\e[2J")"#),
+    ] {
+        tui.keys(&["/"]);
+        tui.type_text(filter);
+        tui.keys(&["Enter", "Enter"]);
+        let screen = tui.wait_for(&["chain · first broken link: trust", shown]);
+        check!(screen, screen.has("✔ pod") => "the chain is still drawn");
+        tui.keys(&["Escape"]);
+        tui.until(&[&format!("/{filter}   1 of 4")], &[], Some(1));
+        tui.keys(&["Escape"]);
+        tui.until(&[], &["1 of 4"], Some(4));
+    }
+    let after = title();
+    assert!(
+        after == before && !after.contains("PWNED"),
+        "the pane's title changed from {before:?} to {after:?}"
+    );
+    tui.quit_with("q");
+
+    let log = std::fs::read_to_string(tui.log()).unwrap_or_else(|e| panic!("log: {e}"));
+    let raw: Vec<char> = log
+        .chars()
+        .filter(|&c| c != '\n' && kubectl_irsa::terminal_text::needs_escape(c))
+        .collect();
+    assert!(raw.is_empty(), "raw controls in the log {raw:?}:\n{log}");
+    assert!(
+        log.contains(r"bundle\e]0;PWNED\a"),
+        "the log names the source:\n{log}"
+    );
 }

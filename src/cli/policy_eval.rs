@@ -5,6 +5,9 @@
 //! refuse); 2 for bad usage or unusable input (unreadable file, request that is not valid JSON or
 //! not the expected shape). To add a request field, extend [`parse_request`] and the docs of
 //! [`PolicyEvalArgs::request`].
+//!
+//! Policies and requests are untrusted text: the text output and the error line show them
+//! through [`terminal_text`](crate::terminal_text), the JSON output through its `json_pretty`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,6 +20,7 @@ use crate::policy::{
     RequestContext, RequestPrincipal, describe_mismatch, evaluate_identity, evaluate_trust,
     parse_policy,
 };
+use crate::terminal_text::{self, line as shown};
 
 /// Evaluate IAM policies offline: a JSON request in, a decision with its explanation out.
 #[derive(Debug, Clone, clap::Args)]
@@ -62,7 +66,11 @@ pub fn run(args: &PolicyEvalArgs) -> i32 {
     match execute(args) {
         Ok(()) => 0,
         Err(message) => {
-            let _ = writeln!(anstream::stderr(), "kubectl irsa policy eval: {message}");
+            let _ = writeln!(
+                anstream::stderr(),
+                "kubectl irsa policy eval: {}",
+                shown(&message)
+            );
             USAGE_ERROR
         }
     }
@@ -396,20 +404,20 @@ fn print_invalid(format: OutputFormat, kind: PolicyKind, source: &Source, e: &Po
                 .location
                 .map(|l| format!(":{}:{}", l.line, l.column))
                 .unwrap_or_default();
-            let _ = writeln!(out, "{red}invalid policy{red:#}  {file}{at}");
+            let _ = writeln!(out, "{red}invalid policy{red:#}  {}{at}", shown(&file));
             let what = match (source.role, kind) {
                 ("boundary", _) => "permissions boundary",
                 ("session", _) => "session policy",
                 (_, PolicyKind::Trust) => "trust policy",
                 _ => "identity policy",
             };
-            let _ = writeln!(out, "  IAM would refuse this {what}: {}", e.reason);
+            let _ = writeln!(out, "  IAM would refuse this {what}: {}", shown(&e.reason));
         }
     }
 }
 
 fn print_value(v: &serde_json::Value) {
-    let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".to_string());
+    let text = terminal_text::json_pretty(v).unwrap_or_else(|_| "{}".to_string());
     let _ = writeln!(anstream::stdout(), "{text}");
 }
 
@@ -436,7 +444,7 @@ fn print_text(evaluation: &Evaluation) {
         out,
         "{style}{}{style:#}  {}",
         decision_text(evaluation.decision),
-        evaluation.summary
+        shown(&evaluation.summary)
     );
     for a in &evaluation.actions {
         print_action(&mut out, a);
@@ -449,18 +457,23 @@ fn print_action(out: &mut impl Write, a: &ActionEvaluation) {
     let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
     let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
     let _ = writeln!(out);
-    let _ = writeln!(out, "{} {style}{}{style:#}", a.action, a.decision.as_str());
-    let _ = writeln!(out, "  {}", a.explanation);
+    let _ = writeln!(
+        out,
+        "{} {style}{}{style:#}",
+        shown(&a.action),
+        a.decision.as_str()
+    );
+    let _ = writeln!(out, "  {}", shown(&a.explanation));
     for d in &a.deciding {
         let sid = d
             .sid
             .as_deref()
-            .map(|s| format!(" Sid \"{s}\""))
+            .map(|s| format!(" Sid \"{}\"", shown(s)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "  decided by {}:{} statement {}{sid} ({})",
-            d.policy,
+            shown(&d.policy),
             d.line,
             d.index,
             d.effect.as_str()
@@ -470,11 +483,11 @@ fn print_action(out: &mut impl Write, a: &ActionEvaluation) {
         let sid = t
             .sid
             .as_deref()
-            .map(|s| format!(" Sid \"{s}\""))
+            .map(|s| format!(" Sid \"{}\"", shown(s)))
             .unwrap_or_default();
         let where_ = format!(
             "{}:{} statement {}{sid} {}",
-            t.policy,
+            shown(&t.policy),
             t.line,
             t.index,
             t.effect.as_str()
@@ -484,7 +497,7 @@ fn print_action(out: &mut impl Write, a: &ActionEvaluation) {
         } else {
             let _ = writeln!(out, "  {red}✗{red:#} {where_}");
             for m in &t.mismatches {
-                let _ = writeln!(out, "      - {}", describe_mismatch(m));
+                let _ = writeln!(out, "      - {}", shown(&describe_mismatch(m)));
             }
         }
     }

@@ -1,6 +1,8 @@
 //! Text rendering of a doctor report: one block per workload, one line per link, the first
 //! broken link in red with its evidence and fix. Styles are ANSI; `anstream` strips them for
-//! NO_COLOR and non-terminal output.
+//! NO_COLOR and non-terminal output. Every value from the cluster, the account or a bundle file
+//! goes through [`terminal_text`] (`shown`, `document`), so the only escape sequences in the
+//! output are the colours written here.
 
 use std::fmt::Write;
 
@@ -8,6 +10,7 @@ use anstyle::{AnsiColor, Style};
 
 use crate::model::chain::{Evidence, Finding, LinkReport, Severity, Status};
 use crate::model::report::{Report, WorkloadReport};
+use crate::terminal_text::{document, line as shown};
 
 const RED: Style = AnsiColor::Red.on_default().bold();
 const YELLOW: Style = AnsiColor::Yellow.on_default();
@@ -34,7 +37,7 @@ pub fn render(report: &Report) -> String {
     let cluster = report
         .cluster
         .as_ref()
-        .map(|c| format!(" · cluster {}", c.name))
+        .map(|c| format!(" · cluster {}", shown(&c.name)))
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -43,7 +46,7 @@ pub fn render(report: &Report) -> String {
             GREY,
             &format!(
                 "kubectl-irsa doctor · {}{cluster}",
-                report.source.description
+                shown(&report.source.description)
             )
         )
     );
@@ -51,7 +54,10 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "{}",
-            paint(GREY, &format!("note: {}: {}", note.file, note.message))
+            paint(
+                GREY,
+                &format!("note: {}: {}", shown(&note.file), shown(&note.message))
+            )
         );
     }
     for w in &report.workloads {
@@ -93,9 +99,14 @@ fn render_workload(out: &mut String, w: &WorkloadReport) {
         "{}  sa {}  {}  {headline}",
         paint(
             BOLD,
-            &format!("{}/{}/{}", w.namespace, w.kind.short(), w.name)
+            &format!(
+                "{}/{}/{}",
+                shown(&w.namespace),
+                w.kind.short(),
+                shown(&w.name)
+            )
         ),
-        w.service_account,
+        shown(&w.service_account),
         w.mechanism.label()
     );
     for link in &w.links {
@@ -111,7 +122,7 @@ fn render_link(out: &mut String, link: &LinkReport, headline: bool) {
         "  {} {} {}",
         paint(style, link.status.icon()),
         paint(style, &name),
-        link.summary
+        shown(&link.summary)
     );
     for f in &link.findings {
         if f.severity == Severity::Info && !headline {
@@ -139,7 +150,7 @@ fn render_finding(out: &mut String, f: &Finding, full: bool) {
         out,
         "      {} {}{}",
         paint(style, f.code),
-        f.message,
+        shown(&f.message),
         paint(GREY, &reference)
     );
     if full {
@@ -151,22 +162,27 @@ fn render_finding(out: &mut String, f: &Finding, full: bool) {
         if f.severity == Severity::Info {
             return;
         }
-        let _ = writeln!(out, "        {} {}", paint(CYAN, "fix:"), fix.summary);
+        let _ = writeln!(
+            out,
+            "        {} {}",
+            paint(CYAN, "fix:"),
+            shown(&fix.summary)
+        );
         if full {
             for c in &fix.commands {
-                let _ = writeln!(out, "          $ {c}");
+                let _ = writeln!(out, "          $ {}", shown(&c.to_string()));
             }
         }
     }
 }
 
 fn render_evidence(out: &mut String, e: &Evidence) {
-    let mut line = format!("        evidence: {}", e.object);
+    let mut line = format!("        evidence: {}", shown(&e.object));
     if let Some(field) = &e.field {
-        line.push_str(&format!(" {field}"));
+        line.push_str(&format!(" {}", shown(field)));
     }
     if let Some(v) = &e.value {
-        line.push_str(&format!(" = {v}"));
+        line.push_str(&format!(" = {}", shown(v)));
     }
     let _ = writeln!(out, "{}", paint(GREY, &line));
     if let (Some((from, to)), Some(doc)) = (e.lines, &e.document) {
@@ -178,7 +194,7 @@ fn render_evidence(out: &mut String, e: &Evidence) {
                     out,
                     "          {} {}",
                     paint(GREY, &format!("{n:>4} |")),
-                    paint(RED, text.trim_end())
+                    paint(RED, &document(text.trim_end()))
                 );
             }
         }

@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::text::clip;
 use crate::model::Status;
 use crate::model::report::WorkloadReport;
+use crate::terminal_text::line as shown;
 use crate::tui::state::{App, Pane, WorkloadView};
 
 /// Width of the link-name column.
@@ -45,9 +46,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, w: &WorkloadReport, view: &Wor
             let style = t.status(link.status);
             let icon = super::icon(app, link.status);
             let summary = if awaiting {
-                "loading…"
+                "loading…".into()
             } else {
-                link.summary.as_str()
+                shown(&link.summary)
             };
             // Only broken and warning links colour their words; the rest colour the icon.
             let text_style = match link.status {
@@ -58,7 +59,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, w: &WorkloadReport, view: &Wor
                 Span::styled(format!(" {connector} "), t.dim()),
                 Span::styled(format!("{icon} "), style),
                 Span::styled(format!("{:<NAME$} ", link.link.as_str()), text_style),
-                Span::styled(clip(summary, room), text_style),
+                Span::styled(clip(&summary, room), text_style),
             ];
             if i == view.link {
                 for s in spans.iter_mut().skip(1) {

@@ -5,10 +5,11 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::text::{clip, wrap};
+use super::text::{clip, document_lines as shown_lines, wrap};
 use crate::model::Status;
 use crate::model::chain::{Evidence, Finding, LinkReport, Severity};
 use crate::model::report::WorkloadReport;
+use crate::terminal_text::line as shown;
 use crate::tui::state::{App, Screen};
 use crate::tui::theme::Theme;
 
@@ -62,7 +63,13 @@ fn link_lines(app: &App, w: &WorkloadReport, link: &LinkReport, width: u16) -> V
         head.push(Span::styled("  (first broken link)", style));
     }
     let mut out = vec![Line::from(head)];
-    out.extend(wrap(&link.summary, width, vec![], vec![], Style::new()));
+    out.extend(wrap(
+        &shown(&link.summary),
+        width,
+        vec![],
+        vec![],
+        Style::new(),
+    ));
     if awaiting {
         out.push(Line::styled(
             "still loading: this link needs facts from AWS that have not arrived yet",
@@ -88,7 +95,7 @@ fn link_lines(app: &App, w: &WorkloadReport, link: &LinkReport, width: u16) -> V
 fn finding_lines(t: &Theme, f: &Finding, width: u16, out: &mut Vec<Line<'static>>) {
     let style = severity_style(t, f.severity);
     out.extend(wrap(
-        &f.message,
+        &shown(&f.message),
         width,
         vec![Span::styled(
             format!("{} ", severity_icon(f.severity)),
@@ -107,7 +114,7 @@ fn finding_lines(t: &Theme, f: &Finding, width: u16, out: &mut Vec<Line<'static>
     }
     if let Some(fix) = &f.fix {
         out.extend(wrap(
-            &fix.summary,
+            &shown(&fix.summary),
             width,
             vec![Span::styled("  fix: ", t.accent().patch(t.title()))],
             vec![Span::raw("       ")],
@@ -115,7 +122,7 @@ fn finding_lines(t: &Theme, f: &Finding, width: u16, out: &mut Vec<Line<'static>
         ));
         for c in &fix.commands {
             out.extend(wrap(
-                c,
+                &shown(&c.to_string()),
                 width,
                 vec![Span::styled("    $ ", t.dim())],
                 vec![Span::raw("      ")],
@@ -127,7 +134,7 @@ fn finding_lines(t: &Theme, f: &Finding, width: u16, out: &mut Vec<Line<'static>
 
 fn evidence_lines(t: &Theme, ev: &Evidence, width: u16, out: &mut Vec<Line<'static>>) {
     out.extend(wrap(
-        &ev.object,
+        &shown(&ev.object),
         width,
         vec![Span::styled("  in ", t.dim())],
         vec![Span::raw("     ")],
@@ -135,14 +142,14 @@ fn evidence_lines(t: &Theme, ev: &Evidence, width: u16, out: &mut Vec<Line<'stat
     ));
     match (&ev.field, &ev.value) {
         (Some(field), Some(value)) => out.extend(wrap(
-            &format!("{field} = {value}"),
+            &format!("{} = {}", shown(field), shown(value)),
             width,
             vec![Span::styled("     ", t.dim())],
             vec![Span::raw("       ")],
             t.accent(),
         )),
         (Some(only), None) | (None, Some(only)) => out.extend(wrap(
-            only,
+            &shown(only),
             width,
             vec![Span::styled("     ", t.dim())],
             vec![Span::raw("       ")],
@@ -163,7 +170,9 @@ fn document_lines(
     width: u16,
     out: &mut Vec<Line<'static>>,
 ) {
-    let all: Vec<&str> = doc.lines().collect();
+    // Escaped line by line first: what is measured, cut and highlighted is what is drawn.
+    let escaped = shown_lines(doc);
+    let all: Vec<&str> = escaped.iter().map(String::as_str).collect();
     // Policies stored inside YAML or JSON strings keep their host file's indentation; drop
     // what every line after the first shares so the structure reads at a glance.
     let shared = all

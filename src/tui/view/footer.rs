@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
+use crate::terminal_text::line as shown;
 use crate::tui::keys::{self, Action, Binding};
 use crate::tui::state::{App, ToastLevel};
 
@@ -65,7 +66,7 @@ pub fn draw_toast(f: &mut Frame, footer: Rect, app: &App) {
     };
     f.render_widget(Clear, area);
     f.render_widget(
-        Paragraph::new(Line::styled(format!(" {} ", toast.text), style)),
+        Paragraph::new(Line::styled(format!(" {} ", shown(&toast.text)), style)),
         area,
     );
 }

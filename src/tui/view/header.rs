@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::text::fit;
 use crate::app::watched::StageState;
 use crate::model::Status;
+use crate::terminal_text::line as shown;
 use crate::tui::state::{App, Load};
 use crate::tui::theme::spinner;
 
@@ -33,11 +34,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             }
         }
     }
-    let mut place = format!(" {}", app.source_label);
+    let mut place = format!(" {}", shown(&app.source_label));
     if let Some(c) = app.report.as_ref().and_then(|r| r.cluster.as_ref()) {
-        place.push_str(&format!(" · {}", c.name));
+        place.push_str(&format!(" · {}", shown(&c.name)));
     }
-    place.push_str(&format!(" · {}", app.scope_label()));
+    place.push_str(&format!(" · {}", shown(&app.scope_label())));
     spans.push(Span::styled(place, t.dim()));
     match &app.load {
         Load::Loading { stages } if app.report.is_some() => {

@@ -11,6 +11,7 @@ use ratatui::widgets::{Paragraph, Row, Table};
 use super::text::clip_middle;
 use crate::model::Status;
 use crate::model::report::{Report, WorkloadReport};
+use crate::terminal_text::line as shown;
 use crate::tui::layout;
 use crate::tui::state::App;
 
@@ -55,10 +56,11 @@ fn column_widths(area: Rect) -> Vec<usize> {
 fn workload_cell(w: &WorkloadReport, max: usize) -> String {
     let kind = w.kind.short();
     let room = max.saturating_sub(kind.len() + 1);
+    let name = shown(&w.name);
     if room >= 4 {
-        format!("{kind}/{}", clip_middle(&w.name, room))
+        format!("{kind}/{}", clip_middle(&name, room))
     } else {
-        clip_middle(&format!("{kind}/{}", w.name), max)
+        clip_middle(&format!("{kind}/{name}"), max)
     }
 }
 
@@ -70,7 +72,8 @@ fn row<'a>(app: &App, w: &'a WorkloadReport, selected: bool, widths: &[usize]) -
         Status::Ok | Status::Skipped => Style::new(),
         _ => style,
     };
-    let cell = |i: usize, text: &str| clip_middle(text, widths.get(i).copied().unwrap_or(0));
+    let cell =
+        |i: usize, text: &str| clip_middle(&shown(text), widths.get(i).copied().unwrap_or(0));
     let r = Row::new(vec![
         Line::styled(icon, style),
         Line::raw(cell(1, &w.namespace)),
@@ -87,11 +90,14 @@ pub fn draw(f: &mut Frame, body: Rect, app: &App, report: &Report) {
     let areas = layout::list(body, app);
     if let Some(area) = areas.filter {
         let cursor = if app.filtering { "█" } else { "" };
-        let shown = app.list.visible.len();
+        let matching = app.list.visible.len();
         let line = Line::from(vec![
             Span::styled("/", t.key()),
-            Span::raw(format!("{}{cursor}", app.list.filter)),
-            Span::styled(format!("   {shown} of {}", report.workloads.len()), t.dim()),
+            Span::raw(format!("{}{cursor}", shown(&app.list.filter))),
+            Span::styled(
+                format!("   {matching} of {}", report.workloads.len()),
+                t.dim(),
+            ),
         ]);
         f.render_widget(Paragraph::new(line), area);
     }
@@ -111,7 +117,7 @@ pub fn draw(f: &mut Frame, body: Rect, app: &App, report: &Report) {
             super::status::no_workloads(app, report)
         } else {
             vec![
-                Line::raw(format!("No workload matches “{}”.", list.filter)),
+                Line::raw(format!("No workload matches “{}”.", shown(&list.filter))),
                 Line::styled("Esc clears the filter.", t.dim()),
             ]
         };

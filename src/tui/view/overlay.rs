@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::text::wrap;
 use crate::model::Status;
+use crate::terminal_text::line as shown;
 use crate::tui::keys::{self, Place};
 use crate::tui::layout::centered;
 use crate::tui::state::{App, Overlay};
@@ -58,7 +59,7 @@ pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     }
     if let Some(log) = &app.log_path {
         out.push(Line::default());
-        out.push(Line::styled(format!("log file: {log}"), t.dim()));
+        out.push(Line::styled(format!("log file: {}", shown(log)), t.dim()));
     }
     out
 }
@@ -105,7 +106,7 @@ fn boxed(
         Paragraph::new(lines)
             .block(
                 Block::bordered()
-                    .title(format!(" {title} "))
+                    .title(format!(" {} ", shown(title)))
                     .title_bottom(" Esc close · ↑↓ scroll ")
                     .border_style(app.theme.accent()),
             )
@@ -142,7 +143,14 @@ fn commands_lines(app: &App, commands: &[String], width: u16) -> Vec<Line<'stati
         } else {
             t.command()
         };
-        lines.extend(wrap(c, width, vec![], vec![Span::raw("    ")], style));
+        // Shown escaped; the clipboard gets the command as it is (base64 in OSC 52).
+        lines.extend(wrap(
+            &shown(c),
+            width,
+            vec![],
+            vec![Span::raw("    ")],
+            style,
+        ));
     }
     lines.push(Line::default());
     lines.extend(wrap(

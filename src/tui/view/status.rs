@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::watched::StageState;
 use crate::model::Report;
+use crate::terminal_text::line as shown;
 use crate::tui::layout::centered;
 use crate::tui::state::App;
 use crate::tui::theme::spinner;
@@ -29,8 +30,12 @@ pub fn stage_lines(app: &App) -> Vec<Line<'static>> {
         .map(|(stage, state)| {
             let (icon, style, text) = match state {
                 StageState::Running => (spinner(app.tick), t.accent(), "…".to_string()),
-                StageState::Done(what) => ("✔", t.status(crate::model::Status::Ok), what.clone()),
-                StageState::Failed(why) => ("✘", t.error(), why.clone()),
+                StageState::Done(what) => (
+                    "✔",
+                    t.status(crate::model::Status::Ok),
+                    shown(what).into_owned(),
+                ),
+                StageState::Failed(why) => ("✘", t.error(), shown(why).into_owned()),
             };
             Line::from(vec![
                 Span::styled(format!("{icon} "), style),
@@ -43,7 +48,10 @@ pub fn stage_lines(app: &App) -> Vec<Line<'static>> {
 
 pub fn loading(f: &mut Frame, body: Rect, app: &App) {
     let mut lines = vec![
-        Line::styled(format!("Reading {}", app.source_label), app.theme.title()),
+        Line::styled(
+            format!("Reading {}", shown(&app.source_label)),
+            app.theme.title(),
+        ),
         Line::default(),
     ];
     lines.extend(stage_lines(app));
@@ -78,12 +86,15 @@ pub fn failed(f: &mut Frame, body: Rect, app: &App, message: &str) {
     let mut lines = vec![
         Line::styled("Could not load the chain", t.error()),
         Line::default(),
-        Line::raw(message.to_string()),
-        Line::default(),
-        Line::from(keys),
     ];
+    lines.extend(
+        super::text::document_lines(message)
+            .into_iter()
+            .map(Line::raw),
+    );
+    lines.extend([Line::default(), Line::from(keys)]);
     if let Some(log) = &app.log_path {
-        lines.push(Line::styled(format!("log: {log}"), t.dim()));
+        lines.push(Line::styled(format!("log: {}", shown(log)), t.dim()));
     }
     let area = centered(body, 76, 12);
     f.render_widget(
@@ -98,7 +109,7 @@ pub fn no_workloads(app: &App, report: &Report) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut lines = vec![Line::raw(format!(
         "No workload in {} uses an AWS identity.",
-        app.scope_label()
+        shown(&app.scope_label())
     ))];
     if report.workloads_without_aws_identity > 0 {
         lines.push(Line::styled(

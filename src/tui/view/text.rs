@@ -1,8 +1,23 @@
 //! Text shaping for panes that scroll: word wrapping to a known width, so the update function
-//! can count the lines a pane will have (and clamp scrolling) without drawing it.
+//! can count the lines a pane will have (and clamp scrolling) without drawing it; and the lines
+//! of untrusted multi-line text (policy documents, error texts) escaped for the screen.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+
+use crate::terminal_text::document;
+
+/// Cells a tab stands for in a document (ratatui draws no tab; it drops control characters).
+const TAB: &str = "    ";
+
+/// The lines of untrusted multi-line `text` as they are shown: every control character escaped
+/// by [`terminal_text`](crate::terminal_text) but the line breaks, which split the lines, and
+/// tabs, which become spaces.
+pub fn document_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| document(l).replace('\t', TAB))
+        .collect()
+}
 
 /// Display width of `s` in cells, counting every char as one (the texts here are ASCII plus
 /// single-width symbols).
@@ -168,6 +183,15 @@ mod tests {
         );
         assert!(lines.iter().all(|l| l.width() <= 12), "{:?}", plain(&lines));
         assert_eq!(plain(&lines).concat(), "arn:aws:iam::123456789012:role/x");
+    }
+
+    #[test]
+    fn document_lines_escape_all_but_the_layout() {
+        assert_eq!(
+            document_lines("{\r\n\t\"Sid\": \"A\x1b[2J\"\r\n}\n\u{202e}x\ry"),
+            ["{", "    \"Sid\": \"A\\e[2J\"", "}", "\\u{202e}x\\ry"]
+        );
+        assert!(document_lines("").is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::{chain, detail, text};
+use crate::terminal_text::line as shown;
 use crate::tui::layout;
 use crate::tui::state::{App, Pane, ProofState, WorkloadView};
 use crate::tui::theme::spinner;
@@ -15,7 +16,10 @@ pub fn draw(f: &mut Frame, body: Rect, app: &App, view: &WorkloadView) {
     let t = &app.theme;
     let Some(w) = app.find_workload(&view.workload) else {
         f.render_widget(
-            Paragraph::new(format!("{} is not in the latest report.", view.workload)),
+            Paragraph::new(format!(
+                "{} is not in the latest report.",
+                shown(&view.workload.to_string())
+            )),
             body,
         );
         return;
@@ -26,14 +30,14 @@ pub fn draw(f: &mut Frame, body: Rect, app: &App, view: &WorkloadView) {
     // Where it breaks comes right after the name: on a narrow terminal the rest is cut.
     let mut first = vec![
         Span::styled(format!("{} ", w.status.icon()), status),
-        Span::styled(format!("{}/{}", w.kind.short(), w.name), t.title()),
+        Span::styled(format!("{}/{}", w.kind.short(), shown(&w.name)), t.title()),
     ];
     if let Some(l) = w.broken_link {
         first.push(Span::styled(format!("  broken at {l}"), status));
     }
     first.extend([
-        Span::styled(format!("  ns {}", w.namespace), t.dim()),
-        Span::styled(format!("  sa {}", w.service_account), t.dim()),
+        Span::styled(format!("  ns {}", shown(&w.namespace)), t.dim()),
+        Span::styled(format!("  sa {}", shown(&w.service_account)), t.dim()),
         Span::styled(format!("  {}", w.mechanism.label()), t.dim()),
     ]);
     let first = text::fit(first, areas.title.width as usize);
@@ -43,17 +47,17 @@ pub fn draw(f: &mut Frame, body: Rect, app: &App, view: &WorkloadView) {
             Span::raw("proving: asking STS for credentials with a fresh service account token…"),
         ]),
         Some(ProofState::Done { text, ok }) => Line::styled(
-            format!("proof: {text}"),
+            format!("proof: {}", shown(text)),
             if *ok {
                 t.status(crate::model::Status::Ok)
             } else {
                 t.error()
             },
         ),
-        Some(ProofState::Failed(e)) => Line::styled(format!("proof: {e}"), t.error()),
+        Some(ProofState::Failed(e)) => Line::styled(format!("proof: {}", shown(e)), t.error()),
         None => Line::styled(
             match &w.role_arn {
-                Some(r) => format!("role {r} · {} pod(s)", w.pods.len()),
+                Some(r) => format!("role {} · {} pod(s)", shown(r), w.pods.len()),
                 None => format!("no role · {} pod(s)", w.pods.len()),
             },
             t.dim(),
