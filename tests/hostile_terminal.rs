@@ -246,3 +246,34 @@ fn policy_eval_on_a_terminal_shows_hostile_values_escaped() {
         "the Sid IAM would refuse:\n{text}"
     );
 }
+
+#[test]
+fn error_messages_on_a_terminal_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("bundle\x1b]0;PWNED\x07\x1b[2J");
+    let missing = missing.to_str().unwrap();
+    let bytes = on_a_terminal(&["doctor", "-A", "--offline", missing]);
+    let text = String::from_utf8_lossy(&bytes);
+    let (found, _) = controls(&bytes);
+    assert!(
+        found.is_empty(),
+        "raw controls reached the terminal: {found:?}\n{text}"
+    );
+    assert!(
+        text.contains("error: ") && text.contains(r"bundle\e]0;PWNED\a\e[2J"),
+        "the error names the directory, escaped:\n{text}"
+    );
+}
+
+#[test]
+fn doctor_json_on_a_terminal_carries_no_control_character() {
+    let bundle = bundle().display().to_string();
+    let bytes = on_a_terminal(&["doctor", "-A", "--offline", &bundle, "-o", "json"]);
+    let (found, sgr) = controls(&bytes);
+    assert!(found.is_empty() && sgr == 0, "{found:?}");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains(r"orders-irsa\u001b]0;PWNED\u0007\u001b[2J"),
+        "{text}"
+    );
+}

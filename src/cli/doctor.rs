@@ -41,7 +41,7 @@ pub struct DoctorArgs {
 
 fn usage_error(message: &str) -> i32 {
     let mut err = anstream::stderr();
-    let _ = writeln!(err, "error: {message}");
+    let _ = writeln!(err, "error: {}", crate::terminal_text::document(message));
     exit::USAGE
 }
 
@@ -70,13 +70,17 @@ pub fn run(args: &DoctorArgs) -> i32 {
         Ok(r) => r,
         Err(e) => {
             let mut err = anstream::stderr();
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(
+                err,
+                "error: {}",
+                crate::terminal_text::document(&e.to_string())
+            );
             return e.exit_code();
         }
     };
     let mut out = anstream::stdout();
     let written = match args.output {
-        Output::Json => serde_json::to_string_pretty(&report)
+        Output::Json => crate::terminal_text::json_pretty(&report)
             .map_err(std::io::Error::other)
             .and_then(|s| writeln!(out, "{s}")),
         Output::Text => write!(out, "{}", super::render_text::render(&report)),

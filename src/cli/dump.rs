@@ -24,13 +24,21 @@ pub fn run(args: &DumpArgs) -> i32 {
     let mut err = anstream::stderr();
     // Refuse a directory in use before reading a whole cluster.
     if let Err(e) = dump::check_target(&args.dir) {
-        let _ = writeln!(err, "error: {e}");
+        let _ = writeln!(
+            err,
+            "error: {}",
+            crate::terminal_text::document(&e.to_string())
+        );
         return exit::USAGE;
     }
     let snapshot = match app::gather(&args.source.source()) {
         Ok(s) => s,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(
+                err,
+                "error: {}",
+                crate::terminal_text::document(&e.to_string())
+            );
             return e.exit_code();
         }
     };
@@ -46,7 +54,11 @@ pub fn run(args: &DumpArgs) -> i32 {
             exit::OK
         }
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(
+                err,
+                "error: {}",
+                crate::terminal_text::document(&e.to_string())
+            );
             exit::USAGE
         }
     }

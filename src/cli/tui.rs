@@ -38,7 +38,11 @@ fn start(source: Source, scope: Scope, args: &TuiArgs) -> i32 {
     let actions = match args.needs.requested() {
         Ok(a) => a,
         Err(e) => {
-            let _ = writeln!(anstream::stderr(), "error: {e}");
+            let _ = writeln!(
+                anstream::stderr(),
+                "error: {}",
+                crate::terminal_text::document(&e.to_string())
+            );
             return crate::model::report::exit::USAGE;
         }
     };
