@@ -5,22 +5,23 @@
 //! To cover a new link, add an arm to [`inspect_commands`].
 
 use crate::model::arn::{Arn, RoleArn};
+use crate::model::command::{CommandLine, placeholder};
 use crate::model::report::{ClusterSummary, WorkloadReport};
 use crate::model::{LinkName, Mechanism};
 
-/// `--region R` for commands about the cluster, from its ARN.
-fn region_flag(cluster: Option<&ClusterSummary>) -> String {
+/// `--region R` for commands about the cluster, from its ARN (none when it is not known).
+fn region_flag(cluster: Option<&ClusterSummary>) -> Vec<String> {
     cluster
         .and_then(|c| Arn::parse(&c.arn))
         .filter(|a| !a.region.is_empty())
-        .map(|a| format!(" --region {}", a.region))
+        .map(|a| vec!["--region".to_string(), a.region])
         .unwrap_or_default()
 }
 
 fn cluster_name(cluster: Option<&ClusterSummary>) -> String {
     cluster
         .map(|c| c.name.clone())
-        .unwrap_or_else(|| "CLUSTER_NAME".into())
+        .unwrap_or_else(|| placeholder::CLUSTER.to_string())
 }
 
 /// Read-only commands that show the facts `link` of `w` was judged on.
@@ -28,81 +29,182 @@ pub fn inspect_commands(
     w: &WorkloadReport,
     link: LinkName,
     cluster: Option<&ClusterSummary>,
-) -> Vec<String> {
-    let ns = &w.namespace;
-    let sa = &w.service_account;
-    let role = w
-        .role_arn
-        .as_deref()
-        .and_then(|a| RoleArn::parse(a).ok())
-        .map(|r| r.name);
+) -> Vec<CommandLine> {
+    let ns = w.namespace.as_str();
+    let sa = w.service_account.as_str();
+    let role = w.role_arn.as_deref().and_then(|a| RoleArn::parse(a).ok());
     let pod = w.pods.first().map(|p| p.name.as_str());
     let region = region_flag(cluster);
     let cname = cluster_name(cluster);
-    let workload = format!("{} {} -n {ns}", w.kind.short(), w.name);
+    let describe_issuer = || {
+        CommandLine::aws(["eks", "describe-cluster", "--name", &cname])
+            .args(region.iter().map(String::as_str))
+            .args([
+                "--query",
+                "cluster.identity.oidc.issuer",
+                "--output",
+                "text",
+            ])
+    };
     let mut out = Vec::new();
     match link {
         LinkName::Pod => {
-            out.push(format!("kubectl get {workload} -o yaml"));
+            out.push(CommandLine::kubectl([
+                "get",
+                w.kind.short(),
+                &w.name,
+                "-n",
+                ns,
+                "-o",
+                "yaml",
+            ]));
             if let Some(p) = pod {
-                out.push(format!("kubectl get pod {p} -n {ns} -o yaml"));
+                out.push(CommandLine::kubectl([
+                    "get", "pod", p, "-n", ns, "-o", "yaml",
+                ]));
             }
         }
         LinkName::ServiceAccount => {
-            out.push(format!("kubectl get serviceaccount {sa} -n {ns} -o yaml"));
+            out.push(CommandLine::kubectl([
+                "get",
+                "serviceaccount",
+                sa,
+                "-n",
+                ns,
+                "-o",
+                "yaml",
+            ]));
         }
-        LinkName::Annotation => out.push(format!(
-            "kubectl get serviceaccount {sa} -n {ns} -o jsonpath='{{.metadata.annotations.eks\\.amazonaws\\.com/role-arn}}'"
-        )),
-        LinkName::Association => out.push(format!(
-            "aws eks list-pod-identity-associations --cluster-name {cname} --namespace {ns} --service-account {sa}{region}"
-        )),
+        LinkName::Annotation => out.push(CommandLine::kubectl([
+            "get",
+            "serviceaccount",
+            sa,
+            "-n",
+            ns,
+            "-o",
+            r"jsonpath={.metadata.annotations.eks\.amazonaws\.com/role-arn}",
+        ])),
+        LinkName::Association => out.push(
+            CommandLine::aws([
+                "eks",
+                "list-pod-identity-associations",
+                "--cluster-name",
+                &cname,
+                "--namespace",
+                ns,
+                "--service-account",
+                sa,
+            ])
+            .args(region.iter().map(String::as_str)),
+        ),
         LinkName::Injection => match pod {
             Some(p) => {
-                out.push(format!(
-                    "kubectl get pod {p} -n {ns} -o jsonpath='{{range .spec.containers[*]}}{{.name}}{{\"\\t\"}}{{.env[*].name}}{{\"\\n\"}}{{end}}'"
-                ));
-                out.push(format!("kubectl exec {p} -n {ns} -- env | grep ^AWS_"));
+                out.push(CommandLine::kubectl([
+                    "get",
+                    "pod",
+                    p,
+                    "-n",
+                    ns,
+                    "-o",
+                    r#"jsonpath={range .spec.containers[*]}{.name}{"\t"}{.env[*].name}{"\n"}{end}"#,
+                ]));
+                // The filter runs in the container's shell; it is a constant, never a value.
+                out.push(CommandLine::kubectl([
+                    "exec",
+                    p,
+                    "-n",
+                    ns,
+                    "--",
+                    "sh",
+                    "-c",
+                    "env | grep ^AWS_",
+                ]));
             }
-            None => out.push(format!("kubectl get pods -n {ns} -o wide")),
+            None => out.push(CommandLine::kubectl([
+                "get", "pods", "-n", ns, "-o", "wide",
+            ])),
         },
         LinkName::Role => match &role {
-            Some(r) => out.push(format!("aws iam get-role --role-name {r}")),
-            None => out.push("aws iam list-roles --query 'Roles[].Arn'".into()),
+            Some(r) => out.push(CommandLine::aws([
+                "iam",
+                "get-role",
+                "--role-name",
+                &r.name,
+            ])),
+            None => out.push(CommandLine::aws([
+                "iam",
+                "list-roles",
+                "--query",
+                "Roles[].Arn",
+            ])),
         },
         LinkName::OidcProvider => {
-            out.push(format!(
-                "aws eks describe-cluster --name {cname}{region} --query cluster.identity.oidc.issuer --output text"
-            ));
-            out.push("aws iam list-open-id-connect-providers".into());
+            out.push(describe_issuer());
+            out.push(CommandLine::aws(["iam", "list-open-id-connect-providers"]));
         }
         LinkName::Agent => {
-            out.push(format!(
-                "aws eks describe-addon --cluster-name {cname} --addon-name eks-pod-identity-agent{region}"
-            ));
-            out.push("kubectl get daemonset eks-pod-identity-agent -n kube-system -o wide".into());
+            out.push(
+                CommandLine::aws([
+                    "eks",
+                    "describe-addon",
+                    "--cluster-name",
+                    &cname,
+                    "--addon-name",
+                    "eks-pod-identity-agent",
+                ])
+                .args(region.iter().map(String::as_str)),
+            );
+            out.push(CommandLine::kubectl([
+                "get",
+                "daemonset",
+                "eks-pod-identity-agent",
+                "-n",
+                "kube-system",
+                "-o",
+                "wide",
+            ]));
         }
         LinkName::Trust => {
             if let Some(r) = &role {
-                out.push(format!(
-                    "aws iam get-role --role-name {r} --query Role.AssumeRolePolicyDocument"
-                ));
+                out.push(CommandLine::aws([
+                    "iam",
+                    "get-role",
+                    "--role-name",
+                    &r.name,
+                    "--query",
+                    "Role.AssumeRolePolicyDocument",
+                ]));
             }
             if w.mechanism == Mechanism::Irsa {
-                out.push(format!(
-                    "aws eks describe-cluster --name {cname}{region} --query cluster.identity.oidc.issuer --output text"
-                ));
+                out.push(describe_issuer());
             }
         }
         LinkName::Permissions => {
             if let Some(r) = &role {
-                out.push(format!("aws iam list-attached-role-policies --role-name {r}"));
-                out.push(format!("aws iam list-role-policies --role-name {r}"));
-            }
-            if let Some(arn) = &w.role_arn {
-                out.push(format!(
-                    "aws iam simulate-principal-policy --policy-source-arn {arn} --action-names ACTION --resource-arns RESOURCE_ARN"
-                ));
+                out.push(CommandLine::aws([
+                    "iam",
+                    "list-attached-role-policies",
+                    "--role-name",
+                    &r.name,
+                ]));
+                out.push(CommandLine::aws([
+                    "iam",
+                    "list-role-policies",
+                    "--role-name",
+                    &r.name,
+                ]));
+                // A role ARN the annotation link found malformed is not copied (the role is
+                // `None` then): the simulator needs the ARN STS would use.
+                out.push(CommandLine::aws([
+                    "iam",
+                    "simulate-principal-policy",
+                    "--policy-source-arn",
+                    &r.to_string(),
+                    "--action-names",
+                    placeholder::ACTION,
+                    "--resource-arns",
+                    placeholder::RESOURCE_ARN,
+                ]));
             }
         }
     }
@@ -144,6 +246,10 @@ mod tests {
         }
     }
 
+    fn lines(cmds: &[CommandLine]) -> Vec<String> {
+        cmds.iter().map(CommandLine::render).collect()
+    }
+
     #[test]
     fn role_commands_use_the_role_name_without_its_path() {
         let cmds = inspect_commands(
@@ -152,10 +258,18 @@ mod tests {
             Some(&cluster()),
         );
         assert_eq!(
-            cmds[0],
-            "aws iam get-role --role-name search --query Role.AssumeRolePolicyDocument"
+            cmds[0].argv(),
+            [
+                "aws",
+                "iam",
+                "get-role",
+                "--role-name",
+                "search",
+                "--query",
+                "Role.AssumeRolePolicyDocument"
+            ]
         );
-        assert!(cmds[1].contains("--name prod --region eu-west-1"));
+        assert!(lines(&cmds)[1].contains("--name prod --region eu-west-1"));
     }
 
     #[test]
@@ -166,7 +280,7 @@ mod tests {
             Some(&cluster()),
         );
         assert_eq!(
-            cmds,
+            lines(&cmds),
             vec![
                 "aws eks list-pod-identity-associations --cluster-name prod --namespace shop --service-account search-sa --region eu-west-1"
             ]
@@ -174,9 +288,49 @@ mod tests {
     }
 
     #[test]
-    fn without_a_cluster_the_placeholder_is_visible() {
+    fn without_a_cluster_the_placeholder_is_visible_and_quoted() {
         let cmds = inspect_commands(&workload(Mechanism::PodIdentity), LinkName::Agent, None);
-        assert!(cmds[0].contains("--cluster-name CLUSTER_NAME"));
+        assert!(
+            lines(&cmds)[0].contains("--cluster-name '<CLUSTER>'"),
+            "{}",
+            cmds[0]
+        );
+    }
+
+    #[test]
+    fn jsonpath_templates_reach_kubectl_unchanged() {
+        let cmds = inspect_commands(&workload(Mechanism::Irsa), LinkName::Annotation, None);
+        assert_eq!(
+            cmds[0].argv()[7],
+            r"jsonpath={.metadata.annotations.eks\.amazonaws\.com/role-arn}"
+        );
+        assert_eq!(
+            cmds[0].render(),
+            r#"kubectl get serviceaccount search-sa -n shop -o "jsonpath={.metadata.annotations.eks\\.amazonaws\\.com/role-arn}""#
+        );
+    }
+
+    #[test]
+    fn a_malformed_role_arn_is_not_copied_into_a_command() {
+        let mut w = workload(Mechanism::Irsa);
+        w.role_arn = Some("arn:aws:iam::111122223333:role/x$(id)".into());
+        for link in [LinkName::Role, LinkName::Trust, LinkName::Permissions] {
+            for c in inspect_commands(&w, link, None) {
+                assert!(!c.render().contains("$(id)"), "{link}: {c}");
+            }
+        }
+    }
+
+    #[test]
+    fn values_from_the_cluster_are_quoted() {
+        let mut w = workload(Mechanism::Irsa);
+        w.service_account = "sa;$(touch x)".into();
+        let cmds = inspect_commands(&w, LinkName::ServiceAccount, None);
+        assert_eq!(cmds[0].argv()[3], "sa;$(touch x)");
+        assert_eq!(
+            cmds[0].render(),
+            "kubectl get serviceaccount 'sa;$(touch x)' -n shop -o yaml"
+        );
     }
 
     #[test]

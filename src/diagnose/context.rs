@@ -4,6 +4,7 @@
 use k8s_openapi::api::core::v1::ServiceAccount;
 
 use crate::model::Missing;
+use crate::model::command::{CommandLine, placeholder};
 use crate::model::report::RequestedAction;
 
 use super::index::Index;
@@ -40,7 +41,15 @@ impl<'a, 'i> Ctx<'a, 'i> {
         ) {
             (_, Some(sa)) => SaLookup::Found(sa),
             (Some(listing), None) => match listing.gap(&namespace, || {
-                format!("kubectl get serviceaccount {sa_name} -n {namespace} -o yaml")
+                CommandLine::kubectl([
+                    "get",
+                    "serviceaccount",
+                    &sa_name,
+                    "-n",
+                    &namespace,
+                    "-o",
+                    "yaml",
+                ])
             }) {
                 Some(why) => SaLookup::Unknown(why),
                 None => SaLookup::NotFound,
@@ -79,7 +88,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
         let pods = &self.ix.snap.kube.pods;
         match pods.known() {
             Some(l) => l.gap(&self.namespace, || {
-                format!("kubectl get pods -n {} -o yaml", self.namespace)
+                CommandLine::kubectl(["get", "pods", "-n", &self.namespace, "-o", "yaml"])
             }),
             None => pods.missing().cloned(),
         }
@@ -94,11 +103,12 @@ impl<'a, 'i> Ctx<'a, 'i> {
         format!("ServiceAccount {}/{}", self.namespace, self.sa_name)
     }
 
+    /// The cluster's name, or [`placeholder::CLUSTER`] when it was not described.
     pub fn cluster_name(&self) -> String {
         self.ix
             .cluster
             .as_ref()
             .map(|c| c.name.clone())
-            .unwrap_or_else(|| "CLUSTER".to_string())
+            .unwrap_or_else(|| placeholder::CLUSTER.to_string())
     }
 }

@@ -4,6 +4,10 @@
 use k8s_openapi::api::core::v1::{Container, Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::model::CommandLine;
+use crate::model::chain::Fix;
+use crate::model::workload::WorkloadKind;
+
 pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
 pub const AUDIENCE_ANNOTATION: &str = "eks.amazonaws.com/audience";
 pub const REGIONAL_STS_ANNOTATION: &str = "eks.amazonaws.com/sts-regional-endpoints";
@@ -103,24 +107,49 @@ pub fn parse_time(text: &str) -> Option<jiff::Timestamp> {
     text.parse::<jiff::Timestamp>().ok()
 }
 
-/// The command that recreates a workload's pods so the webhook mutates them again; `None` for
-/// a service account no pod runs as yet (pods started later get the change anyway).
-pub fn restart_command(
-    kind: crate::model::workload::WorkloadKind,
-    ns: &str,
-    name: &str,
-) -> Option<String> {
-    use crate::model::workload::WorkloadKind as K;
-    Some(match kind {
-        K::Deployment | K::StatefulSet | K::DaemonSet => {
-            format!("kubectl rollout restart {} {name} -n {ns}", kind.short())
+/// The command that recreates a workload's pods so the webhook mutates them again:
+/// `kubectl rollout restart` for the kinds that have it, a delete for the others (the fix's
+/// words then say to recreate the object, see [`with_restart`]); `None` for a service account
+/// no pod runs as yet (pods started later get the change anyway).
+pub fn restart_command(kind: WorkloadKind, ns: &str, name: &str) -> Option<CommandLine> {
+    match kind {
+        WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => {
+            Some(CommandLine::kubectl([
+                "rollout",
+                "restart",
+                kind.short(),
+                name,
+                "-n",
+                ns,
+            ]))
         }
-        K::Pod | K::ReplicaSet | K::Job | K::CronJob => {
-            format!(
-                "kubectl delete {} {name} -n {ns}  # recreate it from its manifest",
-                kind.short()
-            )
-        }
-        K::ServiceAccount => return None,
-    })
+        WorkloadKind::Pod
+        | WorkloadKind::ReplicaSet
+        | WorkloadKind::Job
+        | WorkloadKind::CronJob => Some(CommandLine::kubectl([
+            "delete",
+            kind.short(),
+            name,
+            "-n",
+            ns,
+        ])),
+        WorkloadKind::ServiceAccount => None,
+    }
+}
+
+/// `fix` followed by the restart of the workload's pods: its command, and for kinds Kubernetes
+/// cannot restart in place (a bare pod, a ReplicaSet, a Job, a CronJob) words saying the command
+/// deletes the object and it must be recreated from its manifest.
+pub fn with_restart(fix: Fix, kind: WorkloadKind, ns: &str, name: &str) -> Fix {
+    let mut fix = fix.commands(restart_command(kind, ns, name));
+    if matches!(
+        kind,
+        WorkloadKind::Pod | WorkloadKind::ReplicaSet | WorkloadKind::Job | WorkloadKind::CronJob
+    ) {
+        fix.summary.push_str(&format!(
+            "; `kubectl delete` removes the {}: recreate it from its manifest",
+            kind.kind_name()
+        ));
+    }
+    fix
 }

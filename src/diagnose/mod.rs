@@ -20,6 +20,8 @@ pub mod suggest;
 pub mod workloads;
 
 #[cfg(test)]
+mod command_tests;
+#[cfg(test)]
 mod select_tests;
 #[cfg(test)]
 mod tests;

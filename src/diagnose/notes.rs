@@ -5,6 +5,7 @@
 //! To add one, push a [`LoadNote`] from a pure check of the [`Index`].
 
 use super::index::Index;
+use crate::model::CommandLine;
 use crate::model::snapshot::LoadNote;
 
 pub fn cluster_notes(ix: &Index) -> Vec<LoadNote> {
@@ -19,8 +20,16 @@ pub fn cluster_notes(ix: &Index) -> Vec<LoadNote> {
             message: format!(
                 "EKS cluster `{}` has no OIDC issuer in its describe-cluster output \
                  (identity.oidc.issuer is missing), so no IRSA oidc-provider link can be judged; \
-                 collect it again with `aws eks describe-cluster --name {} --region {}`",
-                c.name, c.name, c.region
+                 collect it again with `{}`",
+                c.name,
+                CommandLine::aws([
+                    "eks",
+                    "describe-cluster",
+                    "--name",
+                    &c.name,
+                    "--region",
+                    &c.region
+                ])
             ),
         });
     }

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use super::index::Index;
 use super::workloads::Workload;
 use super::{DiagnoseError, Selection, Target};
+use crate::model::CommandLine;
 use crate::model::workload::WorkloadKind;
 
 /// Does workload `w` (running as `sa_name`) answer to target `t`?
@@ -102,7 +103,7 @@ pub fn not_found(ix: &Index, sel: &Selection, target: &Target) -> DiagnoseError 
         (Target::ServiceAccount(_), Some(ns)) => match kube.service_accounts.known() {
             Some(l) => l
                 .gap(ns, || {
-                    format!("kubectl get serviceaccounts -n {ns} -o yaml")
+                    CommandLine::kubectl(["get", "serviceaccounts", "-n", ns, "-o", "yaml"])
                 })
                 .map(|m| m.explain(&format!("the service account list of namespace {ns}"))),
             None => kube
@@ -112,7 +113,9 @@ pub fn not_found(ix: &Index, sel: &Selection, target: &Target) -> DiagnoseError 
         },
         (_, Some(ns)) => match kube.pods.known() {
             Some(l) => l
-                .gap(ns, || format!("kubectl get pods -n {ns} -o yaml"))
+                .gap(ns, || {
+                    CommandLine::kubectl(["get", "pods", "-n", ns, "-o", "yaml"])
+                })
                 .map(|m| m.explain(&format!("the pod list of namespace {ns}"))),
             None => kube.pods.missing().map(|m| m.explain("the pod list")),
         },

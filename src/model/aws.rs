@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::command::{CommandLine, placeholder};
 use super::fact::Fact;
 
 /// A policy document as text, exactly as the source held it.
@@ -164,14 +165,27 @@ pub struct AwsFacts {
 impl Default for AwsFacts {
     fn default() -> Self {
         AwsFacts {
-            cluster: Fact::not_collected("aws eks describe-cluster --name CLUSTER"),
+            cluster: Fact::not_collected(CommandLine::aws([
+                "eks",
+                "describe-cluster",
+                "--name",
+                placeholder::CLUSTER,
+            ])),
             iam: IamFacts::default(),
-            associations: Fact::not_collected(
-                "aws eks list-pod-identity-associations --cluster-name CLUSTER",
-            ),
-            pod_identity_agent_addon: Fact::not_collected(
-                "aws eks describe-addon --cluster-name CLUSTER --addon-name eks-pod-identity-agent",
-            ),
+            associations: Fact::not_collected(CommandLine::aws([
+                "eks",
+                "list-pod-identity-associations",
+                "--cluster-name",
+                placeholder::CLUSTER,
+            ])),
+            pod_identity_agent_addon: Fact::not_collected(CommandLine::aws([
+                "eks",
+                "describe-addon",
+                "--cluster-name",
+                placeholder::CLUSTER,
+                "--addon-name",
+                "eks-pod-identity-agent",
+            ])),
         }
     }
 }

@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::command::CommandLine;
+
 /// A link of the chain. IRSA uses `Annotation` and `OidcProvider`; Pod Identity uses
 /// `Association` and `Agent`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -180,13 +182,12 @@ impl Evidence {
     }
 }
 
-/// The fix in words, with the equivalent commands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// The fix in words, with the equivalent commands. Everything a command needs said about it
+/// (what to run first, what to recreate by hand) is in the words: a command is only its argv.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Fix {
     pub summary: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub commands: Vec<String>,
+    pub commands: Vec<CommandLine>,
 }
 
 impl Fix {
@@ -196,15 +197,32 @@ impl Fix {
             commands: Vec::new(),
         }
     }
-    pub fn command(mut self, command: impl Into<String>) -> Self {
-        self.commands.push(command.into());
+    pub fn command(mut self, command: CommandLine) -> Self {
+        self.commands.push(command);
         self
     }
 
     /// Adds each of `commands` (none, for an `Option` that is `None`).
-    pub fn commands(mut self, commands: impl IntoIterator<Item = String>) -> Self {
+    pub fn commands(mut self, commands: impl IntoIterator<Item = CommandLine>) -> Self {
         self.commands.extend(commands);
         self
+    }
+}
+
+/// JSON: `commands` are the lines to paste (as before the argv existed) and `argv` the same
+/// commands as argument vectors, in the same order, for tools that run them without a shell.
+impl Serialize for Fix {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let n = if self.commands.is_empty() { 1 } else { 3 };
+        let mut s = serializer.serialize_struct("Fix", n)?;
+        s.serialize_field("summary", &self.summary)?;
+        if !self.commands.is_empty() {
+            let lines: Vec<String> = self.commands.iter().map(CommandLine::render).collect();
+            s.serialize_field("commands", &lines)?;
+            s.serialize_field("argv", &self.commands)?;
+        }
+        s.end()
     }
 }
 
@@ -335,5 +353,36 @@ impl Mechanism {
             Mechanism::PodIdentity => "Pod Identity",
             Mechanism::None => "none",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fix_serializes_its_commands_as_lines_and_as_argv() {
+        let fix = Fix::new("annotate").command(CommandLine::kubectl([
+            "annotate",
+            "sa",
+            "x",
+            "eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/$(id)",
+        ]));
+        assert_eq!(
+            serde_json::to_value(&fix).unwrap(),
+            serde_json::json!({
+                "summary": "annotate",
+                "commands": ["kubectl annotate sa x 'eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/$(id)'"],
+                "argv": [["kubectl", "annotate", "sa", "x", "eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/$(id)"]],
+            })
+        );
+    }
+
+    #[test]
+    fn a_fix_without_commands_has_neither_field() {
+        assert_eq!(
+            serde_json::to_value(Fix::new("look")).unwrap(),
+            serde_json::json!({"summary": "look"})
+        );
     }
 }

@@ -11,7 +11,8 @@ use serde::Serialize;
 #[serde(tag = "reason", rename_all = "camelCase")]
 pub enum Missing {
     /// The source did not collect it: an offline bundle without that file, or a scope that did
-    /// not include it. `hint` is the command that would collect it.
+    /// not include it. `hint` is the command that would collect it, as the line to paste
+    /// (rendered from a [`crate::model::CommandLine`]).
     NotCollected { hint: String },
     /// The caller is not allowed to read it; `permission` is the exact permission to grant.
     Denied { permission: String, message: String },
@@ -23,6 +24,8 @@ pub enum Missing {
 }
 
 impl Missing {
+    /// Not collected; `hint` is the command that collects it, given as a
+    /// [`crate::model::CommandLine`] so its values are quoted for the shell.
     pub fn not_collected(hint: impl Into<String>) -> Self {
         Missing::NotCollected { hint: hint.into() }
     }

@@ -9,6 +9,7 @@ pub mod arn;
 pub mod aws;
 pub mod chain;
 pub mod codes;
+pub mod command;
 pub mod fact;
 pub mod proof;
 pub mod report;
@@ -16,6 +17,7 @@ pub mod snapshot;
 pub mod workload;
 
 pub use chain::{Evidence, Finding, Fix, LinkName, LinkReport, Mechanism, Severity, Status};
+pub use command::CommandLine;
 pub use fact::{Fact, Missing};
 pub use report::{Report, WorkloadReport};
 pub use snapshot::{KubeFacts, Listing, Scope, Snapshot, SourceInfo, SourceKind};

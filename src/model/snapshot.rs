@@ -10,6 +10,7 @@ use k8s_openapi::api::core::v1::{Node, Pod, ServiceAccount};
 use serde::Serialize;
 
 use super::aws::AwsFacts;
+use super::command::CommandLine;
 use super::fact::{Fact, Missing};
 
 /// Which namespaces a Kubernetes listing covers.
@@ -59,7 +60,7 @@ impl<T> Listing<T> {
 
     /// Why an object absent from `namespace` may still exist, or `None` when the listing is
     /// complete there; `hint` is the command that would collect it.
-    pub fn gap(&self, namespace: &str, hint: impl FnOnce() -> String) -> Option<Missing> {
+    pub fn gap(&self, namespace: &str, hint: impl FnOnce() -> CommandLine) -> Option<Missing> {
         if !self.covers(namespace) {
             return Some(Missing::not_collected(hint()));
         }
@@ -94,16 +95,53 @@ pub struct KubeFacts {
 impl Default for KubeFacts {
     fn default() -> Self {
         KubeFacts {
-            pods: Fact::not_collected("kubectl get pods -A -o yaml"),
-            service_accounts: Fact::not_collected("kubectl get serviceaccounts -A -o yaml"),
-            deployments: Fact::not_collected("kubectl get deployments -A -o yaml"),
-            replica_sets: Fact::not_collected("kubectl get replicasets -A -o yaml"),
-            stateful_sets: Fact::not_collected("kubectl get statefulsets -A -o yaml"),
-            daemon_sets: Fact::not_collected("kubectl get daemonsets -A -o yaml"),
-            jobs: Fact::not_collected("kubectl get jobs -A -o yaml"),
-            cron_jobs: Fact::not_collected("kubectl get cronjobs -A -o yaml"),
-            nodes: Fact::not_collected("kubectl get nodes -o yaml"),
-            webhooks: Fact::not_collected("kubectl get mutatingwebhookconfigurations -o json"),
+            pods: Fact::not_collected(CommandLine::kubectl(["get", "pods", "-A", "-o", "yaml"])),
+            service_accounts: Fact::not_collected(CommandLine::kubectl([
+                "get",
+                "serviceaccounts",
+                "-A",
+                "-o",
+                "yaml",
+            ])),
+            deployments: Fact::not_collected(CommandLine::kubectl([
+                "get",
+                "deployments",
+                "-A",
+                "-o",
+                "yaml",
+            ])),
+            replica_sets: Fact::not_collected(CommandLine::kubectl([
+                "get",
+                "replicasets",
+                "-A",
+                "-o",
+                "yaml",
+            ])),
+            stateful_sets: Fact::not_collected(CommandLine::kubectl([
+                "get",
+                "statefulsets",
+                "-A",
+                "-o",
+                "yaml",
+            ])),
+            daemon_sets: Fact::not_collected(CommandLine::kubectl([
+                "get",
+                "daemonsets",
+                "-A",
+                "-o",
+                "yaml",
+            ])),
+            jobs: Fact::not_collected(CommandLine::kubectl(["get", "jobs", "-A", "-o", "yaml"])),
+            cron_jobs: Fact::not_collected(CommandLine::kubectl([
+                "get", "cronjobs", "-A", "-o", "yaml",
+            ])),
+            nodes: Fact::not_collected(CommandLine::kubectl(["get", "nodes", "-o", "yaml"])),
+            webhooks: Fact::not_collected(CommandLine::kubectl([
+                "get",
+                "mutatingwebhookconfigurations",
+                "-o",
+                "json",
+            ])),
             server_version: None,
         }
     }

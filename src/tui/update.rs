@@ -15,6 +15,7 @@ use super::state::{
 use super::view::{detail, overlay};
 use crate::app::watched::LoadEvent;
 use crate::diagnose::commands::inspect_commands;
+use crate::model::CommandLine;
 use crate::model::proof::ProofResult;
 use crate::model::workload::WorkloadRef;
 use crate::model::{Mechanism, Report};
@@ -537,6 +538,12 @@ fn prove(app: &mut App) -> Vec<Work> {
     work
 }
 
+/// `text` as shell comment lines: every line break (a workload name from a bundle may hold one)
+/// starts a new `# ` line, so no part of the text is ever a command in the copied script.
+fn comment(text: &str) -> Vec<String> {
+    text.split(['\n', '\r']).map(|l| format!("# {l}")).collect()
+}
+
 fn copy(app: &mut App) -> Vec<Work> {
     let Some(w) = app.current_workload() else {
         return Vec::new();
@@ -549,10 +556,15 @@ fn copy(app: &mut App) -> Vec<Work> {
     let Some(link) = link else {
         return Vec::new();
     };
-    let mut commands: Vec<String> = vec![format!("# {} · {link}: look", workload_ref(w))];
-    commands.extend(inspect_commands(w, link, cluster));
+    let mut commands: Vec<String> = comment(&format!("{} · {link}: look", workload_ref(w)));
+    commands.extend(
+        inspect_commands(w, link, cluster)
+            .iter()
+            .map(CommandLine::render),
+    );
     // Each fix's words go with its commands, as comments: a command such as
-    // `--policy-document file://trust.json` cannot run without the document they give.
+    // `--policy-document file://trust.json` cannot run without the document they give. The
+    // commands are rendered with shell quoting, so the copied text runs exactly their argv.
     let fixes: Vec<_> = w
         .link(link)
         .into_iter()
@@ -561,10 +573,10 @@ fn copy(app: &mut App) -> Vec<Work> {
         .filter(|f| !f.commands.is_empty())
         .collect();
     if !fixes.is_empty() {
-        commands.push(format!("# {link}: fix"));
+        commands.extend(comment(&format!("{link}: fix")));
         for fix in fixes {
-            commands.extend(fix.summary.lines().map(|l| format!("# {l}")));
-            commands.extend(fix.commands.iter().cloned());
+            commands.extend(comment(&fix.summary));
+            commands.extend(fix.commands.iter().map(CommandLine::render));
         }
     }
     let text = commands.join("\n") + "\n";

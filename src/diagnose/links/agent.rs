@@ -5,6 +5,7 @@
 use crate::diagnose::context::Ctx;
 use crate::diagnose::index::AGENT_NAME;
 use crate::diagnose::k8s;
+use crate::model::CommandLine;
 use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
 use crate::model::codes;
 
@@ -66,10 +67,14 @@ pub fn check(ctx: &Ctx) -> LinkReport {
     let link = LinkName::Agent;
     let cluster_auto = ctx.ix.snap.aws.cluster.known().is_some_and(|c| c.auto_mode);
     let mut findings = Vec::new();
-    let create_addon = format!(
-        "aws eks create-addon --cluster-name {} --addon-name eks-pod-identity-agent",
-        ctx.cluster_name()
-    );
+    let create_addon = CommandLine::aws([
+        "eks",
+        "create-addon",
+        "--cluster-name",
+        &ctx.cluster_name(),
+        "--addon-name",
+        "eks-pod-identity-agent",
+    ]);
 
     // Platform of each pod's node.
     for pod in &ctx.workload.pods {

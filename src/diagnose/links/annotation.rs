@@ -8,6 +8,7 @@ use crate::diagnose::k8s::{self, ROLE_ARN_ANNOTATION};
 use crate::model::arn::RoleArn;
 use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
 use crate::model::codes;
+use crate::model::command::{CommandLine, placeholder};
 
 /// What the annotation link hands to the rest of the chain.
 pub struct AnnotationOutcome {
@@ -23,11 +24,18 @@ const KNOWN_KEYS: &[&str] = &[
     k8s::TOKEN_EXPIRATION_ANNOTATION,
 ];
 
-fn annotate_command(ctx: &Ctx, arn: &str) -> String {
-    format!(
-        "kubectl annotate serviceaccount {} -n {} {ROLE_ARN_ANNOTATION}={arn} --overwrite",
-        ctx.sa_name, ctx.namespace
-    )
+/// `kubectl annotate` setting the role-arn annotation to `arn` (a role ARN, or
+/// [`placeholder::ROLE_ARN`]).
+fn annotate_command(ctx: &Ctx, arn: &str) -> CommandLine {
+    CommandLine::kubectl([
+        "annotate",
+        "serviceaccount",
+        &ctx.sa_name,
+        "-n",
+        &ctx.namespace,
+        &format!("{ROLE_ARN_ANNOTATION}={arn}"),
+        "--overwrite",
+    ])
 }
 
 pub fn check(ctx: &Ctx) -> AnnotationOutcome {
@@ -58,11 +66,11 @@ pub fn check(ctx: &Ctx) -> AnnotationOutcome {
         }
         Some(value) => match RoleArn::parse(value) {
             Err(reason) => {
-                let placeholder = ["YOUR_", "${", "<", "ACCOUNT_ID", "XXXX"]
+                let from_a_guide = ["YOUR_", "${", "<", "ACCOUNT_ID", "XXXX"]
                     .iter()
                     .any(|p| value.contains(p));
                 let mut msg = format!("the role ARN annotation is not a valid role ARN: {reason}");
-                if placeholder {
+                if from_a_guide {
                     msg.push_str(
                         "; it looks like a placeholder from a setup guide that was never replaced",
                     );
@@ -72,7 +80,7 @@ pub fn check(ctx: &Ctx) -> AnnotationOutcome {
                     Finding::error(codes::ROLE_ARN_MALFORMED, msg)
                         .evidence(evidence(ROLE_ARN_ANNOTATION, value))
                         .fix(Fix::new("set the annotation to the role's ARN exactly as `aws iam get-role` prints it")
-                            .command(annotate_command(ctx, "arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME")))
+                            .command(annotate_command(ctx, placeholder::ROLE_ARN)))
                         .reference("C17"),
                 );
                 None
@@ -191,6 +199,32 @@ fn missing_annotation(
                 || (k.contains("role") && (v.contains(":role/") || k.contains("amazonaws"))))
     });
     if let Some((key, value)) = typo {
+        // The fix is about the key: the value is copied only when it is a role ARN STS would
+        // accept; anything else (a placeholder, or text that is no ARN at all) is not carried
+        // into a command [field guide A7].
+        let (arn, summary) = match RoleArn::parse(value) {
+            Ok(role) => (
+                role.to_string(),
+                format!("rename the annotation to `{ROLE_ARN_ANNOTATION}` and restart the pods"),
+            ),
+            Err(reason) => (
+                placeholder::ROLE_ARN.to_string(),
+                format!(
+                    "annotate with `{ROLE_ARN_ANNOTATION}` set to the role's ARN (the misspelt key's value is not a valid role ARN: {reason}), remove the misspelt key and restart the pods"
+                ),
+            ),
+        };
+        let remove_typo = CommandLine::kubectl([
+            "annotate",
+            "serviceaccount",
+            &ctx.sa_name,
+            "-n",
+            &ctx.namespace,
+            &format!("{key}-"),
+        ]);
+        let fix = Fix::new(summary)
+            .command(annotate_command(ctx, &arn))
+            .command(remove_typo);
         return Finding::error(
             codes::ANNOTATION_KEY_TYPO,
             format!(
@@ -202,16 +236,12 @@ fn missing_annotation(
                 .field(format!("metadata.annotations[{key}]"))
                 .value(value.clone()),
         )
-        .fix(
-            Fix::new(format!(
-                "rename the annotation to `{ROLE_ARN_ANNOTATION}` and restart the pods"
-            ))
-            .command(annotate_command(ctx, value))
-            .command(format!(
-                "kubectl annotate serviceaccount {} -n {} {key}-",
-                ctx.sa_name, ctx.namespace
-            )),
-        )
+        .fix(k8s::with_restart(
+            fix,
+            ctx.workload.id.kind,
+            &ctx.namespace,
+            &ctx.workload.id.name,
+        ))
         .reference("A7");
     }
     let trusting = ctx.ix.roles_trusting(&ctx.namespace, &ctx.sa_name);
@@ -235,15 +265,19 @@ fn missing_annotation(
             .unwrap_or_else(|| "(none)".to_string()),
     ))
     .reference("A7");
-    finding = match irsa_roles.first() {
-        Some(role) => finding.fix(
+    // A role whose ARN STS would refuse is not copied into a command: the trust names the
+    // service account, but the annotation must hold a valid ARN [field guide C17].
+    finding = match irsa_roles.iter().find_map(|r| RoleArn::parse(r).ok()) {
+        Some(role) => finding.fix(k8s::with_restart(
             Fix::new("annotate the service account with the role, then restart the pods")
-                .command(annotate_command(ctx, role))
-                .commands(k8s::restart_command(ctx.workload.id.kind, &ctx.namespace, &ctx.workload.id.name)),
-        ),
+                .command(annotate_command(ctx, &role.to_string())),
+            ctx.workload.id.kind,
+            &ctx.namespace,
+            &ctx.workload.id.name,
+        )),
         None => finding.fix(
             Fix::new("create a role whose trust names this service account and annotate the service account with it (or create a Pod Identity association)")
-                .command(annotate_command(ctx, "arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME")),
+                .command(annotate_command(ctx, placeholder::ROLE_ARN)),
         ),
     };
     finding

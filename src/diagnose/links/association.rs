@@ -9,6 +9,7 @@ use crate::model::arn::RoleArn;
 use crate::model::aws::PodIdentityAssociation;
 use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
 use crate::model::codes;
+use crate::model::command::{CommandLine, placeholder};
 
 pub struct AssociationOutcome<'a> {
     pub report: LinkReport,
@@ -16,13 +17,19 @@ pub struct AssociationOutcome<'a> {
     pub role: Option<RoleArn>,
 }
 
-fn create_command(ctx: &Ctx, role: &str) -> String {
-    format!(
-        "aws eks create-pod-identity-association --cluster-name {} --namespace {} --service-account {} --role-arn {role}",
-        ctx.cluster_name(),
-        ctx.namespace,
-        ctx.sa_name
-    )
+fn create_command(ctx: &Ctx, role: &str) -> CommandLine {
+    CommandLine::aws([
+        "eks",
+        "create-pod-identity-association",
+        "--cluster-name",
+        &ctx.cluster_name(),
+        "--namespace",
+        &ctx.namespace,
+        "--service-account",
+        &ctx.sa_name,
+        "--role-arn",
+        role,
+    ])
 }
 
 fn assoc_evidence(a: &PodIdentityAssociation) -> Evidence {
@@ -59,9 +66,12 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>) -> AssociationOutcome<'a> {
             .missing()
             .cloned()
             .unwrap_or_else(|| {
-                crate::model::Missing::not_collected(
-                    "aws eks list-pod-identity-associations --cluster-name CLUSTER",
-                )
+                crate::model::Missing::not_collected(CommandLine::aws([
+                    "eks",
+                    "list-pod-identity-associations",
+                    "--cluster-name",
+                    &ctx.cluster_name(),
+                ]))
             });
         return AssociationOutcome {
             report: LinkReport::from_findings(
@@ -114,7 +124,17 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>) -> AssociationOutcome<'a> {
         None => {
             findings.push(Finding::unknown(
                 codes::ASSOCIATION_DETAIL_MISSING,
-                format!("the association's role was not collected; collect it with `aws eks describe-pod-identity-association --cluster-name {} --association-id {}`", ctx.cluster_name(), assoc.association_id),
+                format!(
+                    "the association's role was not collected; collect it with `{}`",
+                    CommandLine::aws([
+                        "eks",
+                        "describe-pod-identity-association",
+                        "--cluster-name",
+                        &ctx.cluster_name(),
+                        "--association-id",
+                        &assoc.association_id,
+                    ])
+                ),
             ));
             None
         }
@@ -177,12 +197,12 @@ fn recent_change(ctx: &Ctx, assoc: &PodIdentityAssociation) -> Option<Finding> {
         .field("createdAt / modifiedAt")
         .value(format!("{} / {}", shown(created), shown(modified)));
     let restart = || {
-        Fix::new("restart the pods so they fetch credentials for the association as it is now")
-            .commands(k8s::restart_command(
-                ctx.workload.id.kind,
-                &ctx.namespace,
-                &ctx.workload.id.name,
-            ))
+        k8s::with_restart(
+            Fix::new("restart the pods so they fetch credentials for the association as it is now"),
+            ctx.workload.id.kind,
+            &ctx.namespace,
+            &ctx.workload.id.name,
+        )
     };
     if !edited_under.is_empty() {
         return Some(
@@ -259,22 +279,25 @@ fn missing_association(ctx: &Ctx, all: &[PodIdentityAssociation]) -> LinkReport 
             .find(|t| t.pod_identity)
             .map(|t| t.role_arn.clone());
     }
+    // Only a role ARN STS would accept is copied into the command; otherwise the placeholder.
     let role_for_fix = meant_role
-        .clone()
-        .unwrap_or_else(|| "arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME".to_string());
-    let mut fix = Fix::new(match near.first() {
-        Some(name) => format!(
-            "create the association for `{}` (or run the pods as `{name}`), then restart the pods",
-            ctx.sa_name
-        ),
-        None => "create the association, then restart the pods".to_string(),
-    })
-    .command(create_command(ctx, &role_for_fix));
-    fix = fix.commands(k8s::restart_command(
+        .as_deref()
+        .and_then(|r| RoleArn::parse(r).ok())
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| placeholder::ROLE_ARN.to_string());
+    let fix = k8s::with_restart(
+        Fix::new(match near.first() {
+            Some(name) => format!(
+                "create the association for `{}` (or run the pods as `{name}`), then restart the pods",
+                ctx.sa_name
+            ),
+            None => "create the association, then restart the pods".to_string(),
+        })
+        .command(create_command(ctx, &role_for_fix)),
         ctx.workload.id.kind,
         &ctx.namespace,
         &ctx.workload.id.name,
-    ));
+    );
     let mut finding = Finding::error(codes::ASSOCIATION_MISSING, message)
         .fix(fix)
         .reference("F36");

@@ -12,6 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use super::injection_env::{self as envs, ROLE_ARN_ENV, TOKEN_FILE_ENV};
 use crate::diagnose::context::Ctx;
 use crate::diagnose::k8s::{self, EnvValue};
+use crate::model::CommandLine;
 use crate::model::arn::RoleArn;
 use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport, Mechanism, Severity};
 use crate::model::codes;
@@ -45,8 +46,9 @@ pub fn check(ctx: &Ctx, expected: &Expected) -> LinkReport {
             vec![Finding::unknown(
                 codes::INJECTION_NOT_JUDGED,
                 format!(
-                    "no pods of {} were collected; collect them with `kubectl get pods -n {} -o yaml`",
-                    ctx.workload.id, ctx.namespace
+                    "no pods of {} were collected; collect them with `{}`",
+                    ctx.workload.id,
+                    CommandLine::kubectl(["get", "pods", "-n", &ctx.namespace, "-o", "yaml"])
                 ),
             )],
         );
@@ -124,14 +126,14 @@ fn merge(findings: Vec<Finding>) -> Vec<Finding> {
 }
 
 fn restart_fix(ctx: &Ctx, why: &str) -> Fix {
-    Fix::new(format!(
-        "recreate the pods so the webhook mutates them ({why})"
-    ))
-    .commands(k8s::restart_command(
+    k8s::with_restart(
+        Fix::new(format!(
+            "recreate the pods so the webhook mutates them ({why})"
+        )),
         ctx.workload.id.kind,
         &ctx.namespace,
         &ctx.workload.id.name,
-    ))
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -456,7 +458,7 @@ pub fn webhook_missing(ctx: &Ctx) -> Option<Finding> {
         Finding::error(codes::WEBHOOK_MISSING, "the MutatingWebhookConfiguration `pod-identity-webhook` (webhook iam-for-pods.amazonaws.com) does not exist, so nothing injects credentials into new pods")
             .evidence(Evidence::new("MutatingWebhookConfigurations").value(if names.is_empty() { "(none)".to_string() } else { names.join(", ") }))
             .fix(Fix::new("on EKS the control plane owns the webhook: open a support case or upgrade the cluster; on self-managed clusters redeploy amazon-eks-pod-identity-webhook, then restart the pods")
-                .command("kubectl get mutatingwebhookconfiguration pod-identity-webhook -o yaml"))
+                .command(CommandLine::kubectl(["get", "mutatingwebhookconfiguration", "pod-identity-webhook", "-o", "yaml"])))
             .reference("A4")
     })
 }

@@ -3,6 +3,8 @@
 //! the token audience (C15).
 
 use crate::diagnose::context::Ctx;
+use crate::diagnose::k8s;
+use crate::model::CommandLine;
 use crate::model::arn::{self, RoleArn};
 use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
 use crate::model::codes;
@@ -18,7 +20,12 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
             .missing()
             .cloned()
             .unwrap_or_else(|| {
-                crate::model::Missing::not_collected("aws eks describe-cluster --name CLUSTER")
+                crate::model::Missing::not_collected(CommandLine::aws([
+                    "eks",
+                    "describe-cluster",
+                    "--name",
+                    &ctx.cluster_name(),
+                ]))
             });
         return LinkReport::from_findings(
             link,
@@ -52,8 +59,9 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
                 vec![Finding::unknown(
                     codes::OIDC_PROVIDERS_NOT_COLLECTED,
                     format!(
-                        "the OIDC providers of account {} were not collected; collect them with `aws iam list-open-id-connect-providers` (needs iam:ListOpenIDConnectProviders)",
-                        role.account
+                        "the OIDC providers of account {} were not collected; collect them with `{}` (needs iam:ListOpenIDConnectProviders)",
+                        role.account,
+                        CommandLine::aws(["iam", "list-open-id-connect-providers"])
                     ),
                 )],
             );
@@ -72,13 +80,34 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
             message.push_str(&format!(" (it exists only in the cluster's account {}; a cross-account role needs its own provider)", cluster.account));
         }
         message.push_str(&format!(". STS answers: `InvalidIdentityToken: No OpenIDConnect provider found in your account for https://{issuer}`"));
+        let create = CommandLine::aws([
+            "iam",
+            "create-open-id-connect-provider",
+            "--url",
+            &format!("https://{issuer}"),
+            "--client-id-list",
+            k8s::DEFAULT_AUDIENCE,
+        ]);
         let fix = if cross {
-            Fix::new(format!("create the provider in account {} (run with credentials for that account)", role.account))
-                .command(format!("aws iam create-open-id-connect-provider --url https://{issuer} --client-id-list sts.amazonaws.com"))
+            Fix::new(format!(
+                "create the provider in account {} (run with credentials for that account)",
+                role.account
+            ))
+            .command(create)
         } else {
-            Fix::new("register the cluster's issuer as an IAM OIDC provider")
-                .command(format!("eksctl utils associate-iam-oidc-provider --cluster {} --region {} --approve", cluster.name, cluster.region))
-                .command(format!("aws iam create-open-id-connect-provider --url https://{issuer} --client-id-list sts.amazonaws.com"))
+            Fix::new(
+                "register the cluster's issuer as an IAM OIDC provider (either command does it)",
+            )
+            .command(CommandLine::eksctl([
+                "utils",
+                "associate-iam-oidc-provider",
+                "--cluster",
+                &cluster.name,
+                "--region",
+                &cluster.region,
+                "--approve",
+            ]))
+            .command(create)
         };
         return LinkReport::from_findings(
             link,
@@ -106,7 +135,13 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
             vec![Finding::unknown(
                 codes::OIDC_PROVIDER_DETAIL_MISSING,
                 format!(
-                    "the provider exists but its ClientIDList was not collected; collect it with `aws iam get-open-id-connect-provider --open-id-connect-provider-arn {provider_arn}`"
+                    "the provider exists but its ClientIDList was not collected; collect it with `{}`",
+                    CommandLine::aws([
+                        "iam",
+                        "get-open-id-connect-provider",
+                        "--open-id-connect-provider-arn",
+                        &provider_arn,
+                    ])
                 ),
             )],
         );
@@ -121,7 +156,14 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
             )
             .evidence(Evidence::new(format!("IAM OIDC provider {provider_arn}")).field("ClientIDList").value(client_ids.join(", ")))
             .fix(Fix::new(format!("add `{audience}` to the provider's client IDs (or remove the service account's audience annotation)"))
-                .command(format!("aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {provider_arn} --client-id {audience}")))
+                .command(CommandLine::aws([
+                    "iam",
+                    "add-client-id-to-open-id-connect-provider",
+                    "--open-id-connect-provider-arn",
+                    &provider_arn,
+                    "--client-id",
+                    audience,
+                ])))
             .reference("C15")],
         );
     }

@@ -12,6 +12,7 @@ use crate::model::arn::Arn;
 use crate::model::aws::{IamRole, PodIdentityAssociation};
 use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
 use crate::model::codes;
+use crate::model::command::{CommandLine, placeholder};
 use crate::model::report::RequestedAction;
 use crate::policy::{
     Decision, Effect, Mismatch, NamedPolicy, PolicyRole, Request, RequestContext, RequestPrincipal,
@@ -36,22 +37,61 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociation>) 
             parsed: ctx.ix.policies.identity(&p.document),
         })),
         None => unknown.push(format!(
-            "the inline policies of {} (`aws iam list-role-policies --role-name {}`)",
-            role.name, role.name
+            "the inline policies of {} (`{}`)",
+            role.name,
+            CommandLine::aws(["iam", "list-role-policies", "--role-name", &role.name])
         )),
     }
     let attached_count = match role.attached_policies.known() {
         Some(list) => {
             for p in list {
-                match iam.managed_policies.get(&p.arn).and_then(|m| m.default_document.as_ref()) {
-                    Some(doc) => loaded.push(Loaded { name: format!("managed policy {} ({})", p.name, p.arn), parsed: ctx.ix.policies.identity(doc) }),
-                    None => unknown.push(format!("the default version of {} (`aws iam get-policy-version --policy-arn {} --version-id $(aws iam get-policy --policy-arn {} --query Policy.DefaultVersionId --output text)`)", p.name, p.arn, p.arn)),
+                match iam
+                    .managed_policies
+                    .get(&p.arn)
+                    .and_then(|m| m.default_document.as_ref())
+                {
+                    Some(doc) => loaded.push(Loaded {
+                        name: format!("managed policy {} ({})", p.name, p.arn),
+                        parsed: ctx.ix.policies.identity(doc),
+                    }),
+                    // Two commands, not a substitution: the version id is what the first prints.
+                    None => unknown.push(format!(
+                        "the default version of {} (`{}` names it, `{}` prints it)",
+                        p.name,
+                        CommandLine::aws([
+                            "iam",
+                            "get-policy",
+                            "--policy-arn",
+                            &p.arn,
+                            "--query",
+                            "Policy.DefaultVersionId",
+                            "--output",
+                            "text"
+                        ]),
+                        CommandLine::aws([
+                            "iam",
+                            "get-policy-version",
+                            "--policy-arn",
+                            &p.arn,
+                            "--version-id",
+                            placeholder::VERSION_ID
+                        ]),
+                    )),
                 }
             }
             list.len()
         }
         None => {
-            unknown.push(format!("the attached policies of {} (`aws iam list-attached-role-policies --role-name {}`)", role.name, role.name));
+            unknown.push(format!(
+                "the attached policies of {} (`{}`)",
+                role.name,
+                CommandLine::aws([
+                    "iam",
+                    "list-attached-role-policies",
+                    "--role-name",
+                    &role.name
+                ])
+            ));
             0
         }
     };
@@ -77,8 +117,9 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociation>) 
         None => {
             if !ctx.actions.is_empty() {
                 unknown.push(format!(
-                    "whether {} has a permissions boundary (`aws iam get-role --role-name {}`)",
-                    role.name, role.name
+                    "whether {} has a permissions boundary (`{}`)",
+                    role.name,
+                    CommandLine::aws(["iam", "get-role", "--role-name", &role.name])
                 ));
             }
             None
@@ -103,7 +144,7 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociation>) 
         findings.push(
             Finding::error(codes::NO_POLICIES, format!("role {} has no permission policies: every AWS call the workload makes is denied (`AccessDenied ... is not authorized to perform`), unless a resource policy grants it", role.name))
                 .evidence(Evidence::new(format!("IAM role {}", role.name)).field("AttachedManagedPolicies, RolePolicyList").value("(none)"))
-                .fix(Fix::new("attach a policy with the actions the workload needs").command(format!("aws iam attach-role-policy --role-name {} --policy-arn POLICY_ARN", role.name)))
+                .fix(Fix::new("attach a policy with the actions the workload needs").command(CommandLine::aws(["iam", "attach-role-policy", "--role-name", &role.name, "--policy-arn", placeholder::POLICY_ARN])))
                 .reference("E27"),
         );
     }
@@ -367,7 +408,22 @@ fn implicit_denial(
             ),
         ),
     };
-    f = f.fix(Fix::new(format!("allow {} on {} in a policy of {}", req.action, req.resource, role.name)).command(format!("aws iam put-role-policy --role-name {} --policy-name {} --policy-document file://policy.json", role.name, "kubectl-irsa-grant")));
+    f = f.fix(
+        Fix::new(format!(
+            "allow {} on {} in a policy of {}",
+            req.action, req.resource, role.name
+        ))
+        .command(CommandLine::aws([
+            "iam",
+            "put-role-policy",
+            "--role-name",
+            &role.name,
+            "--policy-name",
+            "kubectl-irsa-grant",
+            "--policy-document",
+            "file://policy.json",
+        ])),
+    );
     let _ = ctx;
     f.reference(reference)
 }

@@ -27,10 +27,14 @@ pub fn check(ctx: &Ctx) -> LinkReport {
         format!("no pods; template runs as {}", ctx.sa_name)
     } else {
         let missing = ctx.pods_gap().unwrap_or_else(|| {
-            crate::model::Missing::not_collected(format!(
-                "kubectl get pods -n {} -o yaml",
-                ctx.namespace
-            ))
+            crate::model::Missing::not_collected(crate::model::CommandLine::kubectl([
+                "get",
+                "pods",
+                "-n",
+                &ctx.namespace,
+                "-o",
+                "yaml",
+            ]))
         });
         // Never a green mark for pods nobody looked at: whether they exist, and what the
         // webhook gave them, is unknown until they are read (a template is not a pod).

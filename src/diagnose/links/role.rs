@@ -3,6 +3,7 @@
 
 use crate::diagnose::context::Ctx;
 use crate::diagnose::suggest;
+use crate::model::CommandLine;
 use crate::model::arn::{Arn, RoleArn};
 use crate::model::aws::IamRole;
 use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport, Mechanism};
@@ -68,8 +69,9 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
                 vec![Finding::unknown(
                     codes::ROLE_NOT_COLLECTED,
                     format!(
-                        "role {wanted} was not collected; collect it with `aws iam get-role --role-name {}` (needs iam:GetRole in account {})",
-                        arn.name, arn.account
+                        "role {wanted} was not collected; collect it with `{}` (needs iam:GetRole in account {})",
+                        CommandLine::aws(["iam", "get-role", "--role-name", &arn.name]),
+                        arn.account
                     ),
                 )],
             ),

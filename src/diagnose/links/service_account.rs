@@ -3,6 +3,7 @@
 
 use crate::diagnose::context::{Ctx, SaLookup};
 use crate::diagnose::suggest;
+use crate::model::CommandLine;
 use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
 use crate::model::codes;
 
@@ -45,10 +46,13 @@ pub fn check(ctx: &Ctx) -> LinkReport {
                 )),
                 None => Fix::new(format!("create the service account `{}`", ctx.sa_name)),
             }
-            .command(format!(
-                "kubectl create serviceaccount {} -n {}",
-                ctx.sa_name, ctx.namespace
-            ));
+            .command(CommandLine::kubectl([
+                "create",
+                "serviceaccount",
+                &ctx.sa_name,
+                "-n",
+                &ctx.namespace,
+            ]));
             LinkReport::from_findings(
                 LinkName::ServiceAccount,
                 format!("{}/{} not found", ctx.namespace, ctx.sa_name),

@@ -9,6 +9,7 @@ use super::trust_lints;
 use super::trust_render::{self as render, line_evidence, statement_evidence, trust_object};
 use crate::diagnose::context::Ctx;
 use crate::diagnose::suggest;
+use crate::model::CommandLine;
 use crate::model::arn::{self, RoleArn};
 use crate::model::aws::IamRole;
 use crate::model::chain::{Finding, Fix, LinkName, LinkReport, Severity};
@@ -44,7 +45,10 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
             "cluster issuer unknown",
             vec![Finding::unknown(
                 codes::CLUSTER_NOT_COLLECTED,
-                "the cluster's OIDC issuer is needed to evaluate the trust policy; collect `aws eks describe-cluster --name CLUSTER`",
+                format!(
+                    "the cluster's OIDC issuer is needed to evaluate the trust policy; collect `{}`",
+                    CommandLine::aws(["eks", "describe-cluster", "--name", &ctx.cluster_name()])
+                ),
             )],
         );
     };

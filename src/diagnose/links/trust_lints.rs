@@ -40,7 +40,7 @@ pub fn irsa(object: &str, policy: &Policy, deciding: &[&Statement], issuer: &str
             out.push(
                 Finding::warning(codes::TRUST_NO_SUB_CONDITION, format!("{} has no `{sub_key}` condition: every service account in the cluster can assume this role", st.describe()))
                     .evidence(statement_evidence(object, policy, st))
-                    .fix(Fix::new(format!("add `\"StringEquals\": {{\"{sub_key}\": \"system:serviceaccount:NAMESPACE:NAME\"}}`")))
+                    .fix(Fix::new(format!("add `\"StringEquals\": {{\"{sub_key}\": \"system:serviceaccount:<NAMESPACE>:<SERVICE_ACCOUNT>\"}}`")))
                     .reference("D25"),
             );
         }

@@ -2,6 +2,7 @@
 //! a condition of a policy document, and the statement a correct trust policy would contain.
 
 use crate::diagnose::policy_cache::ParsedPolicy;
+use crate::model::CommandLine;
 use crate::model::chain::{Evidence, Finding, Fix};
 use crate::model::codes;
 use crate::policy::{ErrorCode, Policy, Statement};
@@ -126,10 +127,17 @@ pub fn pod_identity_statement(account: Option<&str>) -> String {
     }
 }
 
-pub fn update_trust_command(role_name: &str) -> String {
-    format!(
-        "aws iam update-assume-role-policy --role-name {role_name} --policy-document file://trust.json"
-    )
+/// Replaces the role's trust policy with the document the fix's words describe, saved by the
+/// user as `trust.json`.
+pub fn update_trust_command(role_name: &str) -> CommandLine {
+    CommandLine::aws([
+        "iam",
+        "update-assume-role-policy",
+        "--role-name",
+        role_name,
+        "--policy-document",
+        "file://trust.json",
+    ])
 }
 
 /// The role's trust policy parsed (once per run), or the link report saying why the trust
@@ -147,8 +155,9 @@ pub fn load_trust(
             vec![Finding::unknown(
                 codes::TRUST_NOT_COLLECTED,
                 format!(
-                    "the trust policy of {} was not collected; `aws iam get-role --role-name {}` prints it",
-                    role.name, role.name
+                    "the trust policy of {} was not collected; `{}` prints it",
+                    role.name,
+                    CommandLine::aws(["iam", "get-role", "--role-name", &role.name])
                 ),
             )],
         ));

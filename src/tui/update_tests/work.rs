@@ -239,6 +239,47 @@ fn copied_fix_commands_carry_the_fix_in_words() {
 }
 
 #[test]
+fn copied_text_is_comments_and_quoted_commands_only() {
+    let mut report = demo_report();
+    let w = report
+        .workloads
+        .iter_mut()
+        .find(|w| w.name == "flyte-backend-flyte-binary")
+        .unwrap();
+    // A bundle can hold any text: a line break in a name or in the words of a fix must not
+    // start a command in the copied script.
+    w.name = "flyte-backend-flyte-binary\rtouch pwned-1\ntouch pwned-2".into();
+    for l in &mut w.links {
+        for f in &mut l.findings {
+            if let Some(fix) = &mut f.fix {
+                fix.summary.push_str("\ntouch pwned-3");
+            }
+        }
+    }
+    let mut app = App::new("test", false, Scope::All, Theme { color: true });
+    start(&mut app);
+    update(
+        &mut app,
+        Msg::Loaded {
+            generation: 1,
+            result: Ok(report),
+        },
+    );
+    open(&mut app, "flyte-backend");
+    let work = send(&mut app, [key('y')]);
+    let [Work::Copy { text }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    assert!(text.contains("# touch pwned-3"), "{text}");
+    for line in text.lines() {
+        assert!(
+            line.starts_with("# ") || line.starts_with("kubectl ") || line.starts_with("aws "),
+            "{line:?} in\n{text}"
+        );
+    }
+}
+
+#[test]
 fn leaving_a_workload_cancels_its_running_proof() {
     let mut app = loaded(true);
     open(&mut app, "langflow");

@@ -12,9 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::shapes::{self, Text, policy_text, text};
-use crate::model::Fact;
 use crate::model::arn::Arn;
 use crate::model::aws::{AttachedPolicy, IamRole, InlinePolicy, PolicyText};
+use crate::model::{CommandLine, Fact};
 use crate::sources::bundle::notes::Notes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,20 +155,28 @@ fn convert(
                 .collect(),
         ),
         None if complete => Fact::Known(Vec::new()),
-        None => Fact::not_collected(format!("aws iam list-role-policies --role-name {name}")),
+        None => Fact::not_collected(CommandLine::aws([
+            "iam",
+            "list-role-policies",
+            "--role-name",
+            &name,
+        ])),
     };
     let attached_policies = match role.attached_managed_policies {
         Some(list) => Fact::Known(list.into_iter().filter_map(attached).collect()),
         None if complete => Fact::Known(Vec::new()),
-        None => Fact::not_collected(format!(
-            "aws iam list-attached-role-policies --role-name {name}"
-        )),
+        None => Fact::not_collected(CommandLine::aws([
+            "iam",
+            "list-attached-role-policies",
+            "--role-name",
+            &name,
+        ])),
     };
     let permissions_boundary = match (role.permissions_boundary, source) {
         (Some(boundary), _) => Fact::Known(text(boundary.permissions_boundary_arn)),
         // list-roles does not return the boundary; absent means "not collected" there.
         (None, RoleSource::ListRoles) => {
-            Fact::not_collected(format!("aws iam get-role --role-name {name}"))
+            Fact::not_collected(CommandLine::aws(["iam", "get-role", "--role-name", &name]))
         }
         (None, _) => Fact::Known(None),
     };

@@ -157,7 +157,7 @@ impl KubeAcc {
             return notes.add(
                 file,
                 format!(
-                    "kubectl was refused a list of {} the diagnosis does not read; ignored",
+                    "the saved `kubectl get` refusal is for {}, a kind the diagnosis does not read; ignored",
                     refusal.resource
                 ),
             );
