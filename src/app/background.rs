@@ -1,19 +1,23 @@
-//! Work in the background for interactive front ends: one async runtime for the whole process,
-//! each load or proof a task on it that can be cancelled. Cancelling drops the task's future
-//! where it waits, so the HTTP requests it has in flight are dropped with it and nothing that
-//! would have followed them is sent; a result that is no longer wanted is never computed.
+//! Work in the background for interactive front ends: each load or proof a task on the one
+//! async runtime of the process ([`crate::sources::live::runtime`]), that can be cancelled.
+//! Cancelling drops the task's future where it waits, so the HTTP requests it has in flight are
+//! dropped with it and nothing that would have followed them is sent; a result that is no
+//! longer wanted is never computed.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::sync::{Mutex, PoisonError};
 
 use futures::FutureExt as _;
 
 use super::AppError;
-use crate::sources::live::LiveError;
+use crate::sources::live::runtime;
 
-/// The runtime the tasks run on. Dropping it cancels every task still running.
+/// Spawns tasks on the process's runtime. Dropping it cancels every task it started that is
+/// still running (the runtime itself lives as long as the process).
 pub struct Background {
-    runtime: tokio::runtime::Runtime,
+    runtime: tokio::runtime::Handle,
+    started: Mutex<Vec<tokio::task::AbortHandle>>,
 }
 
 /// A task started by [`Background::spawn`].
@@ -35,13 +39,10 @@ impl Task {
 
 impl Background {
     pub fn new() -> Result<Background, AppError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("kubectl-irsa-work")
-            .enable_all()
-            .build()
-            .map_err(|e| LiveError::Runtime(e.to_string()))?;
-        Ok(Background { runtime })
+        Ok(Background {
+            runtime: runtime::shared()?.handle().clone(),
+            started: Mutex::default(),
+        })
     }
 
     /// Runs `work` and hands its output to `done`, or, when `work` panicked, a sentence saying
@@ -66,8 +67,22 @@ impl Background {
                 )
             }));
         });
-        Task {
-            handle: handle.abort_handle(),
+        let handle = handle.abort_handle();
+        let mut started = self.started.lock().unwrap_or_else(PoisonError::into_inner);
+        started.retain(|t| !t.is_finished());
+        started.push(handle.clone());
+        Task { handle }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let started = self
+            .started
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        for task in started.drain(..) {
+            task.abort();
         }
     }
 }
@@ -112,5 +127,22 @@ mod tests {
         assert!(rx.recv().is_err(), "a cancelled task sent a result");
         assert!(task.is_finished());
         drop(gate_tx);
+    }
+
+    #[test]
+    fn dropping_it_cancels_what_it_started() {
+        let bg = Background::new().unwrap();
+        let (tx, rx) = mpsc::channel::<Result<(), String>>();
+        let (_gate_tx, gate_rx) = tokio::sync::oneshot::channel::<()>();
+        let task = bg.spawn(
+            "waiting",
+            async move {
+                let _ = gate_rx.await;
+            },
+            move |r| tx.send(r).unwrap(),
+        );
+        drop(bg);
+        assert!(rx.recv().is_err(), "a cancelled task sent a result");
+        assert!(task.is_finished());
     }
 }

@@ -53,6 +53,7 @@ impl AppError {
             AppError::Bundle(_) | AppError::Diagnose(_) | AppError::ProveNeedsLive => exit::USAGE,
             AppError::Live(
                 LiveError::Kubeconfig(_)
+                | LiveError::NoSuchContext { .. }
                 | LiveError::NoRegion
                 | LiveError::ClusterUnknown(_)
                 | LiveError::ClusterNotFound(_),

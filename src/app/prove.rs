@@ -8,7 +8,7 @@ use crate::diagnose::{self, Selection};
 use crate::model::Report;
 use crate::sources::live::{self, LiveOptions, prove::Prover};
 
-/// [`doctor_with_proof_async`] on a runtime of its own, for the CLI.
+/// [`doctor_with_proof_async`] on the process's runtime, for the CLI.
 pub fn doctor_with_proof(opts: &LiveOptions, selection: &Selection) -> Result<Report, AppError> {
     live::block_on(doctor_with_proof_async(opts, selection))?
 }
@@ -20,12 +20,7 @@ pub async fn doctor_with_proof_async(
     let (snapshot, session) = live::gather_session(opts).await?;
     let mut report = diagnose::diagnose(&snapshot, selection)?;
     let targets = diagnose::prove::targets(&report, &snapshot);
-    let prover = Prover {
-        client: &session.client,
-        sdk: &session.sdk,
-        iam: &session.iam,
-    };
-    let outcomes = live::prove::prove(&prover, &targets, &selection.actions).await;
+    let outcomes = live::prove::prove(&Prover::of(&session), &targets, &selection.actions).await;
     diagnose::prove::apply(&mut report, &snapshot, &outcomes);
     Ok(report)
 }

@@ -3,6 +3,11 @@
 //! Kubernetes side alone while AWS is still answering; and the proof of one workload. Each is
 //! an async function, to run as a task of [`super::background`] that can be cancelled, with a
 //! blocking twin for callers without a runtime.
+//!
+//! A source that fails (one that does not answer within `--request-timeout`, say) reports its
+//! stage `Failed` with the sentence the run ends with, while the sources that answered report
+//! `Done`; the partial report from the Kubernetes facts has been handed over by then if
+//! Kubernetes answered, so a front end keeps showing it.
 
 use crate::diagnose::{self, Selection, Target};
 use crate::model::Report;
@@ -26,7 +31,7 @@ pub enum LoadEvent {
     Partial(Box<Report>),
 }
 
-/// [`load_watched_async`] on a runtime of its own.
+/// [`load_watched_async`] on the process's runtime.
 pub fn load_watched(
     source: &Source,
     selection: &Selection,
@@ -93,7 +98,7 @@ fn bundle_summary(s: &Snapshot) -> String {
     format!("{pods} pods, {roles} roles")
 }
 
-/// [`prove_workload_async`] on a runtime of its own.
+/// [`prove_workload_async`] on the process's runtime.
 pub fn prove_workload(
     opts: &LiveOptions,
     workload: &WorkloadRef,

@@ -1,7 +1,11 @@
 //! The flags that choose where facts come from, shared by every subcommand that reads a
-//! cluster: kubectl's (`--kubeconfig`, `--context`, `-n`, `-A`), AWS's (`--profile`,
-//! `--region`) and ours (`--cluster`, `--offline`, `--demo`); and the actions a workload
-//! needs (`--action`/`--resource`), shared by `doctor` and the terminal UI.
+//! cluster: kubectl's (`--kubeconfig`, `--context`, `-n`, `-A`, `--request-timeout`), AWS's
+//! (`--profile`, `--region`) and ours (`--cluster`, `--offline`, `--demo`); and the actions a
+//! workload needs (`--action`/`--resource`), shared by `doctor` and the terminal UI.
+//!
+//! `--kubeconfig` is one path, never split; the `KUBECONFIG` variable, a list, is read where
+//! the kubeconfig is loaded (`sources::live::kube_config`), not here: clap's `env =` would make
+//! the variable's list a single path.
 
 use std::path::PathBuf;
 
@@ -9,7 +13,7 @@ use clap::Args;
 
 use crate::app::Source;
 use crate::model::report::RequestedAction;
-use crate::sources::live::LiveOptions;
+use crate::sources::live::{LiveOptions, RequestTimeout};
 
 #[derive(Debug, Args)]
 pub struct SourceArgs {
@@ -25,9 +29,10 @@ pub struct SourceArgs {
     /// Use the demo cluster embedded in the binary.
     #[arg(long)]
     pub demo: bool,
-    /// Path to the kubeconfig file.
-    #[arg(long, env = "KUBECONFIG", hide_env_values = true)]
-    pub kubeconfig: Option<String>,
+    /// Path to the kubeconfig file, used as it is (default: the files KUBECONFIG lists,
+    /// merged, else ~/.kube/config).
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use.
     #[arg(long)]
     pub context: Option<String>,
@@ -40,6 +45,10 @@ pub struct SourceArgs {
     /// EKS cluster name, when it cannot be inferred from the kubeconfig.
     #[arg(long)]
     pub cluster: Option<String>,
+    /// How long each Kubernetes and AWS request may wait for an answer, as kubectl takes it
+    /// (5s, 1m, 500ms; a bare number is seconds; 0 for no limit).
+    #[arg(long, value_name = "DURATION", default_value_t = RequestTimeout::default())]
+    pub request_timeout: RequestTimeout,
 }
 
 impl SourceArgs {
@@ -50,19 +59,14 @@ impl SourceArgs {
             Source::Offline(self.offline.clone())
         } else {
             Source::Live(LiveOptions {
-                // KUBECONFIG may list several files; kube-rs merges them when it reads the
-                // environment itself, so only an explicit single path is passed through.
-                kubeconfig: self
-                    .kubeconfig
-                    .clone()
-                    .filter(|k| !k.contains(':'))
-                    .map(Into::into),
+                kubeconfig: self.kubeconfig.clone(),
                 context: self.context.clone(),
                 namespace: self.namespace.clone(),
                 all_namespaces: self.all_namespaces,
                 profile: self.profile.clone(),
                 region: self.region.clone(),
                 cluster: self.cluster.clone(),
+                request_timeout: self.request_timeout,
             })
         }
     }

@@ -1,8 +1,7 @@
 //! The event loop: sets the terminal up (and restores it on exit and on panic), turns terminal
 //! events and a timer into messages, feeds them to `update`, hands the requested work to the
-//! [`Worker`] (whose background runtime is the one async runtime of the process: dropping it
-//! at exit cancels whatever still runs), and draws. The only place the TUI touches the
-//! terminal.
+//! [`Worker`] (whose tasks run on the one async runtime of the process: dropping the worker at
+//! exit cancels whatever still runs), and draws. The only place the TUI touches the terminal.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! Sorts AWS SDK errors into what the product does with them: a permission the caller lacks
 //! becomes an `unknown` fact naming it; a missing object is a fact; expired or absent
-//! credentials and an unreachable endpoint end the run with one clear message: one line, each
-//! cause once, never the SDK's Debug dump.
+//! credentials, an unreachable endpoint and one that did not answer within `--request-timeout`
+//! end the run with one clear message: one line, each cause once, never the SDK's Debug dump.
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
@@ -11,7 +11,23 @@ pub enum AwsFailure {
     NotFound(String),
     Credentials(String),
     Unreachable(String),
+    /// No answer within the request timeout (each attempt, and the retries after it).
+    NoAnswer(String),
     Other(String),
+}
+
+impl AwsFailure {
+    /// What the service (or the SDK) said, as a sentence.
+    pub fn message(&self) -> &str {
+        match self {
+            AwsFailure::Denied(m)
+            | AwsFailure::NotFound(m)
+            | AwsFailure::Credentials(m)
+            | AwsFailure::Unreachable(m)
+            | AwsFailure::NoAnswer(m)
+            | AwsFailure::Other(m) => m,
+        }
+    }
 }
 
 /// An error and its causes on one line (`a: b: c`): the first line of each, each once. What a
@@ -42,7 +58,7 @@ where
     let text = error_chain(err);
     let about_credentials = text.contains("credential") || text.contains("Credential");
     match err {
-        SdkError::TimeoutError(_) => return AwsFailure::Unreachable(text),
+        SdkError::TimeoutError(_) => return AwsFailure::NoAnswer(text),
         SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) if about_credentials => {
             return AwsFailure::Credentials(if text.contains("no credentials found") {
                 NO_CREDENTIALS.to_string()
@@ -50,6 +66,7 @@ where
                 text
             });
         }
+        SdkError::DispatchFailure(d) if d.is_timeout() => return AwsFailure::NoAnswer(text),
         SdkError::DispatchFailure(_) => return AwsFailure::Unreachable(text),
         SdkError::ConstructionFailure(_) => {
             return if text.contains("region") {

@@ -29,6 +29,8 @@ pub fn fatal(f: &AwsFailure) -> Option<LiveError> {
     match f {
         AwsFailure::Credentials(m) => Some(LiveError::AwsCredentials(m.clone())),
         AwsFailure::Unreachable(m) => Some(LiveError::AwsUnreachable(m.clone())),
+        // Which service and where is said by the caller, who knows (`AwsClients::name`).
+        AwsFailure::NoAnswer(m) => Some(LiveError::AwsNoAnswer(m.clone())),
         _ => None,
     }
 }
@@ -70,9 +72,10 @@ pub async fn describe_cluster(
             match f {
                 AwsFailure::NotFound(_) => Err(LiveError::ClusterNotFound(name.to_string())),
                 AwsFailure::Denied(m) => Ok(Fact::Missing(denied("eks:DescribeCluster", m))),
-                AwsFailure::Other(m) | AwsFailure::Credentials(m) | AwsFailure::Unreachable(m) => {
-                    Ok(Fact::Missing(Missing::Unreachable { message: m }))
-                }
+                AwsFailure::Other(m)
+                | AwsFailure::Credentials(m)
+                | AwsFailure::Unreachable(m)
+                | AwsFailure::NoAnswer(m) => Ok(Fact::Missing(Missing::Unreachable { message: m })),
             }
         }
     }
@@ -101,7 +104,8 @@ pub async fn associations(
                     AwsFailure::NotFound(m)
                     | AwsFailure::Other(m)
                     | AwsFailure::Credentials(m)
-                    | AwsFailure::Unreachable(m) => Missing::Unreachable { message: m },
+                    | AwsFailure::Unreachable(m)
+                    | AwsFailure::NoAnswer(m) => Missing::Unreachable { message: m },
                 }));
             }
         }
@@ -208,9 +212,10 @@ pub async fn agent_addon(
             Ok(match f {
                 AwsFailure::NotFound(_) => Fact::Known(None),
                 AwsFailure::Denied(m) => Fact::Missing(denied("eks:DescribeAddon", m)),
-                AwsFailure::Other(m) | AwsFailure::Credentials(m) | AwsFailure::Unreachable(m) => {
-                    Fact::Missing(Missing::Unreachable { message: m })
-                }
+                AwsFailure::Other(m)
+                | AwsFailure::Credentials(m)
+                | AwsFailure::Unreachable(m)
+                | AwsFailure::NoAnswer(m) => Fact::Missing(Missing::Unreachable { message: m }),
             })
         }
     }
@@ -237,21 +242,25 @@ pub async fn cluster_by_endpoint(
         }
     }
     let want = server.trim_end_matches('/').to_ascii_lowercase();
-    // Described concurrently (bounded); the first match in ListClusters order wins.
-    let described: Vec<(String, Option<EksCluster>)> = stream::iter(names)
+    // Described concurrently (bounded); the first match in ListClusters order wins. A cluster
+    // the caller may not describe is passed over; no answer at all ends the run.
+    let described: Vec<Result<(String, Option<EksCluster>), LiveError>> = stream::iter(names)
         .map(|name| async move {
-            let cluster = eks
-                .describe_cluster()
-                .name(&name)
-                .send()
-                .await
-                .ok()
-                .and_then(|out| out.cluster().map(|c| to_cluster(c, &name)));
-            (name, cluster)
+            match eks.describe_cluster().name(&name).send().await {
+                Ok(out) => {
+                    let cluster = out.cluster().map(|c| to_cluster(c, &name));
+                    Ok((name, cluster))
+                }
+                Err(e) => match fatal(&classify(&e)) {
+                    Some(fatal) => Err(fatal),
+                    None => Ok((name, None)),
+                },
+            }
         })
         .buffered(IN_FLIGHT)
         .collect()
         .await;
+    let described = described.into_iter().collect::<Result<Vec<_>, _>>()?;
     Ok(described.into_iter().find_map(|(name, cluster)| {
         let cluster = cluster?;
         let endpoint = cluster.endpoint.as_deref()?;

@@ -8,17 +8,32 @@
 //! mode), and its credential goes into the config as a static token or client certificate, so
 //! building the client runs nothing. The client lives for one run (a gather and its proofs),
 //! well within the credential's lifetime (15 minutes for `aws eks get-token`).
+//!
+//! The plugin is bounded by `--request-timeout` too: a plugin that hangs (a credential process
+//! waiting on a stalled endpoint) is stopped and named, rather than holding the run forever.
+
+use std::io::Read;
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use kube::config::{AuthInfo, ExecConfig, ExecInteractiveMode};
 use serde::Deserialize;
 
+use super::timeout::RequestTimeout;
+
+/// How often a running plugin is looked at: it takes about a second, so this costs nothing.
+const POLL: Duration = Duration::from_millis(10);
+
 /// Why the plugin gave no credential: the command, and the reason on one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PluginFailure {
     pub command: String,
     pub reason: String,
+    /// It did not finish within the request timeout and was stopped (`reason` says so).
+    pub timed_out: bool,
 }
 
 #[derive(Deserialize)]
@@ -54,16 +69,18 @@ pub fn needed(auth: &AuthInfo) -> bool {
 }
 
 /// Runs the plugin of `auth`, if it has one, and replaces it by the credential it printed.
-pub async fn resolve(auth: &mut AuthInfo) -> Result<(), PluginFailure> {
+/// A plugin still running after `timeout` is stopped.
+pub async fn resolve(auth: &mut AuthInfo, timeout: RequestTimeout) -> Result<(), PluginFailure> {
     let Some(exec) = exec_of(auth).cloned() else {
         return Ok(());
     };
     let command = exec.command.clone().unwrap_or_default();
-    let credential = tokio::task::spawn_blocking(move || run(&exec))
+    let credential = tokio::task::spawn_blocking(move || run(&exec, timeout))
         .await
         .map_err(|e| PluginFailure {
             command: command.clone(),
             reason: format!("the plugin's thread failed: {e}"),
+            timed_out: false,
         })??;
     match credential {
         Credential::Certificate { cert, key } => {
@@ -82,11 +99,58 @@ enum Credential {
     Certificate { cert: String, key: String },
 }
 
-fn run(exec: &ExecConfig) -> Result<Credential, PluginFailure> {
+/// Reads a pipe to its end on a thread of its own, so a plugin that fills one pipe while
+/// the other is not read cannot block, and a pipe held open by a process the plugin left
+/// behind cannot hold the run.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    match pipe {
+        Some(mut pipe) => {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                let _ = pipe.read_to_end(&mut bytes);
+                let _ = tx.send(bytes);
+            });
+        }
+        None => {
+            let _ = tx.send(Vec::new());
+        }
+    }
+    rx
+}
+
+/// Waits for `child` until `deadline`; `None` when it is still running then.
+fn wait_until(child: &mut Child, deadline: Option<Instant>) -> std::io::Result<Option<ExitStatus>> {
+    let Some(deadline) = deadline else {
+        return child.wait().map(Some);
+    };
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if Instant::now() >= deadline {
+            return Ok(None);
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// What a pipe held, waiting no longer than `deadline` once the plugin has exited.
+fn collected(rx: &mpsc::Receiver<Vec<u8>>, deadline: Option<Instant>) -> Vec<u8> {
+    match deadline {
+        None => rx.recv().unwrap_or_default(),
+        Some(d) => rx
+            .recv_timeout(d.saturating_duration_since(Instant::now()))
+            .unwrap_or_default(),
+    }
+}
+
+fn run(exec: &ExecConfig, timeout: RequestTimeout) -> Result<Credential, PluginFailure> {
     let name = exec.command.clone().unwrap_or_default();
     let fail = |reason: String| PluginFailure {
         command: name.clone(),
         reason,
+        timed_out: false,
     };
     if name.is_empty() {
         return Err(fail("the exec user names no command".into()));
@@ -99,11 +163,11 @@ fn run(exec: &ExecConfig) -> Result<Credential, PluginFailure> {
         }
     }
     let interactive = exec.interactive_mode != Some(ExecInteractiveMode::Never);
+    cmd.stdout(Stdio::piped());
     if interactive {
-        cmd.stdin(std::process::Stdio::inherit())
-            .stderr(std::process::Stdio::inherit());
+        cmd.stdin(Stdio::inherit()).stderr(Stdio::inherit());
     } else {
-        cmd.stdin(std::process::Stdio::piped());
+        cmd.stdin(Stdio::piped()).stderr(Stdio::piped());
     }
     let cluster =
         if exec.provide_cluster_info {
@@ -126,19 +190,39 @@ fn run(exec: &ExecConfig) -> Result<Credential, PluginFailure> {
     for k in exec.drop_env.iter().flatten() {
         cmd.env_remove(k);
     }
-    let out = cmd
-        .output()
+    let deadline = timeout.limit().map(|limit| Instant::now() + limit);
+    let mut child = cmd
+        .spawn()
         .map_err(|e| fail(format!("cannot run it: {e}")))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
+    // A non-interactive plugin reads nothing: its stdin is closed at once, as kubectl does.
+    drop(child.stdin.take());
+    let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
+    let status = match wait_until(&mut child, deadline) {
+        Ok(Some(status)) => status,
+        Ok(None) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(PluginFailure {
+                timed_out: true,
+                ..fail(format!(
+                    "did not answer {} and was stopped",
+                    timeout.within()
+                ))
+            });
+        }
+        Err(e) => return Err(fail(format!("cannot wait for it: {e}"))),
+    };
+    let (stdout, stderr) = (collected(&stdout, deadline), collected(&stderr, deadline));
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&stderr);
         let said = stderr.trim();
         return Err(fail(if said.is_empty() {
-            format!("it exited with {}", out.status)
+            format!("it exited with {status}")
         } else {
-            format!("it exited with {}: {said}", out.status)
+            format!("it exited with {status}: {said}")
         }));
     }
-    parse(&out.stdout).map_err(fail)
+    parse(&stdout).map_err(fail)
 }
 
 fn parse(stdout: &[u8]) -> Result<Credential, String> {
@@ -180,7 +264,7 @@ mod tests {
         let printed = r#"{"kind":"ExecCredential","status":{"token":"k8s-aws-v1.abc"}}"#;
         let mut auth = exec("sh", &["-c", &format!("printf '%s' '{printed}'")]);
         assert!(needed(&auth));
-        resolve(&mut auth).await.unwrap();
+        resolve(&mut auth, RequestTimeout::default()).await.unwrap();
         assert!(auth.exec.is_none());
         assert!(auth.token.is_some());
         assert!(!needed(&auth), "nothing left for kube-rs to run");
@@ -189,12 +273,28 @@ mod tests {
     #[tokio::test]
     async fn a_failing_plugin_says_what_it_printed() {
         let mut auth = exec("sh", &["-c", "echo 'SSO session expired' >&2; exit 255"]);
-        let failure = resolve(&mut auth).await.unwrap_err();
+        let failure = resolve(&mut auth, RequestTimeout::default())
+            .await
+            .unwrap_err();
         assert_eq!(failure.command, "sh");
         assert!(
             failure.reason.contains("SSO session expired"),
             "{failure:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_plugin_that_never_answers_is_stopped() {
+        // `exec` so the shell's process is the sleep itself, and stopping it leaves nothing.
+        let mut auth = exec("sh", &["-c", "exec sleep 600"]);
+        let timeout: RequestTimeout = "300ms".parse().unwrap();
+        let failure = resolve(&mut auth, timeout).await.unwrap_err();
+        assert!(failure.timed_out, "{failure:?}");
+        assert_eq!(
+            failure.reason,
+            "did not answer within 300ms and was stopped"
+        );
+        assert!(auth.exec.is_some(), "nothing was resolved");
     }
 
     #[test]

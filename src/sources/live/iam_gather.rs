@@ -44,6 +44,17 @@ fn denied(permission: &str, message: String) -> Missing {
     }
 }
 
+/// A read that failed without ending the run: refused (the permission to grant), or another
+/// answer, in IAM's words (never the failure's Debug form).
+fn missing(permission: &str, failure: AwsFailure) -> Missing {
+    match failure {
+        AwsFailure::Denied(message) => denied(permission, message),
+        other => Missing::Unreachable {
+            message: other.message().to_string(),
+        },
+    }
+}
+
 fn or_fatal(f: AwsFailure) -> Result<AwsFailure, LiveError> {
     match fatal(&f) {
         Some(e) => Err(e),
@@ -489,10 +500,7 @@ async fn inline_policy_names(
             Ok(p) => names.extend(p.policy_names().iter().cloned()),
             Err(e) => {
                 let f = or_fatal(classify(&e))?;
-                return Ok(Fact::Missing(denied(
-                    "iam:ListRolePolicies",
-                    format!("{f:?}"),
-                )));
+                return Ok(Fact::Missing(missing("iam:ListRolePolicies", f)));
             }
         }
     }
@@ -524,7 +532,7 @@ async fn inline_documents(
                 })),
                 Err(e) => {
                     let f = or_fatal(classify(&e))?;
-                    Ok(Err(denied("iam:GetRolePolicy", format!("{f:?}"))))
+                    Ok(Err(missing("iam:GetRolePolicy", f)))
                 }
             }
         })
@@ -559,10 +567,7 @@ async fn attached_policies(
             })),
             Err(e) => {
                 let f = or_fatal(classify(&e))?;
-                return Ok(Fact::Missing(denied(
-                    "iam:ListAttachedRolePolicies",
-                    format!("{f:?}"),
-                )));
+                return Ok(Fact::Missing(missing("iam:ListAttachedRolePolicies", f)));
             }
         }
     }

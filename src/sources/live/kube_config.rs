@@ -6,14 +6,23 @@
 //!
 //! Two steps, so the AWS calls need not wait for the credential: [`load`] reads the kubeconfig
 //! and runs nothing; [`client`] runs the exec credential plugin (see [`super::exec_plugin`])
-//! and builds the client.
+//! and builds the client. Both carry `--request-timeout`.
+//!
+//! Which files, as kubectl decides ([`KubeconfigFiles::choose`]): `--kubeconfig PATH` is that one
+//! file, never split (a Windows path has a colon after its drive letter); only the `KUBECONFIG`
+//! variable is a list, split with the platform's separator (`:`, or `;` on Windows), its files
+//! merged with the first to set a value winning, empty entries and files that do not exist
+//! skipped; a `KUBECONFIG` that is unset or empty means `~/.kube/config`.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 
 use super::LiveError;
+use super::aws_error::error_chain;
 use super::exec_plugin::{self, PluginFailure};
+use super::timeout::RequestTimeout;
 
 /// What the kubeconfig says about which EKS cluster this is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -103,54 +112,168 @@ pub fn hint_from_kubeconfig(kc: &Kubeconfig, context: &str) -> EksHint {
     hint
 }
 
+/// The files the kubeconfig is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KubeconfigFiles {
+    /// `--kubeconfig PATH`: that file, which must exist.
+    Flag(PathBuf),
+    /// The files `KUBECONFIG` lists, in its order (empty entries left out).
+    Variable(Vec<PathBuf>),
+    /// `~/.kube/config`; `None` when there is no home directory. When the file does not exist,
+    /// the in-cluster configuration is tried.
+    Default(Option<PathBuf>),
+}
+
+impl KubeconfigFiles {
+    /// kubectl's rules, given `--kubeconfig`, the value of `KUBECONFIG` and the home directory.
+    pub fn choose(
+        flag: Option<&Path>,
+        variable: Option<OsString>,
+        home: Option<PathBuf>,
+    ) -> KubeconfigFiles {
+        if let Some(path) = flag {
+            return KubeconfigFiles::Flag(path.to_path_buf());
+        }
+        let listed: Vec<PathBuf> = variable
+            .iter()
+            .flat_map(std::env::split_paths)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        if listed.is_empty() {
+            KubeconfigFiles::Default(home.map(|h| h.join(".kube").join("config")))
+        } else {
+            KubeconfigFiles::Variable(listed)
+        }
+    }
+
+    /// From this process's flags and environment.
+    pub fn from_env(flag: Option<&Path>) -> KubeconfigFiles {
+        KubeconfigFiles::choose(flag, std::env::var_os("KUBECONFIG"), std::env::home_dir())
+    }
+
+    /// The files, for messages: `~/.kube/config`, `/a, /b`.
+    fn describe(&self, read: &[PathBuf]) -> String {
+        let home = std::env::home_dir();
+        let show = |p: &PathBuf| match home.as_deref().and_then(|h| p.strip_prefix(h).ok()) {
+            Some(rest) => format!("~/{}", rest.display()),
+            None => p.display().to_string(),
+        };
+        let shown: Vec<String> = read.iter().map(show).collect();
+        shown.join(", ")
+    }
+
+    /// Reads and merges the files; `None` when there is no kubeconfig at all (no home, or no
+    /// `~/.kube/config`), which means the in-cluster configuration. Also the files read.
+    pub fn read(&self) -> Result<Option<(Kubeconfig, Vec<PathBuf>)>, LiveError> {
+        match self {
+            KubeconfigFiles::Flag(path) => Ok(Some((read_file(path)?, vec![path.clone()]))),
+            KubeconfigFiles::Default(None) => Ok(None),
+            KubeconfigFiles::Default(Some(path)) if !path.exists() => Ok(None),
+            KubeconfigFiles::Default(Some(path)) => {
+                Ok(Some((read_file(path)?, vec![path.clone()])))
+            }
+            KubeconfigFiles::Variable(listed) => {
+                // As kubectl: a listed file that does not exist is passed over.
+                let existing: Vec<PathBuf> =
+                    listed.iter().filter(|p| p.exists()).cloned().collect();
+                if existing.is_empty() {
+                    return Err(LiveError::Kubeconfig(format!(
+                        "none of the files KUBECONFIG lists exists ({})",
+                        self.describe(listed)
+                    )));
+                }
+                let mut merged = Kubeconfig::default();
+                for path in &existing {
+                    merged = merged.merge(read_file(path)?).map_err(|e| {
+                        LiveError::Kubeconfig(format!(
+                            "{} cannot be merged with the files before it in KUBECONFIG: {e}",
+                            path.display()
+                        ))
+                    })?;
+                }
+                Ok(Some((merged, existing)))
+            }
+        }
+    }
+}
+
+/// One kubeconfig file, with a sentence for what went wrong.
+fn read_file(path: &Path) -> Result<Kubeconfig, LiveError> {
+    Kubeconfig::read_from(path).map_err(|e| {
+        LiveError::Kubeconfig(match e {
+            KubeconfigError::ReadConfig(io, _) => format!("cannot read {}: {io}", path.display()),
+            other => format!("{}: {}", path.display(), error_chain(&other)),
+        })
+    })
+}
+
+/// `a, b`, or what to say when there is none.
+fn context_names(kc: &Kubeconfig) -> String {
+    let names: Vec<&str> = kc.contexts.iter().map(|c| c.name.as_str()).collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
 /// Reads the kubeconfig (or the in-cluster config); runs no credential plugin.
 pub async fn load(
-    kubeconfig: Option<&Path>,
+    files: &KubeconfigFiles,
     context: Option<&str>,
+    timeout: RequestTimeout,
 ) -> Result<KubeTarget, LiveError> {
-    let kc = match kubeconfig {
-        Some(path) => Some(
-            Kubeconfig::read_from(path)
-                .map_err(|e| LiveError::Kubeconfig(format!("{}: {e}", path.display())))?,
-        ),
-        None => Kubeconfig::from_env()
-            .map_err(|e| LiveError::Kubeconfig(e.to_string()))?
-            .or_else(|| Kubeconfig::read().ok()),
-    };
     let options = KubeConfigOptions {
         context: context.map(str::to_string),
         ..KubeConfigOptions::default()
     };
-    let (config, context_name, hint) = match kc {
-        Some(kc) => {
+    let (mut config, context_name, hint) = match files.read()? {
+        Some((kc, read)) => {
             let name = context
                 .map(str::to_string)
-                .or_else(|| kc.current_context.clone())
+                .or_else(|| kc.current_context.clone().filter(|c| !c.is_empty()))
                 .ok_or_else(|| {
-                    LiveError::Kubeconfig(
-                        "the kubeconfig has no current context; pass --context".into(),
-                    )
+                    LiveError::Kubeconfig(format!(
+                        "the kubeconfig ({}) has no current context; pass --context (its contexts: {})",
+                        files.describe(&read),
+                        context_names(&kc)
+                    ))
                 })?;
             if !kc.contexts.iter().any(|c| c.name == name) {
-                return Err(LiveError::Kubeconfig(format!(
-                    "context `{name}` is not in the kubeconfig"
-                )));
+                return Err(LiveError::NoSuchContext {
+                    context: name,
+                    files: files.describe(&read),
+                    contexts: context_names(&kc),
+                });
             }
             let hint = hint_from_kubeconfig(&kc, &name);
             let config = kube::Config::from_custom_kubeconfig(kc, &options)
                 .await
-                .map_err(|e| LiveError::Kubeconfig(e.to_string()))?;
+                .map_err(|e| {
+                    LiveError::Kubeconfig(format!(
+                        "context `{name}` in {}: {}",
+                        files.describe(&read),
+                        error_chain(&e)
+                    ))
+                })?;
             (config, name, hint)
         }
         None => {
             let config = kube::Config::incluster().map_err(|e| {
                 LiveError::Kubeconfig(format!(
-                    "no kubeconfig found and not running in a cluster: {e}"
+                    "no kubeconfig found ({}) and not running in a cluster ({})",
+                    match files {
+                        KubeconfigFiles::Default(Some(p)) =>
+                            format!("{} does not exist", p.display()),
+                        _ => "no home directory".into(),
+                    },
+                    error_chain(&e)
                 ))
             })?;
             (config, "in-cluster".to_string(), EksHint::default())
         }
     };
+    timeout.apply_to_kube(&mut config);
     let server = Some(config.cluster_url.to_string());
     let mut hint = hint;
     if hint.region.is_none() {
@@ -175,12 +298,16 @@ pub enum ClientFailure {
     Config(String),
 }
 
-/// Runs the exec credential plugin, if any (once, off the async threads), and builds the client.
-pub async fn client(mut config: kube::Config) -> Result<kube::Client, ClientFailure> {
-    exec_plugin::resolve(&mut config.auth_info)
+/// Runs the exec credential plugin, if any (once, off the async threads, stopped after
+/// `timeout`), and builds the client.
+pub async fn client(
+    mut config: kube::Config,
+    timeout: RequestTimeout,
+) -> Result<kube::Client, ClientFailure> {
+    exec_plugin::resolve(&mut config.auth_info, timeout)
         .await
         .map_err(ClientFailure::Plugin)?;
-    kube::Client::try_from(config).map_err(|e| ClientFailure::Config(e.to_string()))
+    kube::Client::try_from(config).map_err(|e| ClientFailure::Config(error_chain(&e)))
 }
 
 #[cfg(test)]
@@ -194,6 +321,31 @@ mod tests {
             Some("eu-west-1")
         );
         assert_eq!(region_from_server("https://127.0.0.1:6443"), None);
+    }
+
+    #[test]
+    fn an_explicit_path_is_one_file_and_only_the_variable_is_a_list() {
+        let home = Some(PathBuf::from("/home/u"));
+        let colon = Path::new("/tmp/a:b/config");
+        assert_eq!(
+            KubeconfigFiles::choose(Some(colon), Some("/x:/y".into()), home.clone()),
+            KubeconfigFiles::Flag(colon.to_path_buf())
+        );
+        let joined = std::env::join_paths(["/x", "", "/y"]).unwrap();
+        assert_eq!(
+            KubeconfigFiles::choose(None, Some(joined), home.clone()),
+            KubeconfigFiles::Variable(vec!["/x".into(), "/y".into()])
+        );
+        for unset_or_empty in [None, Some(OsString::new())] {
+            assert_eq!(
+                KubeconfigFiles::choose(None, unset_or_empty, home.clone()),
+                KubeconfigFiles::Default(Some("/home/u/.kube/config".into()))
+            );
+        }
+        assert_eq!(
+            KubeconfigFiles::choose(None, None, None),
+            KubeconfigFiles::Default(None)
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! version) concurrently. A 403 makes that fact `Missing::Denied` with the exact RBAC
 //! permission to grant; a list cut short (a later page refused or failing, or its continue
 //! token expired) keeps what was read and says why in `Listing::partial`; an unreachable API
-//! server or expired credentials end the run with one clear error.
+//! server, one that does not answer within the request timeout, or expired credentials end
+//! the run with one clear error.
 
 use std::collections::BTreeSet;
 use std::fmt::Debug;
@@ -17,6 +18,8 @@ use kube::api::{Api, ListParams};
 use serde::de::DeserializeOwned;
 
 use super::aws_error::error_chain;
+use super::kube_error;
+use super::timeout::is_timeout;
 use crate::model::snapshot::{KubeFacts, Listing, Scope};
 use crate::model::{Fact, Missing};
 
@@ -53,7 +56,8 @@ fn cut_short(what: &str, read: usize, page: usize, error: &kube::Error) -> Strin
         kube::Error::Api(s) if s.code == 403 => {
             format!("page {page} was refused (403): {}", s.message)
         }
-        other => format!("page {page} failed: {}", error_chain(other)),
+        other if is_timeout(other) => format!("page {page} got no answer in time"),
+        other => format!("page {page} failed: {}", kube_error::sentence(other)),
     };
     format!("the list of {what} stopped after {read} items: {why}")
 }
@@ -94,8 +98,11 @@ where
 pub enum KubeFailure {
     /// 401, or the credential plugin failed.
     Auth(String),
-    /// No answer: the reason, causes included, on one line.
+    /// Not reached, or an answer that is not Kubernetes': the reason, causes included, on one
+    /// line.
     Unreachable(String),
+    /// Reached, but no answer within the request timeout.
+    NoAnswer,
 }
 
 impl std::fmt::Display for KubeFailure {
@@ -103,6 +110,7 @@ impl std::fmt::Display for KubeFailure {
         match self {
             KubeFailure::Auth(m) => write!(f, "credentials rejected: {m}"),
             KubeFailure::Unreachable(m) => write!(f, "unreachable: {m}"),
+            KubeFailure::NoAnswer => write!(f, "no answer in time"),
         }
     }
 }
@@ -111,7 +119,8 @@ fn unreachable(e: kube::Error) -> KubeFailure {
     match e {
         kube::Error::Api(s) if s.code == 401 => KubeFailure::Auth(s.message.clone()),
         kube::Error::Auth(e) => KubeFailure::Auth(error_chain(&e)),
-        other => KubeFailure::Unreachable(error_chain(&other)),
+        other if is_timeout(&other) => KubeFailure::NoAnswer,
+        other => KubeFailure::Unreachable(kube_error::sentence(&other)),
     }
 }
 

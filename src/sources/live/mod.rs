@@ -11,14 +11,22 @@
 //! ListAttachedRolePolicies and ListRolePolicies; GetPolicy and GetRolePolicy; GetPolicyVersion.
 //! When the kubeconfig does not name the EKS cluster, finding it by its endpoint comes first
 //! for the EKS calls.
+//!
+//! Every request is bounded by `--request-timeout` ([`timeout`]); a source that does not
+//! answer in time fails its stage with one sentence naming the service and its endpoint, and
+//! the run ends with that sentence once the other sources are done.
 
+pub mod aws_clients;
 pub mod aws_error;
 pub mod eks_gather;
 pub mod exec_plugin;
 pub mod iam_gather;
 pub mod kube_config;
+pub mod kube_error;
 pub mod kube_gather;
 pub mod prove;
+pub mod runtime;
+pub mod timeout;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -32,9 +40,12 @@ use crate::model::arn::{Arn, RoleArn};
 use crate::model::aws::{AwsFacts, EksCluster, PodIdentityAssociation};
 use crate::model::snapshot::{LoadNote, Snapshot, SourceInfo, SourceKind};
 use crate::sources::progress::{IGNORE, Observer, Progress, Stage, StageState};
-use kube_config::{ClientFailure, KubeTarget};
+use aws_clients::{AwsClients, Service};
+use kube_config::{ClientFailure, KubeTarget, KubeconfigFiles};
 
 pub use kube_gather::{KubeFailure, KubeScope};
+pub use runtime::block_on;
+pub use timeout::RequestTimeout;
 
 /// Clone: the gather's shared steps (the caller's account, the cluster) hand their outcome to
 /// every step that waits for them.
@@ -42,10 +53,35 @@ pub use kube_gather::{KubeFailure, KubeScope};
 pub enum LiveError {
     #[error("cannot load the kubeconfig: {0} (without a cluster, use --offline DIR or --demo)")]
     Kubeconfig(String),
+    #[error("context `{context}` is not in the kubeconfig ({files}); its contexts are: {contexts}")]
+    NoSuchContext {
+        context: String,
+        /// The files read, `~/.kube/config` or `/a, /b`.
+        files: String,
+        /// `a, b`, or `none`.
+        contexts: String,
+    },
     #[error(
         "the kubeconfig's credential plugin `{command}` gave no Kubernetes credentials: {reason} (for EKS, log in to AWS again, e.g. `aws sso login`, or pass --profile)"
     )]
     KubeCredentialPlugin { command: String, reason: String },
+    #[error(
+        "the kubeconfig's credential plugin `{command}` {reason} (run it yourself to see what it waits for, or raise --request-timeout)"
+    )]
+    KubeCredentialPluginNoAnswer { command: String, reason: String },
+    /// A source that was reached but did not answer within `--request-timeout`.
+    #[error("{service} at {endpoint} did not answer {within}")]
+    NoAnswer {
+        /// `IAM`, `EKS`, `STS`, `EKS Auth`, `the Kubernetes API server`.
+        service: String,
+        endpoint: String,
+        /// `within 3s`.
+        within: String,
+    },
+    /// An AWS service did not answer in time; [`aws_clients::AwsClients::name`] turns it into
+    /// [`LiveError::NoAnswer`] naming which one, where the source is known.
+    #[error("an AWS service did not answer in time: {0}")]
+    AwsNoAnswer(String),
     #[error("the Kubernetes API server rejected the credentials (expired or invalid): {0}")]
     KubeAuth(String),
     #[error("cannot reach the Kubernetes API server {server}: {reason}")]
@@ -80,6 +116,8 @@ pub struct LiveOptions {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub cluster: Option<String>,
+    /// How long each Kubernetes and AWS request (and the exec credential plugin) may take.
+    pub request_timeout: RequestTimeout,
 }
 
 /// Role ARNs the service accounts' annotations name.
@@ -116,8 +154,9 @@ fn associated_roles(associations: &Fact<Vec<PodIdentityAssociation>>) -> BTreeSe
 /// The live connections, kept for what follows the gathering (`--prove`).
 pub struct Session {
     pub client: kube::Client,
-    pub sdk: aws_config::SdkConfig,
-    pub iam: aws_sdk_iam::Client,
+    /// The API server's URL, for messages.
+    pub server: String,
+    pub aws: AwsClients,
 }
 
 pub async fn gather(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
@@ -190,14 +229,37 @@ async fn cluster_name(
     })
 }
 
+/// The API server's URL, for messages.
+fn server_of(target: &KubeTarget) -> String {
+    target
+        .server
+        .clone()
+        .map(|s| s.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| format!("of context `{}`", target.context))
+}
+
+/// `the Kubernetes API server at https://... did not answer within 3s`.
+pub fn kube_no_answer(server: &str, timeout: RequestTimeout) -> LiveError {
+    LiveError::NoAnswer {
+        service: "the Kubernetes API server".into(),
+        endpoint: server.to_string(),
+        within: timeout.within(),
+    }
+}
+
 /// The Kubernetes side: the exec credential plugin (if any), then every list at once.
 async fn kubernetes(
     target: &KubeTarget,
     scope: &KubeScope,
+    timeout: RequestTimeout,
 ) -> Result<(kube::Client, crate::model::KubeFacts), LiveError> {
-    let client = kube_config::client(target.config.clone())
+    let client = kube_config::client(target.config.clone(), timeout)
         .await
         .map_err(|f| match f {
+            ClientFailure::Plugin(p) if p.timed_out => LiveError::KubeCredentialPluginNoAnswer {
+                command: p.command,
+                reason: p.reason,
+            },
             ClientFailure::Plugin(p) => LiveError::KubeCredentialPlugin {
                 command: p.command,
                 reason: p.reason,
@@ -209,12 +271,10 @@ async fn kubernetes(
         .map_err(|f| match f {
             KubeFailure::Auth(m) => LiveError::KubeAuth(m),
             KubeFailure::Unreachable(reason) => LiveError::KubeUnreachable {
-                server: target
-                    .server
-                    .clone()
-                    .unwrap_or_else(|| format!("of context `{}`", target.context)),
+                server: server_of(target),
                 reason,
             },
+            KubeFailure::NoAnswer => kube_no_answer(&server_of(target), timeout),
         })?;
     Ok((client, facts))
 }
@@ -229,7 +289,9 @@ pub async fn gather_observed(
     opts: &LiveOptions,
     observer: &dyn Observer,
 ) -> Result<(Snapshot, Session), LiveError> {
-    let target = kube_config::load(opts.kubeconfig.as_deref(), opts.context.as_deref()).await?;
+    let timeout = opts.request_timeout;
+    let files = KubeconfigFiles::from_env(opts.kubeconfig.as_deref());
+    let target = kube_config::load(&files, opts.context.as_deref(), timeout).await?;
     let scope = if opts.all_namespaces {
         KubeScope::All
     } else {
@@ -254,145 +316,180 @@ pub async fn gather_observed(
     if let Some(p) = opts.profile.clone().or_else(|| target.hint.profile.clone()) {
         loader = loader.profile_name(p);
     }
-    let sdk = loader.load().await;
-    let (iam, eks, sts) = (
-        aws_sdk_iam::Client::new(&sdk),
-        aws_sdk_eks::Client::new(&sdk),
-        aws_sdk_sts::Client::new(&sdk),
-    );
-
-    // Kubernetes: the service accounts' roles go to IAM the moment the lists are in.
-    let (annotated_tx, annotated_rx) = tokio::sync::oneshot::channel();
-    let kube = async {
-        observer.notify(Progress::Stage(Stage::Kubernetes, StageState::Running));
-        let result = kubernetes(&target, &scope).await;
-        report(observer, Stage::Kubernetes, &result, |(_, k)| {
-            format!(
-                "{} pods, {} service accounts",
-                count(&k.pods),
-                count(&k.service_accounts)
-            )
-        });
-        if let Ok((_, k)) = &result {
-            observer.notify(Progress::KubernetesReady(k));
-            // IAM's gather waits for this receiver, so it is there to take the roles.
-            let _ = annotated_tx.send(annotated_roles(k));
-        }
-        result
-    };
-    let caller = async {
-        observer.notify(Progress::Stage(Stage::Sts, StageState::Running));
-        let out = sts.get_caller_identity().send().await;
-        let state = match &out {
-            Ok(c) => StageState::Done(format!("account {}", c.account().unwrap_or("?"))),
-            Err(e) => StageState::Failed(aws_error::error_chain(e)),
-        };
-        observer.notify(Progress::Stage(Stage::Sts, state));
-        match out {
-            Ok(c) => Ok(c.account().map(str::to_string)),
-            // Not fatal (STS unreachable by policy, say): the cluster's ARN names the account.
-            Err(e) => match eks_gather::fatal(&aws_error::classify(&e)) {
-                Some(fatal) => Err(fatal),
-                None => Ok(None),
-            },
-        }
+    if let Some(timeouts) = timeout.aws() {
+        loader = loader.timeout_config(timeouts);
     }
-    .boxed()
-    .shared();
+    let clients = AwsClients::new(loader.load().await, timeout);
+    // Everything that borrows the clients ends in this block, so the session can keep them.
+    let (kube, caller, cluster, associations, addon, iam_facts, account, name) = {
+        let (iam, eks, sts) = (&clients.iam, &clients.eks, &clients.sts);
 
-    // EKS: the cluster first (its issuer, and maybe the account), the associations and the
-    // agent add-on alongside.
-    let name = cluster_name(opts, &target, &eks).boxed().shared();
-    let cluster = async {
-        let n = name.clone().await?;
-        match n.described {
-            Some(c) => Ok(Fact::Known(c)),
-            None => eks_gather::describe_cluster(&eks, &n.name).await,
-        }
-    }
-    .boxed()
-    .shared();
-    let eks_all = async {
-        observer.notify(Progress::Stage(Stage::Eks, StageState::Running));
-        let (cluster, associations, addon) = tokio::join!(
-            cluster.clone(),
-            async { eks_gather::associations(&eks, &name.clone().await?.name).await },
-            async { eks_gather::agent_addon(&eks, &name.clone().await?.name).await },
-        );
-        let state = match (&name.clone().await, &cluster, &associations, &addon) {
-            (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
-                StageState::Failed(e.to_string())
+        // Kubernetes: the service accounts' roles go to IAM the moment the lists are in.
+        let (annotated_tx, annotated_rx) = tokio::sync::oneshot::channel();
+        let kube = async {
+            observer.notify(Progress::Stage(Stage::Kubernetes, StageState::Running));
+            let result = kubernetes(&target, &scope, timeout).await;
+            report(observer, Stage::Kubernetes, &result, |(_, k)| {
+                format!(
+                    "{} pods, {} service accounts",
+                    count(&k.pods),
+                    count(&k.service_accounts)
+                )
+            });
+            if let Ok((_, k)) = &result {
+                observer.notify(Progress::KubernetesReady(k));
+                // IAM's gather waits for this receiver, so it is there to take the roles.
+                let _ = annotated_tx.send(annotated_roles(k));
             }
-            (Ok(n), Ok(_), Ok(a), Ok(_)) => StageState::Done(format!(
-                "cluster {}{}, {} associations",
-                n.name,
-                if n.described.is_some() {
-                    " (found by its endpoint)"
-                } else {
-                    ""
-                },
-                a.known()
-                    .map(|l| l.len().to_string())
-                    .unwrap_or_else(|| "?".into())
-            )),
+            result
         };
-        observer.notify(Progress::Stage(Stage::Eks, state));
-        (cluster, associations, addon)
-    }
-    .boxed()
-    .shared();
-    let account = async {
-        match caller.clone().await {
-            Ok(Some(a)) => Some(a),
-            _ => cluster.clone().await.ok().and_then(|c| {
-                c.known()
-                    .and_then(|c| Arn::parse(&c.arn))
-                    .map(|a| a.account)
-            }),
+        let caller = async {
+            observer.notify(Progress::Stage(Stage::Sts, StageState::Running));
+            let out = sts.get_caller_identity().send().await;
+            let (state, result) = match out {
+                Ok(c) => (
+                    StageState::Done(format!("account {}", c.account().unwrap_or("?"))),
+                    Ok(c.account().map(str::to_string)),
+                ),
+                Err(e) => {
+                    let failure = aws_error::classify(&e);
+                    match eks_gather::fatal(&failure) {
+                        Some(fatal) => {
+                            let fatal = clients.name(Service::Sts, fatal);
+                            (StageState::Failed(fatal.to_string()), Err(fatal))
+                        }
+                        // Not fatal (STS refused by policy, say): the cluster's ARN names the
+                        // account.
+                        None => (StageState::Failed(failure.message().to_string()), Ok(None)),
+                    }
+                }
+            };
+            observer.notify(Progress::Stage(Stage::Sts, state));
+            result
         }
-    }
-    .boxed()
-    .shared();
+        .boxed()
+        .shared();
 
-    let iam_side = async {
-        observer.notify(Progress::Stage(Stage::Iam, StageState::Running));
-        let inputs = iam_gather::Inputs {
-            scan_all: opts.all_namespaces,
-            annotated: async { annotated_rx.await.unwrap_or_default() },
-            // Waiting for the whole EKS stage (the add-on is a round trip, the associations
-            // two) keeps IAM's report after EKS's.
-            associated: async {
-                let (_, associations, _) = eks_all.clone().await;
-                associations
-                    .map(|a| associated_roles(&a))
-                    .unwrap_or_default()
-            },
-            account: account.clone(),
-            issuer: async {
-                cluster
-                    .clone()
+        // EKS: the cluster first (its issuer, and maybe the account), the associations and the
+        // agent add-on alongside.
+        let on_eks = |e: LiveError| clients.name(Service::Eks, e);
+        let name = async { cluster_name(opts, &target, eks).await.map_err(on_eks) }
+            .boxed()
+            .shared();
+        let cluster = async {
+            let n = name.clone().await?;
+            match n.described {
+                Some(c) => Ok(Fact::Known(c)),
+                None => eks_gather::describe_cluster(eks, &n.name)
                     .await
-                    .ok()
-                    .and_then(|c| c.known().and_then(|c| c.oidc_issuer.clone()))
-            },
-        };
-        let result = iam_gather::gather(&iam, inputs).await;
-        report(observer, Stage::Iam, &result, |i| {
-            format!("{} roles", i.roles.len())
-        });
-        result
-    };
+                    .map_err(on_eks),
+            }
+        }
+        .boxed()
+        .shared();
+        let eks_all = async {
+            observer.notify(Progress::Stage(Stage::Eks, StageState::Running));
+            let (cluster, associations, addon) = tokio::join!(
+                cluster.clone(),
+                async {
+                    eks_gather::associations(eks, &name.clone().await?.name)
+                        .await
+                        .map_err(on_eks)
+                },
+                async {
+                    eks_gather::agent_addon(eks, &name.clone().await?.name)
+                        .await
+                        .map_err(on_eks)
+                },
+            );
+            let state = match (&name.clone().await, &cluster, &associations, &addon) {
+                (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
+                    StageState::Failed(e.to_string())
+                }
+                (Ok(n), Ok(_), Ok(a), Ok(_)) => StageState::Done(format!(
+                    "cluster {}{}, {} associations",
+                    n.name,
+                    if n.described.is_some() {
+                        " (found by its endpoint)"
+                    } else {
+                        ""
+                    },
+                    a.known()
+                        .map(|l| l.len().to_string())
+                        .unwrap_or_else(|| "?".into())
+                )),
+            };
+            observer.notify(Progress::Stage(Stage::Eks, state));
+            (cluster, associations, addon)
+        }
+        .boxed()
+        .shared();
+        let account = async {
+            match caller.clone().await {
+                Ok(Some(a)) => Some(a),
+                _ => cluster.clone().await.ok().and_then(|c| {
+                    c.known()
+                        .and_then(|c| Arn::parse(&c.arn))
+                        .map(|a| a.account)
+                }),
+            }
+        }
+        .boxed()
+        .shared();
 
-    let (kube, caller, (cluster, associations, addon), iam_facts, account) = tokio::join!(
-        kube,
-        caller.clone(),
-        eks_all.clone(),
-        iam_side,
-        account.clone()
-    );
+        let iam_side = async {
+            observer.notify(Progress::Stage(Stage::Iam, StageState::Running));
+            let inputs = iam_gather::Inputs {
+                scan_all: opts.all_namespaces,
+                annotated: async { annotated_rx.await.unwrap_or_default() },
+                // Waiting for the whole EKS stage (the add-on is a round trip, the associations
+                // two) keeps IAM's report after EKS's.
+                associated: async {
+                    let (_, associations, _) = eks_all.clone().await;
+                    associations
+                        .map(|a| associated_roles(&a))
+                        .unwrap_or_default()
+                },
+                account: account.clone(),
+                issuer: async {
+                    cluster
+                        .clone()
+                        .await
+                        .ok()
+                        .and_then(|c| c.known().and_then(|c| c.oidc_issuer.clone()))
+                },
+            };
+            let result = iam_gather::gather(iam, inputs)
+                .await
+                .map_err(|e| clients.name(Service::Iam, e));
+            report(observer, Stage::Iam, &result, |i| {
+                format!("{} roles", i.roles.len())
+            });
+            result
+        };
+
+        let (kube, caller, (cluster, associations, addon), iam_facts, account) = tokio::join!(
+            kube,
+            caller.clone(),
+            eks_all.clone(),
+            iam_side,
+            account.clone()
+        );
+        let name = name.clone().await;
+        (
+            kube,
+            caller,
+            cluster,
+            associations,
+            addon,
+            iam_facts,
+            account,
+            name,
+        )
+    };
     let (client, kube) = kube?;
     caller?;
-    let name = name.clone().await?;
+    let name = name?;
     let aws = AwsFacts {
         cluster: cluster?,
         associations: associations?,
@@ -424,20 +521,18 @@ pub async fn gather_observed(
         aws,
         notes,
     };
-    Ok((snapshot, Session { client, sdk, iam }))
+    let server = server_of(&target);
+    Ok((
+        snapshot,
+        Session {
+            client,
+            server,
+            aws: clients,
+        },
+    ))
 }
 
-/// Runs a future on a runtime of its own, for synchronous callers.
-pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, LiveError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| LiveError::Runtime(e.to_string()))?;
-    Ok(rt.block_on(future))
-}
-
-/// [`gather`] for synchronous callers.
+/// [`gather`] for synchronous callers, on the process's runtime.
 pub fn gather_blocking(opts: &LiveOptions) -> Result<Snapshot, LiveError> {
     block_on(gather(opts))?
 }

@@ -19,7 +19,10 @@ use k8s_openapi::api::authentication::v1::{BoundObjectReference, TokenRequest, T
 use k8s_openapi::api::core::v1::ServiceAccount;
 use kube::api::{Api, PostParams};
 
+use super::aws_clients::{AwsClients, Service};
 use super::aws_error::{AwsFailure, classify, error_chain};
+use super::kube_error;
+use super::timeout::is_timeout;
 use crate::model::proof::{BoundPod, ProofOutcome, ProofResult, ProveTarget, ProveVia, Simulation};
 use crate::model::report::RequestedAction;
 
@@ -45,13 +48,13 @@ struct Issued {
 }
 
 async fn token(
-    client: &kube::Client,
+    live: &Prover<'_>,
     namespace: &str,
     service_account: &str,
     audience: &str,
     pod: Option<&BoundPod>,
 ) -> Result<Jwt, String> {
-    let api: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
+    let api: Api<ServiceAccount> = Api::namespaced(live.client.clone(), namespace);
     let request = TokenRequest {
         spec: TokenRequestSpec {
             audiences: vec![audience.to_string()],
@@ -79,18 +82,40 @@ async fn token(
             "not allowed to request a token ({}); grant `create` on `serviceaccounts/token` in namespace {namespace}",
             s.message
         )),
-        Err(e) => Err(format!("TokenRequest failed: {e}")),
+        Err(e) if is_timeout(&e) => {
+            Err(super::kube_no_answer(live.server, live.aws.timeout).to_string())
+        }
+        Err(e) => Err(format!("TokenRequest failed: {}", kube_error::sentence(&e))),
+    }
+}
+
+/// Why an AWS call of a proof failed, in one sentence: the service and endpoint that did not
+/// answer in time, or what the call met.
+fn aws_reason<E, R>(
+    aws: &AwsClients,
+    service: Service,
+    call: &str,
+    err: &aws_sdk_sts::error::SdkError<E, R>,
+) -> String
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match classify(err) {
+        AwsFailure::NoAnswer(_) => aws.no_answer(service).to_string(),
+        _ => format!("{call} failed: {}", error_chain(err)),
     }
 }
 
 async fn simulate(
-    iam: &aws_sdk_iam::Client,
+    aws: &AwsClients,
     role_arn: &str,
     actions: &[RequestedAction],
 ) -> Result<Vec<Simulation>, String> {
     let mut out = Vec::new();
     for a in actions {
-        let answer = iam
+        let answer = aws
+            .iam
             .simulate_principal_policy()
             .policy_source_arn(role_arn)
             .action_names(&a.action)
@@ -117,6 +142,7 @@ async fn simulate(
                     AwsFailure::Denied(m) => {
                         format!("iam:SimulatePrincipalPolicy is not allowed ({m})")
                     }
+                    AwsFailure::NoAnswer(_) => aws.no_answer(Service::Iam).to_string(),
                     AwsFailure::NotFound(m)
                     | AwsFailure::Other(m)
                     | AwsFailure::Credentials(m)
@@ -131,8 +157,20 @@ async fn simulate(
 /// The live connections a proof uses.
 pub struct Prover<'a> {
     pub client: &'a kube::Client,
-    pub sdk: &'a aws_config::SdkConfig,
-    pub iam: &'a aws_sdk_iam::Client,
+    /// The API server's URL, for messages.
+    pub server: &'a str,
+    pub aws: &'a AwsClients,
+}
+
+impl<'a> Prover<'a> {
+    /// The connections a gathering left.
+    pub fn of(session: &'a super::Session) -> Prover<'a> {
+        Prover {
+            client: &session.client,
+            server: &session.server,
+            aws: &session.aws,
+        }
+    }
 }
 
 pub async fn prove(
@@ -140,15 +178,13 @@ pub async fn prove(
     targets: &[ProveTarget],
     actions: &[RequestedAction],
 ) -> Vec<ProofOutcome> {
-    let sts = aws_sdk_sts::Client::new(live.sdk);
-    let eks_auth = aws_sdk_eksauth::Client::new(live.sdk);
     let mut out = Vec::new();
     for t in targets {
         let (audience, result) = match &t.via {
             ProveVia::Irsa { role_arn, audience } => {
-                let result = match token(live.client, &t.namespace, &t.service_account, audience, None).await {
+                let result = match token(live, &t.namespace, &t.service_account, audience, None).await {
                     Err(reason) => ProofResult::NotRun { reason },
-                    Ok(jwt) => irsa(live.sdk, &sts, role_arn, jwt).await,
+                    Ok(jwt) => irsa(live.aws, role_arn, jwt).await,
                 };
                 (audience.clone(), result)
             }
@@ -164,7 +200,7 @@ pub async fn prove(
                 ..
             } => {
                 let result = match token(
-                    live.client,
+                    live,
                     &t.namespace,
                     &t.service_account,
                     POD_IDENTITY_AUDIENCE,
@@ -173,14 +209,14 @@ pub async fn prove(
                 .await
                 {
                     Err(reason) => ProofResult::NotRun { reason },
-                    Ok(jwt) => pod_identity(live.sdk, &eks_auth, cluster, jwt).await,
+                    Ok(jwt) => pod_identity(live.aws, cluster, jwt).await,
                 };
                 (POD_IDENTITY_AUDIENCE.to_string(), result)
             }
         };
         let role_arn = t.role_arn().map(str::to_string);
         let (simulations, simulation_note) = match (&role_arn, actions.is_empty()) {
-            (Some(role), false) => match simulate(live.iam, role, actions).await {
+            (Some(role), false) => match simulate(live.aws, role, actions).await {
                 Ok(s) => (s, None),
                 Err(note) => (Vec::new(), Some(note)),
             },
@@ -201,13 +237,9 @@ pub async fn prove(
 }
 
 /// STS AssumeRoleWithWebIdentity (unsigned), then GetCallerIdentity as the role.
-async fn irsa(
-    sdk: &aws_config::SdkConfig,
-    sts: &aws_sdk_sts::Client,
-    role_arn: &str,
-    jwt: Jwt,
-) -> ProofResult {
-    let assumed = sts
+async fn irsa(aws: &AwsClients, role_arn: &str, jwt: Jwt) -> ProofResult {
+    let assumed = aws
+        .sts
         .assume_role_with_web_identity()
         .role_arn(role_arn)
         .role_session_name(SESSION_NAME)
@@ -223,7 +255,7 @@ async fn irsa(
                     secret_access_key: c.secret_access_key().to_string(),
                     session_token: c.session_token().to_string(),
                 };
-                caller(sdk, issued).await
+                caller(aws, issued).await
             }
             None => ProofResult::NotRun {
                 reason: "STS returned no credentials".into(),
@@ -237,7 +269,7 @@ async fn irsa(
                     message: message.unwrap_or_default().to_string(),
                 },
                 _ => ProofResult::NotRun {
-                    reason: format!("STS AssumeRoleWithWebIdentity failed: {}", error_chain(&e)),
+                    reason: aws_reason(aws, Service::Sts, "STS AssumeRoleWithWebIdentity", &e),
                 },
             }
         }
@@ -246,13 +278,9 @@ async fn irsa(
 
 /// EKS Auth AssumeRoleForPodIdentity (signed with the caller's credentials), then
 /// GetCallerIdentity as the role it returned.
-async fn pod_identity(
-    sdk: &aws_config::SdkConfig,
-    eks_auth: &aws_sdk_eksauth::Client,
-    cluster: &str,
-    jwt: Jwt,
-) -> ProofResult {
-    let assumed = eks_auth
+async fn pod_identity(aws: &AwsClients, cluster: &str, jwt: Jwt) -> ProofResult {
+    let assumed = aws
+        .eks_auth
         .assume_role_for_pod_identity()
         .cluster_name(cluster)
         .token(jwt.take())
@@ -266,7 +294,7 @@ async fn pod_identity(
                     secret_access_key: c.secret_access_key().to_string(),
                     session_token: c.session_token().to_string(),
                 };
-                caller(sdk, issued).await
+                caller(aws, issued).await
             }
             None => ProofResult::NotRun {
                 reason: "EKS Auth returned no credentials".into(),
@@ -284,9 +312,11 @@ async fn pod_identity(
                         AwsFailure::Credentials(m) => {
                             format!("EKS Auth AssumeRoleForPodIdentity needs AWS credentials: {m}")
                         }
-                        _ => format!(
-                            "EKS Auth AssumeRoleForPodIdentity failed: {}",
-                            error_chain(&e)
+                        _ => aws_reason(
+                            aws,
+                            Service::EksAuth,
+                            "EKS Auth AssumeRoleForPodIdentity",
+                            &e,
                         ),
                     },
                 },
@@ -295,7 +325,7 @@ async fn pod_identity(
     }
 }
 
-async fn caller(sdk: &aws_config::SdkConfig, c: Issued) -> ProofResult {
+async fn caller(aws: &AwsClients, c: Issued) -> ProofResult {
     let creds = aws_sdk_sts::config::Credentials::new(
         c.access_key_id,
         c.secret_access_key,
@@ -303,21 +333,16 @@ async fn caller(sdk: &aws_config::SdkConfig, c: Issued) -> ProofResult {
         None,
         SESSION_NAME,
     );
-    let conf = aws_sdk_sts::config::Builder::from(sdk)
-        .credentials_provider(creds)
-        .build();
-    match aws_sdk_sts::Client::from_conf(conf)
-        .get_caller_identity()
-        .send()
-        .await
-    {
+    match aws.sts_as(creds).get_caller_identity().send().await {
         Ok(who) => ProofResult::Assumed {
             caller_arn: who.arn().unwrap_or_default().to_string(),
         },
         Err(e) => ProofResult::NotRun {
-            reason: format!(
-                "GetCallerIdentity with the new credentials failed: {}",
-                error_chain(&e)
+            reason: aws_reason(
+                aws,
+                Service::Sts,
+                "GetCallerIdentity with the new credentials",
+                &e,
             ),
         },
     }
