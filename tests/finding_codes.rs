@@ -10,7 +10,7 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use kubectl_irsa::diagnose::{Selection, diagnose};
+use kubectl_irsa::diagnose::{Selection, Target, diagnose};
 use kubectl_irsa::model::report::RequestedAction;
 use support::live_env::{load, scenario_names};
 use support::scenario_runs::{PROVE_ONLY, declared_codes, doctor_args};
@@ -41,9 +41,14 @@ fn produced() -> BTreeMap<String, BTreeSet<String>> {
             .iter()
             .position(|a| a == "-n")
             .and_then(|i| args.get(i + 1).cloned());
+        // `doctor TARGET ...`: a target is the one argument after `doctor` that is no flag.
+        let target = args
+            .get(1)
+            .filter(|a| !a.starts_with('-'))
+            .map(|t| Target::parse(t).unwrap_or_else(|e| panic!("{name}: {e}")));
         let sel = Selection {
             namespace,
-            target: None,
+            target,
             actions: actions_of(&args),
         };
         let report = diagnose(&snap, &sel).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -232,9 +232,22 @@ fn irsa_chain(ctx: &Ctx, sa_ok: bool, links: &mut Vec<LinkReport>, role_arn: &mu
         return;
     }
     let ann = links::annotation::check(ctx);
+    let none_configured = ann
+        .report
+        .findings
+        .iter()
+        .any(|f| f.code == crate::model::codes::NO_AWS_IDENTITY);
     links.push(ann.report);
     let Some(role) = ann.role else {
-        skip_rest(links, &LinkName::IRSA, LinkName::Annotation);
+        if none_configured {
+            for l in &LinkName::IRSA {
+                if !links.iter().any(|x| x.link == *l) {
+                    links.push(LinkReport::not_applicable(*l, "no AWS identity configured"));
+                }
+            }
+        } else {
+            skip_rest(links, &LinkName::IRSA, LinkName::Annotation);
+        }
         return;
     };
     *role_arn = Some(role.to_string());

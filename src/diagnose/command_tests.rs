@@ -90,9 +90,14 @@ fn a_misspelt_key_holding_no_role_arn_gets_the_placeholder() {
 
 #[test]
 fn an_annotation_with_no_role_to_name_gets_the_placeholder() {
+    // The regional-STS annotation shows IRSA was meant; no role names the service account.
     let files = [
         cluster(),
-        sa("shop", "orders", &[]),
+        sa(
+            "shop",
+            "orders",
+            &[("eks.amazonaws.com/sts-regional-endpoints", "true")],
+        ),
         pod("shop", "orders-1", "orders", &[], &[]),
     ];
     let w = &run(&files, sa_target("shop", "orders"))[0];

@@ -98,7 +98,7 @@ pub fn diagnose(snap: &Snapshot, sel: &Selection) -> Result<Report, DiagnoseErro
         .iter()
         .map(|w| (w.id.namespace.clone(), w.service_account()))
         .collect();
-    let idle: Vec<workloads::Workload> = select::idle_service_accounts(&ix, sel, &used)
+    let idle: Vec<workloads::Workload> = select::idle_service_accounts(&ix, sel, &all, &used)
         .iter()
         .map(|(ns, name)| workloads::service_account_only(ns, name))
         .collect();

@@ -45,12 +45,19 @@ pub fn shows_identity(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Obj
 pub fn idle_service_accounts(
     ix: &Index,
     sel: &Selection,
+    workloads: &[Workload],
     used: &BTreeSet<(String, String)>,
 ) -> Vec<(String, String)> {
     let in_scope = |ns: &str| sel.namespace.as_deref().is_none_or(|want| want == ns);
+    // A bare NAME that names workloads means those workloads; only when it names none is it
+    // taken for a service account nothing runs as yet (`sa/NAME` always is).
+    let name_is_a_workload = matches!(&sel.target, Some(Target::Name(n))
+        if workloads.iter().any(|w| in_scope(&w.id.namespace)
+            && (&w.id.name == n || &w.service_account() == n)));
     let targeted = |name: &str| match &sel.target {
         None => None,
-        Some(Target::ServiceAccount(n) | Target::Name(n)) => Some(n == name),
+        Some(Target::ServiceAccount(n)) => Some(n == name),
+        Some(Target::Name(n)) => Some(n == name && !name_is_a_workload),
         Some(Target::Workload(..)) => Some(false),
     };
     let mut out = BTreeSet::new();

@@ -237,3 +237,30 @@ fn a_list_cut_short_makes_absent_objects_unknown_with_the_reason() {
     let l = report.workloads[0].link(LinkName::ServiceAccount).unwrap();
     assert_eq!(l.status, Status::Unknown, "{l:?}");
 }
+
+#[test]
+fn a_wildcard_subject_is_a_warning_not_a_missing_annotation_and_all_or_target_agree() {
+    let trust = irsa_trust("system:serviceaccount:*:default").replace("StringEquals", "StringLike");
+    let files = [
+        cluster(),
+        sa("kube-system", "default", &[]),
+        roles(&[("flyte-workers-role", &trust)]),
+        pod("kube-system", "debug-1", "default", &[], &[]),
+    ];
+    // Without a target the pod is not listed: nothing shows it wants AWS access.
+    assert!(run(&files, all()).is_empty());
+    let found = run(&files, sa_target("kube-system", "default"));
+    assert_eq!(found.len(), 1);
+    let w = &found[0];
+    assert_eq!(
+        w.broken_link, None,
+        "a wildcard match is never a broken link"
+    );
+    let got = codes(w);
+    assert!(
+        got.contains(&"NO_AWS_IDENTITY") && got.contains(&"TRUST_WILDCARD_REACHES"),
+        "{got:?}"
+    );
+    assert!(!got.contains(&"ANNOTATION_MISSING"), "{got:?}");
+    assert_eq!(w.status, Status::Warning);
+}

@@ -14,6 +14,8 @@ pub const SA_NOT_COLLECTED: &str = "SA_NOT_COLLECTED"; // service-account: unkno
 // annotation (IRSA)
 pub const ANNOTATION_MISSING: &str = "ANNOTATION_MISSING"; // [A7]
 pub const ANNOTATION_KEY_TYPO: &str = "ANNOTATION_KEY_TYPO"; // near-miss annotation key
+pub const NO_AWS_IDENTITY: &str = "NO_AWS_IDENTITY"; // info: nothing configured, nothing meant
+pub const TRUST_WILDCARD_REACHES: &str = "TRUST_WILDCARD_REACHES"; // warning [D25]: a wildcard subject matches
 pub const ROLE_ARN_MALFORMED: &str = "ROLE_ARN_MALFORMED"; // [C17]
 pub const ROLE_ARN_PATH: &str = "ROLE_ARN_PATH"; // info [G43]
 pub const ROLE_ARN_PARTITION_MISMATCH: &str = "ROLE_ARN_PARTITION_MISMATCH"; // [C14]

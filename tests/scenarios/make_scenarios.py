@@ -1996,6 +1996,26 @@ def hostile_values(b):
              note="a Sid with a clear-screen escape: IAM would refuse it; shown escaped")
 
 
+@scenario
+def wildcard_subject_default(b):
+    """Flyte guide: one role for every project namespace's `default` service account
+    (`StringLike system:serviceaccount:*:default`). A wildcard match is no sign that another
+    workload running as `default` was meant to use the role: it gets a security warning on the
+    role, never a broken link or a fix that annotates it."""
+    w = World()
+    r = w.role("flyte-workers-role", irsa_trust(w.c, ["system:serviceaccount:*:default"], operator="StringLike"),
+               actions=["s3:GetObject"], resources="arn:aws:s3:::flyte-data/*")
+    w.sa("flytesnacks-development", "default", r.arn)
+    w.app("flytesnacks-development", "a8x2k4p9-n0-0", "default", inject=w.irsa_inject(r.arn))
+    w.app("tools", "debug-shell", "default")
+    w.emit(b)
+    b.expect("flytesnacks-development", "default", None, codes=["TRUST_WIDE_WILDCARD"], status="warning",
+             mechanism="irsa", note="the Flyte task pod uses the role through the wildcard, as meant")
+    b.expect("tools", "default", None, codes=["NO_AWS_IDENTITY", "TRUST_WILDCARD_REACHES"],
+             absent=["ANNOTATION_MISSING"], status="warning", mechanism="none",
+             note="tools/default matches the wildcard: a security warning, not a missing annotation")
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or sorted(SCENARIOS)
     for name in wanted:

@@ -157,9 +157,13 @@ pub fn scenario_actions(scenario: &str, who: Option<(&str, &str)>) -> Vec<String
         .collect()
 }
 
-/// Scenarios diagnosed in one namespace instead of `-A`, because what they show needs a
-/// namespace-scoped live read (the kube-system listing apart from the workload's).
-const NAMESPACED: &[(&str, &str)] = &[("agent-pods-not-collected", "shop")];
+/// Scenarios diagnosed with a target or in one namespace instead of `-A`: what they show needs a
+/// namespace-scoped live read (the kube-system listing apart from the workload's), or a workload
+/// `-A` leaves out (one with no AWS identity, asked about by name).
+const SCOPED: &[(&str, &[&str])] = &[
+    ("agent-pods-not-collected", &["-n", "shop"]),
+    ("wildcard-subject-default", &["default", "-A"]),
+];
 
 /// Scenarios whose expected actions are left out of the offline == live comparison, and why.
 const ACTIONS_NOT_COMPARED: &[(&str, &str)] = &[
@@ -173,13 +177,13 @@ const ACTIONS_NOT_COMPARED: &[(&str, &str)] = &[
     ),
 ];
 
-/// The arguments a scenario is diagnosed with, offline and live: every workload (`-A`, or the
-/// namespace [`NAMESPACED`] names) with every action its expected.json asks about (unless
+/// The arguments a scenario is diagnosed with, offline and live: every workload (`-A`, or what
+/// [`SCOPED`] says) with every action its expected.json asks about (unless
 /// [`ACTIONS_NOT_COMPARED`] says why not).
 pub fn doctor_args(scenario: &str) -> Vec<String> {
     let mut args: Vec<String> = vec!["doctor".into()];
-    match NAMESPACED.iter().find(|(n, _)| *n == scenario) {
-        Some((_, ns)) => args.extend(["-n".to_string(), ns.to_string()]),
+    match SCOPED.iter().find(|(n, _)| *n == scenario) {
+        Some((_, scope)) => args.extend(scope.iter().map(|s| s.to_string())),
         None => args.push("-A".into()),
     }
     args.extend(["-o".to_string(), "json".to_string()]);

@@ -4,6 +4,7 @@
 //! with the role that was meant (A7).
 
 use crate::diagnose::context::Ctx;
+use crate::diagnose::index::TrustRef;
 use crate::diagnose::k8s::{self, ROLE_ARN_ANNOTATION};
 use crate::model::arn::RoleArn;
 use crate::model::chain::{Evidence, Finding, Fix, LinkName, LinkReport};
@@ -61,7 +62,7 @@ pub fn check(ctx: &Ctx) -> AnnotationOutcome {
 
     let role = match k8s::annotation(meta, ROLE_ARN_ANNOTATION) {
         None => {
-            findings.push(missing_annotation(ctx, meta));
+            findings.extend(missing_annotation(ctx, meta));
             None
         }
         Some(value) => match RoleArn::parse(value) {
@@ -191,7 +192,7 @@ fn check_role_arn(ctx: &Ctx, role: &RoleArn, value: &str, findings: &mut Vec<Fin
 fn missing_annotation(
     ctx: &Ctx,
     meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-) -> Finding {
+) -> Vec<Finding> {
     let typo = meta.annotations.iter().flatten().find(|(k, v)| {
         let k = k.as_str();
         !KNOWN_KEYS.contains(&k)
@@ -225,7 +226,7 @@ fn missing_annotation(
         let fix = Fix::new(summary)
             .command(annotate_command(ctx, &arn))
             .command(remove_typo);
-        return Finding::error(
+        return vec![Finding::error(
             codes::ANNOTATION_KEY_TYPO,
             format!(
                 "the service account has `{key}` but the webhook only reads `{ROLE_ARN_ANNOTATION}`"
@@ -242,14 +243,36 @@ fn missing_annotation(
             &ctx.namespace,
             &ctx.workload.id.name,
         ))
-        .reference("A7");
+        .reference("A7")];
     }
     let trusting = ctx.ix.roles_trusting(&ctx.namespace, &ctx.sa_name);
-    let irsa_roles: Vec<&str> = trusting
+    // Only a statement naming this service account exactly says it was meant to use the
+    // role; a wildcard subject that happens to match is a security warning, never intent.
+    let (wide, exact): (Vec<&&TrustRef>, Vec<&&TrustRef>) = trusting
         .iter()
         .filter(|t| !t.pod_identity)
-        .map(|t| t.role_arn.as_str())
+        .partition(|t| t.subject.contains(['*', '?']));
+    let irsa_roles: Vec<&str> = exact.iter().map(|t| t.role_arn.as_str()).collect();
+    let mut out: Vec<Finding> = wide
+        .iter()
+        .map(|t| wildcard_reach(ctx, &t.role_arn, &t.subject))
         .collect();
+    // A targeted service account no pod runs as yet is asked about for its AWS identity;
+    // anything else without a sign of wanting one simply has none.
+    let asked = ctx.workload.id.kind == crate::model::workload::WorkloadKind::ServiceAccount;
+    if irsa_roles.is_empty() && !asked && !crate::diagnose::chain::uses_aws(ctx) {
+        out.insert(
+            0,
+            Finding::info(
+                codes::NO_AWS_IDENTITY,
+                format!(
+                    "{} has no `{ROLE_ARN_ANNOTATION}` annotation and no Pod Identity association, and nothing shows it should: pods get no AWS identity of their own (SDKs fall back to the node's role where the instance metadata service is reachable)",
+                    ctx.sa_display()
+                ),
+            ),
+        );
+        return out;
+    }
     let mut finding = Finding::error(
         codes::ANNOTATION_MISSING,
         match irsa_roles.first() {
@@ -280,5 +303,25 @@ fn missing_annotation(
                 .command(annotate_command(ctx, placeholder::ROLE_ARN)),
         ),
     };
-    finding
+    out.insert(0, finding);
+    out
+}
+
+/// A role whose trust reaches this service account only through a wildcard subject: any pod
+/// running as a matching service account, in any namespace the pattern allows, can assume it
+/// (field guide D25). A security warning on the role, not a sign this workload wants it.
+fn wildcard_reach(ctx: &Ctx, role_arn: &str, pattern: &str) -> Finding {
+    Finding::warning(
+        codes::TRUST_WILDCARD_REACHES,
+        format!(
+            "role {role_arn} trusts `{pattern}`, which matches {}: any pod running as a matching service account can assume that role, whether it was meant to or not; name the service accounts it is for instead",
+            ctx.sa_display()
+        ),
+    )
+    .evidence(
+        Evidence::new(format!("IAM role {role_arn} trust policy"))
+            .field("Condition (sub)")
+            .value(pattern),
+    )
+    .reference("D25")
 }
