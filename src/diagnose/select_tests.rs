@@ -2,27 +2,15 @@
 //! name nothing, and pods nobody could look at.
 
 use super::tests::{
-    ACCOUNT, all, cluster, codes, irsa_trust, pod, role_arn, roles, run, sa, sa_target,
+    ACCOUNT, all, cluster, codes, irsa_trust, load, pod, role_arn, roles, run, sa, sa_target,
 };
 use super::{DiagnoseError, Selection, Target, diagnose};
 use crate::model::chain::{LinkName, Status};
 use crate::model::report::WorkloadReport;
-use crate::model::snapshot::{SourceInfo, SourceKind};
 use crate::model::workload::WorkloadKind;
-use crate::sources::bundle::load_files;
 
 fn diagnose_files(files: &[String], sel: &Selection) -> Result<Vec<WorkloadReport>, DiagnoseError> {
-    let source = SourceInfo {
-        kind: SourceKind::Offline,
-        description: "test".into(),
-    };
-    let files = files
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (format!("f{i}"), t.clone().into_bytes()))
-        .collect();
-    let snap = load_files(source, files).expect("bundle loads");
-    diagnose(&snap, sel).map(|r| r.workloads)
+    diagnose(&load(files), sel).map(|r| r.workloads)
 }
 
 #[test]
@@ -189,16 +177,7 @@ fn a_list_cut_short_makes_absent_objects_unknown_with_the_reason() {
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      serviceAccountName: web\n      containers: [{name: app, image: app:1}]\n".to_string(),
         pod("shop", "other-1", "other", &[], &[]),
     ];
-    let source = SourceInfo {
-        kind: SourceKind::Offline,
-        description: "test".into(),
-    };
-    let named = files
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (format!("f{i}"), t.clone().into_bytes()))
-        .collect();
-    let mut snap = load_files(source, named).expect("bundle loads");
+    let mut snap = load(&files);
     let why = "the second page of pods in namespace shop was refused (403)";
     if let crate::model::Fact::Known(l) = &mut snap.kube.pods {
         l.partial = Some(why.to_string());

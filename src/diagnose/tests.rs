@@ -103,7 +103,8 @@ pub(super) fn irsa_trust(subject: &str) -> String {
     )
 }
 
-pub(super) fn run(files: &[String], sel: Selection) -> Vec<WorkloadReport> {
+/// The snapshot of a bundle made of `files` (each one file's text).
+pub(super) fn load(files: &[String]) -> crate::model::Snapshot {
     let source = SourceInfo {
         kind: SourceKind::Offline,
         description: "test".into(),
@@ -113,8 +114,13 @@ pub(super) fn run(files: &[String], sel: Selection) -> Vec<WorkloadReport> {
         .enumerate()
         .map(|(i, t)| (format!("f{i}"), t.clone().into_bytes()))
         .collect();
-    let snap = load_files(source, files).expect("bundle loads");
-    diagnose(&snap, &sel).expect("diagnosis runs").workloads
+    load_files(source, files).expect("bundle loads")
+}
+
+pub(super) fn run(files: &[String], sel: Selection) -> Vec<WorkloadReport> {
+    diagnose(&load(files), &sel)
+        .expect("diagnosis runs")
+        .workloads
 }
 
 pub(super) fn all() -> Selection {
