@@ -31,19 +31,38 @@ impl AwsFailure {
 }
 
 /// An error and its causes on one line (`a: b: c`): the first line of each, each once. What a
-/// user reads when a run cannot finish; the SDK's `DisplayErrorContext` adds a Debug dump.
+/// user reads when a run cannot finish; the SDK's `DisplayErrorContext` adds a Debug dump, and
+/// the SDK's error metadata displays as one (`Error { code: "X", message: "Y" }`): that cause
+/// is left out (a service's code and message are said by [`sentence`]).
 pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next = Some(err);
     while let Some(e) = next {
         let text = e.to_string();
         let first = text.lines().next().unwrap_or_default().trim();
-        if !first.is_empty() && !parts.iter().any(|p| p.contains(first)) {
+        let debug_struct = e
+            .downcast_ref::<aws_sdk_iam::error::ErrorMetadata>()
+            .is_some();
+        if !first.is_empty() && !debug_struct && !parts.iter().any(|p| p.contains(first)) {
             parts.push(first.to_string());
         }
         next = e.source();
     }
     parts.join(": ")
+}
+
+/// What a service answered (`InternalFailure: We encountered an internal error`), or the
+/// error's causes when it gave no code.
+pub fn sentence<E, R>(err: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match (err.code(), err.message()) {
+        (Some(code), Some(message)) if !message.is_empty() => format!("{code}: {message}"),
+        (Some(code), _) => format!("the service answered {code}"),
+        _ => error_chain(err),
+    }
 }
 
 /// What the default credential chain says when it found nothing, in a user's words.
@@ -95,6 +114,46 @@ where
         | "RequestExpired" => {
             AwsFailure::Credentials(if message.is_empty() { text } else { message })
         }
-        _ => AwsFailure::Other(text),
+        _ => AwsFailure::Other(sentence(err)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_iam::error::{ConnectorError, ErrorMetadata};
+    use aws_sdk_iam::operation::get_role::GetRoleError;
+
+    use super::*;
+
+    fn service(code: &str, message: &str) -> SdkError<GetRoleError, String> {
+        let meta = ErrorMetadata::builder().code(code).message(message).build();
+        SdkError::service_error(GetRoleError::generic(meta), "raw response".to_string())
+    }
+
+    #[test]
+    fn an_unmodelled_answer_is_its_code_and_message_not_a_debug_structure() {
+        let err = service("InternalFailure", "We encountered an internal error");
+        let chain = error_chain(&err);
+        assert!(!chain.contains("Error {"), "{chain}");
+        assert_eq!(
+            classify(&err),
+            AwsFailure::Other("InternalFailure: We encountered an internal error".into())
+        );
+        assert_eq!(
+            classify(&service("AccessDenied", "not authorized")),
+            AwsFailure::Denied("not authorized".into())
+        );
+    }
+
+    #[test]
+    fn timeouts_are_no_answer() {
+        let attempt: SdkError<GetRoleError, String> = SdkError::timeout_error("attempt timeout");
+        assert!(matches!(classify(&attempt), AwsFailure::NoAnswer(_)));
+        let connect: SdkError<GetRoleError, String> =
+            SdkError::dispatch_failure(ConnectorError::timeout("connect timeout".into()));
+        assert!(matches!(classify(&connect), AwsFailure::NoAnswer(_)));
+        let refused: SdkError<GetRoleError, String> =
+            SdkError::dispatch_failure(ConnectorError::io("connection refused".into()));
+        assert!(matches!(classify(&refused), AwsFailure::Unreachable(_)));
     }
 }
