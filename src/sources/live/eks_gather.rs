@@ -1,9 +1,12 @@
 //! The EKS side of a live Snapshot: DescribeCluster, every pod identity association
-//! (ListPodIdentityAssociations, then DescribePodIdentityAssociation for each, a bounded
-//! number in flight) and the eks-pod-identity-agent add-on; and the cluster whose endpoint is
+//! (ListPodIdentityAssociations, then DescribePodIdentityAssociation for those the diagnosis
+//! can read, a bounded number in flight: see [`Describe`]) and the eks-pod-identity-agent add-on; and the cluster whose endpoint is
 //! the kubeconfig's API server, when the kubeconfig does not name it.
 
+use std::collections::BTreeSet;
+
 use aws_sdk_eks::primitives::DateTimeFormat;
+use aws_sdk_eks::types::PodIdentityAssociationSummary;
 use futures::stream::{self, StreamExt};
 
 use super::LiveError;
@@ -81,9 +84,23 @@ pub async fn describe_cluster(
     }
 }
 
-pub async fn associations(
+/// Which associations DescribePodIdentityAssociation is asked about (only it names the role).
+/// Without a namespace, every one. For a run scoped to a namespace: that namespace's at once;
+/// of the other namespaces', those whose service account name is one the namespace uses
+/// (`names`, known when the Kubernetes lists are in), since the diagnosis points at such a
+/// look-alike and its role. The others keep what the list says, without their role: nothing
+/// the namespace's diagnosis reads.
+pub struct Describe<Names> {
+    pub namespace: Option<String>,
+    pub names: Names,
+}
+
+/// Every pod identity association of the cluster (ListPodIdentityAssociations), described as
+/// `describe` says (a bounded number in flight).
+pub async fn associations<Names: Future<Output = BTreeSet<String>>>(
     eks: &aws_sdk_eks::Client,
     cluster: &str,
+    describe: Describe<Names>,
 ) -> Result<Fact<Vec<PodIdentityAssociation>>, LiveError> {
     let mut summaries = Vec::new();
     let mut pages = eks
@@ -110,27 +127,68 @@ pub async fn associations(
             }
         }
     }
+    let in_scope = |s: &PodIdentityAssociationSummary| {
+        describe
+            .namespace
+            .as_deref()
+            .is_none_or(|ns| s.namespace() == Some(ns))
+    };
+    let (now, elsewhere): (Vec<_>, Vec<_>) = summaries.into_iter().partition(in_scope);
+    let (described, others) = tokio::join!(describe_each(eks, cluster, now), async {
+        if elsewhere.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names = describe.names.await;
+        let (alike, rest): (Vec<_>, Vec<_>) = elsewhere
+            .into_iter()
+            .partition(|s| s.service_account().is_some_and(|n| names.contains(n)));
+        let mut out = describe_each(eks, cluster, alike).await?;
+        out.extend(rest.iter().map(|s| listed(cluster, s)));
+        Ok::<_, LiveError>(out)
+    });
+    let mut out = described?;
+    out.extend(others?);
+    out.sort_by(|a, b| {
+        (&a.namespace, &a.service_account, &a.association_id).cmp(&(
+            &b.namespace,
+            &b.service_account,
+            &b.association_id,
+        ))
+    });
+    Ok(Fact::Known(out))
+}
+
+/// An association as ListPodIdentityAssociations gives it: no role yet.
+fn listed(cluster: &str, s: &PodIdentityAssociationSummary) -> PodIdentityAssociation {
+    PodIdentityAssociation {
+        cluster_name: Some(cluster.to_string()),
+        namespace: s.namespace().unwrap_or_default().to_string(),
+        service_account: s.service_account().unwrap_or_default().to_string(),
+        association_id: s.association_id().unwrap_or_default().to_string(),
+        association_arn: s.association_arn().map(str::to_string),
+        role_arn: None,
+        target_role_arn: None,
+        disable_session_tags: None,
+        session_policy: None,
+        owner_arn: s.owner_arn().map(str::to_string),
+        created_at: None,
+        modified_at: None,
+    }
+}
+
+/// DescribePodIdentityAssociation for each, a bounded number in flight.
+async fn describe_each(
+    eks: &aws_sdk_eks::Client,
+    cluster: &str,
+    summaries: Vec<PodIdentityAssociationSummary>,
+) -> Result<Vec<PodIdentityAssociation>, LiveError> {
     let described: Vec<Result<PodIdentityAssociation, LiveError>> = stream::iter(summaries)
         .map(|s| async move {
-            let id = s.association_id().unwrap_or_default().to_string();
-            let mut a = PodIdentityAssociation {
-                cluster_name: Some(cluster.to_string()),
-                namespace: s.namespace().unwrap_or_default().to_string(),
-                service_account: s.service_account().unwrap_or_default().to_string(),
-                association_id: id.clone(),
-                association_arn: s.association_arn().map(str::to_string),
-                role_arn: None,
-                target_role_arn: None,
-                disable_session_tags: None,
-                session_policy: None,
-                owner_arn: s.owner_arn().map(str::to_string),
-                created_at: None,
-                modified_at: None,
-            };
+            let mut a = listed(cluster, &s);
             match eks
                 .describe_pod_identity_association()
                 .cluster_name(cluster)
-                .association_id(&id)
+                .association_id(&a.association_id)
                 .send()
                 .await
             {
@@ -159,15 +217,7 @@ pub async fn associations(
         .buffer_unordered(IN_FLIGHT)
         .collect()
         .await;
-    let mut out = described.into_iter().collect::<Result<Vec<_>, _>>()?;
-    out.sort_by(|a, b| {
-        (&a.namespace, &a.service_account, &a.association_id).cmp(&(
-            &b.namespace,
-            &b.service_account,
-            &b.association_id,
-        ))
-    });
-    Ok(Fact::Known(out))
+    described.into_iter().collect()
 }
 
 pub async fn agent_addon(

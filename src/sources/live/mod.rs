@@ -139,6 +139,42 @@ fn annotated_roles(kube: &crate::model::KubeFacts) -> BTreeSet<String> {
     out
 }
 
+/// What the Kubernetes lists tell the AWS side: the roles the annotations name, and the
+/// service account names the scope's namespace uses (its service accounts', and those its pods
+/// run as), for the look-alike associations of other namespaces.
+#[derive(Debug, Clone, Default)]
+struct KubeHints {
+    roles: BTreeSet<String>,
+    names: BTreeSet<String>,
+}
+
+fn kube_hints(kube: &crate::model::KubeFacts, scope: &KubeScope) -> KubeHints {
+    let mut names = BTreeSet::new();
+    if let KubeScope::Namespace(ns) = scope {
+        let here = |m: &kube::api::ObjectMeta| m.namespace.as_deref() == Some(ns.as_str());
+        if let Some(l) = kube.service_accounts.known() {
+            names.extend(
+                l.items
+                    .iter()
+                    .filter(|sa| here(&sa.metadata))
+                    .filter_map(|sa| sa.metadata.name.clone()),
+            );
+        }
+        if let Some(l) = kube.pods.known() {
+            names.extend(l.items.iter().filter(|p| here(&p.metadata)).map(|p| {
+                p.spec
+                    .as_ref()
+                    .and_then(|s| s.service_account_name.clone())
+                    .unwrap_or_else(|| "default".to_string())
+            }));
+        }
+    }
+    KubeHints {
+        roles: annotated_roles(kube),
+        names,
+    }
+}
+
 /// Role ARNs the pod identity associations name (role and target role).
 fn associated_roles(associations: &Fact<Vec<PodIdentityAssociation>>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -324,8 +360,12 @@ pub async fn gather_observed(
     let (kube, caller, cluster, associations, addon, iam_facts, account, name) = {
         let (iam, eks, sts) = (&clients.iam, &clients.eks, &clients.sts);
 
-        // Kubernetes: the service accounts' roles go to IAM the moment the lists are in.
-        let (annotated_tx, annotated_rx) = tokio::sync::oneshot::channel();
+        // Kubernetes: the service accounts' roles go to IAM, and the namespace's service
+        // account names to EKS, the moment the lists are in.
+        let (hints_tx, hints_rx) = tokio::sync::oneshot::channel();
+        let hints = async { hints_rx.await.unwrap_or_default() }
+            .boxed()
+            .shared();
         let kube = async {
             observer.notify(Progress::Stage(Stage::Kubernetes, StageState::Running));
             let result = kubernetes(&target, &scope, timeout).await;
@@ -338,8 +378,8 @@ pub async fn gather_observed(
             });
             if let Ok((_, k)) = &result {
                 observer.notify(Progress::KubernetesReady(k));
-                // IAM's gather waits for this receiver, so it is there to take the roles.
-                let _ = annotated_tx.send(annotated_roles(k));
+                // IAM's gather waits for the receiver, so it is there to take the hints.
+                let _ = hints_tx.send(kube_hints(k, &scope));
             }
             result
         };
@@ -392,7 +432,14 @@ pub async fn gather_observed(
             let (cluster, associations, addon) = tokio::join!(
                 cluster.clone(),
                 async {
-                    eks_gather::associations(eks, &name.clone().await?.name)
+                    let describe = eks_gather::Describe {
+                        namespace: match &scope {
+                            KubeScope::All => None,
+                            KubeScope::Namespace(ns) => Some(ns.clone()),
+                        },
+                        names: async { hints.clone().await.names },
+                    };
+                    eks_gather::associations(eks, &name.clone().await?.name, describe)
                         .await
                         .map_err(on_eks)
                 },
@@ -441,7 +488,7 @@ pub async fn gather_observed(
             observer.notify(Progress::Stage(Stage::Iam, StageState::Running));
             let inputs = iam_gather::Inputs {
                 scan_all: opts.all_namespaces,
-                annotated: async { annotated_rx.await.unwrap_or_default() },
+                annotated: async { hints.clone().await.roles },
                 // Waiting for the whole EKS stage (the add-on is a round trip, the associations
                 // two) keeps IAM's report after EKS's.
                 associated: async {
