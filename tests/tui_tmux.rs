@@ -7,6 +7,8 @@
 //!
 //! Needs `tmux` and the real `kubectl` on PATH (./scripts/test.sh checks both). Every test has
 //! a tmux server of its own (a socket in a temp dir), killed when the test ends, pass or fail.
+// tmux has no Windows build: the end-to-end TUI tests run on Linux and macOS.
+#![cfg(unix)]
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

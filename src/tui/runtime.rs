@@ -3,6 +3,7 @@
 //! [`Worker`] (whose tasks run on the one async runtime of the process: dropping the worker at
 //! exit cancels whatever still runs), and draws. The only place the TUI touches the terminal.
 
+use crate::terminal_text::document;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -65,7 +66,10 @@ pub fn run(options: Options) -> i32 {
     match &log {
         Ok(p) => app.log_path = Some(p.display().to_string()),
         Err(e) => {
-            eprintln!("error: cannot open the log file: {e} (use --log-file PATH)");
+            eprintln!(
+                "error: cannot open the log file: {} (use --log-file PATH)",
+                document(&e.to_string())
+            );
             return exit::USAGE;
         }
     }
@@ -74,14 +78,17 @@ pub fn run(options: Options) -> i32 {
     let worker = match Worker::new(options.source.clone(), options.actions.clone(), tx.clone()) {
         Ok(w) => w,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", document(&e.to_string()));
             return exit::INCOMPLETE;
         }
     };
     let mut screen = match terminal::enter() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: cannot set up the terminal: {e}");
+            eprintln!(
+                "error: cannot set up the terminal: {}",
+                document(&e.to_string())
+            );
             return exit::USAGE;
         }
     };
@@ -92,7 +99,10 @@ pub fn run(options: Options) -> i32 {
     let code = event_loop(&mut screen, app, Channel { tx, rx }, worker, started);
     drop(screen);
     if let Err(e) = terminal::leave() {
-        eprintln!("error: cannot restore the terminal: {e}");
+        eprintln!(
+            "error: cannot restore the terminal: {}",
+            document(&e.to_string())
+        );
     }
     code
 }
