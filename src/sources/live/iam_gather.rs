@@ -32,6 +32,7 @@ use crate::model::arn::{Arn, RoleArn};
 use crate::model::aws::{
     AttachedPolicy, IamFacts, IamRole, InlinePolicy, ManagedPolicy, OidcProvider, PolicyText,
 };
+use crate::model::command::CommandLine;
 use crate::model::{Fact, Missing};
 
 /// Above this many roles one GetAccountAuthorizationDetails scan is cheaper than per-role calls.
@@ -460,15 +461,24 @@ async fn list_roles(iam: &aws_sdk_iam::Client) -> Result<Option<Vec<IamRole>>, L
                     trust_policy: r
                         .assume_role_policy_document()
                         .map(|d| PolicyText(d.to_string())),
-                    inline_policies: Fact::not_collected(format!(
-                        "aws iam list-role-policies --role-name {name}"
-                    )),
-                    attached_policies: Fact::not_collected(format!(
-                        "aws iam list-attached-role-policies --role-name {name}"
-                    )),
-                    permissions_boundary: Fact::not_collected(format!(
-                        "aws iam get-role --role-name {name}"
-                    )),
+                    inline_policies: Fact::not_collected(CommandLine::aws([
+                        "iam",
+                        "list-role-policies",
+                        "--role-name",
+                        &name,
+                    ])),
+                    attached_policies: Fact::not_collected(CommandLine::aws([
+                        "iam",
+                        "list-attached-role-policies",
+                        "--role-name",
+                        &name,
+                    ])),
+                    permissions_boundary: Fact::not_collected(CommandLine::aws([
+                        "iam",
+                        "get-role",
+                        "--role-name",
+                        &name,
+                    ])),
                     tags: BTreeMap::new(),
                 }
             })
