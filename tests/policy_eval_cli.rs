@@ -141,7 +141,7 @@ fn trust_implicit_deny_names_the_failed_condition() {
         "-o",
         "json",
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     let v = json(&r);
     assert_eq!(v["decision"], "implicit_deny");
     let m = &v["actions"][0]["statements"][0]["mismatches"][0];
@@ -154,7 +154,7 @@ fn trust_implicit_deny_names_the_failed_condition() {
 
     // The text output says the same, without colour when NO_COLOR is set.
     let r = run(&["--kind", "trust", "--policy", s(&p), "--request", s(&q)]);
-    assert_eq!(r.code, 0);
+    assert_eq!(r.code, 1);
     assert!(r.stdout.contains("IMPLICIT DENY"), "{}", r.stdout);
     assert!(
         r.stdout.contains("system:serviceaccount:shop:search"),
@@ -187,7 +187,7 @@ fn identity_explicit_deny_and_per_action_decisions() {
         "-o",
         "json",
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     let v = json(&r);
     assert_eq!(v["decision"], "explicit_deny");
     assert_eq!(v["actions"][0]["decision"], "allow");
@@ -195,7 +195,7 @@ fn identity_explicit_deny_and_per_action_decisions() {
     assert_eq!(v["actions"][1]["deciding"][0]["sid"], "NoDelete");
 
     let r = run(&["--kind", "identity", "--policy", s(&p), "--request", s(&q)]);
-    assert_eq!(r.code, 0);
+    assert_eq!(r.code, 1);
     assert!(r.stdout.starts_with("EXPLICIT DENY"), "{}", r.stdout);
     assert!(r.stdout.contains("NoDelete"), "{}", r.stdout);
 }
@@ -230,7 +230,7 @@ fn boundary_and_session_policy() {
         "-o",
         "json",
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     let v = json(&r);
     assert_eq!(v["decision"], "implicit_deny");
     assert_eq!(v["actions"][0]["decision"], "allow");
@@ -268,7 +268,7 @@ fn invalid_policy_is_a_decision_with_file_reason_and_line() {
         "-o",
         "json",
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, 2, "{}", r.stderr);
     let v = json(&r);
     assert_eq!(v["decision"], "invalid_policy");
     assert_eq!(v["file"], s(&p));
@@ -281,7 +281,7 @@ fn invalid_policy_is_a_decision_with_file_reason_and_line() {
     );
 
     let r = run(&["--kind", "trust", "--policy", s(&p), "--request", s(&q)]);
-    assert_eq!(r.code, 0);
+    assert_eq!(r.code, 2);
     assert!(r.stdout.contains("invalid policy"), "{}", r.stdout);
     assert!(r.stdout.contains(":9:"), "{}", r.stdout);
 
@@ -301,7 +301,7 @@ fn invalid_policy_is_a_decision_with_file_reason_and_line() {
         "-o",
         "json",
     ]);
-    assert_eq!(r.code, 0);
+    assert_eq!(r.code, 2);
     let v = json(&r);
     assert_eq!(v["decision"], "invalid_policy");
     assert!(

@@ -59,12 +59,17 @@ pub enum OutputFormat {
     Text,
 }
 
+/// Exit codes of `policy eval` (README, next to doctor's): the decision is the exit status, so
+/// a script can branch on it without reading the output.
+const ALLOWED: i32 = 0;
+const DENIED: i32 = 1;
 const USAGE_ERROR: i32 = 2;
 
-/// Run the command; returns the process exit code.
+/// Run the command; returns the process exit code: 0 allowed, 1 denied (explicit or
+/// implicit), 2 invalid input (a policy IAM would refuse, an unreadable file, bad usage).
 pub fn run(args: &PolicyEvalArgs) -> i32 {
     match execute(args) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(message) => {
             let _ = writeln!(
                 anstream::stderr(),
@@ -84,7 +89,7 @@ struct Source {
     text: String,
 }
 
-fn execute(args: &PolicyEvalArgs) -> Result<(), String> {
+fn execute(args: &PolicyEvalArgs) -> Result<i32, String> {
     let kind = match args.kind {
         KindArg::Trust => PolicyKind::Trust,
         KindArg::Identity => PolicyKind::Identity,
@@ -114,7 +119,7 @@ fn execute(args: &PolicyEvalArgs) -> Result<(), String> {
             Ok(p) => parsed.push((s, p)),
             Err(e) => {
                 print_invalid(args.output, kind, s, &e);
-                return Ok(());
+                return Ok(USAGE_ERROR);
             }
         }
     }
@@ -141,7 +146,10 @@ fn execute(args: &PolicyEvalArgs) -> Result<(), String> {
         OutputFormat::Json => print_json(kind, &sources, &evaluation),
         OutputFormat::Text => print_text(&evaluation),
     }
-    Ok(())
+    Ok(match evaluation.decision {
+        Decision::Allow => ALLOWED,
+        Decision::ImplicitDeny | Decision::ExplicitDeny => DENIED,
+    })
 }
 
 fn read_text(path: &Path, what: &str) -> Result<String, String> {
