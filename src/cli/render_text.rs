@@ -67,13 +67,21 @@ pub fn render(report: &Report) -> String {
     let s = &report.summary;
     out.push('\n');
     let mut line = format!(
-        "{} workload(s): {} ok, {} warning, {} broken, {} unknown",
-        s.workloads, s.ok, s.warning, s.broken, s.unknown
+        "{}: {} ok, {} warning, {} broken, {} unknown",
+        crate::model::words::count(s.workloads, "workload", "workloads"),
+        s.ok,
+        s.warning,
+        s.broken,
+        s.unknown
     );
     if report.workloads_without_aws_identity > 0 {
         line.push_str(&format!(
-            " ({} other workload(s) use no AWS identity)",
-            report.workloads_without_aws_identity
+            " ({} no AWS identity)",
+            crate::model::words::count(
+                report.workloads_without_aws_identity,
+                "other workload uses",
+                "other workloads use"
+            )
         ));
     }
     let style = if s.broken > 0 {

@@ -14,6 +14,7 @@ pub mod fact;
 pub mod proof;
 pub mod report;
 pub mod snapshot;
+pub mod words;
 pub mod workload;
 
 pub use chain::{Evidence, Finding, Fix, LinkName, LinkReport, Mechanism, Severity, Status};

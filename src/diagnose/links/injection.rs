@@ -99,10 +99,14 @@ fn summary(ctx: &Ctx, expected: &Expected, from_template: bool) -> String {
         })
         .count();
     match expected.mechanism {
-        Mechanism::Irsa => format!("web identity env injected in {ok}/{total} pod(s)"),
-        Mechanism::PodIdentity => {
-            format!("container credentials env injected in {ok}/{total} pod(s)")
-        }
+        Mechanism::Irsa => format!(
+            "web identity env injected in {ok}/{total} {}",
+            crate::model::words::noun(total, "pod", "pods")
+        ),
+        Mechanism::PodIdentity => format!(
+            "container credentials env injected in {ok}/{total} {}",
+            crate::model::words::noun(total, "pod", "pods")
+        ),
         Mechanism::None => "no AWS identity configured".to_string(),
     }
 }

@@ -244,13 +244,14 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociation>) 
     }
     let summary = if ctx.actions.is_empty() {
         format!(
-            "{} policy(ies): {attached_count} attached, {inline_count} inline",
-            attached_count + inline_count
+            "{}: {attached_count} attached, {inline_count} inline",
+            crate::model::words::count(attached_count + inline_count, "policy", "policies")
         )
     } else {
         format!(
-            "{allowed}/{} requested action(s) allowed",
-            ctx.actions.len()
+            "{allowed}/{} requested {} allowed",
+            ctx.actions.len(),
+            crate::model::words::noun(ctx.actions.len(), "action", "actions")
         )
     };
     LinkReport::from_findings(link, summary, findings)

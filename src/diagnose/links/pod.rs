@@ -15,8 +15,8 @@ pub fn check(ctx: &Ctx) -> LinkReport {
     let summary = if !w.pods.is_empty() {
         let ready = w.pods.iter().filter(|p| k8s::pod_ready(p)).count();
         format!(
-            "{} pod(s), {ready} ready, running as {}",
-            w.pods.len(),
+            "{}, {ready} ready, running as {}",
+            crate::model::words::count(w.pods.len(), "pod", "pods"),
             ctx.sa_name
         )
     } else if pods_known {

@@ -172,7 +172,7 @@ fn explain_denial(
                 object,
                 policy,
                 "Statement".into(),
-                format!("{} statement(s)", policy.statements.len()),
+                crate::model::words::count(policy.statements.len(), "statement", "statements"),
                 1,
             ))
             .fix(

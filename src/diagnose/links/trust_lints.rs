@@ -169,7 +169,11 @@ pub fn size(object: &str, policy: &Policy) -> Vec<Finding> {
     let per_statement = (len / policy.statements.len().max(1)).max(1);
     let room = match quota.saturating_sub(len) / per_statement {
         0 => "no further statement of this size fits".to_string(),
-        n => format!("about {n} more statement(s) of this size fit"),
+        n => format!(
+            "about {} of this size {}",
+            crate::model::words::count(n, "more statement", "more statements"),
+            crate::model::words::noun(n, "fits", "fit")
+        ),
     };
     let advice = if quota == TRUST_POLICY_QUOTA {
         "ask for a quota increase or use one role per workload"

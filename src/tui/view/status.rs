@@ -114,8 +114,12 @@ pub fn no_workloads(app: &App, report: &Report) -> Vec<Line<'static>> {
     if report.workloads_without_aws_identity > 0 {
         lines.push(Line::styled(
             format!(
-                "{} workload(s) run without IRSA or Pod Identity.",
-                report.workloads_without_aws_identity
+                "{} without IRSA or Pod Identity.",
+                crate::model::words::count(
+                    report.workloads_without_aws_identity,
+                    "workload runs",
+                    "workloads run"
+                )
             ),
             t.dim(),
         ));

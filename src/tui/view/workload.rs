@@ -57,8 +57,15 @@ pub fn draw(f: &mut Frame, body: Rect, app: &App, view: &WorkloadView) {
         Some(ProofState::Failed(e)) => Line::styled(format!("proof: {}", shown(e)), t.error()),
         None => Line::styled(
             match &w.role_arn {
-                Some(r) => format!("role {} · {} pod(s)", shown(r), w.pods.len()),
-                None => format!("no role · {} pod(s)", w.pods.len()),
+                Some(r) => format!(
+                    "role {} · {}",
+                    shown(r),
+                    crate::model::words::count(w.pods.len(), "pod", "pods")
+                ),
+                None => format!(
+                    "no role · {}",
+                    crate::model::words::count(w.pods.len(), "pod", "pods")
+                ),
             },
             t.dim(),
         ),

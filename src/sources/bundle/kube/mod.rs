@@ -420,10 +420,14 @@ fn duplicate_message(objects: &[String], same_file: bool, kept: &str) -> String 
     let count = objects.len();
     if same_file {
         format!(
-            "{count} object(s) appear more than once in this file ({list}); kept the first copy"
+            "{} more than once in this file ({list}); kept the first copy",
+            crate::model::words::count(count, "object appears", "objects appear")
         )
     } else {
-        format!("{count} object(s) also in {kept} ({list}); kept the copy from {kept}")
+        format!(
+            "{} also in {kept} ({list}); kept the copy from {kept}",
+            crate::model::words::count(count, "object", "objects")
+        )
     }
 }
 
