@@ -5,7 +5,7 @@
 //! window title) and `ESC [ 2 J` (clear the screen). The output may hold the colour sequences
 //! the tool writes itself (`ESC [ … m`) and nothing else a terminal acts on, and shows the
 //! values escaped (`\e]0;PWNED\a`). JSON output keeps JSON's escaping. The TUI's side is in
-//! tests/tui_tmux.rs (a real terminal) and tests/tui_screens.rs (every screen).
+//! tests/tui_tmux.rs (a real terminal) and tests/tui_screen_colours.rs (every screen).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

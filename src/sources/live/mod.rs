@@ -20,6 +20,7 @@ pub mod aws_clients;
 pub mod aws_error;
 pub mod eks_gather;
 pub mod exec_plugin;
+pub mod iam_account;
 pub mod iam_gather;
 pub mod kube_config;
 pub mod kube_error;

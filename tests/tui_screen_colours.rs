@@ -1,0 +1,355 @@
+//! Colour and escaping on every TUI screen, drawn with ratatui's TestBackend: no cell is grey
+//! (DarkGray is invisible on Solarized Dark and similar themes) or has a background, secondary
+//! text is the default foreground dimmed, yellow is always bold (plain yellow is faint on
+//! white); with NO_COLOR no cell has a colour; hostile values (terminal escapes, bidirectional
+//! and invisible characters) are shown escaped on every screen, never dropped in part.
+
+use kubectl_irsa::app::watched::{LoadEvent, Stage, StageState};
+use kubectl_irsa::app::{self, Source};
+use kubectl_irsa::diagnose::Selection;
+use kubectl_irsa::model::Report;
+use kubectl_irsa::terminal_text::needs_escape;
+use kubectl_irsa::tui::Msg;
+use kubectl_irsa::tui::update::update;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyCode;
+use ratatui::style::{Color, Modifier};
+
+#[path = "support/tui_screen.rs"]
+mod tui_screen;
+use tui_screen::*;
+
+/// Every screen a user can reach on `source`'s report at 100x40, by the keys that reach it:
+/// the list, a filter, each workload's chain with each of its links selected, its detail pane
+/// focused and scrolled to the end, its commands; help; and the loading and error screens.
+fn every_screen(source: &Source, color: bool) -> Vec<(String, Buffer)> {
+    every_screen_of(&app::doctor(source, &Selection::default()).unwrap(), color)
+}
+
+/// [`every_screen`] for a report built by the test.
+fn every_screen_of(report: &Report, color: bool) -> Vec<(String, Buffer)> {
+    let fresh = || tui_app::with_report(report.clone(), color, 100, 40);
+    let mut out = Vec::new();
+    let mut app = fresh();
+    out.push(("list".to_string(), draw(&app)));
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "trust");
+    out.push(("filter".to_string(), draw(&app)));
+    let mut app = fresh();
+    press(&mut app, KeyCode::Char('?'));
+    out.push(("help".to_string(), draw(&app)));
+    for row in 0..report.workloads.len() {
+        let mut app = fresh();
+        for _ in 0..row {
+            press(&mut app, KeyCode::Down);
+        }
+        press(&mut app, KeyCode::Enter);
+        let w = app.current_workload().unwrap();
+        let (name, links) = (format!("{}/{}", w.namespace, w.name), w.links.len());
+        for link in 0..links {
+            out.push((format!("{name} link {link}"), draw(&app)));
+            press(&mut app, KeyCode::Down);
+        }
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::End);
+        out.push((format!("{name} detail"), draw(&app)));
+        press(&mut app, KeyCode::Char('y'));
+        out.push((format!("{name} commands"), draw(&app)));
+    }
+    let mut loading = new_app(color, 100, 40);
+    update(
+        &mut loading,
+        Msg::Load {
+            generation: 1,
+            event: LoadEvent::Stage(Stage::Kubernetes, StageState::Done("3 pods".into())),
+        },
+    );
+    out.push(("loading".to_string(), draw(&loading)));
+    let mut error = new_app(color, 100, 40);
+    update(
+        &mut error,
+        Msg::Loaded {
+            generation: 1,
+            result: Err("connection refused".into()),
+        },
+    );
+    out.push(("error".to_string(), draw(&error)));
+    out
+}
+
+/// The cells of the first occurrence of `needle` on screen, skipping spaces.
+fn cells_of(buf: &Buffer, needle: &str) -> Vec<(u16, u16)> {
+    for y in 0..buf.area.height {
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        for x in 0..buf.area.width {
+            starts.push((text.len(), x));
+            text.push_str(buf[(x, y)].symbol());
+        }
+        if let Some(at) = text.find(needle) {
+            return starts
+                .into_iter()
+                .filter(|&(offset, x)| {
+                    (at..at + needle.len()).contains(&offset) && buf[(x, y)].symbol() != " "
+                })
+                .map(|(_, x)| (x, y))
+                .collect();
+        }
+    }
+    panic!("{needle:?} is not on screen:\n{}", screen_text(buf));
+}
+
+fn is_secondary(buf: &Buffer, (x, y): (u16, u16)) -> bool {
+    let c = &buf[(x, y)];
+    c.fg == Color::Reset && c.modifier.contains(Modifier::DIM)
+}
+
+fn is_warning(buf: &Buffer, (x, y): (u16, u16)) -> bool {
+    let c = &buf[(x, y)];
+    c.fg == Color::Yellow && c.modifier.contains(Modifier::BOLD)
+}
+
+#[test]
+fn no_screen_is_grey_or_filled_dim_text_keeps_the_default_colour_and_yellow_is_bold() {
+    // The demo has broken, warning, ok and skipped links; the scenario adds unknown ones.
+    let (mut dim, mut yellow) = (0, 0);
+    for source in [Source::Demo, scenario("aws-data-missing")] {
+        let screens = every_screen(&source, true);
+        assert!(screens.len() > 10, "{} screens", screens.len());
+        for (name, buf) in &screens {
+            for y in 0..buf.area.height {
+                for x in 0..buf.area.width {
+                    let c = &buf[(x, y)];
+                    let at = || format!("{name} at {x},{y}: {}", row_text(buf, y));
+                    assert!(
+                        !matches!(c.fg, Color::DarkGray | Color::Gray),
+                        "grey text, {}",
+                        at()
+                    );
+                    assert_eq!(c.bg, Color::Reset, "background fill, {}", at());
+                    if c.modifier.contains(Modifier::DIM) {
+                        assert_eq!(c.fg, Color::Reset, "coloured dim text, {}", at());
+                        dim += 1;
+                    }
+                    if c.fg == Color::Yellow {
+                        assert!(
+                            c.modifier.contains(Modifier::BOLD),
+                            "faint yellow, {}",
+                            at()
+                        );
+                        yellow += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(dim > 0 && yellow > 0, "dim {dim}, yellow {yellow}");
+}
+
+#[test]
+fn secondary_text_is_the_default_foreground_dimmed() {
+    let mut app = demo(100, 40);
+    press(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "flytesnacks");
+    let filter = draw(&app);
+    assert!(
+        cells_of(&filter, "1 of 8")
+            .iter()
+            .all(|&c| is_secondary(&filter, c))
+    );
+
+    let mut app = demo(100, 40);
+    open(&mut app, "flytesnacks");
+    let buf = draw(&app);
+    for text in [
+        "ns flytesnacks-development",
+        "sa default",
+        "TRUST_WIDE_WILDCARD",
+        // A policy line's number and its rule.
+        "1 │",
+    ] {
+        let cells = cells_of(&buf, text);
+        assert!(!cells.is_empty());
+        for c in cells {
+            assert!(is_secondary(&buf, c), "{text:?} at {c:?}: {:?}", buf[c]);
+        }
+    }
+    // The detail pane is not focused: its border is secondary too.
+    assert!(is_secondary(&buf, cells_of(&buf, "┌ detail")[0]));
+
+    // Links skipped after a broken one, and links that could not be judged.
+    let mut app = demo(100, 40);
+    open(&mut app, "enbuild-ai");
+    let buf = draw(&app);
+    let skipped = cells_of(&buf, "· injection        not checked");
+    assert!(
+        skipped.iter().all(|&c| is_secondary(&buf, c)),
+        "{}",
+        screen_text(&buf)
+    );
+    let mut app = loaded_from(&scenario("aws-data-missing"), true, 100, 40);
+    open(&mut app, "orders");
+    let buf = draw(&app);
+    let unknown = cells_of(&buf, "? oidc-provider");
+    assert!(
+        unknown.iter().all(|&c| is_secondary(&buf, c)),
+        "{}",
+        screen_text(&buf)
+    );
+}
+
+#[test]
+fn warnings_are_bold_yellow() {
+    let app = demo(100, 40);
+    let list = draw(&app);
+    assert!(
+        cells_of(&list, "2 warning")
+            .iter()
+            .all(|&c| is_warning(&list, c))
+    );
+    let rows: Vec<u16> = (0..list.area.height)
+        .filter(|&y| row_text(&list, y).starts_with('!'))
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", screen_text(&list));
+    for y in rows {
+        assert!(is_warning(&list, (0, y)), "{}", row_text(&list, y));
+    }
+
+    let mut app = demo(100, 40);
+    open(&mut app, "flytesnacks");
+    let buf = draw(&app);
+    // The trust link's row in the chain and the finding in the detail pane.
+    assert!(
+        cells_of(&buf, "! trust")
+            .iter()
+            .all(|&c| is_warning(&buf, c))
+    );
+    assert!(is_warning(
+        &buf,
+        cells_of(&buf, "! `system:serviceaccount")[0]
+    ));
+}
+
+#[test]
+fn no_color_has_no_colour_on_any_screen_and_keeps_warnings_plain() {
+    for (name, buf) in every_screen(&Source::Demo, false) {
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                let c = &buf[(x, y)];
+                assert_eq!(
+                    (c.fg, c.bg),
+                    (Color::Reset, Color::Reset),
+                    "{name}: colour at {x},{y}: {}",
+                    row_text(&buf, y)
+                );
+            }
+        }
+    }
+    // As before the colour change: the `!` icon carries a warning, in the plain weight.
+    let app = loaded_from(&Source::Demo, false, 100, 40);
+    let list = draw(&app);
+    let warning_row = (0..list.area.height)
+        .find(|&y| row_text(&list, y).starts_with('!'))
+        .unwrap();
+    assert!(!list[(0, warning_row)].modifier.contains(Modifier::BOLD));
+}
+
+/// The screen's text with the layout taken out (spaces, borders, gutters), so a value wrapped
+/// over two rows reads as one.
+fn flowing_text(buf: &Buffer) -> String {
+    screen_text(buf)
+        .chars()
+        .filter(|&c| !c.is_whitespace() && !('\u{2500}'..='\u{259f}').contains(&c) && c != '▶')
+        .collect()
+}
+
+/// Every occurrence of `rest` in `text` comes right after the escaped ESC: ours (`\e`), or
+/// JSON's (`\u001b`) inside a policy document, which holds it written that way.
+fn always_after_esc(text: &str, rest: &str) -> bool {
+    text.match_indices(rest)
+        .all(|(at, _)| text[..at].ends_with(r"\e") || text[..at].ends_with(r"\u001b"))
+}
+
+#[test]
+fn hostile_values_are_shown_escaped_on_every_screen() {
+    let mut report = app::doctor(&scenario("hostile-values"), &Selection::default()).unwrap();
+    // Characters ratatui would pass to the terminal or drop without a trace: a right-to-left
+    // override (drawn as nothing, reordering what follows), a zero-width joiner (glued to the
+    // letter before it), an isolate, a C1 CSI.
+    let w = &mut report.workloads[0];
+    w.service_account.push_str("\u{2066}x");
+    w.links[0]
+        .summary
+        .push_str(" ab\u{202e}dc ok\u{200d}ay \u{9b}2J");
+    let mut screens = every_screen_of(&report, true);
+
+    // Texts that are not in the report: the source's name, a failed load, a stage, a toast.
+    let mut app = tui_app::with_report(report.clone(), true, 100, 40);
+    app.source_label = "bundle\x1b]0;PWNED\x07".into();
+    kubectl_irsa::tui::update::toast(
+        &mut app,
+        "proof of shop/pod/orders: AccessDenied\x1b]0;PWNED\x07",
+        kubectl_irsa::tui::state::ToastLevel::Error,
+    );
+    screens.push(("header and toast".into(), draw(&app)));
+    let mut error = new_app(true, 100, 40);
+    let failed = "GetRole: boom\x1b]0;PWNED\x07\x1b[2J\r\nline two\ttabbed";
+    update(
+        &mut error,
+        Msg::Loaded {
+            generation: 1,
+            result: Err(failed.into()),
+        },
+    );
+    screens.push(("error".into(), draw(&error)));
+    let mut loading = new_app(true, 100, 40);
+    update(
+        &mut loading,
+        Msg::Load {
+            generation: 1,
+            event: LoadEvent::Stage(Stage::Iam, StageState::Failed("boom\x1b[2J".into())),
+        },
+    );
+    screens.push(("loading".into(), draw(&loading)));
+
+    let mut all = String::new();
+    for (name, buf) in &screens {
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                let symbol = buf[(x, y)].symbol();
+                assert!(
+                    !symbol.chars().any(needs_escape),
+                    "{name}: {symbol:?} at {x},{y}: {}",
+                    row_text(buf, y)
+                );
+            }
+        }
+        let text = flowing_text(buf);
+        // ratatui drops a raw ESC or BEL and draws the rest: `]0;PWNED` without its `\e`.
+        assert!(
+            always_after_esc(&text, "]0;PWNED") && always_after_esc(&text, "[2J"),
+            "{name}: an escape shown in part:\n{}",
+            screen_text(buf)
+        );
+        all.push_str(&text);
+        all.push('\n');
+    }
+    for shown in [
+        // The role-arn annotation's value (the orders workload's annotation link).
+        r"role/orders-irsa\e]0;PWNED\a\e[2J",
+        // The trust condition value (ledger's trust link and its policy document).
+        r"ledger\e]0;PWNED\a",
+        // The Sid (audit's trust link).
+        r#"Sid"Allow\e[2J""#,
+        // Added above.
+        r"\u{2066}x",
+        r"ab\u{202e}dcok\u{200d}ay\u{9b}2J",
+        r"bundle\e]0;PWNED\a",
+        r"AccessDenied\e]0;PWNED\a",
+        r"boom\e]0;PWNED\a\e[2J",
+        "linetwotabbed",
+        r"boom\e[2J",
+    ] {
+        assert!(all.contains(shown), "{shown} is on no screen:\n{all}");
+    }
+}
