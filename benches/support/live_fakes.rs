@@ -1,11 +1,15 @@
 //! The live benchmark's set-up: one synthetic cluster served by every test fake (the fake
-//! Kubernetes API behind a layer that timestamps each request's arrival, moto behind the IAM
-//! front, the fake EKS and STS), kubeconfigs with a static token or an exec credential plugin,
-//! and one run of the real binary against them with what the fakes saw.
+//! Kubernetes API, moto behind the IAM front, the fake EKS and STS), kubeconfigs with a static
+//! token or an exec credential plugin, and one run of the real binary against them with what
+//! the fakes saw.
 //!
-//! The timestamps give the sequential round trips of a run: requests of one wave go out
-//! together, so with every fake at the same latency L the last request of the run arrives
-//! `(rounds - 1) * L` after the first one.
+//! Every request is timestamped on arrival and on answer: the fake Kubernetes API through a
+//! layer of its router, the AWS fakes through a loopback proxy in front of each (their own logs
+//! stamp a request when it is answered, after the injected latency). Together they give the
+//! sequential round trips of a run ([`Measured::waves`]: a request can only have waited for
+//! answers that came back before it was sent) and the servers' own time beyond the injected
+//! latency (moto's, for IAM, which a real service spends in parallel but moto mostly one
+//! request at a time).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -20,7 +24,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::support::fake_aws::sts::FakeSts;
-use crate::support::fake_aws::{FakeEks, FakeIamFront, Moto, aws_env, seed_moto};
+use crate::support::fake_aws::{FakeEks, FakeIamFront, Moto, aws_env, http, seed_moto};
 use crate::support::fake_kube::FakeKube;
 use crate::synthetic::{ACCT, Size, generate};
 
@@ -28,7 +32,21 @@ use crate::synthetic::{ACCT, Size, generate};
 pub const CLUSTER: &str = "bench";
 const REGION: &str = "us-west-2";
 
-type Stamps = Arc<Mutex<Vec<(Instant, String)>>>;
+/// One request: when it arrived, when it was answered, and what it was.
+#[derive(Debug, Clone)]
+struct Stamp {
+    arrived: Instant,
+    answered: Instant,
+    what: String,
+}
+
+type Stamps = Arc<Mutex<Vec<Stamp>>>;
+
+fn push(stamps: &Stamps, stamp: Stamp) {
+    if let Ok(mut s) = stamps.lock() {
+        s.push(stamp);
+    }
+}
 
 /// Which credentials the kubeconfig gives kube-rs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,36 +70,59 @@ pub struct Measured {
     pub sts: usize,
     /// From the first request any fake received to the last one.
     pub span: Duration,
-    /// Every request the Kubernetes, IAM and EKS fakes received: when (after the first) and
-    /// what, in arrival order.
-    pub timeline: Vec<(Duration, String)>,
+    /// Every request the fakes received: when it arrived and when it was answered (after the
+    /// first arrival), and what it was, in arrival order.
+    pub timeline: Vec<(Duration, Duration, String)>,
+    /// IAM's own time beyond the injected latency, summed over its requests (moto's work,
+    /// mostly one request at a time).
+    pub iam_server: Duration,
     /// How many times the exec plugin script ran (not counted for the real AWS CLI).
     pub exec_runs: usize,
 }
 
 impl Measured {
-    /// Sequential round trips at `latency` per request, from the arrival times.
-    pub fn rounds(&self, latency: Duration) -> usize {
-        (self.span.as_secs_f64() / latency.as_secs_f64()).round() as usize + 1
-    }
-
-    /// The requests grouped by the round trip they went out in (arrival after the first
-    /// request, in units of `latency`): `round 2 (+51 ms): IAM GetRole x5, ...`.
-    pub fn waves(&self, latency: Duration) -> Vec<String> {
+    /// The requests in waves by cause: a request is in the wave after the deepest one whose
+    /// answer had come back when it was sent (the first requests, sent before any answer, are
+    /// wave 1). The number of waves is the number of sequential round trips, however long each
+    /// server took to answer; something that is no request (the exec credential plugin) shows
+    /// only as the answers that came back while it ran.
+    pub fn waves(&self) -> Vec<(Duration, BTreeMap<String, usize>)> {
+        let mut depth: Vec<usize> = Vec::with_capacity(self.timeline.len());
+        for (arrived, _, _) in &self.timeline {
+            let before = self
+                .timeline
+                .iter()
+                .zip(&depth)
+                .filter(|((_, answered, _), _)| answered <= arrived)
+                .map(|(_, d)| *d)
+                .max()
+                .unwrap_or(0);
+            depth.push(before + 1);
+        }
         let mut waves: BTreeMap<usize, (Duration, BTreeMap<String, usize>)> = BTreeMap::new();
-        for (at, what) in &self.timeline {
-            let round = (at.as_secs_f64() / latency.as_secs_f64()).round() as usize + 1;
-            let wave = waves.entry(round).or_insert((*at, BTreeMap::new()));
+        for ((arrived, _, what), d) in self.timeline.iter().zip(depth) {
+            let wave = waves.entry(d).or_insert((*arrived, BTreeMap::new()));
             *wave.1.entry(what.clone()).or_insert(0) += 1;
         }
-        waves
+        waves.into_values().collect()
+    }
+
+    /// [`Measured::waves`] as lines: `wave 2 (from +51 ms): IAM GetRole x5, ...`.
+    pub fn wave_lines(&self) -> Vec<String> {
+        self.waves()
             .into_iter()
-            .map(|(round, (at, ops))| {
+            .enumerate()
+            .map(|(i, (at, ops))| {
                 let ops: Vec<String> = ops
                     .into_iter()
                     .map(|(op, n)| if n > 1 { format!("{op} x{n}") } else { op })
                     .collect();
-                format!("round {round} (+{} ms): {}", at.as_millis(), ops.join(", "))
+                format!(
+                    "wave {} (from +{} ms): {}",
+                    i + 1,
+                    at.as_millis(),
+                    ops.join(", ")
+                )
             })
             .collect()
     }
@@ -91,7 +132,13 @@ impl Measured {
 pub struct Cluster {
     pub snapshot: kubectl_irsa::model::Snapshot,
     kube: FakeKube,
-    kube_stamps: Stamps,
+    stamps: Stamps,
+    /// The proxies in front of the AWS fakes.
+    iam_url: String,
+    eks_url: String,
+    sts_url: String,
+    /// The latency the AWS fakes inject, to tell it from their own time.
+    aws_latency: Mutex<Duration>,
     eks: FakeEks,
     iam: FakeIamFront,
     sts: FakeSts,
@@ -102,10 +149,131 @@ pub struct Cluster {
 }
 
 async fn stamp(State(stamps): State<Stamps>, request: Request, next: Next) -> Response {
-    if let Ok(mut s) = stamps.lock() {
-        s.push((Instant::now(), format!("GET {}", request.uri().path())));
+    let arrived = Instant::now();
+    let what = format!("{} {}", request.method(), request.uri().path());
+    let response = next.run(request).await;
+    push(
+        &stamps,
+        Stamp {
+            arrived,
+            answered: Instant::now(),
+            what,
+        },
+    );
+    response
+}
+
+/// A loopback proxy in front of one AWS fake: stamps each request and forwards it unchanged.
+#[derive(Clone)]
+struct Proxy {
+    service: &'static str,
+    target: String,
+    stamps: Stamps,
+}
+
+/// The operation of an AWS request: the query protocols' `Action`, or EKS's REST route.
+fn operation(service: &str, method: &str, path: &str, body: &[u8]) -> String {
+    let form = String::from_utf8_lossy(body);
+    if let Some(action) = form.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+        return format!("{service} {action}");
     }
-    next.run(request).await
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let op = match (method, parts.as_slice()) {
+        ("GET", ["clusters"]) => "ListClusters",
+        ("GET", ["clusters", _]) => "DescribeCluster",
+        ("GET", ["clusters", _, "pod-identity-associations"]) => "ListPodIdentityAssociations",
+        ("GET", ["clusters", _, "pod-identity-associations", _]) => {
+            "DescribePodIdentityAssociation"
+        }
+        ("GET", ["clusters", _, "addons", _]) => "DescribeAddon",
+        _ => return format!("{service} {method} {path}"),
+    };
+    format!("{service} {op}")
+}
+
+async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
+    let arrived = Instant::now();
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 64 << 20)
+        .await
+        .unwrap_or_default();
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let answer = http::request(
+        &proxy.target,
+        parts.method.as_str(),
+        path,
+        &headers,
+        &body,
+        Duration::from_secs(60),
+    )
+    .await;
+    push(
+        &proxy.stamps,
+        Stamp {
+            arrived,
+            answered: Instant::now(),
+            what: operation(
+                proxy.service,
+                parts.method.as_str(),
+                parts.uri.path(),
+                &body,
+            ),
+        },
+    );
+    let mut response = Response::builder();
+    let raw = match answer {
+        Ok(raw) => raw,
+        Err(e) => {
+            return Response::builder()
+                .status(502)
+                .body(axum::body::Body::from(e))
+                .unwrap_or_default();
+        }
+    };
+    response = response.status(raw.status);
+    for (k, v) in &raw.headers {
+        if !matches!(
+            k.to_ascii_lowercase().as_str(),
+            "content-length" | "transfer-encoding" | "connection" | "keep-alive"
+        ) {
+            response = response.header(k, v);
+        }
+    }
+    response
+        .body(axum::body::Body::from(raw.body))
+        .unwrap_or_default()
+}
+
+/// Serves a proxy to `target` on a loopback port; returns its URL.
+async fn serve_proxy(service: &'static str, target: &str, stamps: Stamps) -> String {
+    let proxy = Proxy {
+        service,
+        target: target.to_string(),
+        stamps,
+    };
+    let router = axum::Router::new().fallback(forward).with_state(proxy);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}")
 }
 
 async fn serve_stamped(kube: &FakeKube, stamps: Stamps) -> SocketAddr {
@@ -134,8 +302,8 @@ impl Cluster {
         rt.block_on(seed_moto(moto.url(), &snapshot))
             .expect("seed moto");
         let kube = FakeKube::from_bundles(&bundle);
-        let kube_stamps = Stamps::default();
-        let addr = rt.block_on(serve_stamped(&kube, kube_stamps.clone()));
+        let stamps = Stamps::default();
+        let addr = rt.block_on(serve_stamped(&kube, stamps.clone()));
         let token_kubeconfig = dir.path().join("kubeconfig-token");
         kube.write_kubeconfig(&token_kubeconfig, addr, CLUSTER, None);
         let exec_kubeconfig = dir.path().join("kubeconfig-exec");
@@ -145,11 +313,22 @@ impl Cluster {
         iam.set_account(Some(ACCT));
         let sts = FakeSts::new();
         sts.set_default_caller(&format!("arn:aws:iam::{ACCT}:user/bench"));
+        let (iam_url, eks_url, sts_url) = rt.block_on(async {
+            (
+                serve_proxy("IAM", iam.url(), stamps.clone()).await,
+                serve_proxy("EKS", eks.url(), stamps.clone()).await,
+                serve_proxy("STS", sts.url(), stamps.clone()).await,
+            )
+        });
         std::fs::create_dir_all(dir.path().join("home")).expect("home");
         Cluster {
             snapshot,
             kube,
-            kube_stamps,
+            stamps,
+            iam_url,
+            eks_url,
+            sts_url,
+            aws_latency: Mutex::new(Duration::ZERO),
             eks,
             iam,
             sts,
@@ -166,6 +345,9 @@ impl Cluster {
         self.eks.set_latency(aws);
         self.iam.set_latency(aws);
         self.sts.set_latency(aws);
+        if let Ok(mut l) = self.aws_latency.lock() {
+            *l = aws;
+        }
     }
 
     fn clear(&self) {
@@ -173,7 +355,7 @@ impl Cluster {
         self.eks.clear_requests();
         self.iam.clear_requests();
         self.sts.clear_requests();
-        if let Ok(mut s) = self.kube_stamps.lock() {
+        if let Ok(mut s) = self.stamps.lock() {
             s.clear();
         }
         let _ = std::fs::remove_file(self.exec_log());
@@ -223,9 +405,9 @@ impl Cluster {
             .envs(aws_env(
                 REGION,
                 &[
-                    ("iam", self.iam.url()),
-                    ("eks", self.eks.url()),
-                    ("sts", self.sts.url()),
+                    ("iam", &self.iam_url),
+                    ("eks", &self.eks_url),
+                    ("sts", &self.sts_url),
                 ],
             ));
         cmd
@@ -237,31 +419,26 @@ impl Cluster {
         let start = Instant::now();
         let output = cmd.output().expect("run kubectl-irsa");
         let wall = start.elapsed();
-        let iam = self.iam.requests();
-        let eks = self.eks.requests();
-        let stamps = self
-            .kube_stamps
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or_default();
-        let mut arrivals: Vec<(Instant, String)> = stamps
-            .into_iter()
-            .chain(
-                iam.iter()
-                    .map(|r| (r.received, format!("IAM {}", r.operation))),
-            )
-            .chain(
-                eks.iter()
-                    .map(|r| (r.received, format!("EKS {}", r.operation))),
-            )
-            .collect();
-        arrivals.sort_by_key(|(t, _)| *t);
-        let (span, timeline) = match (arrivals.first(), arrivals.last()) {
-            (Some((first, _)), Some((last, _))) => (
-                last.duration_since(*first),
-                arrivals
+        let mut stamps = self.stamps.lock().map(|s| s.clone()).unwrap_or_default();
+        stamps.sort_by_key(|s| s.arrived);
+        let latency = self.aws_latency.lock().map(|l| *l).unwrap_or_default();
+        let iam_server = stamps
+            .iter()
+            .filter(|s| s.what.starts_with("IAM "))
+            .map(|s| s.answered.duration_since(s.arrived).saturating_sub(latency))
+            .sum();
+        let (span, timeline) = match (stamps.first(), stamps.last()) {
+            (Some(first), Some(last)) => (
+                last.arrived.duration_since(first.arrived),
+                stamps
                     .iter()
-                    .map(|(t, what)| (t.duration_since(*first), what.clone()))
+                    .map(|s| {
+                        (
+                            s.arrived.duration_since(first.arrived),
+                            s.answered.duration_since(first.arrived),
+                            s.what.clone(),
+                        )
+                    })
                     .collect(),
             ),
             _ => (Duration::ZERO, Vec::new()),
@@ -278,6 +455,7 @@ impl Cluster {
             sts: self.sts.requests().len(),
             span,
             timeline,
+            iam_server,
             exec_runs,
         }
     }
