@@ -333,3 +333,53 @@ fn a_role_of_another_account_is_not_looked_up_here() {
     assert_eq!(env.iam.count("GetRole"), 0, "{}", env.request_counts());
     assert_read_only_and_deduplicated(&env, "cross-account");
 }
+
+/// A targeted run (issue 10, "one workload at the round-trip limit") reads its own service
+/// account's role whole and the namespace's other roles with GetRole alone (their trust still
+/// says whom a role was meant for), and reports the target exactly as the namespace-wide run
+/// does.
+#[test]
+fn a_targeted_run_reads_only_its_own_roles_permissions() {
+    let moto = Moto::acquire_blocking();
+    let env = LiveEnv::start(&moto, "basic");
+    let whole = env.run(&["doctor", "-n", "shop", "-o", "json"]).json();
+    let of = |report: &Value, sa: &str| -> Vec<Value> {
+        report["workloads"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|w| w["serviceAccount"] == sa)
+            .cloned()
+            .collect()
+    };
+    for (sa, role) in [
+        ("checkout", "checkout-irsa"),
+        ("payments", "payments-pod-identity"),
+    ] {
+        env.clear_requests();
+        let run = env.run(&["doctor", &format!("sa/{sa}"), "-n", "shop", "-o", "json"]);
+        let report = run.json();
+        assert!(!of(&report, sa).is_empty(), "{}", run.explain());
+        assert_eq!(of(&report, sa), of(&whole, sa), "sa/{sa}: same verdicts");
+        eprintln!("sa/{sa}: {}", env.request_counts());
+        assert_read_only_and_deduplicated(&env, &format!("sa/{sa}"));
+        for listing in ["ListRolePolicies", "ListAttachedRolePolicies"] {
+            assert_eq!(
+                env.iam
+                    .fetches_by(listing, "RoleName")
+                    .keys()
+                    .collect::<Vec<_>>(),
+                [role],
+                "sa/{sa}: {listing} for the target's role alone"
+            );
+        }
+        assert_eq!(
+            env.iam
+                .fetches_by("GetRole", "RoleName")
+                .keys()
+                .collect::<Vec<_>>(),
+            ["checkout-irsa", "payments-pod-identity", "search-irsa"],
+            "sa/{sa}: every role's trust"
+        );
+    }
+}

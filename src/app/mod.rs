@@ -72,6 +72,22 @@ pub fn gather(source: &Source) -> Result<Snapshot, AppError> {
 }
 
 pub fn doctor(source: &Source, selection: &Selection) -> Result<Report, AppError> {
-    let snapshot = gather(source)?;
+    let snapshot = gather(&focused(source, selection))?;
     Ok(diagnose::diagnose(&snapshot, selection)?)
+}
+
+/// `source`, told what the selection is about: a live run reads only the target's roles whole
+/// (`sources::live::iam_wanted`). Bundles hold what they hold.
+fn focused(source: &Source, selection: &Selection) -> Source {
+    match source {
+        Source::Live(opts) => Source::Live(focused_options(opts, selection)),
+        other => other.clone(),
+    }
+}
+
+fn focused_options(opts: &LiveOptions, selection: &Selection) -> LiveOptions {
+    LiveOptions {
+        target: selection.target.clone(),
+        ..opts.clone()
+    }
 }

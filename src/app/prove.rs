@@ -17,7 +17,8 @@ pub async fn doctor_with_proof_async(
     opts: &LiveOptions,
     selection: &Selection,
 ) -> Result<Report, AppError> {
-    let (snapshot, session) = live::gather_session(opts).await?;
+    let opts = super::focused_options(opts, selection);
+    let (snapshot, session) = live::gather_session(&opts).await?;
     let mut report = diagnose::diagnose(&snapshot, selection)?;
     let targets = diagnose::prove::targets(&report, &snapshot);
     let outcomes = live::prove::prove(&Prover::of(&session), &targets, &selection.actions).await;

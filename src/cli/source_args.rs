@@ -67,6 +67,7 @@ impl SourceArgs {
                 region: self.region.clone(),
                 cluster: self.cluster.clone(),
                 request_timeout: self.request_timeout,
+                target: None,
             })
         }
     }

@@ -134,3 +134,44 @@ pub fn not_found(ix: &Index, sel: &Selection, target: &Target) -> DiagnoseError 
     };
     DiagnoseError::TargetNotFound(message)
 }
+
+/// The service accounts a target's diagnosis runs through, known from the Kubernetes lists
+/// alone: live sources read the permissions of those accounts' roles and only the trust of the
+/// others (their trust still tells whom a role was meant for, see `Index::roles_trusting`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Focus {
+    /// (namespace, service account) of the workloads the target names.
+    accounts: BTreeSet<(String, String)>,
+    /// Service account names the target names itself (`sa/NAME`, a bare `NAME`), in any
+    /// namespace of the scope: one may exist only in a pod identity association.
+    names: BTreeSet<String>,
+    namespace: Option<String>,
+}
+
+impl Focus {
+    /// What `target` (in `namespace`, `None` for all) runs through, from `workloads`.
+    pub fn of(target: &Target, namespace: Option<&str>, workloads: &[Workload]) -> Focus {
+        let in_scope = |ns: &str| namespace.is_none_or(|want| want == ns);
+        let accounts = workloads
+            .iter()
+            .filter(|w| in_scope(&w.id.namespace))
+            .filter(|w| matches(target, w, &w.service_account()))
+            .map(|w| (w.id.namespace.clone(), w.service_account()))
+            .collect();
+        let names = match target {
+            Target::ServiceAccount(n) | Target::Name(n) => BTreeSet::from([n.clone()]),
+            Target::Workload(..) => BTreeSet::new(),
+        };
+        Focus {
+            accounts,
+            names,
+            namespace: namespace.map(str::to_string),
+        }
+    }
+
+    /// Does the target's diagnosis run through service account `sa` of namespace `ns`?
+    pub fn covers(&self, ns: &str, sa: &str) -> bool {
+        self.accounts.contains(&(ns.to_string(), sa.to_string()))
+            || (self.names.contains(sa) && self.namespace.as_deref().is_none_or(|n| n == ns))
+    }
+}

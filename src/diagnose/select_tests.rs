@@ -243,3 +243,34 @@ fn a_wildcard_subject_is_a_warning_not_a_missing_annotation_and_all_or_target_ag
     assert!(!got.contains(&"ANNOTATION_MISSING"), "{got:?}");
     assert_eq!(w.status, Status::Warning);
 }
+
+#[test]
+fn a_targets_focus_is_the_service_accounts_its_workloads_run_as_or_the_name_it_gives() {
+    use super::select::Focus;
+    use super::workloads::resolve;
+    let files = [
+        pod("shop", "web", "web-sa", &[], &[]),
+        pod("shop", "batch", "batch-sa", &[], &[]),
+        pod("ops", "web", "ops-sa", &[], &[]),
+    ];
+    let snap = load(&files);
+    let ws = resolve(&snap.kube);
+    let by_pod = Focus::of(
+        &Target::Workload(WorkloadKind::Pod, "web".into()),
+        Some("shop"),
+        &ws,
+    );
+    assert!(by_pod.covers("shop", "web-sa"));
+    assert!(!by_pod.covers("shop", "batch-sa"));
+    assert!(!by_pod.covers("ops", "ops-sa"), "another namespace");
+    let everywhere = Focus::of(&Target::Name("web".into()), None, &ws);
+    assert!(everywhere.covers("shop", "web-sa") && everywhere.covers("ops", "ops-sa"));
+    assert!(
+        everywhere.covers("elsewhere", "web"),
+        "the name itself, for an idle account"
+    );
+    let by_sa = Focus::of(&Target::ServiceAccount("reports".into()), Some("shop"), &ws);
+    assert!(by_sa.covers("shop", "reports"));
+    assert!(!by_sa.covers("ops", "reports"));
+    assert!(!by_sa.covers("shop", "web-sa"));
+}

@@ -5,8 +5,6 @@
 //!
 //! To read another account-wide listing, add it here and start it from `iam_gather::gather`.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_iam::types::EntityType;
 
 use super::LiveError;
@@ -123,36 +121,13 @@ pub async fn list_roles(iam: &aws_sdk_iam::Client) -> Result<Option<Vec<IamRole>
         found
             .into_iter()
             .map(|r| {
-                let name = r.role_name().to_string();
-                IamRole {
-                    arn: r.arn().to_string(),
-                    name: name.clone(),
-                    path: r.path().to_string(),
-                    role_id: Some(r.role_id().to_string()),
-                    create_date: None,
-                    trust_policy: r
-                        .assume_role_policy_document()
-                        .map(|d| PolicyText(d.to_string())),
-                    inline_policies: Fact::not_collected(CommandLine::aws([
-                        "iam",
-                        "list-role-policies",
-                        "--role-name",
-                        &name,
-                    ])),
-                    attached_policies: Fact::not_collected(CommandLine::aws([
-                        "iam",
-                        "list-attached-role-policies",
-                        "--role-name",
-                        &name,
-                    ])),
-                    permissions_boundary: Fact::not_collected(CommandLine::aws([
-                        "iam",
-                        "get-role",
-                        "--role-name",
-                        &name,
-                    ])),
-                    tags: BTreeMap::new(),
-                }
+                let boundary = Fact::not_collected(CommandLine::aws([
+                    "iam",
+                    "get-role",
+                    "--role-name",
+                    r.role_name(),
+                ]));
+                super::iam_wanted::trust_only(&r, boundary)
             })
             .collect(),
     ))

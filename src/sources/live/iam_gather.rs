@@ -14,6 +14,9 @@
 //! GetPolicy calls next; GetPolicyVersion last. One IRSA workload's role is read in three
 //! round trips after the Kubernetes lists.
 //!
+//! With a target, the roles of other service accounts are read with GetRole alone, for their
+//! trust ([`super::iam_wanted`]).
+//!
 //! GetRole only reads the caller's own account: a role ARN of another account is left
 //! uncollected (the role link says what to run there), never looked up by name here.
 
@@ -27,6 +30,7 @@ use futures::stream::{self, StreamExt};
 use super::LiveError;
 use super::aws_error::{AwsFailure, classify};
 use super::eks_gather::{IN_FLIGHT, fatal};
+use super::iam_wanted::{self, Wanted};
 use crate::model::arn::{Arn, RoleArn};
 use crate::model::aws::{
     AttachedPolicy, IamFacts, IamRole, InlinePolicy, ManagedPolicy, OidcProvider, PolicyText,
@@ -72,7 +76,8 @@ pub(super) fn tags(list: &[aws_sdk_iam::types::Tag]) -> BTreeMap<String, String>
 pub struct Inputs<Annotated, Associated, Account, Issuer> {
     /// Read every role of the account (GetAccountAuthorizationDetails) from the start (`-A`).
     pub scan_all: bool,
-    /// Role ARNs the service accounts' annotations name (the Kubernetes lists).
+    /// Role ARNs the service accounts' annotations name (the Kubernetes lists), split into
+    /// those read whole and those read for their trust alone ([`Wanted`]).
     pub annotated: Annotated,
     /// Role ARNs the pod identity associations name (EKS, a round trip later).
     pub associated: Associated,
@@ -90,8 +95,8 @@ pub async fn gather<Annotated, Associated, Account, Issuer>(
     inputs: Inputs<Annotated, Associated, Account, Issuer>,
 ) -> Result<IamFacts, LiveError>
 where
-    Annotated: Future<Output = BTreeSet<String>>,
-    Associated: Future<Output = BTreeSet<String>>,
+    Annotated: Future<Output = Wanted>,
+    Associated: Future<Output = Wanted>,
     Account: Future<Output = Option<String>> + Clone,
     Issuer: Future<Output = Option<String>>,
 {
@@ -121,8 +126,8 @@ where
         facts = IamFacts::clone(all);
         facts.complete_role_accounts.extend(account.clone());
     }
-    for batch in [annotated?, associated?] {
-        facts.roles.extend(batch.roles);
+    for (batch, trust_only) in [annotated?, associated?] {
+        iam_wanted::merge(&mut facts.roles, batch.roles, &trust_only);
         facts.absent_roles.extend(batch.absent_roles);
         facts.managed_policies.extend(batch.managed_policies);
     }
@@ -152,6 +157,8 @@ struct Run<'a> {
     /// Whether the account scan was asked for: later batches use it too.
     scanning: AtomicBool,
     claimed_roles: Mutex<BTreeSet<String>>,
+    /// Roles read for their trust alone ([`Wanted::trust_only`]).
+    claimed_trust: Mutex<BTreeSet<String>>,
     claimed_policies: Mutex<BTreeSet<String>>,
     /// GetAccountAuthorizationDetails; `None` when the caller may not call it.
     scan: Once<'a, IamFacts>,
@@ -177,6 +184,7 @@ impl<'a> Run<'a> {
             iam,
             scanning: AtomicBool::new(scan_all),
             claimed_roles: Mutex::default(),
+            claimed_trust: Mutex::default(),
             claimed_policies: Mutex::default(),
             scan: async move { super::iam_account::bulk(iam).await.map(|f| f.map(Arc::new)) }
                 .boxed()
@@ -191,16 +199,17 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The roles `wanted` (ARNs) and the managed policies attached to them: from the account
-    /// scan when it runs (or when they are many), else one by one, each role and policy once.
+    /// The roles `wanted` (ARNs) and the managed policies attached to those read whole: from
+    /// the account scan when it runs (or when they are many), else one by one, each role and
+    /// policy once. Also returns the ARNs read for their trust alone (for [`iam_wanted::merge`]).
     async fn roles(
         &self,
-        wanted: BTreeSet<String>,
+        wanted: Wanted,
         account: Option<String>,
-    ) -> Result<IamFacts, LiveError> {
+    ) -> Result<(IamFacts, BTreeSet<String>), LiveError> {
         let mut facts = IamFacts::default();
         if wanted.is_empty() {
-            return Ok(facts);
+            return Ok((facts, BTreeSet::new()));
         }
         if wanted.len() > BULK_THRESHOLD {
             self.scanning.store(true, Ordering::Relaxed);
@@ -208,26 +217,55 @@ impl<'a> Run<'a> {
         if self.scanning.load(Ordering::Relaxed)
             && let Some(all) = self.scan.clone().await?
         {
-            let missing: BTreeSet<String> = attached_policy_arns(&all, &wanted)
+            let missing: BTreeSet<String> = attached_policy_arns(&all, &wanted.full)
                 .into_iter()
                 .filter(|arn| !all.managed_policies.contains_key(arn))
                 .collect();
             facts.managed_policies = self.policies(missing).await?;
-            return Ok(facts);
+            return Ok((facts, BTreeSet::new()));
         }
         // Only the caller's account can be read by role name (unknown account: try them all).
-        let mine = wanted.into_iter().filter(|arn| {
+        let mine = |arn: &String| {
             account
                 .as_deref()
                 .is_none_or(|acct| RoleArn::parse(arn).is_ok_and(|r| r.account == acct))
-        });
-        let roles = claim(&self.claimed_roles, mine);
-        let fetched: Vec<Result<(String, RoleLookup), LiveError>> = stream::iter(roles)
-            .map(|arn| async move {
+        };
+        let whole = claim(
+            &self.claimed_roles,
+            wanted.full.iter().filter(|a| mine(a)).cloned(),
+        );
+        // A role read whole (by this batch or another) is not read again for its trust.
+        let trust_only = {
+            let whole_claimed = self
+                .claimed_roles
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            claim(
+                &self.claimed_trust,
+                wanted
+                    .trust_only
+                    .iter()
+                    .filter(|a| mine(a) && !whole_claimed.contains(*a))
+                    .cloned(),
+            )
+        };
+        let trust_set: BTreeSet<String> = trust_only.iter().cloned().collect();
+        let jobs = whole
+            .into_iter()
+            .map(|a| (a, true))
+            .chain(trust_only.into_iter().map(|a| (a, false)));
+        let fetched: Vec<Result<(String, RoleLookup), LiveError>> = stream::iter(jobs)
+            .map(|(arn, read_whole)| async move {
                 let Ok(parsed) = RoleArn::parse(&arn) else {
                     return Ok((arn, RoleLookup::Unknown));
                 };
-                self.one_role(&parsed.name).await.map(|r| (arn, r))
+                let lookup = if read_whole {
+                    self.one_role(&parsed.name).await
+                } else {
+                    self.role_trust(&parsed.name).await
+                };
+                lookup.map(|r| (arn, r))
             })
             .buffer_unordered(IN_FLIGHT)
             .collect()
@@ -249,7 +287,30 @@ impl<'a> Run<'a> {
             // policies) let the role link say which role was meant, as a scan would.
             self.listed.clone().await?;
         }
-        Ok(facts)
+        Ok((facts, trust_set))
+    }
+
+    /// GetRole alone: the role's trust, boundary and tags, its permissions left unread.
+    async fn role_trust(&self, name: &str) -> Result<RoleLookup, LiveError> {
+        match self.iam.get_role().role_name(name).send().await {
+            Ok(out) => Ok(match out.role() {
+                Some(r) => {
+                    let boundary = r
+                        .permissions_boundary()
+                        .and_then(|b| b.permissions_boundary_arn())
+                        .map(str::to_string);
+                    RoleLookup::Found(
+                        Box::new(iam_wanted::trust_only(r, Fact::Known(boundary))),
+                        BTreeMap::new(),
+                    )
+                }
+                None => RoleLookup::Absent,
+            }),
+            Err(e) => match or_fatal(classify(&e))? {
+                AwsFailure::NotFound(_) => Ok(RoleLookup::Absent),
+                _ => Ok(RoleLookup::Unknown),
+            },
+        }
     }
 
     /// GetRole, ListRolePolicies and ListAttachedRolePolicies together; then GetRolePolicy for

@@ -22,6 +22,7 @@ pub mod eks_gather;
 pub mod exec_plugin;
 pub mod iam_account;
 pub mod iam_gather;
+pub mod iam_wanted;
 pub mod kube_config;
 pub mod kube_error;
 pub mod kube_gather;
@@ -36,12 +37,15 @@ use thiserror::Error;
 
 use futures::future::FutureExt;
 
+use crate::diagnose::Target;
+use crate::diagnose::select::Focus;
 use crate::model::Fact;
 use crate::model::arn::{Arn, RoleArn};
 use crate::model::aws::{AwsFacts, EksCluster, PodIdentityAssociation};
 use crate::model::snapshot::{LoadNote, Snapshot, SourceInfo, SourceKind};
 use crate::sources::progress::{IGNORE, Observer, Progress, Stage, StageState};
 use aws_clients::{AwsClients, Service};
+use iam_wanted::Wanted;
 use kube_config::{ClientFailure, KubeTarget, KubeconfigFiles};
 
 pub use kube_gather::{KubeFailure, KubeScope};
@@ -119,11 +123,15 @@ pub struct LiveOptions {
     pub cluster: Option<String>,
     /// How long each Kubernetes and AWS request (and the exec credential plugin) may take.
     pub request_timeout: RequestTimeout,
+    /// What the run is about (`doctor deploy/NAME`): only its service accounts' roles are read
+    /// whole, the others for their trust ([`iam_wanted`]). `None`: every role whole.
+    pub target: Option<Target>,
 }
 
-/// Role ARNs the service accounts' annotations name.
-fn annotated_roles(kube: &crate::model::KubeFacts) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// Role ARNs the service accounts' annotations name: read whole when the annotating service
+/// account is in `focus` (or there is no target), else for their trust alone.
+fn annotated_roles(kube: &crate::model::KubeFacts, focus: Option<&Focus>) -> Wanted {
+    let mut annotated = Vec::new();
     if let Some(l) = kube.service_accounts.known() {
         for sa in &l.items {
             if let Some(v) = sa
@@ -133,23 +141,44 @@ fn annotated_roles(kube: &crate::model::KubeFacts) -> BTreeSet<String> {
                 .and_then(|a| a.get("eks.amazonaws.com/role-arn"))
                 && let Ok(r) = RoleArn::parse(v)
             {
-                out.insert(r.to_string());
+                let ns = sa.metadata.namespace.as_deref().unwrap_or_default();
+                let name = sa.metadata.name.as_deref().unwrap_or_default();
+                let whole = focus.is_none_or(|f| f.covers(ns, name));
+                annotated.push((r.to_string(), whole));
             }
         }
     }
-    out
+    let whole: BTreeSet<String> = annotated
+        .iter()
+        .filter(|(_, w)| *w)
+        .map(|(r, _)| r.clone())
+        .collect();
+    Wanted::split(annotated.into_iter().map(|(r, _)| r), |r| whole.contains(r))
 }
 
-/// What the Kubernetes lists tell the AWS side: the roles the annotations name, and the
-/// service account names the scope's namespace uses (its service accounts', and those its pods
-/// run as), for the look-alike associations of other namespaces.
+/// What the Kubernetes lists tell the AWS side: the roles the annotations name, the service
+/// account names the scope's namespace uses (its service accounts', and those its pods run
+/// as), for the look-alike associations of other namespaces, and the target's service
+/// accounts, whose roles alone are read whole.
 #[derive(Debug, Clone, Default)]
 struct KubeHints {
-    roles: BTreeSet<String>,
+    roles: Wanted,
     names: BTreeSet<String>,
+    focus: Option<Focus>,
 }
 
-fn kube_hints(kube: &crate::model::KubeFacts, scope: &KubeScope) -> KubeHints {
+fn kube_hints(
+    kube: &crate::model::KubeFacts,
+    scope: &KubeScope,
+    target: Option<&Target>,
+) -> KubeHints {
+    let focus = target.map(|t| {
+        let ns = match scope {
+            KubeScope::All => None,
+            KubeScope::Namespace(ns) => Some(ns.as_str()),
+        };
+        Focus::of(t, ns, &crate::diagnose::workloads::resolve(kube))
+    });
     let mut names = BTreeSet::new();
     if let KubeScope::Namespace(ns) = scope {
         let here = |m: &kube::api::ObjectMeta| m.namespace.as_deref() == Some(ns.as_str());
@@ -171,18 +200,28 @@ fn kube_hints(kube: &crate::model::KubeFacts, scope: &KubeScope) -> KubeHints {
         }
     }
     KubeHints {
-        roles: annotated_roles(kube),
+        roles: annotated_roles(kube, focus.as_ref()),
         names,
+        focus,
     }
 }
 
-/// Role ARNs the pod identity associations name (role and target role).
-fn associated_roles(associations: &Fact<Vec<PodIdentityAssociation>>) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// Role ARNs the pod identity associations name (role and target role): read whole for the
+/// associations of `focus`'s service accounts (or without a target), else for their trust.
+fn associated_roles(
+    associations: &Fact<Vec<PodIdentityAssociation>>,
+    focus: Option<&Focus>,
+) -> Wanted {
+    let mut out = Wanted::default();
     if let Some(list) = associations.known() {
         for a in list {
-            out.extend(a.role_arn.iter().cloned());
-            out.extend(a.target_role_arn.iter().cloned());
+            let set = if focus.is_none_or(|f| f.covers(&a.namespace, &a.service_account)) {
+                &mut out.full
+            } else {
+                &mut out.trust_only
+            };
+            set.extend(a.role_arn.iter().cloned());
+            set.extend(a.target_role_arn.iter().cloned());
         }
     }
     out
@@ -380,7 +419,7 @@ pub async fn gather_observed(
             if let Ok((_, k)) = &result {
                 observer.notify(Progress::KubernetesReady(k));
                 // IAM's gather waits for the receiver, so it is there to take the hints.
-                let _ = hints_tx.send(kube_hints(k, &scope));
+                let _ = hints_tx.send(kube_hints(k, &scope, opts.target.as_ref()));
             }
             result
         };
@@ -494,8 +533,9 @@ pub async fn gather_observed(
                 // two) keeps IAM's report after EKS's.
                 associated: async {
                     let (_, associations, _) = eks_all.clone().await;
+                    let focus = hints.clone().await.focus;
                     associations
-                        .map(|a| associated_roles(&a))
+                        .map(|a| associated_roles(&a, focus.as_ref()))
                         .unwrap_or_default()
                 },
                 account: account.clone(),
