@@ -1,8 +1,9 @@
 //! Failures produce the documented result (issue 3; DESIGN.md exit codes): a Kubernetes 403 or
 //! an AWS AccessDenied makes the affected links `unknown` with the exact permission to grant
 //! (exit 3 when nothing else is broken); throttling is retried and changes nothing; an
-//! unreachable API server and expired or invalid AWS credentials end the run with one clear
-//! line on stderr and exit 3, no stack of errors and no panic.
+//! unreachable API server ends the run with one clear line on stderr and exit 3, no stack of
+//! errors and no panic. Missing, invalid or expired AWS credentials still give the report:
+//! the Kubernetes links judged, the AWS ones unknown naming the credentials (issue 15).
 //!
 //! Needs moto (./scripts/test.sh, or `scripts/moto.sh install` once).
 
@@ -259,8 +260,65 @@ fn an_unreachable_api_server_is_one_clear_error() {
     assert_one_clear_error(&dump, "error: cannot reach the Kubernetes API server");
 }
 
+/// The report a run without usable AWS credentials prints (issue 15): the Kubernetes links
+/// judged, every link that needs IAM or EKS `unknown` naming the credentials and how to log
+/// in, a note saying so, exit 3 (nothing was found broken without AWS here).
+fn assert_kubernetes_only_report(run: &Run, aws_words: &str) {
+    assert_eq!(run.code, Some(3), "{}", run.explain());
+    let report = run.json();
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("AWS credentials are missing, invalid or expired")
+            && notes.contains("aws sso login")
+            && notes.contains(aws_words),
+        "a note says why AWS was not read, in AWS's words, and how to log in: {notes}"
+    );
+    let all = links(&report);
+    assert!(!all.is_empty(), "{}", run.explain());
+    for (link, status, messages) in &all {
+        match link.as_str() {
+            "pod" | "service-account" | "injection" => assert!(
+                status != "unknown" || !messages.iter().any(|m| m.contains("credentials")),
+                "{link} is judged from Kubernetes: {status} {messages:?}"
+            ),
+            // A link after an unknown one is `unknown` with no finding of its own.
+            "role" | "oidc-provider" | "association" | "agent"
+                if status == "unknown" && !messages.is_empty() =>
+            {
+                assert!(
+                    messages
+                        .iter()
+                        .any(|m| m.contains("AWS credentials are missing")),
+                    "{link}: {messages:?}\n{}",
+                    run.explain()
+                )
+            }
+            _ => {}
+        }
+        assert_ne!(
+            status, "broken",
+            "{link}: nothing is broken without AWS here"
+        );
+    }
+    for link in ["role", "association"] {
+        assert!(
+            all.iter().any(|(l, s, m)| l == link
+                && s == "unknown"
+                && m.iter().any(|m| m.contains("credentials"))),
+            "some {link} link is unknown for want of credentials:\n{}",
+            run.explain()
+        );
+    }
+    assert!(
+        all.iter()
+            .any(|(l, s, _)| l == "service-account" && s == "ok"),
+        "the Kubernetes links are judged"
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
 #[test]
-fn expired_aws_credentials_are_one_clear_error() {
+fn expired_aws_credentials_at_sts_alone_leave_the_rest_of_aws_read() {
     let moto = Moto::acquire_blocking();
     let env = LiveEnv::start(&moto, "basic");
     env.sts.fail_unknown_callers(
@@ -269,19 +327,17 @@ fn expired_aws_credentials_are_one_clear_error() {
         "The security token included in the request is expired",
     );
     let run = env.run(DOCTOR);
-    assert_one_clear_error(
-        &run,
-        "error: AWS credentials are missing, invalid or expired",
-    );
+    // IAM and EKS answered: basic's broken search workload is found broken anyway.
+    assert_eq!(run.code, Some(1), "{}", run.explain());
+    let notes = run.json()["notes"].to_string();
     assert!(
-        run.stderr.contains("is expired"),
-        "STS's words: {}",
-        run.stderr
+        notes.contains("STS could not be read") && notes.contains("is expired"),
+        "the note names STS and says why, in its words: {notes}"
     );
 }
 
 #[test]
-fn invalid_aws_credentials_at_iam_are_one_clear_error() {
+fn invalid_aws_credentials_at_iam_leave_a_report_of_what_was_read() {
     let moto = Moto::acquire_blocking();
     let mut env = LiveEnv::start(&moto, "basic");
     let iam = env.serve_error(
@@ -291,28 +347,45 @@ fn invalid_aws_credentials_at_iam_are_one_clear_error() {
     );
     env.env.push(("AWS_ENDPOINT_URL_IAM".into(), iam));
     let run = env.run(DOCTOR);
-    assert_one_clear_error(
-        &run,
-        "error: AWS credentials are missing, invalid or expired",
-    );
+    assert_eq!(run.code, Some(3), "{}", run.explain());
+    let report = run.json();
+    let notes = report["notes"].to_string();
     assert!(
-        run.stderr.contains("is invalid"),
-        "IAM's words: {}",
-        run.stderr
+        notes.contains("IAM could not be read") && notes.contains("is invalid"),
+        "IAM's words: {notes}"
     );
+    let roles: Vec<_> = links(&report)
+        .into_iter()
+        .filter(|(l, _, _)| l == "role")
+        .collect();
+    assert!(!roles.is_empty());
+    for (_, status, messages) in roles {
+        assert_eq!(status, "unknown", "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("could not be read: AWS credentials")),
+            "{messages:?}"
+        );
+    }
 }
 
 #[test]
-fn missing_aws_credentials_are_one_clear_error() {
+fn without_aws_credentials_the_kubernetes_links_are_still_judged() {
     let moto = Moto::acquire_blocking();
     let mut env = LiveEnv::start(&moto, "basic");
     env.env.push(("AWS_ACCESS_KEY_ID".into(), String::new()));
     env.env
         .push(("AWS_SECRET_ACCESS_KEY".into(), String::new()));
     let run = env.run(DOCTOR);
-    assert_one_clear_error(
-        &run,
-        "error: AWS credentials are missing, invalid or expired",
+    assert_kubernetes_only_report(&run, "");
+    let text = env.run(&["doctor", "-A"]);
+    assert_eq!(text.code, Some(3), "{}", text.explain());
+    assert!(
+        text.stdout
+            .contains("AWS credentials are missing, invalid or expired"),
+        "the text report says why AWS is unknown:\n{}",
+        text.stdout
     );
 }
 

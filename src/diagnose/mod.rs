@@ -93,6 +93,7 @@ pub fn diagnose(snap: &Snapshot, sel: &Selection) -> Result<Report, DiagnoseErro
     report.notes = snap.notes.clone();
     report.notes.extend(notes::cluster_notes(&ix));
     report.requested_actions = sel.actions.clone();
+    report.source_unread = snap.aws.unread.is_some();
     let all = workloads::resolve(&snap.kube);
     let used: BTreeSet<(String, String)> = all
         .iter()

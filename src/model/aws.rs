@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::command::{CommandLine, placeholder};
-use super::fact::Fact;
+use super::fact::{Fact, Missing};
 
 /// A policy document as text, exactly as the source held it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -160,6 +160,10 @@ pub struct AwsFacts {
     /// The `eks-pod-identity-agent` add-on; `Known(None)` means DescribeAddon said it is not
     /// installed (it may still run as a self-managed DaemonSet).
     pub pod_identity_agent_addon: Fact<Option<Addon>>,
+    /// Why IAM or EKS could not be read at all (a live run whose AWS credentials are missing,
+    /// invalid or expired): the links that need a role or a provider say this instead of a
+    /// command to collect it, and the run is incomplete.
+    pub unread: Option<Missing>,
 }
 
 impl Default for AwsFacts {
@@ -186,6 +190,7 @@ impl Default for AwsFacts {
                 "--addon-name",
                 "eks-pod-identity-agent",
             ])),
+            unread: None,
         }
     }
 }

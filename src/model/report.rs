@@ -123,6 +123,10 @@ pub struct Report {
     /// What `--prove` observed (live only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub proofs: Vec<super::proof::ProofOutcome>,
+    /// A whole source could not be read (AWS without credentials; the notes say why): the
+    /// run is incomplete even when no workload needed it.
+    #[serde(skip)]
+    pub source_unread: bool,
 }
 
 impl Report {
@@ -141,6 +145,7 @@ impl Report {
             workloads_without_aws_identity: 0,
             notes: Vec::new(),
             proofs: Vec::new(),
+            source_unread: false,
         }
     }
 
@@ -165,7 +170,7 @@ impl Report {
     pub fn exit_code(&self) -> i32 {
         if self.workloads.iter().any(|w| w.status == Status::Broken) {
             exit::BROKEN
-        } else if self.workloads.iter().any(|w| w.status == Status::Unknown) {
+        } else if self.source_unread || self.workloads.iter().any(|w| w.status == Status::Unknown) {
             exit::INCOMPLETE
         } else {
             exit::OK

@@ -63,6 +63,8 @@ pub enum Overlay {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToastLevel {
     Info,
+    /// Something the user should act on that did not fail the action (AWS not read).
+    Warning,
     Error,
 }
 
@@ -104,6 +106,8 @@ pub struct App {
     pub report: Option<Report>,
     /// The report is from the Kubernetes side only; AWS is still loading.
     pub partial: bool,
+    /// A whole load has finished once: a later failure is a refresh's, not the first load's.
+    pub loaded_once: bool,
     pub list: ListModel,
     /// Typing into the filter.
     pub filtering: bool,
@@ -131,6 +135,7 @@ impl App {
             load: Load::Loading { stages: Vec::new() },
             report: None,
             partial: false,
+            loaded_once: false,
             list: ListModel::default(),
             filtering: false,
             screen: Screen::List,

@@ -138,13 +138,29 @@ fn on_loaded(app: &mut App, result: Result<Report, String>) {
         Ok(report) => {
             app.load = Load::Ready;
             app.partial = false;
+            app.loaded_once = true;
             app.proofs
                 .retain(|_, p| matches!(p, ProofState::Running { .. }));
+            // AWS refused the credentials: the Kubernetes links stand, and the note says why
+            // the others are unknown and how to log in.
+            let unread = report
+                .source_unread
+                .then(|| report.notes.iter().find(|n| n.file == "aws"))
+                .flatten()
+                .map(|n| n.message.clone());
             set_report(app, report);
+            if let Some(message) = unread {
+                toast(app, message, ToastLevel::Warning);
+            }
         }
         Err(e) => {
             if app.report.is_some() {
-                toast(app, format!("refresh failed: {e}"), ToastLevel::Error);
+                let what = if app.loaded_once {
+                    "refresh failed"
+                } else {
+                    "loading AWS failed"
+                };
+                toast(app, format!("{what}: {e}"), ToastLevel::Error);
             }
             app.load = Load::Failed(e);
         }

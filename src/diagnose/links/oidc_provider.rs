@@ -58,11 +58,16 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
                 "providers not collected",
                 vec![Finding::unknown(
                     codes::OIDC_PROVIDERS_NOT_COLLECTED,
-                    format!(
-                        "the OIDC providers of account {} were not collected; collect them with `{}` (needs iam:ListOpenIDConnectProviders)",
-                        role.account,
-                        CommandLine::aws(["iam", "list-open-id-connect-providers"])
-                    ),
+                    match &ctx.ix.snap.aws.unread {
+                        Some(why) => {
+                            why.explain(&format!("the OIDC providers of account {}", role.account))
+                        }
+                        None => format!(
+                            "the OIDC providers of account {} were not collected; collect them with `{}` (needs iam:ListOpenIDConnectProviders)",
+                            role.account,
+                            CommandLine::aws(["iam", "list-open-id-connect-providers"])
+                        ),
+                    },
                 )],
             );
         }

@@ -68,11 +68,14 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
                 format!("{} not collected", arn.name),
                 vec![Finding::unknown(
                     codes::ROLE_NOT_COLLECTED,
-                    format!(
-                        "role {wanted} was not collected; collect it with `{}` (needs iam:GetRole in account {})",
-                        CommandLine::aws(["iam", "get-role", "--role-name", &arn.name]),
-                        arn.account
-                    ),
+                    match &ctx.ix.snap.aws.unread {
+                        Some(why) => why.explain(&format!("role {wanted}")),
+                        None => format!(
+                            "role {wanted} was not collected; collect it with `{}` (needs iam:GetRole in account {})",
+                            CommandLine::aws(["iam", "get-role", "--role-name", &arn.name]),
+                            arn.account
+                        ),
+                    },
                 )],
             ),
             role: None,

@@ -39,10 +39,10 @@ use futures::future::FutureExt;
 
 use crate::diagnose::Target;
 use crate::diagnose::select::Focus;
-use crate::model::Fact;
 use crate::model::arn::{Arn, RoleArn};
 use crate::model::aws::{AwsFacts, EksCluster, PodIdentityAssociation};
 use crate::model::snapshot::{LoadNote, Snapshot, SourceInfo, SourceKind};
+use crate::model::{Fact, Missing};
 use crate::sources::progress::{IGNORE, Observer, Progress, Stage, StageState};
 use aws_clients::{AwsClients, Service};
 use iam_wanted::Wanted;
@@ -225,6 +225,48 @@ fn associated_roles(
         }
     }
     out
+}
+
+/// AWS services that refused the caller's credentials, and why in AWS's words.
+struct Refused {
+    /// `STS`, `EKS and IAM`, ...
+    services: String,
+    why: Missing,
+}
+
+/// Which services refused the credentials (missing, invalid or expired), when the first AWS
+/// failure of the run (in [`gather_observed`]'s fixed order) is such a refusal; any other
+/// failure still ends the run.
+fn refused_credentials<const N: usize>(
+    failures: [(&'static str, Option<&LiveError>); N],
+) -> Option<Refused> {
+    let (_, first) = failures.iter().find(|(_, f)| f.is_some())?;
+    let LiveError::AwsCredentials(message) = (*first)? else {
+        return None;
+    };
+    let mut services: Vec<&str> = Vec::new();
+    for (service, failure) in failures {
+        if matches!(failure, Some(LiveError::AwsCredentials(_))) && !services.contains(&service) {
+            services.push(service);
+        }
+    }
+    Some(Refused {
+        services: services.join(" and "),
+        why: Missing::Unreachable {
+            message: format!(
+                "AWS credentials are missing, invalid or expired ({message}); log in (e.g. `aws sso login` or `aws configure`) or pass --profile, then run again"
+            ),
+        },
+    })
+}
+
+/// What was read, or `unread` where the credentials were refused; any other failure still
+/// ends the run.
+fn or_unread<T>(read: Result<Fact<T>, LiveError>, unread: &Missing) -> Result<Fact<T>, LiveError> {
+    match read {
+        Err(LiveError::AwsCredentials(_)) => Ok(Fact::Missing(unread.clone())),
+        other => other,
+    }
 }
 
 /// The live connections, kept for what follows the gathering (`--prove`).
@@ -576,18 +618,57 @@ pub async fn gather_observed(
         )
     };
     let (client, kube) = kube?;
-    caller?;
-    let name = name?;
-    let aws = AwsFacts {
-        cluster: cluster?,
-        associations: associations?,
-        pod_identity_agent_addon: addon?,
-        iam: iam_facts?,
+    let mut notes = Vec::new();
+    let refused = refused_credentials([
+        ("STS", caller.as_ref().err()),
+        ("EKS", name.as_ref().err()),
+        ("EKS", cluster.as_ref().err()),
+        ("EKS", associations.as_ref().err()),
+        ("EKS", addon.as_ref().err()),
+        ("IAM", iam_facts.as_ref().err()),
+    ]);
+    let aws = match refused {
+        // The Kubernetes side stands on its own: the report judges its links and says why
+        // the AWS ones are unknown (the everyday case of kubectl access without AWS access).
+        Some(Refused { services, why }) => {
+            notes.push(LoadNote {
+                file: "aws".into(),
+                message: why.explain(&services),
+            });
+            // STS alone refusing changes nothing else: the cluster's ARN names the account.
+            let eks_or_iam = services != "STS";
+            if let Ok(n) = name {
+                notes.push(LoadNote {
+                    file: "cluster".into(),
+                    message: n.note,
+                });
+            }
+            AwsFacts {
+                cluster: or_unread(cluster, &why)?,
+                associations: or_unread(associations, &why)?,
+                pod_identity_agent_addon: or_unread(addon, &why)?,
+                iam: match iam_facts {
+                    Err(LiveError::AwsCredentials(_)) => Default::default(),
+                    other => other?,
+                },
+                unread: eks_or_iam.then_some(why),
+            }
+        }
+        None => {
+            caller?;
+            notes.push(LoadNote {
+                file: "cluster".into(),
+                message: name?.note,
+            });
+            AwsFacts {
+                cluster: cluster?,
+                associations: associations?,
+                pod_identity_agent_addon: addon?,
+                iam: iam_facts?,
+                unread: None,
+            }
+        }
     };
-    let mut notes = vec![LoadNote {
-        file: "cluster".into(),
-        message: name.note,
-    }];
     if let Fact::Missing(m) = &aws.cluster {
         notes.push(LoadNote {
             file: "cluster".into(),

@@ -419,3 +419,47 @@ fn overlays_scroll_no_further_than_their_text() {
     send(&mut app, [code(KeyCode::Up)]);
     assert_eq!(scroll(&app), max - 1, "one key up moves up at once");
 }
+
+/// Issue 15: the first load's failure is not called a refresh's, and a report AWS could not be
+/// read for says why and how to log in.
+#[test]
+fn the_first_load_says_what_failed_and_a_report_without_aws_says_why() {
+    let mut app = App::new("test", true, Scope::All, Theme { color: true });
+    start(&mut app);
+    update(
+        &mut app,
+        Msg::Load {
+            generation: 1,
+            event: LoadEvent::Partial(Box::new(demo_report())),
+        },
+    );
+    update(
+        &mut app,
+        Msg::Loaded {
+            generation: 1,
+            result: Err("cannot reach AWS: connection refused".into()),
+        },
+    );
+    let toast = app.toast.clone().unwrap();
+    assert_eq!(toast.level, ToastLevel::Error);
+    assert!(toast.text.starts_with("loading AWS failed"), "{}", toast.text);
+
+    send(&mut app, [key('r')]);
+    let mut report = demo_report();
+    report.source_unread = true;
+    report.notes.push(crate::model::snapshot::LoadNote {
+        file: "aws".into(),
+        message: "IAM could not be read: AWS credentials are missing, invalid or expired (no credentials); log in (e.g. `aws sso login` or `aws configure`) or pass --profile, then run again".into(),
+    });
+    update(
+        &mut app,
+        Msg::Loaded {
+            generation: 2,
+            result: Ok(report),
+        },
+    );
+    let toast = app.toast.clone().unwrap();
+    assert_eq!(toast.level, ToastLevel::Warning);
+    assert!(toast.text.contains("aws sso login"), "{}", toast.text);
+    assert!(app.loaded_once);
+}

@@ -62,6 +62,7 @@ pub fn draw_toast(f: &mut Frame, footer: Rect, app: &App) {
     let area = Rect::new(footer.x, footer.y - 1, footer.width, 1);
     let style = match toast.level {
         ToastLevel::Info => app.theme.accent(),
+        ToastLevel::Warning => app.theme.warning(),
         ToastLevel::Error => app.theme.error(),
     };
     f.render_widget(Clear, area);

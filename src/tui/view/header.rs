@@ -53,7 +53,18 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             }
         }
         Load::Failed(_) if app.report.is_some() => {
-            spans.push(Span::styled(" refresh failed (r: retry)", t.error()));
+            let what = if app.loaded_once {
+                " refresh failed (r: retry)"
+            } else {
+                " loading AWS failed (r: retry)"
+            };
+            spans.push(Span::styled(what, t.error()));
+        }
+        _ if app.report.as_ref().is_some_and(|r| r.source_unread) => {
+            spans.push(Span::styled(
+                " AWS not read: no valid credentials (r: retry)",
+                t.warning(),
+            ));
         }
         _ => {}
     }
