@@ -351,3 +351,60 @@ fn the_token_audience_is_the_service_accounts() {
     );
     assert_eq!(run.json()["proofs"][0]["audience"], "vault.example.com");
 }
+
+/// Issue 15: a developer with kubectl access and no AWS credentials can still prove IRSA, from
+/// the pod's side: the token exchange is unsigned and its credentials answer GetCallerIdentity.
+/// The links that needed IAM (the role read, the policy simulator) say they needed the user's
+/// credentials.
+#[test]
+fn irsa_is_proved_without_the_users_aws_credentials() {
+    let moto = Moto::acquire_blocking();
+    let mut env = LiveEnv::start(&moto, "irsa-healthy");
+    let role = irsa_role(&env);
+    env.sts.script(&role, StsOutcome::Success);
+    env.env.push(("AWS_ACCESS_KEY_ID".into(), String::new()));
+    env.env
+        .push(("AWS_SECRET_ACCESS_KEY".into(), String::new()));
+    env.clear_requests();
+    let run = env.run(&[
+        "doctor",
+        "-A",
+        "-o",
+        "json",
+        "--prove",
+        "--action",
+        "s3:GetObject",
+    ]);
+    assert_token_kept_secret(&env, &run);
+    let report = run.json();
+    assert_eq!(
+        report["proofs"][0]["result"]["outcome"],
+        "assumed",
+        "{}",
+        run.explain()
+    );
+    let sts = env.sts.requests();
+    let actions: Vec<&str> = sts.iter().map(|r| r.action.as_str()).collect();
+    assert!(
+        actions.ends_with(&["AssumeRoleWithWebIdentity", "GetCallerIdentity"]),
+        "{actions:?}"
+    );
+    for name in ["role", "trust", "oidc-provider"] {
+        let l = link(&report, name);
+        assert_eq!(l["status"], "ok", "{name} proven from the pod's side: {l}");
+    }
+    let trust = link(&report, "trust");
+    assert!(codes(&trust).contains(&"PROVE_OK".to_string()), "{trust}");
+    let perms = link(&report, "permissions");
+    assert_eq!(perms["status"], "unknown", "{perms}");
+    assert!(
+        perms.to_string().contains("needs your AWS credentials"),
+        "the simulator needed them: {perms}"
+    );
+    assert_eq!(
+        run.code,
+        Some(3),
+        "permissions not judged: {}",
+        run.explain()
+    );
+}

@@ -63,6 +63,9 @@ struct Asked {
     evidence: Evidence,
     /// Links a success contradicts when they look broken locally.
     contradicted: &'static [LinkName],
+    /// Links a success proves: judged `ok` when the local view could not judge them (IAM not
+    /// readable without the user's credentials, say).
+    proven: &'static [LinkName],
 }
 
 fn asked(p: &ProofOutcome) -> Asked {
@@ -73,6 +76,7 @@ fn asked(p: &ProofOutcome) -> Asked {
                 .field("subject")
                 .value(format!("{}/{}", p.namespace, p.service_account)),
             contradicted: &[LinkName::Association, LinkName::Role, LinkName::Trust],
+            proven: &[LinkName::Association, LinkName::Role, LinkName::Trust],
         },
         Mechanism::Irsa | Mechanism::None => Asked {
             service: "STS",
@@ -84,6 +88,7 @@ fn asked(p: &ProofOutcome) -> Asked {
                 LinkName::OidcProvider,
                 LinkName::Trust,
             ],
+            proven: &[LinkName::Role, LinkName::OidcProvider, LinkName::Trust],
         },
     }
 }
@@ -170,6 +175,43 @@ fn eks_auth_refused(
     }
 }
 
+/// A link the local view could not judge (only `unknown` findings, or none: skipped after an
+/// unknown one) that a success proves: `ok`, saying what was not read and that `service`
+/// answered instead. The trust link's own PROVE_OK follows in [`apply_one`].
+fn judge_proven(link: &mut LinkReport, name: LinkName, service: &str, ev: &Evidence) {
+    let unjudged = matches!(link.status, Status::Unknown | Status::Skipped)
+        && link
+            .findings
+            .iter()
+            .all(|f| matches!(f.severity, Severity::Unknown | Severity::Info));
+    if !unjudged {
+        return;
+    }
+    let unread: Vec<String> = link
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Unknown)
+        .map(|f| f.message.clone())
+        .collect();
+    link.findings.retain(|f| f.severity != Severity::Unknown);
+    link.status = Status::Ok;
+    link.summary = format!("proven by {service}");
+    if name == LinkName::Trust && unread.is_empty() {
+        return;
+    }
+    let mut text = format!(
+        "{service} issued credentials for the service account's token, which proves this link"
+    );
+    if !unread.is_empty() {
+        text.push_str(&format!(
+            "; it was not judged locally: {}",
+            unread.join("; ")
+        ));
+    }
+    link.findings
+        .push(Finding::info(codes::PROVE_OK, text).evidence(ev.clone()));
+}
+
 fn apply_one(w: &mut WorkloadReport, p: &ProofOutcome, cluster_account: Option<&str>) {
     let asked = asked(p);
     let ev = asked.evidence.clone();
@@ -181,6 +223,13 @@ fn apply_one(w: &mut WorkloadReport, p: &ProofOutcome, cluster_account: Option<&
                 .filter(|l| l.status == Status::Broken && asked.contradicted.contains(&l.link))
                 .map(|l| l.link)
                 .collect();
+            if broken_before.is_empty() {
+                for name in asked.proven {
+                    if let Some(link) = find(&mut w.links, *name) {
+                        judge_proven(link, *name, asked.service, &ev);
+                    }
+                }
+            }
             if let Some(trust) = find(&mut w.links, LinkName::Trust) {
                 push(
                     trust,

@@ -143,10 +143,13 @@ async fn simulate(
                         format!("iam:SimulatePrincipalPolicy is not allowed ({m})")
                     }
                     AwsFailure::NoAnswer(_) => aws.no_answer(Service::Iam).to_string(),
-                    AwsFailure::NotFound(m)
-                    | AwsFailure::Other(m)
-                    | AwsFailure::Credentials(m)
-                    | AwsFailure::Unreachable(m) => m,
+                    // The proof itself needs none; the simulator is signed with the user's.
+                    AwsFailure::Credentials(m) => format!(
+                        "the policy simulator needs your AWS credentials, which are missing, invalid or expired ({m})"
+                    ),
+                    AwsFailure::NotFound(m) | AwsFailure::Other(m) | AwsFailure::Unreachable(m) => {
+                        m
+                    }
                 });
             }
         }

@@ -442,7 +442,11 @@ fn the_first_load_says_what_failed_and_a_report_without_aws_says_why() {
     );
     let toast = app.toast.clone().unwrap();
     assert_eq!(toast.level, ToastLevel::Error);
-    assert!(toast.text.starts_with("loading AWS failed"), "{}", toast.text);
+    assert!(
+        toast.text.starts_with("loading AWS failed"),
+        "{}",
+        toast.text
+    );
 
     send(&mut app, [key('r')]);
     let mut report = demo_report();
