@@ -34,7 +34,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             }
         }
     }
-    let mut place = format!(" {}", shown(&app.source_label));
+    // Live, the report names the context the kubeconfig resolved to (not "current context"),
+    // the account and the region.
+    let label = match &app.report {
+        Some(r) if app.live => &r.source.description,
+        _ => &app.source_label,
+    };
+    let mut place = format!(" {}", shown(label));
     if let Some(c) = app.report.as_ref().and_then(|r| r.cluster.as_ref()) {
         place.push_str(&format!(" · {}", shown(&c.name)));
     }
