@@ -17,6 +17,7 @@ pub mod app;
 pub mod cli;
 pub mod diagnose;
 pub mod model;
+pub mod plan;
 pub mod policy;
 pub mod sources;
 pub mod terminal_text;

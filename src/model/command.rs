@@ -39,6 +39,23 @@ pub struct CommandLine {
     argv: Vec<String>,
 }
 
+/// A plan file's command (`apply PLAN_FILE`): the same invariants as one built here, a
+/// program and no NUL byte, or the file is refused.
+impl<'de> serde::Deserialize<'de> for CommandLine {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let argv = Vec::<String>::deserialize(d)?;
+        if argv.is_empty() {
+            return Err(serde::de::Error::custom("a command needs a program"));
+        }
+        if argv.iter().any(|a| a.contains('\0')) {
+            return Err(serde::de::Error::custom(
+                "a command argument holds a NUL byte",
+            ));
+        }
+        Ok(CommandLine { argv })
+    }
+}
+
 impl CommandLine {
     /// A command from its whole argv, program first.
     pub fn new<I, S>(argv: I) -> Self

@@ -11,6 +11,7 @@ pub mod chain;
 pub mod codes;
 pub mod command;
 pub mod fact;
+pub mod plan;
 pub mod proof;
 pub mod report;
 pub mod snapshot;

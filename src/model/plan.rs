@@ -1,0 +1,250 @@
+//! Fix plans as data (DESIGN.md "Fixes are data"): ordered steps, each one change to one object
+//! of one system, with the object's state before and after, the equivalent command and its
+//! inverse. Planners (`src/plan`) build them and prove them in memory; writers apply them;
+//! `fix --dry-run -o json` prints them and `apply PLAN_FILE` reads them back, so every type here
+//! is (de)serialisable and the JSON names are an interface.
+//!
+//! To add a kind of change: a [`Change`] variant (its data is exactly what a writer needs and
+//! what the in-memory apply in `plan::simulate` needs), its [`Change::system`] and
+//! [`Change::action`], and its handling in both.
+
+use serde::{Deserialize, Serialize};
+
+use super::command::CommandLine;
+
+/// The plan file's version; `apply` refuses another.
+pub const PLAN_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum System {
+    Kubernetes,
+    Iam,
+    Eks,
+}
+
+/// The object a step changes: a Kubernetes object by kind, namespace and name; an IAM or EKS
+/// object by ARN (or by name where it has no ARN before it exists).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectRef {
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub arn: Option<String>,
+}
+
+/// A workload whose pods a step restarts or whose template it edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadTarget {
+    /// `Deployment`, `StatefulSet`, `DaemonSet`.
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// One change to one object, with exactly the data its writer needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Change {
+    /// Set (`Some`) or remove (`None`) one annotation of a ServiceAccount.
+    AnnotateServiceAccount {
+        namespace: String,
+        name: String,
+        key: String,
+        value: Option<String>,
+    },
+    /// Create a ServiceAccount with these annotations.
+    CreateServiceAccount {
+        namespace: String,
+        name: String,
+        annotations: Vec<(String, String)>,
+    },
+    /// Set the pod template's `serviceAccountName`.
+    SetServiceAccountName {
+        workload: WorkloadTarget,
+        service_account: String,
+    },
+    /// `kubectl rollout restart`: the template's `kubectl.kubernetes.io/restartedAt`.
+    RolloutRestart { workload: WorkloadTarget },
+    /// Replace a role's trust policy with `document` (the whole text).
+    PutTrustPolicy { role_name: String, document: String },
+    /// Create or replace an inline policy of a role.
+    PutRolePolicy {
+        role_name: String,
+        policy_name: String,
+        document: String,
+    },
+    /// Attach a managed policy to a role.
+    AttachRolePolicy {
+        role_name: String,
+        policy_arn: String,
+    },
+    /// Register the cluster's issuer as an IAM OIDC provider.
+    CreateOidcProvider {
+        /// `https://oidc.eks.REGION.amazonaws.com/id/ID`.
+        url: String,
+        client_ids: Vec<String>,
+    },
+    /// Add a client id (audience) to an existing OIDC provider.
+    AddClientId {
+        provider_arn: String,
+        client_id: String,
+    },
+    CreatePodIdentityAssociation {
+        cluster: String,
+        namespace: String,
+        service_account: String,
+        role_arn: String,
+    },
+}
+
+impl Change {
+    pub fn system(&self) -> System {
+        match self {
+            Change::AnnotateServiceAccount { .. }
+            | Change::CreateServiceAccount { .. }
+            | Change::SetServiceAccountName { .. }
+            | Change::RolloutRestart { .. } => System::Kubernetes,
+            Change::PutTrustPolicy { .. }
+            | Change::PutRolePolicy { .. }
+            | Change::AttachRolePolicy { .. }
+            | Change::CreateOidcProvider { .. }
+            | Change::AddClientId { .. } => System::Iam,
+            Change::CreatePodIdentityAssociation { .. } => System::Eks,
+        }
+    }
+
+    /// The step's `action` in the plan's JSON.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Change::AnnotateServiceAccount { value: Some(_), .. } => "annotate",
+            Change::AnnotateServiceAccount { value: None, .. } => "remove-annotation",
+            Change::CreateServiceAccount { .. } => "create",
+            Change::SetServiceAccountName { .. } => "set-service-account",
+            Change::RolloutRestart { .. } => "rollout-restart",
+            Change::PutTrustPolicy { .. } => "update-trust-policy",
+            Change::PutRolePolicy { .. } => "put-role-policy",
+            Change::AttachRolePolicy { .. } => "attach-role-policy",
+            Change::CreateOidcProvider { .. } => "create-oidc-provider",
+            Change::AddClientId { .. } => "add-client-id",
+            Change::CreatePodIdentityAssociation { .. } => "create-pod-identity-association",
+        }
+    }
+}
+
+/// One step of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    pub system: System,
+    pub action: String,
+    pub object: ObjectRef,
+    /// The object's state as read when planning (YAML for Kubernetes objects, the policy
+    /// document's text for IAM): `None` when the step creates it. `apply` refuses the step
+    /// when the object no longer reads so.
+    pub before: Option<String>,
+    /// Its state once the step is made; `None` when the step deletes it.
+    pub after: Option<String>,
+    /// The equivalent `kubectl`/`aws` command.
+    pub command: CommandLine,
+    /// The command that undoes it (the journal restores `before` itself).
+    pub inverse: Option<CommandLine>,
+    pub change: Change,
+}
+
+/// One way to resolve an ambiguous fix, for `--choice N`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Choice {
+    /// 1-based, as `--choice` takes it.
+    pub number: usize,
+    /// What choosing it means, in a sentence.
+    pub meaning: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlanResult {
+    Applied,
+    NothingToDo,
+    Planned,
+    Declined,
+    Conflict,
+    Failed,
+}
+
+/// A plan for one target. `steps` empty with `manual` set: no safe automatic fix exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub schema_version: u32,
+    /// The journal id the plan is applied under.
+    pub id: String,
+    pub target: String,
+    pub steps: Vec<Step>,
+    /// Set when the fix is ambiguous and `--choice N` must pick one.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub choices: Vec<Choice>,
+    /// Why no safe automatic fix exists, and what to do by hand.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub manual: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `fix --dry-run -o json` is read back by `apply PLAN_FILE`: the JSON names are the
+    /// interface, and a plan survives the trip unchanged.
+    #[test]
+    fn a_plan_reads_back_as_it_was_written_with_the_interfaces_names() {
+        let change = Change::AnnotateServiceAccount {
+            namespace: "shop".into(),
+            name: "checkout".into(),
+            key: "eks.amazonaws.com/role-arn".into(),
+            value: Some("arn:aws:iam::111122223333:role/checkout".into()),
+        };
+        let plan = Plan {
+            schema_version: PLAN_SCHEMA_VERSION,
+            id: "20261206-0001".into(),
+            target: "deploy/checkout".into(),
+            steps: vec![Step {
+                system: change.system(),
+                action: change.action().into(),
+                object: ObjectRef {
+                    kind: "ServiceAccount".into(),
+                    namespace: Some("shop".into()),
+                    name: Some("checkout".into()),
+                    arn: None,
+                },
+                before: Some("metadata: {}".into()),
+                after: Some("metadata: {annotations: {}}".into()),
+                command: CommandLine::kubectl(["annotate", "sa", "checkout"]),
+                inverse: None,
+                change,
+            }],
+            choices: Vec::new(),
+            manual: None,
+        };
+        let json = serde_json::to_value(&plan).unwrap();
+        assert_eq!(json["steps"][0]["system"], "kubernetes");
+        assert_eq!(json["steps"][0]["action"], "annotate");
+        assert_eq!(json["steps"][0]["object"]["kind"], "ServiceAccount");
+        assert_eq!(json["steps"][0]["command"][0], "kubectl");
+        assert_eq!(json["schemaVersion"], 1);
+        let back: Plan = serde_json::from_value(json).unwrap();
+        assert_eq!(back, plan);
+    }
+
+    #[test]
+    fn a_plan_files_command_with_a_nul_byte_or_no_program_is_refused() {
+        assert!(serde_json::from_str::<CommandLine>(r#"["kubectl","a\u0000b"]"#).is_err());
+        assert!(serde_json::from_str::<CommandLine>("[]").is_err());
+        assert!(serde_json::from_str::<CommandLine>(r#"["aws","sts"]"#).is_ok());
+    }
+}

@@ -1,0 +1,473 @@
+//! A plan's changes applied to a Snapshot in memory, the way the cluster and AWS would take
+//! them, so the planner can diagnose the result before offering the plan (DESIGN.md "Fixes are
+//! data"). Kubernetes writes land in the lists; a restart replaces the workload's pods with its
+//! template as the webhook mutates it now ([`super::webhook`]), created at the step's time;
+//! IAM and EKS writes land in the AWS facts.
+//!
+//! Pure: `now` comes from the caller, each step one second after the one before, so "the pods
+//! were created after the annotation" holds as it would on a cluster.
+//!
+//! To support a new [`Change`], apply it here and in the writer that makes it for real.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{PodTemplateSpec, ServiceAccount};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ManagedFieldsEntry, ObjectMeta, Time};
+use thiserror::Error;
+
+use super::webhook::{self, Identity};
+use crate::model::aws::{InlinePolicy, OidcProvider, PodIdentityAssociation, PolicyText};
+use crate::model::plan::{Change, WorkloadTarget};
+use crate::model::{Fact, Listing, Snapshot};
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum SimulateError {
+    /// The plan names an object the snapshot does not hold (or holds only in part).
+    #[error("the plan changes {0}, which was not read")]
+    NotRead(String),
+}
+
+/// `snap` after `changes`, the first made at `now`.
+pub fn apply(
+    snap: &Snapshot,
+    changes: &[&Change],
+    now: jiff::Timestamp,
+) -> Result<Snapshot, SimulateError> {
+    let mut out = snap.clone();
+    let mut at = now;
+    for change in changes {
+        one(&mut out, change, at)?;
+        at = at
+            .checked_add(jiff::SignedDuration::from_secs(1))
+            .unwrap_or(at);
+    }
+    Ok(out)
+}
+
+fn listing<'a, T>(
+    fact: &'a mut Fact<Listing<T>>,
+    what: &str,
+) -> Result<&'a mut Vec<T>, SimulateError> {
+    match fact {
+        Fact::Known(l) => Ok(&mut l.items),
+        Fact::Missing(_) => Err(SimulateError::NotRead(what.to_string())),
+    }
+}
+
+fn here(meta: &ObjectMeta, ns: &str, name: &str) -> bool {
+    meta.namespace.as_deref() == Some(ns) && meta.name.as_deref() == Some(name)
+}
+
+/// The annotation's write time, where the diagnosis reads when it was configured.
+fn written_at(meta: &mut ObjectMeta, key: &str, at: jiff::Timestamp) {
+    let fields =
+        serde_json::json!({ "f:metadata": { "f:annotations": { format!("f:{key}"): {} } } });
+    meta.managed_fields
+        .get_or_insert_with(Vec::new)
+        .push(ManagedFieldsEntry {
+            manager: Some("kubectl-irsa".into()),
+            operation: Some("Update".into()),
+            fields_type: Some("FieldsV1".into()),
+            fields_v1: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::FieldsV1(
+                fields,
+            )),
+            time: Some(Time(at)),
+            ..ManagedFieldsEntry::default()
+        });
+}
+
+fn one(snap: &mut Snapshot, change: &Change, at: jiff::Timestamp) -> Result<(), SimulateError> {
+    match change {
+        Change::AnnotateServiceAccount {
+            namespace,
+            name,
+            key,
+            value,
+        } => {
+            let what = format!("ServiceAccount {namespace}/{name}");
+            let sas = listing(&mut snap.kube.service_accounts, &what)?;
+            let sa = sas
+                .iter_mut()
+                .find(|s| here(&s.metadata, namespace, name))
+                .ok_or(SimulateError::NotRead(what))?;
+            let annotations = sa.metadata.annotations.get_or_insert_with(BTreeMap::new);
+            match value {
+                Some(v) => {
+                    annotations.insert(key.clone(), v.clone());
+                }
+                None => {
+                    annotations.remove(key);
+                }
+            }
+            written_at(&mut sa.metadata, key, at);
+        }
+        Change::CreateServiceAccount {
+            namespace,
+            name,
+            annotations,
+        } => {
+            let sas = listing(
+                &mut snap.kube.service_accounts,
+                &format!("the ServiceAccounts of {namespace}"),
+            )?;
+            sas.push(ServiceAccount {
+                metadata: ObjectMeta {
+                    namespace: Some(namespace.clone()),
+                    name: Some(name.clone()),
+                    annotations: (!annotations.is_empty())
+                        .then(|| annotations.iter().cloned().collect()),
+                    creation_timestamp: Some(Time(at)),
+                    ..ObjectMeta::default()
+                },
+                ..ServiceAccount::default()
+            });
+        }
+        Change::SetServiceAccountName {
+            workload,
+            service_account,
+        } => {
+            let spec = template_mut(snap, workload)?
+                .spec
+                .get_or_insert_with(Default::default);
+            spec.service_account_name = Some(service_account.clone());
+            spec.service_account = None;
+        }
+        Change::RolloutRestart { workload } => restart(snap, workload, at)?,
+        Change::PutTrustPolicy {
+            role_name,
+            document,
+        } => {
+            role_mut(snap, role_name)?.trust_policy = Some(PolicyText(document.clone()));
+        }
+        Change::PutRolePolicy {
+            role_name,
+            policy_name,
+            document,
+        } => {
+            let role = role_mut(snap, role_name)?;
+            let what = format!("the inline policies of role {role_name}");
+            let Fact::Known(list) = &mut role.inline_policies else {
+                return Err(SimulateError::NotRead(what));
+            };
+            list.retain(|p| &p.name != policy_name);
+            list.push(InlinePolicy {
+                name: policy_name.clone(),
+                document: PolicyText(document.clone()),
+            });
+        }
+        Change::AttachRolePolicy {
+            role_name,
+            policy_arn,
+        } => {
+            let name = policy_arn
+                .rsplit('/')
+                .next()
+                .unwrap_or(policy_arn)
+                .to_string();
+            let role = role_mut(snap, role_name)?;
+            let Fact::Known(list) = &mut role.attached_policies else {
+                return Err(SimulateError::NotRead(format!(
+                    "the attached policies of role {role_name}"
+                )));
+            };
+            if !list.iter().any(|p| &p.arn == policy_arn) {
+                list.push(crate::model::aws::AttachedPolicy {
+                    name,
+                    arn: policy_arn.clone(),
+                });
+            }
+        }
+        Change::CreateOidcProvider { url, client_ids } => {
+            let cluster = snap
+                .aws
+                .cluster
+                .known()
+                .ok_or_else(|| SimulateError::NotRead("the EKS cluster".into()))?;
+            let account = cluster
+                .account()
+                .ok_or_else(|| SimulateError::NotRead("the EKS cluster's account".into()))?;
+            let partition = crate::model::arn::Arn::parse(&cluster.arn)
+                .map(|a| a.partition)
+                .unwrap_or_else(|| "aws".into());
+            let bare = url.trim_start_matches("https://").to_string();
+            let arn = crate::model::arn::oidc_provider_arn(&partition, &account, &bare);
+            snap.aws.iam.oidc_providers.insert(
+                arn.clone(),
+                OidcProvider {
+                    arn,
+                    url: bare,
+                    client_ids: Some(client_ids.clone()),
+                    thumbprints: Vec::new(),
+                },
+            );
+        }
+        Change::AddClientId {
+            provider_arn,
+            client_id,
+        } => {
+            let p = snap
+                .aws
+                .iam
+                .oidc_providers
+                .get_mut(provider_arn)
+                .ok_or_else(|| SimulateError::NotRead(format!("OIDC provider {provider_arn}")))?;
+            let ids = p.client_ids.get_or_insert_with(Vec::new);
+            if !ids.contains(client_id) {
+                ids.push(client_id.clone());
+            }
+        }
+        Change::CreatePodIdentityAssociation {
+            cluster,
+            namespace,
+            service_account,
+            role_arn,
+        } => {
+            let Fact::Known(list) = &mut snap.aws.associations else {
+                return Err(SimulateError::NotRead(
+                    "the pod identity associations".into(),
+                ));
+            };
+            list.push(PodIdentityAssociation {
+                cluster_name: Some(cluster.clone()),
+                namespace: namespace.clone(),
+                service_account: service_account.clone(),
+                association_id: format!("a-planned{}", list.len()),
+                association_arn: None,
+                role_arn: Some(role_arn.clone()),
+                target_role_arn: None,
+                disable_session_tags: Some(false),
+                session_policy: None,
+                owner_arn: None,
+                created_at: Some(at.to_string()),
+                modified_at: None,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn role_mut<'s>(
+    snap: &'s mut Snapshot,
+    role_name: &str,
+) -> Result<&'s mut crate::model::aws::IamRole, SimulateError> {
+    snap.aws
+        .iam
+        .roles
+        .values_mut()
+        .find(|r| r.name == role_name)
+        .ok_or_else(|| SimulateError::NotRead(format!("role {role_name}")))
+}
+
+fn template_mut<'s>(
+    snap: &'s mut Snapshot,
+    w: &WorkloadTarget,
+) -> Result<&'s mut PodTemplateSpec, SimulateError> {
+    let what = format!("{} {}/{}", w.kind, w.namespace, w.name);
+    let kube = &mut snap.kube;
+    let found = match w.kind.as_str() {
+        "Deployment" => listing(&mut kube.deployments, &what)?
+            .iter_mut()
+            .find(|d| here(&d.metadata, &w.namespace, &w.name))
+            .and_then(|d| d.spec.as_mut().map(|s| &mut s.template)),
+        "StatefulSet" => listing(&mut kube.stateful_sets, &what)?
+            .iter_mut()
+            .find(|d| here(&d.metadata, &w.namespace, &w.name))
+            .and_then(|d| d.spec.as_mut().map(|s| &mut s.template)),
+        "DaemonSet" => listing(&mut kube.daemon_sets, &what)?
+            .iter_mut()
+            .find(|d| here(&d.metadata, &w.namespace, &w.name))
+            .and_then(|d| d.spec.as_mut().map(|s| &mut s.template)),
+        _ => None,
+    };
+    found.ok_or(SimulateError::NotRead(what))
+}
+
+/// New pods for the workload: its template as the webhook mutates it now, one for each pod it
+/// had, created at `at`.
+fn restart(
+    snap: &mut Snapshot,
+    w: &WorkloadTarget,
+    at: jiff::Timestamp,
+) -> Result<(), SimulateError> {
+    let template = template_mut(snap, w)?.clone();
+    let spec = template.spec.clone().unwrap_or_default();
+    let sa_name = spec
+        .service_account_name
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "default".into());
+    let sa = snap.kube.service_accounts.known().and_then(|l| {
+        l.items
+            .iter()
+            .find(|s| here(&s.metadata, &w.namespace, &sa_name))
+            .cloned()
+    });
+    let associated = snap.aws.associations.known().is_some_and(|list| {
+        list.iter()
+            .any(|a| a.namespace == w.namespace && a.service_account == sa_name)
+    });
+    let mutated = webhook::mutate(
+        &spec,
+        webhook::skip_annotation(template.metadata.as_ref()),
+        &Identity::of(sa.as_ref(), associated),
+    );
+    let owned: Vec<String> = crate::diagnose::workloads::resolve(&snap.kube)
+        .into_iter()
+        .filter(|x| {
+            x.id.namespace == w.namespace && x.id.name == w.name && x.id.kind.kind_name() == w.kind
+        })
+        .flat_map(|x| x.pods.into_iter().filter_map(|p| p.metadata.name.clone()))
+        .collect();
+    let pods = listing(
+        &mut snap.kube.pods,
+        &format!("the pods of {}/{}", w.namespace, w.name),
+    )?;
+    for pod in pods
+        .iter_mut()
+        .filter(|p| p.metadata.namespace.as_deref() == Some(&w.namespace))
+        .filter(|p| p.metadata.name.as_ref().is_some_and(|n| owned.contains(n)))
+    {
+        pod.metadata.creation_timestamp = Some(Time(at));
+        pod.metadata.uid = None;
+        pod.spec = Some(mutated.clone());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::diagnose::{Selection, diagnose};
+    use crate::model::Status;
+
+    fn scenario(name: &str) -> Snapshot {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/scenarios")
+            .join(name)
+            .join("bundle");
+        crate::sources::bundle::load_dirs(&[dir]).unwrap()
+    }
+
+    fn statuses(snap: &Snapshot, ns: &str) -> Vec<(String, Status)> {
+        let sel = Selection {
+            namespace: Some(ns.into()),
+            ..Selection::default()
+        };
+        diagnose(snap, &sel)
+            .unwrap()
+            .workloads
+            .into_iter()
+            .map(|w| (w.name, w.status))
+            .collect()
+    }
+
+    fn restart(ns: &str, name: &str) -> Change {
+        Change::RolloutRestart {
+            workload: WorkloadTarget {
+                kind: "Deployment".into(),
+                namespace: ns.into(),
+                name: name.into(),
+            },
+        }
+    }
+
+    fn now() -> jiff::Timestamp {
+        "2026-12-01T00:00:00Z".parse().unwrap()
+    }
+
+    /// Pods created before the identity was configured (field guide A1) come back injected
+    /// once restarted, for IRSA and for Pod Identity.
+    #[test]
+    fn a_restart_gives_new_pods_what_the_webhook_injects_now() {
+        for (scenario_name, ns, name) in [
+            ("pod-before-annotation", "jobs", "worker"),
+            ("pi-pod-before-association", "shop", "billing"),
+        ] {
+            let snap = scenario(scenario_name);
+            assert!(
+                statuses(&snap, ns).contains(&(name.to_string(), Status::Broken)),
+                "{scenario_name}: broken before"
+            );
+            let after = apply(&snap, &[&restart(ns, name)], now()).unwrap();
+            assert_eq!(
+                statuses(&after, ns),
+                [(name.to_string(), Status::Ok)],
+                "{scenario_name}: green after the restart"
+            );
+        }
+    }
+
+    #[test]
+    fn an_annotation_then_a_restart_is_the_whole_irsa_fix_for_a_trusted_role() {
+        let snap = scenario("pod-uses-default-sa");
+        let broken = statuses(&snap, "shop");
+        assert!(
+            broken.iter().any(|(_, s)| *s == Status::Broken),
+            "{broken:?}"
+        );
+        let trusted = snap
+            .aws
+            .iam
+            .roles
+            .values()
+            .find(|r| {
+                r.trust_policy
+                    .as_ref()
+                    .is_some_and(|t| t.0.contains("system:serviceaccount:shop:"))
+            })
+            .map(|r| r.arn.clone());
+        let Some(role) = trusted else {
+            panic!("the scenario has a role trusting a shop service account")
+        };
+        // Which service account the role trusts is the scenario's business: read it back.
+        let trust = snap.aws.iam.roles[&role].trust_policy.clone().unwrap().0;
+        let sa = trust
+            .split("system:serviceaccount:shop:")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_string();
+        let (ns, name) = ("shop".to_string(), broken[0].0.clone());
+        let set_sa = Change::SetServiceAccountName {
+            workload: WorkloadTarget {
+                kind: "Deployment".into(),
+                namespace: ns.clone(),
+                name: name.clone(),
+            },
+            service_account: sa.clone(),
+        };
+        let annotate = Change::AnnotateServiceAccount {
+            namespace: ns.clone(),
+            name: sa,
+            key: "eks.amazonaws.com/role-arn".into(),
+            value: Some(role),
+        };
+        let after = apply(&snap, &[&annotate, &set_sa, &restart(&ns, &name)], now());
+        let after = match after {
+            Ok(a) => a,
+            Err(SimulateError::NotRead(what)) => panic!("{what}"),
+        };
+        assert!(
+            statuses(&after, &ns)
+                .iter()
+                .all(|(_, s)| *s != Status::Broken),
+            "{:?}",
+            statuses(&after, &ns)
+        );
+    }
+
+    #[test]
+    fn a_change_to_an_object_that_was_not_read_is_refused() {
+        let snap = scenario("pod-before-annotation");
+        let missing = Change::PutTrustPolicy {
+            role_name: "nosuch".into(),
+            document: "{}".into(),
+        };
+        assert_eq!(
+            apply(&snap, &[&missing], now()).err(),
+            Some(SimulateError::NotRead("role nosuch".into()))
+        );
+    }
+}
