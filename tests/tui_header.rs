@@ -3,6 +3,7 @@
 //! AWS refused the credentials for says so there, in the warning colour.
 
 #[path = "support/tui_screen.rs"]
+#[allow(unused_imports)]
 mod tui_screen;
 
 use kubectl_irsa::app::{self, Source};
