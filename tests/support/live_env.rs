@@ -283,6 +283,11 @@ impl LiveEnv {
             ),
         };
         let eks = FakeEks::from_snapshot(&snapshot);
+        // The webhook at pod creation asks EKS whether an association exists, as on EKS.
+        if let Some(cluster) = kube.cluster_name() {
+            let view = eks.view();
+            kube.set_associations(move |ns, sa| view.association(&cluster, ns, sa).is_some());
+        }
         let iam = FakeIamFront::new(moto.url());
         iam.set_account(Some(&account));
         let sts = FakeSts::new();

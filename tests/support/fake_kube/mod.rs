@@ -9,16 +9,18 @@
 //!
 //! Layout: `handler` (record, latency, route, answer), `routes` (paths and queries),
 //! `discovery`, `objects` (single-object verbs), `list`, `selectors`, `patch` + `strategic`,
-//! `token` (+ `protobuf`, for `kubectl create token`), `table`, `status` (errors), `state` (store and knobs), `resources` (the type
+//! `token` (+ `protobuf`, for `kubectl create token`), `table`, `status` (errors), `state` (store and knobs), `controllers` (the Deployment, StatefulSet and DaemonSet controllers and the pod identity webhook, run after writes), `resources` (the type
 //! table), `record` (the request log), `bundle` (seeding from fixtures), `kubeconfig`, and `kubectl` (running the real binary
 //! against a served fake).
 //!
 //! Not implemented: watch (405), deletecollection (405), protobuf (JSON is always answered),
-//! managedFields, graceful deletion, admission. Server-side apply is a strategic merge.
+//! managedFields, graceful deletion, admission other than the pod identity webhook.
+//! Server-side apply is a strategic merge.
 
 #![allow(dead_code, unused_imports)]
 
 mod bundle;
+mod controllers;
 mod discovery;
 mod handler;
 mod kubeconfig;
@@ -186,6 +188,12 @@ impl FakeKube {
             resource: resource.to_string(),
             namespace: namespace.map(str::to_string),
         });
+    }
+
+    /// Where the webhook learns whether a pod identity association exists for (namespace,
+    /// service account): the fake EKS's state (`LiveEnv` connects them).
+    pub fn set_associations(&self, exists: impl Fn(&str, &str) -> bool + Send + Sync + 'static) {
+        lock(&self.shared).associations = controllers::Associations(Some(Arc::new(exists)));
     }
 
     /// Delay every answer by `latency` (benchmarks).

@@ -200,10 +200,15 @@ fn create(state: &mut State, target: &Target, call: &Call) -> Result<Response, A
         meta.insert("name".into(), json!(name));
         meta.remove("resourceVersion");
     }
+    if rt.group.is_empty() && rt.plural == "pods" {
+        super::controllers::mutate_pod(state, target.ns(), &mut object);
+    }
     let stored = if dry_run(call) {
         state.stamp_new(rt, object)
     } else {
-        state.store_new(rt, target.ns(), &name, object)
+        let stored = state.store_new(rt, target.ns(), &name, object);
+        super::controllers::after_write(state, &rt.group, &rt.plural, target.ns(), &name);
+        stored
     };
     Ok(json_response(StatusCode::CREATED, &stored))
 }
@@ -316,6 +321,7 @@ fn finish_write(
     }
     if !dry_run(call) {
         state.put(rt, target.ns(), &name, object.clone());
+        super::controllers::after_write(state, &rt.group, &rt.plural, target.ns(), &name);
     }
     Ok(object)
 }

@@ -46,6 +46,8 @@ pub struct State {
     pub account: String,
     /// The EKS cluster's name, from the bundle's DescribeCluster output.
     pub cluster_name: Option<String>,
+    /// The fake EKS's pod identity associations, for the webhook (`controllers`).
+    pub associations: super::controllers::Associations,
     serial: u64,
 }
 
@@ -66,6 +68,7 @@ impl State {
             region: "us-east-1".to_string(),
             account: "123456789012".to_string(),
             cluster_name: None,
+            associations: Default::default(),
             serial: 0,
         };
         for ns in SYSTEM_NAMESPACES {
