@@ -32,7 +32,10 @@ use super::state::{State, metadata_mut, now_rfc3339, str_at};
 /// Whether a pod identity association exists for (namespace, service account): the fake
 /// EKS's state, handed to the fake API server by the test environment.
 #[derive(Clone, Default)]
-pub struct Associations(pub Option<Arc<dyn Fn(&str, &str) -> bool + Send + Sync>>);
+pub struct Associations(pub Option<Arc<AssociationExists>>);
+
+/// `(namespace, service account) -> exists`.
+pub type AssociationExists = dyn Fn(&str, &str) -> bool + Send + Sync;
 
 impl fmt::Debug for Associations {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
