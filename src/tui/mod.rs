@@ -7,6 +7,7 @@
 //! - [`state`]: the whole state, [`update`]: the only function that changes it (pure);
 //! - [`view`]: draws the state, reading only; [`layout`]: where things go;
 //! - [`keys`]: the one key registry (footer, help and update all read it);
+//! - [`whole`]: the texts the screen cuts, gathered whole for the `v` overlay;
 //! - [`runtime`]: the event loop; [`terminal`]: raw mode, alternate screen, whole frames;
 //!   [`worker`]: loads and proofs as cancellable tasks on one shared runtime, through the
 //!   service layer (`crate::app`) only.
@@ -26,6 +27,7 @@ pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
+pub mod whole;
 pub mod worker;
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::state::{
     first_interesting_link,
 };
 use super::view::{detail, overlay};
+use super::whole;
 use crate::app::watched::LoadEvent;
 use crate::diagnose::commands::inspect_commands;
 use crate::model::CommandLine;
@@ -294,7 +295,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
                     };
                     scroll_detail(app, delta);
                 }
-                Place::Help | Place::Commands => scroll_overlay(app, step),
+                Place::Help | Place::Commands | Place::Reading => scroll_overlay(app, step),
             }
         }
         Action::Top | Action::Bottom => {
@@ -305,6 +306,14 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
                     app.list.scroll_into_view(page as usize);
                 }
                 Place::Chain => move_link(
+                    app,
+                    if to_end {
+                        isize::MAX / 2
+                    } else {
+                        isize::MIN / 2
+                    },
+                ),
+                Place::Reading => scroll_overlay(
                     app,
                     if to_end {
                         isize::MAX / 2
@@ -328,6 +337,14 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             Place::Chain => set_focus(app, Pane::Detail),
             _ => {}
         },
+        Action::SwitchPane if place == Place::Reading => {
+            if let Some(Overlay::Explain { codes, index, scroll }) = &mut app.overlay
+                && !codes.is_empty()
+            {
+                *index = (*index + 1) % codes.len();
+                *scroll = 0;
+            }
+        }
         Action::SwitchPane => {
             if let Screen::Workload(v) = &app.screen {
                 let next = match v.focus {
@@ -338,7 +355,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             }
         }
         Action::Back => match place {
-            Place::Help | Place::Commands => app.overlay = None,
+            Place::Help | Place::Commands | Place::Reading => app.overlay = None,
             Place::Filter => {
                 app.filtering = false;
                 clear_filter(app);
@@ -381,6 +398,13 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         Action::Refresh => return begin_load(app),
         Action::Prove => return prove(app),
         Action::Copy => return copy(app),
+        Action::Explain => explain(app),
+        Action::Whole => {
+            app.overlay = Some(Overlay::Whole {
+                lines: whole::lines(app),
+                scroll: 0,
+            });
+        }
     }
     Vec::new()
 }
@@ -458,11 +482,53 @@ fn clamp_detail_scroll(app: &mut App) {
 
 fn scroll_overlay(app: &mut App, delta: isize) {
     let max = overlay::max_scroll(app);
-    if let Some(Overlay::Help { scroll } | Overlay::Commands { scroll, .. }) = &mut app.overlay {
+    if let Some(
+        Overlay::Help { scroll }
+        | Overlay::Commands { scroll, .. }
+        | Overlay::Explain { scroll, .. }
+        | Overlay::Whole { scroll, .. },
+    ) = &mut app.overlay
+    {
         *scroll = (*scroll as isize)
             .saturating_add(delta)
             .clamp(0, max as isize) as u16;
     }
+}
+
+/// Opens the explanation of the finding at the top of the detail pane; Tab in the overlay goes
+/// through the link's other codes in the pane's order.
+fn explain(app: &mut App) {
+    let Screen::Workload(view) = &app.screen else {
+        return;
+    };
+    let Some(w) = app.find_workload(&view.workload) else {
+        return;
+    };
+    let Some(link) = w.links.get(view.link) else {
+        return;
+    };
+    if link.findings.is_empty() {
+        toast(app, "this link has no findings to explain", ToastLevel::Info);
+        return;
+    }
+    let width = layout::detail_inner(app, w.links.len()).0;
+    let at = detail::finding_at(app, width, view.scroll);
+    let mut codes: Vec<&'static str> = Vec::new();
+    for f in &link.findings {
+        if !codes.contains(&f.code) {
+            codes.push(f.code);
+        }
+    }
+    let index = link
+        .findings
+        .get(at)
+        .and_then(|f| codes.iter().position(|c| *c == f.code))
+        .unwrap_or(0);
+    app.overlay = Some(Overlay::Explain {
+        codes,
+        index,
+        scroll: 0,
+    });
 }
 
 /// Shows the other scope, cancelling the load in flight and the proofs of workloads the new
