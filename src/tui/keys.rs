@@ -290,14 +290,6 @@ pub const BINDINGS: &[Binding] = &[
         places: &[Chain, Detail],
     },
     Binding {
-        action: Action::Whole,
-        keys: &[Key::Char('v')],
-        key_label: "v",
-        footer: Some("whole text"),
-        help: "view whole what the screen cuts: the selected link's findings and documents, a proof's answer, the last message, a failed load's error",
-        places: &[List, Chain, Detail],
-    },
-    Binding {
         action: Action::Sort,
         keys: &[Key::Char('s')],
         key_label: "s",
@@ -328,6 +320,14 @@ pub const BINDINGS: &[Binding] = &[
         footer: Some("refresh"),
         help: "gather and diagnose again",
         places: BROWSE,
+    },
+    Binding {
+        action: Action::Whole,
+        keys: &[Key::Char('v')],
+        key_label: "v",
+        footer: Some("whole"),
+        help: "view whole what the screen cuts: the selected link's findings and documents, a proof's answer, the last message, a failed load's error",
+        places: &[List, Chain, Detail],
     },
     Binding {
         action: Action::Help,

@@ -15,9 +15,13 @@ use crate::terminal_text::line as shown;
 use crate::tui::layout::centered;
 use crate::tui::state::{App, Overlay, Tone};
 
-/// The box both overlays are drawn in: wide enough for commands, nearly the whole height.
-pub fn area(screen: Rect) -> Rect {
-    centered(screen, 110, screen.height.saturating_sub(2))
+/// The box both overlays are drawn in: wide enough for commands, as tall as the text (at most
+/// nearly the whole screen); with the text's wrapped lines.
+fn boxed_lines(app: &App, screen: Rect) -> Option<(Rect, String, Vec<Line<'static>>)> {
+    let widest = centered(screen, 110, screen.height.saturating_sub(2));
+    let (title, lines) = lines(app, widest.width.saturating_sub(2))?;
+    let height = (lines.len() + 2).min(widest.height as usize) as u16;
+    Some((centered(screen, 110, height), title, lines))
 }
 
 /// The explanation of `code` as toned lines (empty for a code without one, which the
@@ -92,8 +96,7 @@ fn toned(app: &App, text: &[(Tone, String)], width: u16) -> Vec<Line<'static>> {
 
 /// How far the open text overlay can scroll.
 pub fn max_scroll(app: &App, screen: Rect) -> u16 {
-    let area = area(screen);
-    let Some((_, lines)) = lines(app, area.width.saturating_sub(2)) else {
+    let Some((area, _, lines)) = boxed_lines(app, screen) else {
         return 0;
     };
     let rows = area.height.saturating_sub(2) as usize;
@@ -101,8 +104,7 @@ pub fn max_scroll(app: &App, screen: Rect) -> u16 {
 }
 
 pub fn draw(f: &mut Frame, screen: Rect, app: &App, scroll: u16) {
-    let area = area(screen);
-    if let Some((title, lines)) = lines(app, area.width.saturating_sub(2)) {
+    if let Some((area, title, lines)) = boxed_lines(app, screen) {
         super::overlay::boxed(f, area, &title, lines, scroll, app);
     }
 }
