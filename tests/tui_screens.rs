@@ -329,7 +329,10 @@ fn e_explains_the_finding_as_kubectl_irsa_explain_does() {
     let buf = draw(&app);
     snapshot("explain", &buf);
     let text = screen_text(&buf);
-    assert!(text.contains(" explain TRUST_CONDITION_KEY_PREFIX "), "{text}");
+    assert!(
+        text.contains(" explain TRUST_CONDITION_KEY_PREFIX "),
+        "{text}"
+    );
     assert!(text.contains("Esc close"), "{text}");
     let all = flowing(&overlay_text(&mut app));
     let e = kubectl_irsa::model::explain::find("TRUST_CONDITION_KEY_PREFIX").unwrap();
@@ -344,7 +347,10 @@ fn e_explains_the_finding_as_kubectl_irsa_explain_does() {
     press(&mut app, KeyCode::Esc);
     let text = screen_text(&draw(&app));
     assert!(!text.contains("What it means"), "{text}");
-    assert!(text.contains("TRUST_CONDITION_KEY_PREFIX · e explains"), "{text}");
+    assert!(
+        text.contains("TRUST_CONDITION_KEY_PREFIX · e explains"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -355,11 +361,22 @@ fn v_shows_whole_what_the_screen_cuts() {
     let link = w.links.iter().find(|l| l.link.as_str() == "trust").unwrap();
     let chain = screen_text(&draw(&app));
     assert!(
-        chain.lines().any(|l| l.contains(" trust ") && l.ends_with('…')),
+        chain
+            .lines()
+            .any(|l| l.contains(" trust ") && l.ends_with('…')),
         "the chain cuts the trust summary at 80 columns:\n{chain}"
     );
-    let toast = format!("proof of {}/{}: STS refused: AccessDenied: {}", w.namespace, w.name, "Not authorized to perform sts:AssumeRoleWithWebIdentity ".repeat(3));
-    kubectl_irsa::tui::update::toast(&mut app, toast.clone(), kubectl_irsa::tui::state::ToastLevel::Error);
+    let toast = format!(
+        "proof of {}/{}: STS refused: AccessDenied: {}",
+        w.namespace,
+        w.name,
+        "Not authorized to perform sts:AssumeRoleWithWebIdentity ".repeat(3)
+    );
+    kubectl_irsa::tui::update::toast(
+        &mut app,
+        toast.clone(),
+        kubectl_irsa::tui::state::ToastLevel::Error,
+    );
     press(&mut app, KeyCode::Char('v'));
     snapshot("whole-text", &draw(&app));
     let all = flowing(&overlay_text(&mut app));
@@ -369,7 +386,11 @@ fn v_shows_whole_what_the_screen_cuts() {
         wanted.push(f.message.clone());
         for e in &f.evidence {
             wanted.extend(e.value.clone());
-            wanted.extend(e.document.iter().flat_map(|d| d.lines().map(str::to_string)));
+            wanted.extend(
+                e.document
+                    .iter()
+                    .flat_map(|d| d.lines().map(str::to_string)),
+            );
         }
     }
     for text in wanted {

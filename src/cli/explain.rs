@@ -64,9 +64,7 @@ pub fn unknown(code: &str) -> String {
     let near = suggest::near(&wanted, explain::all().map(|e| e.code));
     let given = shown(code.trim());
     match near.as_slice() {
-        [] => format!(
-            "`{given}` is not a finding code; `kubectl irsa explain` lists them all"
-        ),
+        [] => format!("`{given}` is not a finding code; `kubectl irsa explain` lists them all"),
         [one] => format!("`{given}` is not a finding code; did you mean {one}?"),
         [first @ .., last] => format!(
             "`{given}` is not a finding code; did you mean {} or {last}?",
@@ -171,8 +169,13 @@ mod tests {
 
     #[test]
     fn an_unknown_code_names_the_near_ones() {
+        let m = unknown("oidc_provider_mising");
+        assert!(m.contains("did you mean OIDC_PROVIDER_MISSING?"), "{m}");
         let m = unknown("trust_sub_mismatc");
-        assert!(m.contains("did you mean TRUST_SUB_MISMATCH?"), "{m}");
+        assert!(
+            m.contains("did you mean TRUST_SUB_MISMATCH or TRUST_AUD_MISMATCH?"),
+            "{m}"
+        );
         let m = unknown("nothing-like-it-at-all");
         assert!(m.contains("`kubectl irsa explain` lists them all"), "{m}");
         assert!(!m.contains("did you mean"), "{m}");

@@ -72,6 +72,32 @@ pub enum Overlay {
     },
 }
 
+impl Overlay {
+    /// The first line of the overlay on screen.
+    pub fn scroll_mut(&mut self) -> &mut u16 {
+        match self {
+            Overlay::Help { scroll }
+            | Overlay::Commands { scroll, .. }
+            | Overlay::Explain { scroll, .. }
+            | Overlay::Whole { scroll, .. } => scroll,
+        }
+    }
+
+    /// An explanation moves on to the link's next code (Tab), from its top.
+    pub fn next_code(&mut self) {
+        if let Overlay::Explain {
+            codes,
+            index,
+            scroll,
+        } = self
+            && !codes.is_empty()
+        {
+            *index = (*index + 1) % codes.len();
+            *scroll = 0;
+        }
+    }
+}
+
 /// How a line of a text overlay is drawn; the view wraps every kind but keeps the indentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {

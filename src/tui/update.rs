@@ -8,12 +8,12 @@ use super::keys::{self, Action, Place};
 use super::layout;
 use super::list_model::workload_ref;
 use super::message::{Cancel, Msg, Scope, Work};
+use super::reading;
 use super::state::{
     App, Load, Overlay, Pane, ProofState, Screen, TOAST_TICKS, Toast, ToastLevel, WorkloadView,
     first_interesting_link,
 };
 use super::view::{detail, overlay};
-use super::whole;
 use crate::app::watched::LoadEvent;
 use crate::diagnose::commands::inspect_commands;
 use crate::model::CommandLine;
@@ -300,35 +300,19 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         }
         Action::Top | Action::Bottom => {
             let to_end = action == Action::Bottom;
+            let far = if to_end {
+                isize::MAX / 2
+            } else {
+                isize::MIN / 2
+            };
             match place {
                 Place::List => {
                     app.list.move_to(if to_end { usize::MAX } else { 0 });
                     app.list.scroll_into_view(page as usize);
                 }
-                Place::Chain => move_link(
-                    app,
-                    if to_end {
-                        isize::MAX / 2
-                    } else {
-                        isize::MIN / 2
-                    },
-                ),
-                Place::Reading => scroll_overlay(
-                    app,
-                    if to_end {
-                        isize::MAX / 2
-                    } else {
-                        isize::MIN / 2
-                    },
-                ),
-                _ => scroll_detail(
-                    app,
-                    if to_end {
-                        isize::MAX / 2
-                    } else {
-                        isize::MIN / 2
-                    },
-                ),
+                Place::Chain => move_link(app, far),
+                Place::Reading => scroll_overlay(app, far),
+                _ => scroll_detail(app, far),
             }
         }
         Action::Open => match place {
@@ -338,12 +322,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             _ => {}
         },
         Action::SwitchPane if place == Place::Reading => {
-            if let Some(Overlay::Explain { codes, index, scroll }) = &mut app.overlay
-                && !codes.is_empty()
-            {
-                *index = (*index + 1) % codes.len();
-                *scroll = 0;
-            }
+            app.overlay.iter_mut().for_each(Overlay::next_code);
         }
         Action::SwitchPane => {
             if let Screen::Workload(v) = &app.screen {
@@ -398,13 +377,15 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         Action::Refresh => return begin_load(app),
         Action::Prove => return prove(app),
         Action::Copy => return copy(app),
-        Action::Explain => explain(app),
-        Action::Whole => {
-            app.overlay = Some(Overlay::Whole {
-                lines: whole::lines(app),
-                scroll: 0,
-            });
-        }
+        Action::Explain => match reading::explain(app) {
+            Some(overlay) => app.overlay = Some(overlay),
+            None => toast(
+                app,
+                "this link has no findings to explain",
+                ToastLevel::Info,
+            ),
+        },
+        Action::Whole => app.overlay = Some(reading::whole(app)),
     }
     Vec::new()
 }
@@ -482,53 +463,11 @@ fn clamp_detail_scroll(app: &mut App) {
 
 fn scroll_overlay(app: &mut App, delta: isize) {
     let max = overlay::max_scroll(app);
-    if let Some(
-        Overlay::Help { scroll }
-        | Overlay::Commands { scroll, .. }
-        | Overlay::Explain { scroll, .. }
-        | Overlay::Whole { scroll, .. },
-    ) = &mut app.overlay
-    {
+    if let Some(scroll) = app.overlay.as_mut().map(Overlay::scroll_mut) {
         *scroll = (*scroll as isize)
             .saturating_add(delta)
             .clamp(0, max as isize) as u16;
     }
-}
-
-/// Opens the explanation of the finding at the top of the detail pane; Tab in the overlay goes
-/// through the link's other codes in the pane's order.
-fn explain(app: &mut App) {
-    let Screen::Workload(view) = &app.screen else {
-        return;
-    };
-    let Some(w) = app.find_workload(&view.workload) else {
-        return;
-    };
-    let Some(link) = w.links.get(view.link) else {
-        return;
-    };
-    if link.findings.is_empty() {
-        toast(app, "this link has no findings to explain", ToastLevel::Info);
-        return;
-    }
-    let width = layout::detail_inner(app, w.links.len()).0;
-    let at = detail::finding_at(app, width, view.scroll);
-    let mut codes: Vec<&'static str> = Vec::new();
-    for f in &link.findings {
-        if !codes.contains(&f.code) {
-            codes.push(f.code);
-        }
-    }
-    let index = link
-        .findings
-        .get(at)
-        .and_then(|f| codes.iter().position(|c| *c == f.code))
-        .unwrap_or(0);
-    app.overlay = Some(Overlay::Explain {
-        codes,
-        index,
-        scroll: 0,
-    });
 }
 
 /// Shows the other scope, cancelling the load in flight and the proofs of workloads the new

@@ -98,7 +98,9 @@ pub const ALL: &[Explanation] = &[
         meaning: "EKS Pod Identity is not available on Windows nodes. A Windows workload must use IRSA.",
         detection: "The pod's node is labelled `kubernetes.io/os=windows`.",
         symptoms: &[],
-        fix: &["Use IRSA for this workload, with `nodeSelector: kubernetes.io/os: windows` on the pod so the webhook injects Windows paths."],
+        fix: &[
+            "Use IRSA for this workload, with `nodeSelector: kubernetes.io/os: windows` on the pod so the webhook injects Windows paths.",
+        ],
         docs: &[docs::POD_IDENTITY, docs::WINDOWS],
     },
     Explanation {

@@ -31,7 +31,10 @@ pub const ALL: &[Explanation] = &[
         summary: "the service account has a misspelt role-arn annotation key",
         meaning: "The webhook reads exactly `eks.amazonaws.com/role-arn`. An annotation whose key is close to it (`eks.amazon.com/role-arn`, `eks.amazonaws.com/role_arn`, `eks.amazonaws.com/rolearn`, or any `...role...` key holding a role ARN) is ignored, so pods are created without credentials, exactly as if there were no annotation.",
         detection: "No `eks.amazonaws.com/role-arn` annotation, but another annotation key is within a few edits of it, or names a role and holds a role ARN.",
-        symptoms: &["Unable to locate credentials", "NoCredentialProviders: no valid providers in chain"],
+        symptoms: &[
+            "Unable to locate credentials",
+            "NoCredentialProviders: no valid providers in chain",
+        ],
         fix: &[
             "Set the right key with the same value, remove the misspelt one, and recreate the pods:",
             "$ kubectl annotate serviceaccount SERVICE_ACCOUNT -n NAMESPACE eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/ROLE_NAME --overwrite",
@@ -73,7 +76,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the role-arn annotation is not a valid role ARN",
         meaning: "The annotation's value is not an ARN of the form `arn:PARTITION:iam::ACCOUNT:role/NAME` (with an optional path before NAME): a missing or extra colon, an account that is not 12 digits, `user/` instead of `role/`, surrounding spaces or quotes, or a placeholder from a setup guide (`YOUR_ACCOUNT_ID`, `${ACCOUNT}`, `<role>`) that was never replaced. The webhook injects it anyway; STS rejects it.",
         detection: "The annotation value is parsed as a role ARN: partition, empty region, 12-digit account, `role/` resource with an optional path.",
-        symptoms: &["An error occurred (ValidationError) when calling the AssumeRoleWithWebIdentity operation: Request ARN is invalid"],
+        symptoms: &[
+            "An error occurred (ValidationError) when calling the AssumeRoleWithWebIdentity operation: Request ARN is invalid",
+        ],
         fix: &[
             "Copy the ARN exactly as IAM prints it, set it, and recreate the pods:",
             "$ aws iam get-role --role-name ROLE_NAME --query Role.Arn --output text",
@@ -117,7 +122,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the role is in another account than the cluster (cross-account IRSA)",
         meaning: "Cross-account IRSA works, with one condition people miss: STS looks the OIDC provider up in the account of the ROLE, not the cluster's. The cluster's issuer must be registered as an IAM OIDC provider in the role's account, and the role's trust policy must name that provider (`arn:aws:iam::ROLE_ACCOUNT:oidc-provider/...`).",
         detection: "The account in the annotation's role ARN differs from the cluster's account.",
-        symptoms: &["InvalidIdentityToken: No OpenIDConnect provider found in your account for https://oidc.eks.REGION.amazonaws.com/id/..."],
+        symptoms: &[
+            "InvalidIdentityToken: No OpenIDConnect provider found in your account for https://oidc.eks.REGION.amazonaws.com/id/...",
+        ],
         fix: &[
             "With credentials for the role's account, register the cluster's issuer there:",
             "$ aws eks describe-cluster --name CLUSTER --query cluster.identity.oidc.issuer --output text",

@@ -30,7 +30,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the cluster's pod identity associations could not be read",
         meaning: "Whether an association exists for the service account is unknown: the list was not in the offline bundle, or `eks:ListPodIdentityAssociations` was denied. The association, role and trust links of Pod Identity workloads stay unknown.",
         detection: "The association list is missing from the facts or the EKS API refused it.",
-        symptoms: &["AccessDeniedException: User: ... is not authorized to perform: eks:ListPodIdentityAssociations on resource: arn:aws:eks:REGION:111122223333:cluster/CLUSTER"],
+        symptoms: &[
+            "AccessDeniedException: User: ... is not authorized to perform: eks:ListPodIdentityAssociations on resource: arn:aws:eks:REGION:111122223333:cluster/CLUSTER",
+        ],
         fix: &[
             "Allow eks:ListPodIdentityAssociations and eks:DescribePodIdentityAssociation for the identity running kubectl irsa, or add the list to the bundle:",
             "$ aws eks list-pod-identity-associations --cluster-name CLUSTER",
@@ -69,7 +71,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the association chains to a target role (cross-account Pod Identity)",
         meaning: "The association has a `targetRoleArn`: EKS first assumes the association's role (which must be in the cluster's account) and then, with those credentials, the target role, often in another account. The pods get the target role's credentials. Two consequences: the target role's trust policy must let the first role perform sts:AssumeRole and sts:TagSession (Pod Identity's session tags are transitive), and the agent caches these credentials for 59 minutes instead of 6 hours.",
         detection: "The association's `targetRoleArn` is set.",
-        symptoms: &["is not authorized to perform: sts:TagSession on resource: arn:aws:iam::444455556666:role/TARGET_ROLE"],
+        symptoms: &[
+            "is not authorized to perform: sts:TagSession on resource: arn:aws:iam::444455556666:role/TARGET_ROLE",
+        ],
         fix: &[
             "Nothing to fix; check the target role's trust if the chained hop fails:",
             "$ aws iam get-role --role-name TARGET_ROLE --query Role.AssumeRolePolicyDocument",
@@ -82,7 +86,10 @@ pub const ALL: &[Explanation] = &[
         summary: "the association changed under running pods, or pods started just after it was created",
         meaning: "Two timing problems. The Pod Identity agent caches a pod's credentials (up to 6 hours, 59 minutes with a target role) and editing the association does not reset the cache, so pods that started before the edit may still act as the previous role. And associations are eventually consistent: for a few seconds after creation EKS may not serve one yet, so a pod created in that window can come up without Pod Identity variables and stay that way. No API says when an association is ready.",
         detection: "The association's `modifiedAt` is later than its `createdAt` and later than a pod's start, or a pod was created within 10 seconds after the association's `createdAt`. Only the timestamps in the facts are compared, never the clock.",
-        symptoms: &["Unable to locate credentials", "AccessDenied for an action the new role allows (the pod still uses the old role)"],
+        symptoms: &[
+            "Unable to locate credentials",
+            "AccessDenied for an action the new role allows (the pod still uses the old role)",
+        ],
         fix: &[
             "Recreate the pods so they fetch credentials for the association as it is now:",
             "$ kubectl rollout restart deployment NAME -n NAMESPACE",

@@ -56,7 +56,9 @@ pub const ALL: &[Explanation] = &[
         summary: "a non-root container may not be able to read the token file",
         meaning: "The projected token file is mode 0600. It is readable by root, by the pod's fsGroup, and (Kubernetes 1.19 and later) by the runAsUser when all containers share one. A container running as another user without an fsGroup gets `permission denied` reading it, and the SDK falls back to other credentials or fails.",
         detection: "A container runs as a non-root user (runAsUser other than 0, or runAsNonRoot) and the pod sets no fsGroup, and the containers do not share one runAsUser (error), or do (warning: readable, but only thanks to that).",
-        symptoms: &["open /var/run/secrets/eks.amazonaws.com/serviceaccount/token: permission denied"],
+        symptoms: &[
+            "open /var/run/secrets/eks.amazonaws.com/serviceaccount/token: permission denied",
+        ],
         fix: &[
             "Set an fsGroup on the pod so the token is group-readable, then recreate the pods:",
             "$ kubectl patch deployment NAME -n NAMESPACE -p '{\"spec\":{\"template\":{\"spec\":{\"securityContext\":{\"fsGroup\":65534}}}}}'",

@@ -104,7 +104,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the pod identity webhook configuration does not exist",
         meaning: "The MutatingWebhookConfiguration `pod-identity-webhook` (webhook `iam-for-pods.amazonaws.com`) injects the variables for both IRSA and Pod Identity. Without it nothing mutates new pods. On EKS the control plane owns it (it calls `https://127.0.0.1:23443/mutate`); it may have been deleted by hand or lost on a self-managed cluster.",
         detection: "The cluster's MutatingWebhookConfigurations were read and none is `pod-identity-webhook` or has the webhook `iam-for-pods.amazonaws.com`.",
-        symptoms: &["Error from server (NotFound): mutatingwebhookconfigurations.admissionregistration.k8s.io \"pod-identity-webhook\" not found"],
+        symptoms: &[
+            "Error from server (NotFound): mutatingwebhookconfigurations.admissionregistration.k8s.io \"pod-identity-webhook\" not found",
+        ],
         fix: &[
             "On EKS open a support case (the control plane restores it); on self-managed clusters redeploy amazon-eks-pod-identity-webhook. Then recreate the pods:",
             "$ kubectl get mutatingwebhookconfiguration pod-identity-webhook -o yaml",
@@ -117,10 +119,10 @@ pub const ALL: &[Explanation] = &[
         summary: "a hostNetwork pod uses Pod Identity",
         meaning: "Pods with `hostNetwork: true` have been reported to fail to get Pod Identity credentials while the same pod without hostNetwork works. Such pods also reach the instance metadata service directly, so an SDK that misses the container credentials silently uses the node's role.",
         detection: "A pod of a Pod Identity workload sets `spec.hostNetwork: true`.",
-        symptoms: &["failed to refresh cached credentials ... Unauthorized Exception! EKS does not have permissions to assume the associated role., fault: client"],
-        fix: &[
-            "Drop hostNetwork if the workload does not need it, or keep this workload on IRSA.",
+        symptoms: &[
+            "failed to refresh cached credentials ... Unauthorized Exception! EKS does not have permissions to assume the associated role., fault: client",
         ],
+        fix: &["Drop hostNetwork if the workload does not need it, or keep this workload on IRSA."],
         docs: &[docs::POD_IDENTITY],
     },
     Explanation {
@@ -129,7 +131,9 @@ pub const ALL: &[Explanation] = &[
         summary: "an IRSA pod runs on Windows without a Windows nodeSelector",
         meaning: "The webhook decides between Linux and Windows token paths from the pod's `nodeSelector: kubernetes.io/os: windows`. A pod scheduled on a Windows node without that selector gets Linux paths, and the SDK cannot find the token.",
         detection: "The pod runs on a node labelled `kubernetes.io/os=windows` and its nodeSelector does not set `kubernetes.io/os: windows`.",
-        symptoms: &["WebIdentityErr: unable to read file at /var/run/secrets/eks.amazonaws.com/serviceaccount/token"],
+        symptoms: &[
+            "WebIdentityErr: unable to read file at /var/run/secrets/eks.amazonaws.com/serviceaccount/token",
+        ],
         fix: &[
             "Add the selector to the pod template and recreate the pods:",
             "$ kubectl patch deployment NAME -n NAMESPACE -p '{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"kubernetes.io/os\":\"windows\"}}}}}'",

@@ -149,11 +149,18 @@ mod tests {
         assert!(declared.len() >= 98, "codes.rs read: {}", declared.len());
         for code in &declared {
             let n = all().filter(|e| e.code == code).count();
-            assert_eq!(n, 1, "{code} has {n} explanations (add one in src/model/explain)");
+            assert_eq!(
+                n, 1,
+                "{code} has {n} explanations (add one in src/model/explain)"
+            );
         }
         let declared: BTreeSet<&str> = declared.iter().map(String::as_str).collect();
         for e in all() {
-            assert!(declared.contains(e.code), "{} is no code of codes.rs", e.code);
+            assert!(
+                declared.contains(e.code),
+                "{} is no code of codes.rs",
+                e.code
+            );
         }
     }
 
@@ -167,27 +174,45 @@ mod tests {
             ] {
                 assert!(!s.trim().is_empty(), "{}: empty {what}", e.code);
             }
-            assert!(!e.summary.ends_with('.'), "{}: summary ends with '.'", e.code);
+            assert!(
+                !e.summary.ends_with('.'),
+                "{}: summary ends with '.'",
+                e.code
+            );
             assert!(!e.summary.contains('\n'), "{}: summary is one line", e.code);
             assert!(!e.fix.is_empty(), "{}: no fix", e.code);
             assert!(!e.docs.is_empty(), "{}: no documentation", e.code);
             for d in e.docs {
-                assert!(d.starts_with("https://docs.aws.amazon.com/"), "{}: {d}", e.code);
+                assert!(
+                    d.starts_with("https://docs.aws.amazon.com/"),
+                    "{}: {d}",
+                    e.code
+                );
             }
             for s in e.symptoms.iter().chain(e.fix) {
                 let lower = s.to_ascii_lowercase();
                 assert!(!lower.contains("field guide"), "{}: {s}", e.code);
             }
             for s in [e.meaning, e.detection] {
-                assert!(!s.to_ascii_lowercase().contains("field guide"), "{}", e.code);
+                assert!(
+                    !s.to_ascii_lowercase().contains("field guide"),
+                    "{}",
+                    e.code
+                );
             }
         }
     }
 
     #[test]
     fn codes_are_found_whatever_their_case() {
-        assert_eq!(find("trust_sub_mismatch").map(|e| e.code), Some("TRUST_SUB_MISMATCH"));
-        assert_eq!(find(" Trust-Sub-Mismatch ").map(|e| e.code), Some("TRUST_SUB_MISMATCH"));
+        assert_eq!(
+            find("trust_sub_mismatch").map(|e| e.code),
+            Some("TRUST_SUB_MISMATCH")
+        );
+        assert_eq!(
+            find(" Trust-Sub-Mismatch ").map(|e| e.code),
+            Some("TRUST_SUB_MISMATCH")
+        );
         assert!(find("TRUST_SUB").is_none());
         assert!(find("").is_none());
     }

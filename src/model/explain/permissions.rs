@@ -42,8 +42,13 @@ pub const ALL: &[Explanation] = &[
         summary: "a Deny statement refuses the action",
         meaning: "A statement with `\"Effect\": \"Deny\"` in one of the role's policies matches the action and resource. An explicit deny wins over every allow, so adding permissions elsewhere does not help.",
         detection: "The evaluation ends in an explicit deny; the deciding statement and its policy are shown.",
-        symptoms: &["An error occurred (AccessDenied) when calling the OPERATION operation: User: ... is not authorized to perform: ACTION on resource: RESOURCE with an explicit deny in an identity-based policy"],
-        fix: &["Narrow or remove the Deny statement shown:", "$ aws iam get-role-policy --role-name ROLE_NAME --policy-name NAME"],
+        symptoms: &[
+            "An error occurred (AccessDenied) when calling the OPERATION operation: User: ... is not authorized to perform: ACTION on resource: RESOURCE with an explicit deny in an identity-based policy",
+        ],
+        fix: &[
+            "Narrow or remove the Deny statement shown:",
+            "$ aws iam get-role-policy --role-name ROLE_NAME --policy-name NAME",
+        ],
         docs: &[docs::IAM_EVALUATION],
     },
     Explanation {
@@ -52,7 +57,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the permissions boundary does not allow the action",
         meaning: "The role has a permissions boundary: the effective permissions are what both the role's policies and the boundary allow. The role's policies allow the action, the boundary does not.",
         detection: "The identity policies allow the action and the boundary policy, evaluated on its own, does not.",
-        symptoms: &["... is not authorized to perform: ACTION on resource: RESOURCE because no permissions boundary allows the ACTION action"],
+        symptoms: &[
+            "... is not authorized to perform: ACTION on resource: RESOURCE because no permissions boundary allows the ACTION action",
+        ],
         fix: &[
             "Add the action to the boundary policy (often owned by a platform team), or remove the boundary:",
             "$ aws iam get-role --role-name ROLE_NAME --query Role.PermissionsBoundary",
@@ -65,7 +72,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the association's session policy does not allow the action",
         meaning: "A Pod Identity association can carry a session policy (`policy`) that further limits the role for these pods: the pods get the intersection of the role's policies and the session policy. The role allows the action; the session policy does not. A session policy requires the association to disable session tags.",
         detection: "The identity policies allow the action and the association's session policy does not.",
-        symptoms: &["... is not authorized to perform: ACTION on resource: RESOURCE because no session policy allows the ACTION action"],
+        symptoms: &[
+            "... is not authorized to perform: ACTION on resource: RESOURCE because no session policy allows the ACTION action",
+        ],
         fix: &[
             "Extend the association's session policy, or remove it:",
             "$ aws eks describe-pod-identity-association --cluster-name CLUSTER --association-id ASSOCIATION_ID --query association.policy",
@@ -117,7 +126,9 @@ pub const ALL: &[Explanation] = &[
         meaning: "A statement allows `\"Action\": \"*\"` on `\"Resource\": \"*\"` (AdministratorAccess or an equivalent inline policy). Every pod that can use this role is an administrator of the account. It works; it is rarely what a workload needs.",
         detection: "An Allow statement of the role's policies has Action `*` and Resource `*` without conditions.",
         symptoms: &[],
-        fix: &["Replace it with the actions and resources the workload uses; IAM Access Analyzer can generate a policy from CloudTrail activity."],
+        fix: &[
+            "Replace it with the actions and resources the workload uses; IAM Access Analyzer can generate a policy from CloudTrail activity.",
+        ],
         docs: &[docs::IAM_EVALUATION],
     },
     Explanation {

@@ -25,7 +25,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the namespace's pods could not be read, so pod checks are unknown",
         meaning: "Whether the workload has pods, and what the webhook injected into them, is unknown: the pod list was not collected (an offline bundle without it) or reading it was refused. A template is not a pod, so the pod and injection links stay unknown instead of green.",
         detection: "The pod list of the namespace is missing from the facts, or the Kubernetes API answered Forbidden to `list pods`.",
-        symptoms: &["pods is forbidden: User \"...\" cannot list resource \"pods\" in API group \"\" in the namespace \"NAMESPACE\""],
+        symptoms: &[
+            "pods is forbidden: User \"...\" cannot list resource \"pods\" in API group \"\" in the namespace \"NAMESPACE\"",
+        ],
         fix: &[
             "Give the identity running kubectl irsa `get` and `list` on pods in the namespace, or add the pods to the offline bundle:",
             "$ kubectl get pods -n NAMESPACE -o yaml",
@@ -73,7 +75,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the service accounts could not be read",
         meaning: "The service account the pods run as could not be read: it was not in the offline bundle, or `get serviceaccounts` was refused. Everything that follows from it (the role-arn annotation, the audience, the regional STS setting) is unknown.",
         detection: "The service account list of the namespace is missing from the facts, or the Kubernetes API answered Forbidden.",
-        symptoms: &["serviceaccounts is forbidden: User \"...\" cannot list resource \"serviceaccounts\" in API group \"\" in the namespace \"NAMESPACE\""],
+        symptoms: &[
+            "serviceaccounts is forbidden: User \"...\" cannot list resource \"serviceaccounts\" in API group \"\" in the namespace \"NAMESPACE\"",
+        ],
         fix: &[
             "Allow reading service accounts, or add them to the bundle:",
             "$ kubectl get serviceaccounts -n NAMESPACE -o yaml",

@@ -14,7 +14,10 @@ pub const ALL: &[Explanation] = &[
         detection: "`kubectl irsa doctor --prove` on a live cluster; the caller ARN GetCallerIdentity returned is shown.",
         symptoms: &[],
         fix: &["Nothing to fix."],
-        docs: &[docs::API_ASSUME_ROLE_WITH_WEB_IDENTITY, docs::POD_ID_HOW_IT_WORKS],
+        docs: &[
+            docs::API_ASSUME_ROLE_WITH_WEB_IDENTITY,
+            docs::POD_ID_HOW_IT_WORKS,
+        ],
     },
     Explanation {
         code: codes::PROVE_FAILED,
@@ -27,8 +30,14 @@ pub const ALL: &[Explanation] = &[
             "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",
             "AccessDeniedException: Unauthorized Exception! EKS does not have permissions to assume the associated role.",
         ],
-        fix: &["Fix the link the error points at; its own finding says how. Then prove again:", "$ kubectl irsa doctor deploy/NAME -n NAMESPACE --prove"],
-        docs: &[docs::API_ASSUME_ROLE_WITH_WEB_IDENTITY, docs::EKS_IAM_TROUBLESHOOT],
+        fix: &[
+            "Fix the link the error points at; its own finding says how. Then prove again:",
+            "$ kubectl irsa doctor deploy/NAME -n NAMESPACE --prove",
+        ],
+        docs: &[
+            docs::API_ASSUME_ROLE_WITH_WEB_IDENTITY,
+            docs::EKS_IAM_TROUBLESHOOT,
+        ],
     },
     Explanation {
         code: codes::PROVE_NOT_RUN,
@@ -36,8 +45,13 @@ pub const ALL: &[Explanation] = &[
         summary: "the proof could not run",
         meaning: "No answer from AWS to judge by: creating a token for the service account was not permitted (`create` on `serviceaccounts/token`), or STS or EKS Auth could not be reached. The local diagnosis stands alone.",
         detection: "`doctor --prove`: the token request or the call to AWS failed before AWS judged the token.",
-        symptoms: &["serviceaccounts \"SERVICE_ACCOUNT\" is forbidden: User \"...\" cannot create resource \"serviceaccounts/token\" in API group \"\" in the namespace \"NAMESPACE\""],
-        fix: &["Allow `create` on `serviceaccounts/token` in the namespace for the identity running the proof:", "$ kubectl auth can-i create serviceaccounts/token -n NAMESPACE"],
+        symptoms: &[
+            "serviceaccounts \"SERVICE_ACCOUNT\" is forbidden: User \"...\" cannot create resource \"serviceaccounts/token\" in API group \"\" in the namespace \"NAMESPACE\"",
+        ],
+        fix: &[
+            "Allow `create` on `serviceaccounts/token` in the namespace for the identity running the proof:",
+            "$ kubectl auth can-i create serviceaccounts/token -n NAMESPACE",
+        ],
         docs: &[docs::IRSA_HOW_IT_WORKS],
     },
     Explanation {
@@ -47,7 +61,10 @@ pub const ALL: &[Explanation] = &[
         meaning: "AWS accepted a token although a link looks broken locally, or refused it although the local evaluation found nothing wrong. The facts read may be stale (changed since they were read) or incomplete, or AWS checks something that is not read here (service control policies, for example). AWS's answer is the authority.",
         detection: "`doctor --prove`: the proof's outcome is compared with the local status of the link it points at.",
         symptoms: &[],
-        fix: &["Read the facts again and compare; if the disagreement stays, the finding shows both sides.", "$ kubectl irsa doctor deploy/NAME -n NAMESPACE --prove"],
+        fix: &[
+            "Read the facts again and compare; if the disagreement stays, the finding shows both sides.",
+            "$ kubectl irsa doctor deploy/NAME -n NAMESPACE --prove",
+        ],
         docs: &[docs::IAM_EVALUATION],
     },
     Explanation {
@@ -58,7 +75,10 @@ pub const ALL: &[Explanation] = &[
         detection: "`doctor --prove --action ACTION --resource ARN`.",
         symptoms: &[],
         fix: &["Nothing to fix."],
-        docs: &[docs::API_SIMULATE_PRINCIPAL_POLICY, docs::IAM_POLICY_TESTING],
+        docs: &[
+            docs::API_SIMULATE_PRINCIPAL_POLICY,
+            docs::IAM_POLICY_TESTING,
+        ],
     },
     Explanation {
         code: codes::SIMULATION_DIFFERS,
@@ -67,7 +87,13 @@ pub const ALL: &[Explanation] = &[
         meaning: "SimulatePrincipalPolicy decided differently from the local evaluation of the same action and resource, or could not be called (iam:SimulatePrincipalPolicy denied). Service control policies, resource policies, or data missing from the facts can explain a difference; the simulator's decision is the one to trust.",
         detection: "`doctor --prove --action ACTION --resource ARN`: both decisions are shown.",
         symptoms: &[],
-        fix: &["Run the simulation by hand to see the statement IAM matched:", "$ aws iam simulate-principal-policy --policy-source-arn arn:aws:iam::111122223333:role/ROLE_NAME --action-names ACTION --resource-arns RESOURCE"],
-        docs: &[docs::API_SIMULATE_PRINCIPAL_POLICY, docs::IAM_POLICY_TESTING],
+        fix: &[
+            "Run the simulation by hand to see the statement IAM matched:",
+            "$ aws iam simulate-principal-policy --policy-source-arn arn:aws:iam::111122223333:role/ROLE_NAME --action-names ACTION --resource-arns RESOURCE",
+        ],
+        docs: &[
+            docs::API_SIMULATE_PRINCIPAL_POLICY,
+            docs::IAM_POLICY_TESTING,
+        ],
     },
 ];

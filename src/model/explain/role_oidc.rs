@@ -31,7 +31,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the IAM role could not be read",
         meaning: "Whether the role exists, what it trusts and what it may do is unknown: `iam:GetRole` was denied or the role is not in the offline bundle (often because it is in another account than the credentials used). The trust and permissions links stay unknown.",
         detection: "The role is missing from the facts and IAM did not answer NoSuchEntity for it.",
-        symptoms: &["AccessDenied: User: ... is not authorized to perform: iam:GetRole on resource: role ROLE_NAME"],
+        symptoms: &[
+            "AccessDenied: User: ... is not authorized to perform: iam:GetRole on resource: role ROLE_NAME",
+        ],
         fix: &[
             "Read it with credentials for the role's account:",
             "$ aws iam get-role --role-name ROLE_NAME",
@@ -70,7 +72,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the EKS cluster (its OIDC issuer) could not be read",
         meaning: "Without DescribeCluster the cluster's OIDC issuer, account, partition and region are unknown, so the OIDC provider and the trust policy cannot be checked. The links that need them stay unknown.",
         detection: "DescribeCluster is missing from the facts or was denied, or the cluster name could not be worked out from the kubeconfig.",
-        symptoms: &["AccessDeniedException: User: ... is not authorized to perform: eks:DescribeCluster on resource: arn:aws:eks:REGION:111122223333:cluster/CLUSTER"],
+        symptoms: &[
+            "AccessDeniedException: User: ... is not authorized to perform: eks:DescribeCluster on resource: arn:aws:eks:REGION:111122223333:cluster/CLUSTER",
+        ],
         fix: &[
             "Allow eks:DescribeCluster, or name the cluster; offline, add the output to the bundle:",
             "$ aws eks describe-cluster --name CLUSTER",
@@ -108,7 +112,11 @@ pub const ALL: &[Explanation] = &[
             "$ aws eks describe-cluster --name CLUSTER --query cluster.identity.oidc.issuer --output text",
             "$ aws iam list-open-id-connect-providers",
         ],
-        docs: &[docs::IRSA_OIDC_PROVIDER, docs::IAM_OIDC_PROVIDER, docs::IRSA_CROSS_ACCOUNT],
+        docs: &[
+            docs::IRSA_OIDC_PROVIDER,
+            docs::IAM_OIDC_PROVIDER,
+            docs::IRSA_CROSS_ACCOUNT,
+        ],
     },
     Explanation {
         code: codes::OIDC_PROVIDERS_NOT_COLLECTED,

@@ -31,7 +31,11 @@ pub const ALL: &[Explanation] = &[
         meaning: "The trust policy does not follow the IAM policy grammar (a syntax error, a misspelt element, a wrong value type), so IAM would refuse to save it as it is. This usually shows up in a bundle or a template before it reaches IAM.",
         detection: "The document is parsed with the IAM policy grammar; the error and its line are shown.",
         symptoms: &["MalformedPolicyDocument: Syntax errors in policy."],
-        fix: &["Correct the document at the line shown, validate it, and save it:", "$ aws accessanalyzer validate-policy --policy-type RESOURCE_POLICY --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument --policy-document file://trust.json", PUT_TRUST],
+        fix: &[
+            "Correct the document at the line shown, validate it, and save it:",
+            "$ aws accessanalyzer validate-policy --policy-type RESOURCE_POLICY --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument --policy-document file://trust.json",
+            PUT_TRUST,
+        ],
         docs: &[docs::IAM_GRAMMAR, docs::IAM_POLICY_VALIDATION],
     },
     Explanation {
@@ -156,7 +160,10 @@ pub const ALL: &[Explanation] = &[
         meaning: "The `:aud` condition requires a value other than the token's audience, which is `sts.amazonaws.com` unless the service account's `eks.amazonaws.com/audience` annotation sets another.",
         detection: "The `:aud` condition's values do not include the audience the pods' tokens carry.",
         symptoms: &[NOT_AUTHORIZED],
-        fix: &["Require the token's audience (usually `sts.amazonaws.com`) in the `:aud` condition:", PUT_TRUST],
+        fix: &[
+            "Require the token's audience (usually `sts.amazonaws.com`) in the `:aud` condition:",
+            PUT_TRUST,
+        ],
         docs: &[docs::IRSA_ASSIGN_ROLE, docs::IRSA_HOW_IT_WORKS],
     },
     Explanation {
@@ -166,7 +173,10 @@ pub const ALL: &[Explanation] = &[
         meaning: "All conditions of a statement must hold together. A statement with `CLUSTER_A_ISSUER:sub` and `CLUSTER_B_ISSUER:sub` (an attempt to trust two clusters) needs a token from both issuers at once; a token has one issuer, so the statement never matches for either cluster.",
         detection: "A statement's condition keys name more than one issuer, this cluster's among them.",
         symptoms: &[NOT_AUTHORIZED],
-        fix: &["Write one statement per cluster, each with its own Federated provider and its own condition keys.", PUT_TRUST],
+        fix: &[
+            "Write one statement per cluster, each with its own Federated provider and its own condition keys.",
+            PUT_TRUST,
+        ],
         docs: &[docs::IAM_EVALUATION, docs::IRSA_ASSIGN_ROLE],
     },
     Explanation {
@@ -176,8 +186,14 @@ pub const ALL: &[Explanation] = &[
         meaning: "Web identity federation needs the action `sts:AssumeRoleWithWebIdentity`. A statement with a Federated principal that allows `sts:AssumeRole` (a frequent copy-paste) does not cover the call STS makes for the pod.",
         detection: "The statement closest to matching names the right principal but its Action does not cover sts:AssumeRoleWithWebIdentity.",
         symptoms: &[NOT_AUTHORIZED],
-        fix: &["Set the statement's Action to `sts:AssumeRoleWithWebIdentity`:", PUT_TRUST],
-        docs: &[docs::IAM_ROLE_FOR_OIDC, docs::API_ASSUME_ROLE_WITH_WEB_IDENTITY],
+        fix: &[
+            "Set the statement's Action to `sts:AssumeRoleWithWebIdentity`:",
+            PUT_TRUST,
+        ],
+        docs: &[
+            docs::IAM_ROLE_FOR_OIDC,
+            docs::API_ASSUME_ROLE_WITH_WEB_IDENTITY,
+        ],
     },
     Explanation {
         code: codes::TRUST_EXPLICIT_DENY,
@@ -185,8 +201,15 @@ pub const ALL: &[Explanation] = &[
         summary: "a Deny statement in the trust policy refuses the request",
         meaning: "An explicit Deny wins over every Allow. A Deny statement in the trust policy matches this request (the service account, the provider, or the service EKS Pod Identity uses), so the role cannot be assumed whatever the other statements say.",
         detection: "The policy evaluation ends in an explicit deny; the deciding Deny statement is shown.",
-        symptoms: &[NOT_AUTHORIZED, "Unauthorized Exception! EKS does not have permissions to assume the associated role."],
-        fix: &["Remove the Deny statement or narrow it so it does not match this workload:", GET_TRUST, PUT_TRUST],
+        symptoms: &[
+            NOT_AUTHORIZED,
+            "Unauthorized Exception! EKS does not have permissions to assume the associated role.",
+        ],
+        fix: &[
+            "Remove the Deny statement or narrow it so it does not match this workload:",
+            GET_TRUST,
+            PUT_TRUST,
+        ],
         docs: &[docs::IAM_EVALUATION],
     },
     Explanation {
@@ -195,8 +218,15 @@ pub const ALL: &[Explanation] = &[
         summary: "a condition of the trust statement fails for this request",
         meaning: "The statement names the right principal and action, but one of its other conditions does not hold for the request: a key the request does not carry (a typo in the key, such as `:sud` for `:sub`), a value that differs, or an operator that cannot match it. For Pod Identity, conditions on `aws:RequestTag/...`, `aws:SourceAccount` or `aws:SourceArn` that do not match what EKS sends also land here.",
         detection: "The policy is evaluated with the request's context; the failing condition, its values and the reason are shown.",
-        symptoms: &[NOT_AUTHORIZED, "Unauthorized Exception! EKS does not have permissions to assume the associated role."],
-        fix: &["Correct the condition shown so it matches what STS or EKS sends:", GET_TRUST, PUT_TRUST],
+        symptoms: &[
+            NOT_AUTHORIZED,
+            "Unauthorized Exception! EKS does not have permissions to assume the associated role.",
+        ],
+        fix: &[
+            "Correct the condition shown so it matches what STS or EKS sends:",
+            GET_TRUST,
+            PUT_TRUST,
+        ],
         docs: &[docs::IAM_CONDITION_OPERATORS, docs::IAM_CONDITION_KEYS],
     },
 ];

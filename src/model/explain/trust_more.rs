@@ -33,7 +33,10 @@ pub const ALL: &[Explanation] = &[
         meaning: "A StringLike `:sub` such as `system:serviceaccount:*:*` or `system:serviceaccount:team:*` lets every matching service account assume the role, including ones created later by anyone who can create service accounts there. It works for this workload, but it is much wider than needed.",
         detection: "The deciding statement's `:sub` condition under StringLike holds a pattern with `*` or `?` in the namespace or the name.",
         symptoms: &[],
-        fix: &["List the service accounts that need the role in full under StringEquals (a key can hold a list):", PUT_TRUST],
+        fix: &[
+            "List the service accounts that need the role in full under StringEquals (a key can hold a list):",
+            PUT_TRUST,
+        ],
         docs: &[docs::IAM_CONDITION_OPERATORS, docs::IRSA_ASSIGN_ROLE],
     },
     Explanation {
@@ -43,7 +46,10 @@ pub const ALL: &[Explanation] = &[
         meaning: "AWS's IRSA trust policy requires `ISSUER:aud` to be `sts.amazonaws.com`, so that only tokens minted for STS are accepted. Without it, a token of the same service account issued for another audience would be accepted too. A hardening measure, not a failure.",
         detection: "The deciding statement has no condition on `ISSUER:aud`.",
         symptoms: &[],
-        fix: &["Add `\"ISSUER:aud\": \"sts.amazonaws.com\"` to the statement's StringEquals:", PUT_TRUST],
+        fix: &[
+            "Add `\"ISSUER:aud\": \"sts.amazonaws.com\"` to the statement's StringEquals:",
+            PUT_TRUST,
+        ],
         docs: &[docs::IRSA_ASSIGN_ROLE],
     },
     Explanation {
@@ -66,7 +72,10 @@ pub const ALL: &[Explanation] = &[
         meaning: "`\"Principal\": \"*\"` (or `{\"AWS\": \"*\"}`) in an Allow statement of a trust policy lets anyone, in any account, try to assume the role; only the statement's conditions stand in the way. Another statement is what lets this workload in; this one is a security warning.",
         detection: "A statement's Principal is `*` or has `\"AWS\": \"*\"`.",
         symptoms: &[],
-        fix: &["Name the principals the role is for, or remove the statement:", PUT_TRUST],
+        fix: &[
+            "Name the principals the role is for, or remove the statement:",
+            PUT_TRUST,
+        ],
         docs: &[docs::IAM_PRINCIPAL],
     },
     Explanation {
@@ -75,8 +84,13 @@ pub const ALL: &[Explanation] = &[
         summary: "a `*` inside a principal ARN, which IAM treats as a literal character",
         meaning: "In a Principal, only `\"*\"` alone is a wildcard; you cannot use a wildcard to match part of a principal name or ARN. A Federated ARN ending in `oidc-provider/oidc.eks.REGION.amazonaws.com/id/*` (an attempt to trust every cluster) is saved by IAM but matches no provider, so the statement never applies.",
         detection: "A statement's Principal holds a value with a `*` that is not `*` alone. When that statement was this workload's only way in, it is an error; otherwise a warning.",
-        symptoms: &["An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity"],
-        fix: &["Name every trusted provider in full; to trust several clusters, add one statement per cluster with its own provider ARN and condition keys:", PUT_TRUST],
+        symptoms: &[
+            "An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+        ],
+        fix: &[
+            "Name every trusted provider in full; to trust several clusters, add one statement per cluster with its own provider ARN and condition keys:",
+            PUT_TRUST,
+        ],
         docs: &[docs::IAM_PRINCIPAL],
     },
     Explanation {
@@ -127,7 +141,9 @@ pub const ALL: &[Explanation] = &[
         summary: "the association's target role does not trust the association's role",
         meaning: "With a target role, EKS assumes the association's role and then, as that role, the target role. The target's trust policy must let the association's role perform sts:AssumeRole and sts:TagSession: Pod Identity's session tags are transitive, so they travel into the second hop. Missing sts:TagSession makes the hop fail in a way that can look intermittent. With session tags disabled, EKS passes an external ID `REGION/ACCOUNT/CLUSTER/NAMESPACE/SERVICE_ACCOUNT` instead, which the trust may require.",
         detection: "The target role's trust policy is evaluated for the association's role (an AWS principal) with sts:AssumeRole, sts:TagSession and, without tags, sts:ExternalId. Unknown when the target role was not read.",
-        symptoms: &["User: arn:aws:sts::111122223333:assumed-role/ROLE_NAME/eks-... is not authorized to perform: sts:TagSession on resource: arn:aws:iam::444455556666:role/TARGET_ROLE"],
+        symptoms: &[
+            "User: arn:aws:sts::111122223333:assumed-role/ROLE_NAME/eks-... is not authorized to perform: sts:TagSession on resource: arn:aws:iam::444455556666:role/TARGET_ROLE",
+        ],
         fix: &[
             "In the target role's account, trust the association's role for both actions:",
             "{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:role/ROLE_NAME\"}, \"Action\": [\"sts:AssumeRole\", \"sts:TagSession\"]}",

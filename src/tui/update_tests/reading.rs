@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::tui::keys::Place;
-use crate::tui::list_model::workload_ref;
 use crate::tui::layout;
+use crate::tui::list_model::workload_ref;
 use crate::tui::state::Tone;
 use crate::tui::view::{detail, overlay};
 
@@ -124,7 +124,10 @@ fn v_shows_a_failed_stage_whole_before_any_report() {
     let Some(Overlay::Whole { lines, .. }) = &app.overlay else {
         panic!("{:?}", app.overlay)
     };
-    assert!(lines.contains(&(Tone::Error, format!("IAM: {why}"))), "{lines:?}");
+    assert!(
+        lines.contains(&(Tone::Error, format!("IAM: {why}"))),
+        "{lines:?}"
+    );
     send(&mut app, [key('q')]);
     assert!(app.overlay.is_none() && !app.quit, "q closes the overlay");
 }
@@ -134,7 +137,10 @@ fn v_shows_the_open_links_findings_and_a_proof_whole() {
     let mut app = loaded(true);
     open(&mut app, "notebook");
     let w = app.current_workload().unwrap().clone();
-    let refused = format!("STS refused: AccessDenied: {}", "Not authorized ".repeat(20));
+    let refused = format!(
+        "STS refused: AccessDenied: {}",
+        "Not authorized ".repeat(20)
+    );
     app.proofs.insert(
         workload_ref(&w),
         ProofState::Done {
@@ -151,9 +157,17 @@ fn v_shows_the_open_links_findings_and_a_proof_whole() {
     let link = w.link(LinkName::Trust).unwrap();
     assert!(has(Tone::Text, &link.summary));
     for f in &link.findings {
-        assert!(has(Tone::Title, f.code) && has(Tone::Text, &f.message), "{}", f.code);
+        assert!(
+            has(Tone::Title, f.code) && has(Tone::Text, &f.message),
+            "{}",
+            f.code
+        );
     }
-    let doc = link.findings[0].evidence.iter().find_map(|e| e.document.as_ref()).unwrap();
+    let doc = link.findings[0]
+        .evidence
+        .iter()
+        .find_map(|e| e.document.as_ref())
+        .unwrap();
     for l in doc.lines() {
         assert!(has(Tone::Literal, l), "{l}");
     }

@@ -1,6 +1,6 @@
 //! The two text overlays: `e`, a finding code's explanation (the text `kubectl irsa explain
 //! CODE` prints, from [`crate::model::explain`]), and `v`, the screen's cut texts whole (from
-//! [`crate::tui::whole`]). Both are lines of a [`Tone`], wrapped here to the box's width; every
+//! [`crate::tui::reading`]). Both are lines of a [`Tone`], wrapped here to the box's width; every
 //! text that came from the cluster or AWS is escaped on the way.
 
 use ratatui::Frame;
@@ -53,7 +53,11 @@ pub fn lines(app: &App, width: u16) -> Option<(String, Vec<Line<'static>>)> {
         Some(Overlay::Explain { codes, index, .. }) => {
             let code = codes.get(*index).copied().unwrap_or_default();
             let title = if codes.len() > 1 {
-                format!("explain {code} · finding {} of {} · Tab next", index + 1, codes.len())
+                format!(
+                    "explain {code} · finding {} of {} · Tab next",
+                    index + 1,
+                    codes.len()
+                )
             } else {
                 format!("explain {code}")
             };

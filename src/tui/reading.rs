@@ -1,13 +1,17 @@
-//! What `v` shows: every text the screen may cut (to a pane's width, a box's height or a single
-//! toast line), whole, gathered from the state when the key is pressed. Pure: the view wraps
-//! the lines to the overlay's width and escapes them like everything else it draws.
+//! What the text overlays hold, built from the state when their key is pressed (pure; the view
+//! wraps the lines to the overlay's width and escapes them like everything else it draws):
+//! `e`, the explanation of the finding at the top of the detail pane ([`explain`]), and `v`,
+//! every text the screen may cut (to a pane's width, a box's height or a single toast line),
+//! whole ([`whole`]).
 //!
-//! To make another cut text readable, add it here under its own heading.
+//! To make another cut text readable, add it to [`whole`] under its own heading.
 
 use crate::app::watched::StageState;
 use crate::model::chain::{Finding, LinkReport};
 use crate::model::report::WorkloadReport;
-use crate::tui::state::{App, Load, ProofState, Screen, Tone};
+use crate::tui::layout;
+use crate::tui::state::{App, Load, Overlay, ProofState, Screen, Tone};
+use crate::tui::view::detail;
 
 type Lines = Vec<(Tone, String)>;
 
@@ -16,6 +20,39 @@ fn heading(out: &mut Lines, text: impl Into<String>) {
         out.push((Tone::Blank, String::new()));
     }
     out.push((Tone::Heading, text.into()));
+}
+
+/// The explanation of the finding at the top of the detail pane, with the link's other codes
+/// (in the pane's order) for Tab; `None` when the selected link has no findings.
+pub fn explain(app: &App) -> Option<Overlay> {
+    let Screen::Workload(view) = &app.screen else {
+        return None;
+    };
+    let w = app.find_workload(&view.workload)?;
+    let link = w.links.get(view.link)?;
+    let mut codes: Vec<&'static str> = Vec::new();
+    for f in &link.findings {
+        if !codes.contains(&f.code) {
+            codes.push(f.code);
+        }
+    }
+    let width = layout::detail_inner(app, w.links.len()).0;
+    let at = detail::finding_at(app, width, view.scroll);
+    let top = link.findings.get(at)?;
+    let index = codes.iter().position(|c| *c == top.code).unwrap_or(0);
+    Some(Overlay::Explain {
+        codes,
+        index,
+        scroll: 0,
+    })
+}
+
+/// The `v` overlay over the screen as it is now.
+pub fn whole(app: &App) -> Overlay {
+    Overlay::Whole {
+        lines: lines(app),
+        scroll: 0,
+    }
 }
 
 /// The texts, in the order a reader meets them on screen: the load, the workload and its
@@ -54,7 +91,10 @@ pub fn lines(app: &App) -> Lines {
             if let Some(w) = app.selected_workload() {
                 workload(&mut out, w);
                 for link in w.links.iter().filter(|l| !l.findings.is_empty()) {
-                    out.push((Tone::Text, format!("{} · {}: {}", link.link, link.status, link.summary)));
+                    out.push((
+                        Tone::Text,
+                        format!("{} · {}: {}", link.link, link.status, link.summary),
+                    ));
                 }
             }
             // Proofs that finished while their workload was not open were only a toast.
