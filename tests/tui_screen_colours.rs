@@ -21,7 +21,8 @@ use tui_screen::*;
 
 /// Every screen a user can reach on `source`'s report at 100x40, by the keys that reach it:
 /// the list, a filter, each workload's chain with each of its links selected, its detail pane
-/// focused and scrolled to the end, its commands; help; and the loading and error screens.
+/// focused and scrolled to the end, its commands, the explanation of its last link's finding
+/// and the whole-text overlay; help; and the loading and error screens.
 fn every_screen(source: &Source, color: bool) -> Vec<(String, Buffer)> {
     every_screen_of(&app::doctor(source, &Selection::default()).unwrap(), color)
 }
@@ -55,6 +56,12 @@ fn every_screen_of(report: &Report, color: bool) -> Vec<(String, Buffer)> {
         out.push((format!("{name} detail"), draw(&app)));
         press(&mut app, KeyCode::Char('y'));
         out.push((format!("{name} commands"), draw(&app)));
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char('e'));
+        out.push((format!("{name} explain"), draw(&app)));
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char('v'));
+        out.push((format!("{name} whole text"), draw(&app)));
     }
     let mut loading = new_app(color, 100, 40);
     update(
@@ -292,6 +299,8 @@ fn hostile_values_are_shown_escaped_on_every_screen() {
         kubectl_irsa::tui::state::ToastLevel::Error,
     );
     screens.push(("header and toast".into(), draw(&app)));
+    press(&mut app, KeyCode::Char('v'));
+    screens.push(("toast whole".into(), draw(&app)));
     let mut error = new_app(true, 100, 40);
     let failed = "GetRole: boom\x1b]0;PWNED\x07\x1b[2J\r\nline two\ttabbed";
     update(
@@ -302,6 +311,8 @@ fn hostile_values_are_shown_escaped_on_every_screen() {
         },
     );
     screens.push(("error".into(), draw(&error)));
+    press(&mut error, KeyCode::Char('v'));
+    screens.push(("error whole".into(), draw(&error)));
     let mut loading = new_app(true, 100, 40);
     update(
         &mut loading,
@@ -311,6 +322,8 @@ fn hostile_values_are_shown_escaped_on_every_screen() {
         },
     );
     screens.push(("loading".into(), draw(&loading)));
+    press(&mut loading, KeyCode::Char('v'));
+    screens.push(("loading whole".into(), draw(&loading)));
 
     let mut all = String::new();
     for (name, buf) in &screens {

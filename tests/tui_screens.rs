@@ -298,3 +298,102 @@ fn no_color_draws_no_colour_but_keeps_the_icons() {
     }
     assert!(screen_text(&chain).contains("✘ trust"));
 }
+
+/// Text as it flows through wrapped rows: no whitespace, borders or continuation marks.
+fn flowing(text: &str) -> String {
+    text.chars()
+        .filter(|&c| !c.is_whitespace() && !('\u{2500}'..='\u{259f}').contains(&c) && c != '↪')
+        .collect()
+}
+
+/// Everything a text overlay holds, read page by page.
+fn overlay_text(app: &mut App) -> String {
+    let mut all = screen_text(&draw(app));
+    for _ in 0..200 {
+        let before = screen_text(&draw(app));
+        press(app, KeyCode::PageDown);
+        let after = screen_text(&draw(app));
+        if after == before {
+            break;
+        }
+        all.push_str(&after);
+    }
+    all
+}
+
+#[test]
+fn e_explains_the_finding_as_kubectl_irsa_explain_does() {
+    let mut app = demo(100, 40);
+    open(&mut app, "flyte-backend");
+    press(&mut app, KeyCode::Char('e'));
+    let buf = draw(&app);
+    snapshot("explain", &buf);
+    let text = screen_text(&buf);
+    assert!(
+        text.contains(" explain TRUST_CONDITION_KEY_PREFIX "),
+        "{text}"
+    );
+    assert!(text.contains("Esc close"), "{text}");
+    let all = flowing(&overlay_text(&mut app));
+    let e = kubectl_irsa::model::explain::find("TRUST_CONDITION_KEY_PREFIX").unwrap();
+    for part in [e.meaning, e.detection]
+        .into_iter()
+        .chain(e.symptoms.iter().copied())
+        .chain(e.fix.iter().copied())
+        .chain(e.docs.iter().copied())
+    {
+        assert!(all.contains(&flowing(part)), "not shown: {part}");
+    }
+    press(&mut app, KeyCode::Esc);
+    let text = screen_text(&draw(&app));
+    assert!(!text.contains("What it means"), "{text}");
+    assert!(
+        text.contains("TRUST_CONDITION_KEY_PREFIX · e explains"),
+        "{text}"
+    );
+}
+
+#[test]
+fn v_shows_whole_what_the_screen_cuts() {
+    let mut app = demo(80, 24);
+    open(&mut app, "flyte-backend");
+    let w = app.current_workload().unwrap().clone();
+    let link = w.links.iter().find(|l| l.link.as_str() == "trust").unwrap();
+    let chain = screen_text(&draw(&app));
+    assert!(
+        chain
+            .lines()
+            .any(|l| l.contains(" trust ") && l.ends_with('…')),
+        "the chain cuts the trust summary at 80 columns:\n{chain}"
+    );
+    let toast = format!(
+        "proof of {}/{}: STS refused: AccessDenied: {}",
+        w.namespace,
+        w.name,
+        "Not authorized to perform sts:AssumeRoleWithWebIdentity ".repeat(3)
+    );
+    kubectl_irsa::tui::update::toast(
+        &mut app,
+        toast.clone(),
+        kubectl_irsa::tui::state::ToastLevel::Error,
+    );
+    press(&mut app, KeyCode::Char('v'));
+    snapshot("whole-text", &draw(&app));
+    let all = flowing(&overlay_text(&mut app));
+    let mut wanted = vec![link.summary.clone(), toast];
+    wanted.extend(w.role_arn.clone());
+    for f in &link.findings {
+        wanted.push(f.message.clone());
+        for e in &f.evidence {
+            wanted.extend(e.value.clone());
+            wanted.extend(
+                e.document
+                    .iter()
+                    .flat_map(|d| d.lines().map(str::to_string)),
+            );
+        }
+    }
+    for text in wanted {
+        assert!(all.contains(&flowing(&text)), "not shown whole: {text}");
+    }
+}

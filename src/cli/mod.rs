@@ -5,6 +5,7 @@
 
 pub mod doctor;
 pub mod dump;
+pub mod explain;
 pub mod policy_eval;
 pub mod render_text;
 pub mod source_args;
@@ -39,6 +40,9 @@ pub enum Command {
     Doctor(doctor::DoctorArgs),
     /// Write what doctor reads as an offline bundle directory (kubectl and AWS CLI outputs).
     Dump(dump::DumpArgs),
+    /// Explain a finding code (what it means, the errors you see, how to fix it by hand); without
+    /// a code, list them all.
+    Explain(explain::ExplainArgs),
     /// IAM policy tools.
     Policy {
         #[command(subcommand)]
@@ -71,6 +75,7 @@ pub fn main() -> i32 {
         Some(Command::Demo(args)) => tui::run_demo(&args),
         Some(Command::Doctor(args)) => doctor::run(&args),
         Some(Command::Dump(args)) => dump::run(&args),
+        Some(Command::Explain(args)) => explain::run(&args),
         Some(Command::Policy {
             command: PolicyCommand::Eval(args),
         }) => policy_eval::run(&args),

@@ -150,10 +150,8 @@ fn finding_style(f: &Finding) -> Style {
 
 fn render_finding(out: &mut String, f: &Finding, full: bool) {
     let style = finding_style(f);
-    let reference = f
-        .reference
-        .map(|r| format!(" [field guide {r}]"))
-        .unwrap_or_default();
+    // Every code has an explanation; the line says how to read it.
+    let reference = format!(" (kubectl irsa explain {})", f.code);
     let _ = writeln!(
         out,
         "      {} {}{}",

@@ -10,6 +10,7 @@ pub mod aws;
 pub mod chain;
 pub mod codes;
 pub mod command;
+pub mod explain;
 pub mod fact;
 pub mod plan;
 pub mod proof;

@@ -3,7 +3,8 @@
 //! them all; the update function looks keys up here. Nothing else maps keys.
 //!
 //! To add a key (the fix and migration issues will add `f` and `m`), add an [`Action`], one
-//! [`Binding`] in [`BINDINGS`], and its arm in `update::act`.
+//! [`Binding`] in [`BINDINGS`], and its arm in `update::act`. Taken letters: a b e g h j k l p
+//! q r s v y, and G.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -17,6 +18,8 @@ pub enum Place {
     Detail,
     Help,
     Commands,
+    /// A text overlay: a finding's explanation (`e`) or the screen's cut texts whole (`v`).
+    Reading,
 }
 
 impl Place {
@@ -28,6 +31,7 @@ impl Place {
             Place::Detail => "detail pane",
             Place::Help => "help",
             Place::Commands => "commands",
+            Place::Reading => "explanation and whole text",
         }
     }
 }
@@ -51,6 +55,8 @@ pub enum Action {
     Refresh,
     Prove,
     Copy,
+    Explain,
+    Whole,
     Help,
 }
 
@@ -119,7 +125,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "↑↓",
         footer: Some("move"),
         help: "move up (in the detail pane: scroll)",
-        places: &[List, Chain, Detail, Help, Commands],
+        places: &[List, Chain, Detail, Help, Commands, Reading],
     },
     Binding {
         action: Action::Down,
@@ -127,7 +133,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "↓/j",
         footer: None,
         help: "move down (in the detail pane: scroll)",
-        places: &[List, Chain, Detail, Help, Commands],
+        places: &[List, Chain, Detail, Help, Commands, Reading],
     },
     Binding {
         action: Action::PageUp,
@@ -135,7 +141,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "PgUp/^u",
         footer: None,
         help: "a page up (on the chain: scroll the detail pane)",
-        places: &[List, Chain, Detail, Help],
+        places: &[List, Chain, Detail, Help, Reading],
     },
     Binding {
         action: Action::PageDown,
@@ -143,7 +149,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "PgDn/^d",
         footer: None,
         help: "a page down (on the chain: scroll the detail pane)",
-        places: &[List, Chain, Detail, Help],
+        places: &[List, Chain, Detail, Help, Reading],
     },
     Binding {
         action: Action::Top,
@@ -151,7 +157,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "Home/g",
         footer: None,
         help: "to the first row",
-        places: &[List, Chain, Detail],
+        places: &[List, Chain, Detail, Reading],
     },
     Binding {
         action: Action::Bottom,
@@ -159,7 +165,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "End/G",
         footer: None,
         help: "to the last row",
-        places: &[List, Chain, Detail],
+        places: &[List, Chain, Detail, Reading],
     },
     Binding {
         action: Action::Open,
@@ -182,6 +188,14 @@ pub const BINDINGS: &[Binding] = &[
         places: &[Chain, Detail],
     },
     Binding {
+        action: Action::SwitchPane,
+        keys: &[Key::Code(KeyCode::Tab), Key::Code(KeyCode::BackTab)],
+        key_label: "Tab",
+        footer: Some("next finding"),
+        help: "explain the link's next finding (when it has several)",
+        places: &[Reading],
+    },
+    Binding {
         action: Action::Back,
         keys: &[
             Key::Code(KeyCode::Esc),
@@ -192,7 +206,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "Esc",
         footer: Some("back"),
         help: "back",
-        places: &[Chain, Detail, Help, Commands],
+        places: &[Chain, Detail, Help, Commands, Reading],
     },
     Binding {
         action: Action::Back,
@@ -241,7 +255,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "^c",
         footer: None,
         help: "quit from anywhere",
-        places: &[List, Filter, Chain, Detail, Help, Commands],
+        places: &[List, Filter, Chain, Detail, Help, Commands, Reading],
     },
     Binding {
         action: Action::Filter,
@@ -266,6 +280,14 @@ pub const BINDINGS: &[Binding] = &[
         footer: Some("cmds"),
         help: "show the equivalent kubectl/aws commands and copy them to the clipboard",
         places: WORKLOAD,
+    },
+    Binding {
+        action: Action::Explain,
+        keys: &[Key::Char('e')],
+        key_label: "e",
+        footer: Some("explain"),
+        help: "explain the finding at the top of the detail pane: what it means, the errors you see, how to fix it by hand (as `kubectl irsa explain CODE`)",
+        places: &[Chain, Detail],
     },
     Binding {
         action: Action::Sort,
@@ -300,6 +322,14 @@ pub const BINDINGS: &[Binding] = &[
         places: BROWSE,
     },
     Binding {
+        action: Action::Whole,
+        keys: &[Key::Char('v')],
+        key_label: "v",
+        footer: Some("whole"),
+        help: "view whole what the screen cuts: the selected link's findings and documents, a proof's answer, the last message, a failed load's error",
+        places: &[List, Chain, Detail],
+    },
+    Binding {
         action: Action::Help,
         keys: &[Key::Char('?')],
         key_label: "?",
@@ -315,7 +345,7 @@ pub fn usable(have_report: bool, action: Action) -> bool {
     have_report
         || matches!(
             action,
-            Action::Refresh | Action::Back | Action::Quit | Action::Help
+            Action::Refresh | Action::Back | Action::Quit | Action::Help | Action::Whole
         )
 }
 
@@ -353,7 +383,7 @@ mod tests {
 
     #[test]
     fn no_key_means_two_things_in_one_place() {
-        for place in [List, Filter, Chain, Detail, Help, Commands] {
+        for place in [List, Filter, Chain, Detail, Help, Commands, Reading] {
             let mut seen: Vec<(Key, Action)> = Vec::new();
             for b in at(place) {
                 for k in b.keys {
@@ -369,7 +399,7 @@ mod tests {
     #[test]
     fn ctrl_c_quits_everywhere_and_plain_c_does_not() {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        for place in [List, Filter, Chain, Detail, Help, Commands] {
+        for place in [List, Filter, Chain, Detail, Help, Commands, Reading] {
             assert_eq!(lookup(place, &ctrl_c), Some(Action::Quit));
         }
         assert_eq!(lookup(List, &key('c')), None);
@@ -377,7 +407,7 @@ mod tests {
 
     #[test]
     fn letters_are_text_while_filtering() {
-        for c in ['j', 'k', 'q', 'h', 'l', 'r', 'p', 'y', '/', '?'] {
+        for c in ['j', 'k', 'q', 'h', 'l', 'r', 'p', 'y', 'e', 'v', '/', '?'] {
             assert_eq!(lookup(Filter, &key(c)), None, "{c}");
         }
     }

@@ -7,6 +7,7 @@
 //! - [`state`]: the whole state, [`update`]: the only function that changes it (pure);
 //! - [`view`]: draws the state, reading only; [`layout`]: where things go;
 //! - [`keys`]: the one key registry (footer, help and update all read it);
+//! - [`reading`]: what the text overlays hold (`e` explain, `v` the cut texts whole);
 //! - [`runtime`]: the event loop; [`terminal`]: raw mode, alternate screen, whole frames;
 //!   [`worker`]: loads and proofs as cancellable tasks on one shared runtime, through the
 //!   service layer (`crate::app`) only.
@@ -20,6 +21,7 @@ pub mod layout;
 pub mod list_model;
 pub mod logging;
 pub mod message;
+pub mod reading;
 pub mod runtime;
 pub mod state;
 pub mod terminal;

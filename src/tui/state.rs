@@ -58,6 +58,60 @@ pub enum Overlay {
         commands: Vec<String>,
         scroll: u16,
     },
+    /// `e`: the explanation of `codes[index]`, one of the selected link's finding codes (in
+    /// the detail pane's order); Tab shows the next.
+    Explain {
+        codes: Vec<&'static str>,
+        index: usize,
+        scroll: u16,
+    },
+    /// `v`: what the screen cut, whole, as it was when the key was pressed.
+    Whole {
+        lines: Vec<(Tone, String)>,
+        scroll: u16,
+    },
+}
+
+impl Overlay {
+    /// The first line of the overlay on screen.
+    pub fn scroll_mut(&mut self) -> &mut u16 {
+        match self {
+            Overlay::Help { scroll }
+            | Overlay::Commands { scroll, .. }
+            | Overlay::Explain { scroll, .. }
+            | Overlay::Whole { scroll, .. } => scroll,
+        }
+    }
+
+    /// An explanation moves on to the link's next code (Tab), from its top.
+    pub fn next_code(&mut self) {
+        if let Overlay::Explain {
+            codes,
+            index,
+            scroll,
+        } = self
+            && !codes.is_empty()
+        {
+            *index = (*index + 1) % codes.len();
+            *scroll = 0;
+        }
+    }
+}
+
+/// How a line of a text overlay is drawn; the view wraps every kind but keeps the indentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Title,
+    Heading,
+    Text,
+    /// An error text: AWS's, a failed source's, a proof's refusal.
+    Error,
+    /// A quoted message people see (in an explanation).
+    Quote,
+    /// A command or a document line: drawn as it is, continued on the next row when too long.
+    Literal,
+    Dim,
+    Blank,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +214,7 @@ impl App {
         match (&self.overlay, &self.screen) {
             (Some(Overlay::Help { .. }), _) => Place::Help,
             (Some(Overlay::Commands { .. }), _) => Place::Commands,
+            (Some(Overlay::Explain { .. } | Overlay::Whole { .. }), _) => Place::Reading,
             (None, Screen::List) if self.filtering => Place::Filter,
             (None, Screen::List) => Place::List,
             (None, Screen::Workload(v)) if v.focus == Pane::Detail => Place::Detail,

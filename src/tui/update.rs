@@ -8,6 +8,7 @@ use super::keys::{self, Action, Place};
 use super::layout;
 use super::list_model::workload_ref;
 use super::message::{Cancel, Msg, Scope, Work};
+use super::reading;
 use super::state::{
     App, Load, Overlay, Pane, ProofState, Screen, TOAST_TICKS, Toast, ToastLevel, WorkloadView,
     first_interesting_link,
@@ -310,32 +311,24 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
                     };
                     scroll_detail(app, delta);
                 }
-                Place::Help | Place::Commands => scroll_overlay(app, step),
+                Place::Help | Place::Commands | Place::Reading => scroll_overlay(app, step),
             }
         }
         Action::Top | Action::Bottom => {
             let to_end = action == Action::Bottom;
+            let far = if to_end {
+                isize::MAX / 2
+            } else {
+                isize::MIN / 2
+            };
             match place {
                 Place::List => {
                     app.list.move_to(if to_end { usize::MAX } else { 0 });
                     app.list.scroll_into_view(page as usize);
                 }
-                Place::Chain => move_link(
-                    app,
-                    if to_end {
-                        isize::MAX / 2
-                    } else {
-                        isize::MIN / 2
-                    },
-                ),
-                _ => scroll_detail(
-                    app,
-                    if to_end {
-                        isize::MAX / 2
-                    } else {
-                        isize::MIN / 2
-                    },
-                ),
+                Place::Chain => move_link(app, far),
+                Place::Reading => scroll_overlay(app, far),
+                _ => scroll_detail(app, far),
             }
         }
         Action::Open => match place {
@@ -344,6 +337,9 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             Place::Chain => set_focus(app, Pane::Detail),
             _ => {}
         },
+        Action::SwitchPane if place == Place::Reading => {
+            app.overlay.iter_mut().for_each(Overlay::next_code);
+        }
         Action::SwitchPane => {
             if let Screen::Workload(v) = &app.screen {
                 let next = match v.focus {
@@ -354,7 +350,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             }
         }
         Action::Back => match place {
-            Place::Help | Place::Commands => app.overlay = None,
+            Place::Help | Place::Commands | Place::Reading => app.overlay = None,
             Place::Filter => {
                 app.filtering = false;
                 clear_filter(app);
@@ -397,6 +393,15 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         Action::Refresh => return begin_load(app),
         Action::Prove => return prove(app),
         Action::Copy => return copy(app),
+        Action::Explain => match reading::explain(app) {
+            Some(overlay) => app.overlay = Some(overlay),
+            None => toast(
+                app,
+                "this link has no findings to explain",
+                ToastLevel::Info,
+            ),
+        },
+        Action::Whole => app.overlay = Some(reading::whole(app)),
     }
     Vec::new()
 }
@@ -474,7 +479,7 @@ fn clamp_detail_scroll(app: &mut App) {
 
 fn scroll_overlay(app: &mut App, delta: isize) {
     let max = overlay::max_scroll(app);
-    if let Some(Overlay::Help { scroll } | Overlay::Commands { scroll, .. }) = &mut app.overlay {
+    if let Some(scroll) = app.overlay.as_mut().map(Overlay::scroll_mut) {
         *scroll = (*scroll as isize)
             .saturating_add(delta)
             .clamp(0, max as isize) as u16;

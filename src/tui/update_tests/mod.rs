@@ -2,9 +2,11 @@
 //! for. No terminal, no threads: the demo report is fed in as a load result.
 //!
 //! `navigation`: loading, the list, the chain, the filter, overlays; `work`: proofs and
-//! copied commands. The helpers here build the states both start from.
+//! copied commands; `reading`: the explanation and whole-text overlays. The helpers here
+//! build the states they start from.
 
 mod navigation;
+mod reading;
 mod work;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};

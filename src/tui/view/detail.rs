@@ -20,15 +20,34 @@ const CONTEXT: usize = 4;
 
 /// The pane's lines for the open workload's selected link, wrapped to `width`.
 pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    build(app, width).0
+}
+
+/// The finding of the selected link whose text is at the top of the pane when it is scrolled
+/// to `scroll` (the last one starting at or above that line; the first when none does): the
+/// finding `e` explains.
+pub fn finding_at(app: &App, width: u16, scroll: u16) -> usize {
+    let starts = build(app, width).1;
+    starts
+        .iter()
+        .rposition(|&start| start <= scroll as usize)
+        .unwrap_or(0)
+}
+
+/// The lines, and the line each finding starts at.
+fn build(app: &App, width: u16) -> (Vec<Line<'static>>, Vec<usize>) {
     let Screen::Workload(view) = &app.screen else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let Some(w) = app.find_workload(&view.workload) else {
-        return vec![Line::from("This workload is not in the latest report.")];
+        return (
+            vec![Line::from("This workload is not in the latest report.")],
+            Vec::new(),
+        );
     };
     match w.links.get(view.link) {
         Some(link) => link_lines(app, w, link, width),
-        None => vec![Line::from("No links.")],
+        None => (vec![Line::from("No links.")], Vec::new()),
     }
 }
 
@@ -50,7 +69,12 @@ fn severity_icon(s: Severity) -> &'static str {
     }
 }
 
-fn link_lines(app: &App, w: &WorkloadReport, link: &LinkReport, width: u16) -> Vec<Line<'static>> {
+fn link_lines(
+    app: &App,
+    w: &WorkloadReport,
+    link: &LinkReport,
+    width: u16,
+) -> (Vec<Line<'static>>, Vec<usize>) {
     let t = &app.theme;
     let style = t.status(link.status);
     let awaiting = app.awaiting(link.status);
@@ -85,11 +109,13 @@ fn link_lines(app: &App, w: &WorkloadReport, link: &LinkReport, width: u16) -> V
         };
         out.push(Line::styled(text, t.dim()));
     }
+    let mut starts = Vec::with_capacity(link.findings.len());
     for finding in &link.findings {
         out.push(Line::default());
+        starts.push(out.len());
         finding_lines(t, finding, width, &mut out);
     }
-    out
+    (out, starts)
 }
 
 fn finding_lines(t: &Theme, f: &Finding, width: u16, out: &mut Vec<Line<'static>>) {
@@ -104,11 +130,8 @@ fn finding_lines(t: &Theme, f: &Finding, width: u16, out: &mut Vec<Line<'static>
         vec![Span::raw("  ")],
         style,
     ));
-    let mut code = f.code.to_string();
-    if let Some(r) = f.reference {
-        code.push_str(&format!(" · field guide {r}"));
-    }
-    out.push(Line::styled(format!("  {code}"), t.dim()));
+    // `e` opens the explanation of the finding at the top of the pane (see `finding_at`).
+    out.push(Line::styled(format!("  {} · e explains", f.code), t.dim()));
     for ev in &f.evidence {
         evidence_lines(t, ev, width, out);
     }

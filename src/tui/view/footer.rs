@@ -19,6 +19,16 @@ pub fn enabled(app: &App, b: &Binding) -> bool {
         Action::Prove => app.live && app.current_workload().is_some(),
         Action::Copy => app.current_workload().is_some(),
         Action::Open => app.filtering || app.current_workload().is_some(),
+        Action::Explain => app
+            .current_link()
+            .zip(app.current_workload())
+            .and_then(|(l, w)| w.link(l))
+            .is_some_and(|l| !l.findings.is_empty()),
+        // In a text overlay Tab goes to the next finding's explanation: only when there is one.
+        Action::SwitchPane if app.place() == keys::Place::Reading => matches!(
+            &app.overlay,
+            Some(crate::tui::state::Overlay::Explain { codes, .. }) if codes.len() > 1
+        ),
         _ => true,
     }
 }

@@ -9,6 +9,7 @@ pub mod footer;
 pub mod header;
 pub mod list;
 pub mod overlay;
+pub mod reading;
 pub mod status;
 pub mod text;
 pub mod workload;
@@ -48,6 +49,9 @@ pub fn draw(f: &mut Frame, app: &App) {
             commands,
             scroll,
         }) => overlay::commands(f, area, app, title, commands, *scroll),
+        Some(Overlay::Explain { scroll, .. } | Overlay::Whole { scroll, .. }) => {
+            reading::draw(f, area, app, *scroll)
+        }
         None => {}
     }
 }

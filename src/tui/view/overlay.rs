@@ -1,5 +1,5 @@
 //! Boxes drawn over the screen: the help (every key from the registry, the colour legend, the
-//! log file) and the commands `y` copied.
+//! log file) and the commands `y` copied. The text overlays (`e`, `v`) are in `reading`.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -16,7 +16,13 @@ use crate::tui::state::{App, Overlay};
 pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut out = Vec::new();
-    for place in [Place::List, Place::Filter, Place::Chain, Place::Detail] {
+    for place in [
+        Place::List,
+        Place::Filter,
+        Place::Chain,
+        Place::Detail,
+        Place::Reading,
+    ] {
         out.push(Line::styled(place.label().to_string(), t.title()));
         for b in keys::at(place) {
             out.extend(wrap(
@@ -85,13 +91,16 @@ pub fn max_scroll(app: &App) -> u16 {
             let width = area.width.saturating_sub(2);
             (area, commands_lines(app, commands, width).len())
         }
+        Some(Overlay::Explain { .. } | Overlay::Whole { .. }) => {
+            return super::reading::max_scroll(app, screen);
+        }
         None => return 0,
     };
     let rows = area.height.saturating_sub(2) as usize;
     u16::try_from(lines.saturating_sub(rows)).unwrap_or(u16::MAX)
 }
 
-fn boxed(
+pub(super) fn boxed(
     f: &mut Frame,
     area: Rect,
     title: &str,
