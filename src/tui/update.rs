@@ -9,8 +9,8 @@ use super::layout;
 use super::list_model::workload_ref;
 use super::message::{Cancel, Msg, Scope, Work};
 use super::state::{
-    App, Load, Overlay, Pane, ProofState, Screen, TOAST_TICKS, Toast, ToastLevel, WorkloadView,
-    first_interesting_link,
+    App, CommandRow, Load, Overlay, Pane, ProofState, Screen, TOAST_TICKS, Toast, ToastLevel,
+    WorkloadView, first_interesting_link,
 };
 use super::view::{detail, overlay};
 use crate::app::watched::LoadEvent;
@@ -540,8 +540,19 @@ fn prove(app: &mut App) -> Vec<Work> {
 
 /// `text` as shell comment lines: every line break (a workload name from a bundle may hold one)
 /// starts a new `# ` line, so no part of the text is ever a command in the copied script.
-fn comment(text: &str) -> Vec<String> {
-    text.split(['\n', '\r']).map(|l| format!("# {l}")).collect()
+fn comment(text: &str) -> impl Iterator<Item = CommandRow> + '_ {
+    text.split(['\n', '\r'])
+        .map(|l| CommandRow::Comment(format!("# {l}")))
+}
+
+/// `c` as rows: a command that changes something is preceded by its `# writes:` marker.
+fn command_rows(c: &CommandLine) -> Vec<CommandRow> {
+    let mut rows = Vec::new();
+    if let Some(system) = c.writes() {
+        rows.push(CommandRow::Writes(format!("# writes: changes {system}")));
+    }
+    rows.push(CommandRow::Command(c.render()));
+    rows
 }
 
 fn copy(app: &mut App) -> Vec<Work> {
@@ -549,6 +560,11 @@ fn copy(app: &mut App) -> Vec<Work> {
         return Vec::new();
     };
     let cluster = app.report.as_ref().and_then(|r| r.cluster.as_ref());
+    let target = app
+        .report
+        .as_ref()
+        .map(|r| r.command_target())
+        .unwrap_or_default();
     let link = app
         .current_link()
         .or(w.broken_link)
@@ -556,15 +572,16 @@ fn copy(app: &mut App) -> Vec<Work> {
     let Some(link) = link else {
         return Vec::new();
     };
-    let mut commands: Vec<String> = comment(&format!("{} · {link}: look", workload_ref(w)));
+    let mut commands: Vec<CommandRow> =
+        comment(&format!("{} · {link}: look", workload_ref(w))).collect();
     commands.extend(
-        inspect_commands(w, link, cluster)
+        inspect_commands(w, link, cluster, &target)
             .iter()
-            .map(CommandLine::render),
+            .flat_map(command_rows),
     );
-    // Each fix's words go with its commands, as comments: a command such as
-    // `--policy-document file://trust.json` cannot run without the document they give. The
-    // commands are rendered with shell quoting, so the copied text runs exactly their argv.
+    // Each fix's words go with its commands, as comments: they say what the commands do and
+    // what to check first. The commands are rendered with shell quoting, so the copied text
+    // runs exactly their argv.
     let fixes: Vec<_> = w
         .link(link)
         .into_iter()
@@ -576,10 +593,15 @@ fn copy(app: &mut App) -> Vec<Work> {
         commands.extend(comment(&format!("{link}: fix")));
         for fix in fixes {
             commands.extend(comment(&fix.summary));
-            commands.extend(fix.commands.iter().map(CommandLine::render));
+            commands.extend(fix.commands.iter().flat_map(command_rows));
         }
     }
-    let text = commands.join("\n") + "\n";
+    let text = commands
+        .iter()
+        .map(CommandRow::text)
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
     app.overlay = Some(Overlay::Commands {
         title: format!("commands for {link}"),
         commands,

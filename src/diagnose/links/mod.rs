@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod annotation;
 pub mod association;
+pub mod fix_document;
 pub mod injection;
 pub mod injection_chain;
 pub mod injection_env;

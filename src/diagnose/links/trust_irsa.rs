@@ -5,6 +5,7 @@
 //! wrong provider or host (D22), `:sub` typo (D19), wildcard under StringEquals (D20), `:aud`
 //! for `:sub` (D21), issuers ANDed (D23), wrong action, explicit deny.
 
+use super::fix_document::{self, Candidate, Edit};
 use super::trust_lints;
 use super::trust_render::{self as render, line_evidence, statement_evidence, trust_object};
 use crate::diagnose::context::Ctx;
@@ -82,6 +83,7 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
             findings.extend(trust_lints::irsa(&object, policy, &deciding, issuer));
         }
         Decision::ExplicitDeny => {
+            let fix = deny_fix(role, policy, &request, &expect, &action.deciding);
             for r in &action.deciding {
                 if let Some(st) = policy.statements.get(r.index) {
                     findings.push(
@@ -95,10 +97,7 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
                             ),
                         )
                         .evidence(statement_evidence(&object, policy, st))
-                        .fix(
-                            Fix::new("remove or narrow the Deny statement")
-                                .command(render::update_trust_command(&role.name)),
-                        ),
+                        .fix(fix.clone()),
                     );
                 }
             }
@@ -109,6 +108,7 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
             policy,
             &action.statements,
             &expect,
+            &request,
         )),
     }
     findings.extend(trust_lints::size(&object, policy));
@@ -131,24 +131,130 @@ fn is_web_identity_statement(st: &Statement) -> bool {
                 .any(|a| a.eq_ignore_ascii_case(WEB_IDENTITY_ACTION)))
 }
 
+impl Expect<'_> {
+    /// The statement that trusts this service account, as AWS documents it.
+    fn statement(&self) -> serde_json::Value {
+        render::irsa_statement(&self.provider_arn, self.issuer, &self.subject, self.audience)
+    }
+}
+
+/// The fix of an explicit deny: the trust policy without the denying statements (and with the
+/// service account's statement when no other one lets it in), proved to let `request` in.
+fn deny_fix(
+    role: &IamRole,
+    policy: &Policy,
+    request: &Request,
+    expect: &Expect,
+    deciding: &[crate::policy::StatementRef],
+) -> Fix {
+    let words = "remove or narrow the Deny statement";
+    let removed: Vec<String> = deciding
+        .iter()
+        .filter_map(|r| policy.statements.get(r.index))
+        .map(Statement::describe)
+        .collect();
+    let remove: Vec<Edit> = deciding
+        .iter()
+        .map(|r| Edit::RemoveStatement(r.index))
+        .collect();
+    let without = format!(
+        "{words}; the command writes the trust policy without {}",
+        removed.join(" and ")
+    );
+    let statement = expect.statement();
+    let mut and_allow = remove.clone();
+    and_allow.push(Edit::AddStatement(statement.clone()));
+    let candidates = [
+        Candidate::new(without.clone(), remove),
+        Candidate::new(
+            format!(
+                "{without}, and with this statement added: {}",
+                render::statement_text(&statement)
+            ),
+            and_allow,
+        ),
+    ];
+    fix_document::trust_fix(&role.name, policy, request, &candidates)
+        .unwrap_or_else(|| Fix::new(words))
+}
+
+/// The subject added to the `:sub` condition of a statement that fails on it alone (a typo,
+/// a wildcard under StringEquals, another service account): the smallest change that lets the
+/// service account in.
+fn subject_candidate(
+    st: &Statement,
+    trace: &crate::policy::StatementTrace,
+    expect: &Expect,
+) -> Option<Candidate> {
+    let sub_key = format!("{}:sub", expect.issuer);
+    let mut failing = trace.mismatches.iter().map(|m| match m {
+        Mismatch::Condition(cf)
+            if cf.key.eq_ignore_ascii_case(&sub_key)
+                && matches!(cf.operator.as_str(), "StringEquals" | "StringLike") =>
+        {
+            Some(cf)
+        }
+        _ => None,
+    });
+    let cf = failing.next()??;
+    if failing.any(|other| other.is_none_or(|o| o.key != cf.key || o.operator != cf.operator)) {
+        return None;
+    }
+    Some(Candidate::new(
+        format!(
+            "add `{}` to the `{}` values of {}",
+            expect.subject,
+            cf.key,
+            st.describe()
+        ),
+        vec![Edit::AddConditionValue {
+            statement: st.index,
+            operator: cf.operator.clone(),
+            key: cf.key.clone(),
+            value: expect.subject.clone(),
+        }],
+    ))
+}
+
+/// The fix of an implicit deny, proved to let `request` in: the subject added to a statement
+/// that fails on it alone, else the service account's own statement added.
+fn allow_fix(
+    role: &IamRole,
+    policy: &Policy,
+    request: &Request,
+    expect: &Expect,
+    candidates: &[(&Statement, &crate::policy::StatementTrace)],
+) -> Fix {
+    let statement = expect.statement();
+    let add = format!(
+        "add this statement to the trust policy: {}",
+        render::statement_text(&statement)
+    );
+    let mut ways: Vec<Candidate> = candidates
+        .iter()
+        .filter_map(|(st, trace)| subject_candidate(st, trace, expect))
+        .collect();
+    ways.push(Candidate::new(
+        add.clone(),
+        vec![Edit::AddStatement(statement)],
+    ));
+    fix_document::trust_fix(&role.name, policy, request, &ways).unwrap_or_else(|| Fix::new(add))
+}
+
 fn explain_denial(
     object: &str,
     role: &IamRole,
     policy: &Policy,
     traces: &[crate::policy::StatementTrace],
     expect: &Expect,
+    request: &Request,
 ) -> Vec<Finding> {
     let candidates: Vec<(&Statement, &crate::policy::StatementTrace)> = traces
         .iter()
         .filter_map(|t| policy.statements.get(t.index).map(|s| (s, t)))
         .filter(|(s, _)| is_web_identity_statement(s))
         .collect();
-    let fix_statement = render::irsa_statement(
-        &expect.provider_arn,
-        expect.issuer,
-        &expect.subject,
-        expect.audience,
-    );
+    let fix = allow_fix(role, policy, request, expect, &candidates);
     if candidates.is_empty() {
         let trusts_pods = policy.statements.iter().any(|s| {
             s.principal
@@ -175,12 +281,7 @@ fn explain_denial(
                 crate::model::words::count(policy.statements.len(), "statement", "statements"),
                 1,
             ))
-            .fix(
-                Fix::new(format!(
-                    "add this statement to the trust policy: {fix_statement}"
-                ))
-                .command(render::update_trust_command(&role.name)),
-            ),
+            .fix(fix),
         ];
     }
     let mut best: Option<Vec<Finding>> = None;
@@ -191,7 +292,7 @@ fn explain_denial(
             .iter()
             .filter(|m| !matches!(m, Mismatch::Condition(cf) if cf.key.rsplit_once(':').is_some_and(|(p, _)| named.contains(&p.to_ascii_lowercase()))))
             .filter_map(|m| explain_mismatch(object, policy, st, m, expect))
-            .map(|f| f.fix(Fix::new(format!("make the statement match: {fix_statement}")).command(render::update_trust_command(&role.name))))
+            .map(|f| f.fix(fix.clone()))
             .collect();
         let found = dedupe_codes(found);
         if best.as_ref().is_none_or(|b| found.len() < b.len()) && !found.is_empty() {
@@ -204,10 +305,7 @@ fn explain_denial(
                 codes::TRUST_NO_MATCHING_STATEMENT,
                 format!("no statement lets {} assume {}", expect.subject, role.name),
             )
-            .fix(
-                Fix::new(format!("add: {fix_statement}"))
-                    .command(render::update_trust_command(&role.name)),
-            ),
+            .fix(fix),
         ]
     })
 }

@@ -604,6 +604,8 @@ pub async fn gather_observed(
         source: SourceInfo {
             kind: SourceKind::Live,
             description,
+            context: Some(target.context.clone()),
+            region: Some(region.clone()),
         },
         kube,
         aws,
