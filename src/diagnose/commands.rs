@@ -34,11 +34,11 @@ pub fn inspect_commands(
     let cname = cluster_name(cluster);
     let describe_issuer = || {
         CommandLine::aws(["eks", "describe-cluster", "--name", &cname]).args([
-                "--query",
-                "cluster.identity.oidc.issuer",
-                "--output",
-                "text",
-            ])
+            "--query",
+            "cluster.identity.oidc.issuer",
+            "--output",
+            "text",
+        ])
     };
     let mut out = Vec::new();
     match link {
@@ -78,18 +78,16 @@ pub fn inspect_commands(
             "-o",
             r"jsonpath={.metadata.annotations.eks\.amazonaws\.com/role-arn}",
         ])),
-        LinkName::Association => out.push(
-            CommandLine::aws([
-                "eks",
-                "list-pod-identity-associations",
-                "--cluster-name",
-                &cname,
-                "--namespace",
-                ns,
-                "--service-account",
-                sa,
-            ]),
-        ),
+        LinkName::Association => out.push(CommandLine::aws([
+            "eks",
+            "list-pod-identity-associations",
+            "--cluster-name",
+            &cname,
+            "--namespace",
+            ns,
+            "--service-account",
+            sa,
+        ])),
         LinkName::Injection => match pod {
             Some(p) => {
                 out.push(CommandLine::kubectl([
@@ -136,16 +134,14 @@ pub fn inspect_commands(
             out.push(CommandLine::aws(["iam", "list-open-id-connect-providers"]));
         }
         LinkName::Agent => {
-            out.push(
-                CommandLine::aws([
-                    "eks",
-                    "describe-addon",
-                    "--cluster-name",
-                    &cname,
-                    "--addon-name",
-                    "eks-pod-identity-agent",
-                ]),
-            );
+            out.push(CommandLine::aws([
+                "eks",
+                "describe-addon",
+                "--cluster-name",
+                &cname,
+                "--addon-name",
+                "eks-pod-identity-agent",
+            ]));
             out.push(CommandLine::kubectl([
                 "get",
                 "daemonset",
@@ -294,7 +290,12 @@ mod tests {
 
     #[test]
     fn without_a_cluster_the_placeholder_is_visible_and_quoted() {
-        let cmds = inspect_commands(&workload(Mechanism::PodIdentity), LinkName::Agent, None, &CommandTarget::default());
+        let cmds = inspect_commands(
+            &workload(Mechanism::PodIdentity),
+            LinkName::Agent,
+            None,
+            &CommandTarget::default(),
+        );
         assert!(
             lines(&cmds)[0].contains("--cluster-name '<CLUSTER>'"),
             "{}",
@@ -304,7 +305,12 @@ mod tests {
 
     #[test]
     fn jsonpath_templates_reach_kubectl_unchanged() {
-        let cmds = inspect_commands(&workload(Mechanism::Irsa), LinkName::Annotation, None, &CommandTarget::default());
+        let cmds = inspect_commands(
+            &workload(Mechanism::Irsa),
+            LinkName::Annotation,
+            None,
+            &CommandTarget::default(),
+        );
         assert_eq!(
             cmds[0].argv()[7],
             r"jsonpath={.metadata.annotations.eks\.amazonaws\.com/role-arn}"
@@ -330,7 +336,12 @@ mod tests {
     fn values_from_the_cluster_are_quoted() {
         let mut w = workload(Mechanism::Irsa);
         w.service_account = "sa;$(touch x)".into();
-        let cmds = inspect_commands(&w, LinkName::ServiceAccount, None, &CommandTarget::default());
+        let cmds = inspect_commands(
+            &w,
+            LinkName::ServiceAccount,
+            None,
+            &CommandTarget::default(),
+        );
         assert_eq!(cmds[0].argv()[3], "sa;$(touch x)");
         assert_eq!(
             cmds[0].render(),
@@ -354,7 +365,13 @@ mod tests {
     fn every_link_has_a_command() {
         for link in LinkName::IRSA.iter().chain(LinkName::POD_IDENTITY.iter()) {
             assert!(
-                !inspect_commands(&workload(Mechanism::Irsa), *link, None, &CommandTarget::default()).is_empty(),
+                !inspect_commands(
+                    &workload(Mechanism::Irsa),
+                    *link,
+                    None,
+                    &CommandTarget::default()
+                )
+                .is_empty(),
                 "{link}"
             );
         }

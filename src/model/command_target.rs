@@ -207,7 +207,8 @@ mod tests {
     fn regional_aws_services_get_the_region_iam_does_not() {
         let t = target();
         assert_eq!(
-            t.complete(CommandLine::aws(["eks", "list-addons"])).render(),
+            t.complete(CommandLine::aws(["eks", "list-addons"]))
+                .render(),
             "aws eks list-addons --region eu-west-1"
         );
         assert_eq!(
@@ -235,28 +236,70 @@ mod tests {
     fn writes_are_told_from_reads() {
         let cases: [(CommandLine, Option<&str>); 14] = [
             (
-                CommandLine::kubectl(["annotate", "serviceaccount", "x", "eks.amazonaws.com/role-arn=y"]),
+                CommandLine::kubectl([
+                    "annotate",
+                    "serviceaccount",
+                    "x",
+                    "eks.amazonaws.com/role-arn=y",
+                ]),
                 Some("Kubernetes"),
             ),
             (
-                CommandLine::kubectl(["--context", "annotate", "rollout", "restart", "deploy", "x"]),
+                CommandLine::kubectl([
+                    "--context",
+                    "annotate",
+                    "rollout",
+                    "restart",
+                    "deploy",
+                    "x",
+                ]),
                 Some("Kubernetes"),
             ),
-            (CommandLine::kubectl(["rollout", "status", "deploy", "x"]), None),
+            (
+                CommandLine::kubectl(["rollout", "status", "deploy", "x"]),
+                None,
+            ),
             (CommandLine::kubectl(["-n", "delete", "get", "pods"]), None),
-            (CommandLine::kubectl(["delete", "pod", "x"]), Some("Kubernetes")),
-            (CommandLine::kubectl(["create", "serviceaccount", "x"]), Some("Kubernetes")),
-            (CommandLine::kubectl(["exec", "p", "--", "sh", "-c", "env | grep ^AWS_"]), None),
-            (CommandLine::aws(["iam", "update-assume-role-policy", "--role-name", "x"]), Some("IAM")),
-            (CommandLine::aws(["iam", "put-role-policy"]), Some("IAM")),
-            (CommandLine::aws(["iam", "get-role", "--role-name", "create-x"]), None),
-            (CommandLine::aws(["eks", "create-addon"]), Some("EKS")),
-            (CommandLine::aws(["eks", "describe-cluster", "--name", "x"]), None),
             (
-                CommandLine::eksctl(["utils", "associate-iam-oidc-provider", "--cluster", "x", "--approve"]),
+                CommandLine::kubectl(["delete", "pod", "x"]),
+                Some("Kubernetes"),
+            ),
+            (
+                CommandLine::kubectl(["create", "serviceaccount", "x"]),
+                Some("Kubernetes"),
+            ),
+            (
+                CommandLine::kubectl(["exec", "p", "--", "sh", "-c", "env | grep ^AWS_"]),
+                None,
+            ),
+            (
+                CommandLine::aws(["iam", "update-assume-role-policy", "--role-name", "x"]),
                 Some("IAM"),
             ),
-            (CommandLine::eksctl(["utils", "associate-iam-oidc-provider", "--cluster", "x"]), None),
+            (CommandLine::aws(["iam", "put-role-policy"]), Some("IAM")),
+            (
+                CommandLine::aws(["iam", "get-role", "--role-name", "create-x"]),
+                None,
+            ),
+            (CommandLine::aws(["eks", "create-addon"]), Some("EKS")),
+            (
+                CommandLine::aws(["eks", "describe-cluster", "--name", "x"]),
+                None,
+            ),
+            (
+                CommandLine::eksctl([
+                    "utils",
+                    "associate-iam-oidc-provider",
+                    "--cluster",
+                    "x",
+                    "--approve",
+                ]),
+                Some("IAM"),
+            ),
+            (
+                CommandLine::eksctl(["utils", "associate-iam-oidc-provider", "--cluster", "x"]),
+                None,
+            ),
         ];
         for (c, want) in cases {
             assert_eq!(c.writes(), want, "{c}");

@@ -9,13 +9,11 @@ use super::layout;
 use super::list_model::workload_ref;
 use super::message::{Cancel, Msg, Scope, Work};
 use super::state::{
-    App, CommandRow, Load, Overlay, Pane, ProofState, Screen, TOAST_TICKS, Toast, ToastLevel,
-    WorkloadView, first_interesting_link,
+    App, Load, Overlay, Pane, ProofState, Screen, TOAST_TICKS, Toast, ToastLevel, WorkloadView,
+    first_interesting_link,
 };
 use super::view::{detail, overlay};
 use crate::app::watched::LoadEvent;
-use crate::diagnose::commands::inspect_commands;
-use crate::model::CommandLine;
 use crate::model::proof::ProofResult;
 use crate::model::workload::WorkloadRef;
 use crate::model::{Mechanism, Report};
@@ -380,7 +378,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         Action::Scope => return switch_scope(app),
         Action::Refresh => return begin_load(app),
         Action::Prove => return prove(app),
-        Action::Copy => return copy(app),
+        Action::Copy => return super::copy::copy(app),
     }
     Vec::new()
 }
@@ -536,76 +534,4 @@ fn prove(app: &mut App) -> Vec<Work> {
         .insert(workload.clone(), ProofState::Running { id });
     work.push(Work::Prove { id, workload });
     work
-}
-
-/// `text` as shell comment lines: every line break (a workload name from a bundle may hold one)
-/// starts a new `# ` line, so no part of the text is ever a command in the copied script.
-fn comment(text: &str) -> impl Iterator<Item = CommandRow> + '_ {
-    text.split(['\n', '\r'])
-        .map(|l| CommandRow::Comment(format!("# {l}")))
-}
-
-/// `c` as rows: a command that changes something is preceded by its `# writes:` marker.
-fn command_rows(c: &CommandLine) -> Vec<CommandRow> {
-    let mut rows = Vec::new();
-    if let Some(system) = c.writes() {
-        rows.push(CommandRow::Writes(format!("# writes: changes {system}")));
-    }
-    rows.push(CommandRow::Command(c.render()));
-    rows
-}
-
-fn copy(app: &mut App) -> Vec<Work> {
-    let Some(w) = app.current_workload() else {
-        return Vec::new();
-    };
-    let cluster = app.report.as_ref().and_then(|r| r.cluster.as_ref());
-    let target = app
-        .report
-        .as_ref()
-        .map(|r| r.command_target())
-        .unwrap_or_default();
-    let link = app
-        .current_link()
-        .or(w.broken_link)
-        .or_else(|| w.links.first().map(|l| l.link));
-    let Some(link) = link else {
-        return Vec::new();
-    };
-    let mut commands: Vec<CommandRow> =
-        comment(&format!("{} · {link}: look", workload_ref(w))).collect();
-    commands.extend(
-        inspect_commands(w, link, cluster, &target)
-            .iter()
-            .flat_map(command_rows),
-    );
-    // Each fix's words go with its commands, as comments: they say what the commands do and
-    // what to check first. The commands are rendered with shell quoting, so the copied text
-    // runs exactly their argv.
-    let fixes: Vec<_> = w
-        .link(link)
-        .into_iter()
-        .flat_map(|l| &l.findings)
-        .filter_map(|f| f.fix.as_ref())
-        .filter(|f| !f.commands.is_empty())
-        .collect();
-    if !fixes.is_empty() {
-        commands.extend(comment(&format!("{link}: fix")));
-        for fix in fixes {
-            commands.extend(comment(&fix.summary));
-            commands.extend(fix.commands.iter().flat_map(command_rows));
-        }
-    }
-    let text = commands
-        .iter()
-        .map(CommandRow::text)
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n";
-    app.overlay = Some(Overlay::Commands {
-        title: format!("commands for {link}"),
-        commands,
-        scroll: 0,
-    });
-    vec![Work::Copy { text }]
 }

@@ -301,7 +301,7 @@ mod tests {
                 value: "v".into(),
             },
         ] {
-            assert_eq!(edited(DOC, &[e.clone()]), None, "{e:?}");
+            assert_eq!(edited(DOC, std::slice::from_ref(&e)), None, "{e:?}");
         }
         assert_eq!(edited("not json", &[]), None);
         assert_eq!(edited("[1]", &[]), None);

@@ -15,6 +15,7 @@ pub mod pod;
 pub mod role;
 pub mod service_account;
 pub mod trust_irsa;
+pub mod trust_irsa_fix;
 pub mod trust_lints;
 pub mod trust_pod_identity;
 pub mod trust_render;
