@@ -22,3 +22,4 @@ pub mod policy;
 pub mod sources;
 pub mod terminal_text;
 pub mod tui;
+pub mod writers;

@@ -25,6 +25,8 @@ fn load(files: &[(&str, &[u8])]) -> Result<Snapshot, BundleError> {
     let source = SourceInfo {
         kind: SourceKind::Offline,
         description: "test bundle".to_string(),
+        context: None,
+        region: None,
     };
     load_files(
         source,

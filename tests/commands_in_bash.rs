@@ -16,8 +16,8 @@ use std::process::Command;
 
 use kubectl_irsa::diagnose::commands::inspect_commands;
 use kubectl_irsa::diagnose::{Selection, diagnose};
-use kubectl_irsa::model::CommandLine;
 use kubectl_irsa::model::report::RequestedAction;
+use kubectl_irsa::model::{CommandLine, Snapshot};
 use kubectl_irsa::sources::bundle::load_dirs;
 
 const PROGRAMS: [&str; 3] = ["kubectl", "aws", "eksctl"];
@@ -154,6 +154,11 @@ fn action_sets(dir: &Path) -> Vec<Vec<RequestedAction>> {
 /// for each of `action_sets`, without repeats.
 fn commands_of(bundle: &Path, action_sets: &[Vec<RequestedAction>]) -> Vec<CommandLine> {
     let snap = load_dirs(&[bundle.to_path_buf()]).unwrap_or_else(|e| panic!("{e}"));
+    commands_of_snapshot(&snap, action_sets)
+}
+
+/// [`commands_of`] for a snapshot.
+fn commands_of_snapshot(snap: &Snapshot, action_sets: &[Vec<RequestedAction>]) -> Vec<CommandLine> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for actions in action_sets {
@@ -162,12 +167,13 @@ fn commands_of(bundle: &Path, action_sets: &[Vec<RequestedAction>]) -> Vec<Comma
             target: None,
             actions: actions.clone(),
         };
-        let Ok(report) = diagnose(&snap, &sel) else {
+        let Ok(report) = diagnose(snap, &sel) else {
             continue;
         };
+        let target = report.command_target();
         for w in &report.workloads {
             for link in &w.links {
-                let read = inspect_commands(w, link.link, report.cluster.as_ref());
+                let read = inspect_commands(w, link.link, report.cluster.as_ref(), &target);
                 let fixes = link
                     .findings
                     .iter()
@@ -203,6 +209,13 @@ fn every_command_of_every_scenario_runs_its_argv_in_bash() {
             })
             .count();
         total += commands.len();
+        // A command never reads a file the tool does not write: documents go inline.
+        for c in &commands {
+            assert!(
+                !c.argv().iter().any(|a| a.contains("file://")),
+                "{name}: `{c}` reads a file"
+            );
+        }
         let work = tempfile::tempdir().unwrap();
         assert_runs_as_built(work.path(), &name, &commands);
         assert_nothing_created(work.path());
@@ -354,5 +367,49 @@ fn hostile_arguments_are_each_one_literal_argument() {
         .chain([CommandLine::aws(values), CommandLine::eksctl(values)])
         .collect();
     assert_runs_as_built(work.path(), "hostile arguments", &commands);
+    assert_nothing_created(work.path());
+}
+
+/// A live run's commands: every `kubectl` one names the kubeconfig context the report was made
+/// with, every `eks` one the cluster's region, and a context name holding substitutions still
+/// reaches kubectl as one literal argument.
+#[test]
+fn live_commands_carry_the_context_and_region_and_run_as_built() {
+    let bundle = scenarios_root().join("seed-enbuild/bundle");
+    let mut snap = load_dirs(&[bundle]).unwrap();
+    let context = "arn:aws:eks:eu-west-1:1:cluster/x $(touch pwned-ctx)";
+    snap.source.context = Some(context.to_string());
+    snap.source.region = Some("ap-south-1".to_string());
+    let commands = commands_of_snapshot(&snap, &[Vec::new()]);
+    let region = snap
+        .aws
+        .cluster
+        .known()
+        .and_then(|c| c.region())
+        .expect("the bundle describes its cluster");
+    let (mut kubectl, mut eks) = (0, 0);
+    for c in &commands {
+        let argv = c.argv();
+        match (argv[0].as_str(), argv.get(1).map(String::as_str)) {
+            ("kubectl", _) => {
+                kubectl += 1;
+                assert_eq!(argv[1..3], ["--context", context], "{c}");
+            }
+            ("aws", Some("eks")) => {
+                eks += 1;
+                let at = argv.iter().position(|a| a == "--region").expect("--region");
+                // The cluster's own region (from its ARN) wins over the one the run asked.
+                assert_eq!(argv[at + 1], region, "{c}");
+            }
+            ("aws", Some("iam")) => assert!(!argv.contains(&"--region".to_string()), "{c}"),
+            _ => {}
+        }
+    }
+    assert!(
+        kubectl > 3 && eks > 1,
+        "{kubectl} kubectl, {eks} eks commands"
+    );
+    let work = tempfile::tempdir().unwrap();
+    assert_runs_as_built(work.path(), "live commands", &commands);
     assert_nothing_created(work.path());
 }

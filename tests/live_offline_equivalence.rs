@@ -2,8 +2,11 @@
 //! diagnosed twice by the real binary, `doctor -A -o json --offline BUNDLE` and live against
 //! the fakes serving the same bundle (moto reset and seeded per scenario, a fresh FakeKube and
 //! FakeEks each), and the two reports must be the same except `source` and `notes`, with the
-//! same exit code. A few single-workload runs (`doctor KIND/NAME -n NS`, with the scenario's
-//! `--action`s) go through the per-role IAM path instead of the account scan.
+//! same exit code; the live fix commands' `--context` (and a `--region` taken from the run's
+//! configuration) are taken out first ([`support::live_env::Run::report_as_offline`]), after
+//! checking that every live kubectl command has it. A few single-workload runs (`doctor
+//! KIND/NAME -n NS`, with the scenario's `--action`s) go through the per-role IAM path instead
+//! of the account scan.
 //!
 //! Each scenario runs with every action its expected.json asks about (`doctor_args`), so the
 //! permission findings are compared too. Where a report cannot be reproduced identically live
@@ -139,7 +142,7 @@ fn compare(offline: &Run, live: &Run, how: Option<Normalise>) -> Option<String> 
         problems.push(format!("live printed no report: {}", live.stderr.trim()));
         return Some(problems.join("; "));
     }
-    let (mut a, mut b) = (offline.report(), live.report());
+    let (mut a, mut b) = (offline.report(), live.report_as_offline());
     if let Some(how) = how {
         normalise(how, &mut a, &mut b);
     }

@@ -366,3 +366,114 @@ fn hostile_values_are_shown_escaped_on_every_screen() {
         assert!(all.contains(shown), "{shown} is on no screen:\n{all}");
     }
 }
+
+/// The rows of `buf` that mark a policy line (`▶`), and the colour of the policy text on each.
+fn marked_line_colours(buf: &Buffer) -> Vec<(String, Vec<Color>)> {
+    (0..buf.area.height)
+        .filter(|&y| row_text(buf, y).contains('▶'))
+        .map(|y| {
+            let text = row_text(buf, y);
+            // The number's rule after the mark; the pane's borders are not policy text.
+            let chars: Vec<char> = text.chars().collect();
+            let mark = chars.iter().position(|&c| c == '▶').unwrap();
+            let rule = (mark..chars.len()).find(|&i| chars[i] == '│').unwrap() as u16;
+            let colours = (rule + 1..buf.area.width)
+                .filter(|&x| !matches!(buf[(x, y)].symbol(), " " | "│"))
+                .map(|x| buf[(x, y)].fg)
+                .collect();
+            (text, colours)
+        })
+        .collect()
+}
+
+/// Colour means status: the statement that allows a requested action is the evidence of an ok
+/// link, so it is highlighted green; red stays for what breaks the chain.
+#[test]
+fn a_statement_that_allows_what_was_asked_is_green_not_red() {
+    let sel = Selection {
+        actions: vec![kubectl_irsa::model::report::RequestedAction {
+            action: "s3:GetObject".into(),
+            resource: "arn:aws:s3:::shop-assets/logo.png".into(),
+        }],
+        ..Selection::default()
+    };
+    let mut app = loaded_with(&scenario("basic"), &sel, true, 100, 40);
+    open(&mut app, "checkout");
+    press(&mut app, KeyCode::End);
+    assert_eq!(app.current_link().map(|l| l.as_str()), Some("permissions"));
+    let buf = draw(&app);
+    let text = screen_text(&buf);
+    assert!(text.contains("is allowed"), "{text}");
+    let marked = marked_line_colours(&buf);
+    assert!(!marked.is_empty(), "no statement marked:\n{text}");
+    for (row, colours) in marked {
+        assert!(
+            colours.iter().all(|&c| c == Color::Green),
+            "{row}: {colours:?}"
+        );
+    }
+    // The header counts the other workloads' broken chains; below it this one is all ok.
+    for y in 1..buf.area.height {
+        for x in 0..buf.area.width {
+            assert_ne!(
+                buf[(x, y)].fg,
+                Color::Red,
+                "red on a healthy chain: {}",
+                row_text(&buf, y)
+            );
+        }
+    }
+
+    // The same statement denying the action is red (the permissions-explicit-deny fixture).
+    let sel = Selection {
+        actions: vec![kubectl_irsa::model::report::RequestedAction {
+            action: "s3:GetObject".into(),
+            resource: "arn:aws:s3:::orders-archive/restricted/q3.csv".into(),
+        }],
+        ..Selection::default()
+    };
+    let mut app = loaded_with(&scenario("permissions-explicit-deny"), &sel, true, 100, 40);
+    press(&mut app, KeyCode::Enter);
+    let buf = draw(&app);
+    let marked = marked_line_colours(&buf);
+    assert!(!marked.is_empty(), "{}", screen_text(&buf));
+    for (row, colours) in marked {
+        assert!(
+            colours.iter().all(|&c| c == Color::Red),
+            "{row}: {colours:?}"
+        );
+    }
+}
+
+/// The `y` box labels each command that changes something: its `# writes:` line is bold and
+/// uncoloured (colour is for status), right above the command; read-only commands have none.
+#[test]
+fn write_commands_are_marked_in_the_commands_box() {
+    let mut app = demo(100, 40);
+    open(&mut app, "enbuild-enbuild-ai");
+    press(&mut app, KeyCode::Char('y'));
+    let buf = draw(&app);
+    let rows: Vec<String> = (0..buf.area.height).map(|y| row_text(&buf, y)).collect();
+    let row_of = |needle: &str| {
+        rows.iter()
+            .position(|r| r.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} not on screen:\n{}", screen_text(&buf)))
+    };
+    for (command, system) in [
+        ("│aws eks create-pod-identity-association", "EKS"),
+        ("│kubectl rollout restart", "Kubernetes"),
+    ] {
+        let y = row_of(command);
+        assert!(
+            rows[y - 1].contains(&format!("# writes: changes {system}")),
+            "{}",
+            rows[y - 1]
+        );
+        for c in cells_of(&buf, &format!("# writes: changes {system}")) {
+            assert!(buf[c].modifier.contains(Modifier::BOLD), "{:?}", buf[c]);
+            assert_eq!(buf[c].fg, Color::Reset, "{:?}", buf[c]);
+        }
+    }
+    let read = row_of("│aws eks list-pod-identity-associations");
+    assert!(!rows[read - 1].contains("writes"), "{}", rows[read - 1]);
+}

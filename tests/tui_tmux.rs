@@ -345,7 +345,12 @@ fn journey_from_the_red_link_to_its_explanation_and_out() {
     let focused = tui.until(&["✔ pod─", "✘ trust─"], &["chain · first"], None);
     let folded = focused.line("✔ pod─");
     tui.keys(&["G"]);
-    let end = tui.wait_for(&["fix:", "▶"]);
+    // The end of the detail: the fix, whose command carries the whole new trust document.
+    let fix = tui.wait_for(&["fix:", "update-assume-role-policy"]);
+    assert!(fix.has("'{\"Version\":\"2012-10-17\""), "{}", fix.text());
+    // A page up: the failing line of the policy.
+    tui.keys(&["PPage"]);
+    let end = tui.wait_for(&["▶"]);
     let marked = end.line("▶");
     check!(end,
         folded.red.contains("✘ trust") && !folded.red.contains('✔') => "trust red, folded",

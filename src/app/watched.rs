@@ -71,6 +71,9 @@ pub async fn load_watched_async(
                     let mut partial = Snapshot::empty(SourceInfo {
                         kind: crate::model::snapshot::SourceKind::Live,
                         description: "Kubernetes only, AWS still loading".into(),
+                        // What the user named; the kubeconfig's own context is read later.
+                        context: opts.context.clone(),
+                        region: opts.region.clone(),
                     });
                     partial.kube = kube.clone();
                     if let Ok(report) = diagnose::diagnose(&partial, selection) {

@@ -26,6 +26,10 @@ pub struct DoctorArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
+    /// Text output: print every link of ok workloads too (by default an ok workload is one
+    /// line). JSON always holds everything.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
     #[command(flatten)]
     pub needs: ActionArgs,
     /// Prove it: request a short-lived token for each service account and exchange it for
@@ -83,7 +87,7 @@ pub fn run(args: &DoctorArgs) -> i32 {
         Output::Json => crate::terminal_text::json_pretty(&report)
             .map_err(std::io::Error::other)
             .and_then(|s| writeln!(out, "{s}")),
-        Output::Text => write!(out, "{}", super::render_text::render(&report)),
+        Output::Text => write!(out, "{}", super::render_text::render(&report, args.verbose)),
     };
     if let Err(e) = written
         && e.kind() != std::io::ErrorKind::BrokenPipe

@@ -1,6 +1,8 @@
-//! Text rendering of a doctor report: one block per workload, one line per link, the first
-//! broken link in red with its evidence and fix. Styles are ANSI; `anstream` strips them for
-//! NO_COLOR and non-terminal output. Every value from the cluster, the account or a bundle file
+//! Text rendering of a doctor report: one block per workload, broken ones first, then unknown,
+//! warning and ok (the order of the TUI's list); one line per link, the first broken link in
+//! red with its evidence, and every fix with its commands (each command of the JSON report is
+//! printed). An ok workload is one line unless `verbose`; the summary line comes last. Styles
+//! are ANSI; `anstream` strips them for NO_COLOR and non-terminal output. Every value from the cluster, the account or a bundle file
 //! goes through [`terminal_text`] (`shown`, `document`), so the only escape sequences in the
 //! output are the colours written here.
 
@@ -32,7 +34,23 @@ pub fn status_style(s: Status) -> Style {
     }
 }
 
-pub fn render(report: &Report) -> String {
+/// Workloads in the order they are printed: the worst status first (broken, unknown, warning,
+/// ok, as [`Status::rank`] orders them), then by namespace, name and kind, as the TUI's list.
+fn in_print_order(report: &Report) -> Vec<&WorkloadReport> {
+    let mut ws: Vec<&WorkloadReport> = report.workloads.iter().collect();
+    ws.sort_by(|x, y| {
+        y.status
+            .rank()
+            .cmp(&x.status.rank())
+            .then_with(|| x.namespace.cmp(&y.namespace))
+            .then_with(|| x.name.cmp(&y.name))
+            .then_with(|| x.kind.cmp(&y.kind))
+    });
+    ws
+}
+
+/// The report as text; `verbose` prints the links of ok workloads too.
+pub fn render(report: &Report, verbose: bool) -> String {
     let mut out = String::new();
     let cluster = report
         .cluster
@@ -60,9 +78,15 @@ pub fn render(report: &Report) -> String {
             )
         );
     }
-    for w in &report.workloads {
-        out.push('\n');
-        render_workload(&mut out, w);
+    let mut previous_one_line = false;
+    for w in in_print_order(report) {
+        let one_line = w.status == Status::Ok && !verbose;
+        // A blank line before each block; ok workloads of one line each sit together.
+        if !(one_line && previous_one_line) {
+            out.push('\n');
+        }
+        render_workload(&mut out, w, one_line);
+        previous_one_line = one_line;
     }
     let s = &report.summary;
     out.push('\n');
@@ -97,7 +121,7 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn render_workload(out: &mut String, w: &WorkloadReport) {
+fn render_workload(out: &mut String, w: &WorkloadReport, one_line: bool) {
     let headline = match w.broken_link {
         Some(l) => paint(RED, &format!("BROKEN at {l}")),
         None => paint(status_style(w.status), &w.status.as_str().to_uppercase()),
@@ -117,6 +141,9 @@ fn render_workload(out: &mut String, w: &WorkloadReport) {
         shown(&w.service_account),
         w.mechanism.label()
     );
+    if one_line {
+        return;
+    }
     for link in &w.links {
         render_link(out, link, Some(link.link) == w.broken_link);
     }
@@ -133,11 +160,17 @@ fn render_link(out: &mut String, link: &LinkReport, headline: bool) {
         shown(&link.summary)
     );
     for f in &link.findings {
-        if f.severity == Severity::Info && !headline {
+        // An info finding is shown on the headline link, or when its fix has commands: every
+        // command of the JSON report is printed.
+        if f.severity == Severity::Info && !headline && !has_commands(f) {
             continue;
         }
         render_finding(out, f, headline);
     }
+}
+
+fn has_commands(f: &Finding) -> bool {
+    f.fix.as_ref().is_some_and(|fix| !fix.commands.is_empty())
 }
 
 fn finding_style(f: &Finding) -> Style {
@@ -161,11 +194,11 @@ fn render_finding(out: &mut String, f: &Finding, full: bool) {
     );
     if full {
         for e in &f.evidence {
-            render_evidence(out, e);
+            render_evidence(out, e, evidence_style(f.severity));
         }
     }
     if let Some(fix) = &f.fix {
-        if f.severity == Severity::Info {
+        if f.severity == Severity::Info && fix.commands.is_empty() {
             return;
         }
         let _ = writeln!(
@@ -174,15 +207,26 @@ fn render_finding(out: &mut String, f: &Finding, full: bool) {
             paint(CYAN, "fix:"),
             shown(&fix.summary)
         );
-        if full {
-            for c in &fix.commands {
-                let _ = writeln!(out, "          $ {}", shown(&c.to_string()));
-            }
+        // Every link's commands, not only the headline's: a second broken link needs its fix
+        // as much as the first.
+        for c in &fix.commands {
+            let _ = writeln!(out, "          $ {}", shown(&c.to_string()));
         }
     }
 }
 
-fn render_evidence(out: &mut String, e: &Evidence) {
+/// The colour of the policy lines a finding points at: its status's, so a statement that
+/// allows what was asked is green and only what breaks the chain is red.
+fn evidence_style(s: Severity) -> Style {
+    match s {
+        Severity::Error => RED,
+        Severity::Warning => YELLOW,
+        Severity::Unknown => GREY,
+        Severity::Info => GREEN,
+    }
+}
+
+fn render_evidence(out: &mut String, e: &Evidence, style: Style) {
     let mut line = format!("        evidence: {}", shown(&e.object));
     if let Some(field) = &e.field {
         line.push_str(&format!(" {}", shown(field)));
@@ -200,7 +244,7 @@ fn render_evidence(out: &mut String, e: &Evidence) {
                     out,
                     "          {} {}",
                     paint(GREY, &format!("{n:>4} |")),
-                    paint(RED, &document(text.trim_end()))
+                    paint(style, &document(text.trim_end()))
                 );
             }
         }

@@ -2,21 +2,16 @@
 //! evidence by hand (the TUI's `y`). Pure: built from the report alone. The fix commands live
 //! with each finding; this module adds the commands that *read*.
 //!
+//! Every command is completed with the report's [`CommandTarget`] (`--context`, `--region`), as
+//! the fix commands are.
+//!
 //! To cover a new link, add an arm to [`inspect_commands`].
 
-use crate::model::arn::{Arn, RoleArn};
+use crate::model::arn::RoleArn;
 use crate::model::command::{CommandLine, placeholder};
+use crate::model::command_target::CommandTarget;
 use crate::model::report::{ClusterSummary, WorkloadReport};
 use crate::model::{LinkName, Mechanism};
-
-/// `--region R` for commands about the cluster, from its ARN (none when it is not known).
-fn region_flag(cluster: Option<&ClusterSummary>) -> Vec<String> {
-    cluster
-        .and_then(|c| Arn::parse(&c.arn))
-        .filter(|a| !a.region.is_empty())
-        .map(|a| vec!["--region".to_string(), a.region])
-        .unwrap_or_default()
-}
 
 fn cluster_name(cluster: Option<&ClusterSummary>) -> String {
     cluster
@@ -24,27 +19,26 @@ fn cluster_name(cluster: Option<&ClusterSummary>) -> String {
         .unwrap_or_else(|| placeholder::CLUSTER.to_string())
 }
 
-/// Read-only commands that show the facts `link` of `w` was judged on.
+/// Read-only commands that show the facts `link` of `w` was judged on, completed for `target`
+/// ([`crate::model::Report::command_target`]).
 pub fn inspect_commands(
     w: &WorkloadReport,
     link: LinkName,
     cluster: Option<&ClusterSummary>,
+    target: &CommandTarget,
 ) -> Vec<CommandLine> {
     let ns = w.namespace.as_str();
     let sa = w.service_account.as_str();
     let role = w.role_arn.as_deref().and_then(|a| RoleArn::parse(a).ok());
     let pod = w.pods.first().map(|p| p.name.as_str());
-    let region = region_flag(cluster);
     let cname = cluster_name(cluster);
     let describe_issuer = || {
-        CommandLine::aws(["eks", "describe-cluster", "--name", &cname])
-            .args(region.iter().map(String::as_str))
-            .args([
-                "--query",
-                "cluster.identity.oidc.issuer",
-                "--output",
-                "text",
-            ])
+        CommandLine::aws(["eks", "describe-cluster", "--name", &cname]).args([
+            "--query",
+            "cluster.identity.oidc.issuer",
+            "--output",
+            "text",
+        ])
     };
     let mut out = Vec::new();
     match link {
@@ -84,19 +78,16 @@ pub fn inspect_commands(
             "-o",
             r"jsonpath={.metadata.annotations.eks\.amazonaws\.com/role-arn}",
         ])),
-        LinkName::Association => out.push(
-            CommandLine::aws([
-                "eks",
-                "list-pod-identity-associations",
-                "--cluster-name",
-                &cname,
-                "--namespace",
-                ns,
-                "--service-account",
-                sa,
-            ])
-            .args(region.iter().map(String::as_str)),
-        ),
+        LinkName::Association => out.push(CommandLine::aws([
+            "eks",
+            "list-pod-identity-associations",
+            "--cluster-name",
+            &cname,
+            "--namespace",
+            ns,
+            "--service-account",
+            sa,
+        ])),
         LinkName::Injection => match pod {
             Some(p) => {
                 out.push(CommandLine::kubectl([
@@ -143,17 +134,14 @@ pub fn inspect_commands(
             out.push(CommandLine::aws(["iam", "list-open-id-connect-providers"]));
         }
         LinkName::Agent => {
-            out.push(
-                CommandLine::aws([
-                    "eks",
-                    "describe-addon",
-                    "--cluster-name",
-                    &cname,
-                    "--addon-name",
-                    "eks-pod-identity-agent",
-                ])
-                .args(region.iter().map(String::as_str)),
-            );
+            out.push(CommandLine::aws([
+                "eks",
+                "describe-addon",
+                "--cluster-name",
+                &cname,
+                "--addon-name",
+                "eks-pod-identity-agent",
+            ]));
             out.push(CommandLine::kubectl([
                 "get",
                 "daemonset",
@@ -208,7 +196,7 @@ pub fn inspect_commands(
             }
         }
     }
-    out
+    out.into_iter().map(|c| target.complete(c)).collect()
 }
 
 #[cfg(test)]
@@ -246,6 +234,14 @@ mod tests {
         }
     }
 
+    /// What a report on `cluster()` read through context `prod-admin` completes commands with.
+    fn target() -> CommandTarget {
+        CommandTarget {
+            context: Some("prod-admin".into()),
+            region: Some("eu-west-1".into()),
+        }
+    }
+
     fn lines(cmds: &[CommandLine]) -> Vec<String> {
         cmds.iter().map(CommandLine::render).collect()
     }
@@ -256,6 +252,7 @@ mod tests {
             &workload(Mechanism::Irsa),
             LinkName::Trust,
             Some(&cluster()),
+            &target(),
         );
         assert_eq!(
             cmds[0].argv(),
@@ -269,7 +266,10 @@ mod tests {
                 "Role.AssumeRolePolicyDocument"
             ]
         );
-        assert!(lines(&cmds)[1].contains("--name prod --region eu-west-1"));
+        assert_eq!(
+            lines(&cmds)[1],
+            "aws eks describe-cluster --name prod --query cluster.identity.oidc.issuer --output text --region eu-west-1"
+        );
     }
 
     #[test]
@@ -278,6 +278,7 @@ mod tests {
             &workload(Mechanism::PodIdentity),
             LinkName::Association,
             Some(&cluster()),
+            &target(),
         );
         assert_eq!(
             lines(&cmds),
@@ -289,7 +290,12 @@ mod tests {
 
     #[test]
     fn without_a_cluster_the_placeholder_is_visible_and_quoted() {
-        let cmds = inspect_commands(&workload(Mechanism::PodIdentity), LinkName::Agent, None);
+        let cmds = inspect_commands(
+            &workload(Mechanism::PodIdentity),
+            LinkName::Agent,
+            None,
+            &CommandTarget::default(),
+        );
         assert!(
             lines(&cmds)[0].contains("--cluster-name '<CLUSTER>'"),
             "{}",
@@ -299,7 +305,12 @@ mod tests {
 
     #[test]
     fn jsonpath_templates_reach_kubectl_unchanged() {
-        let cmds = inspect_commands(&workload(Mechanism::Irsa), LinkName::Annotation, None);
+        let cmds = inspect_commands(
+            &workload(Mechanism::Irsa),
+            LinkName::Annotation,
+            None,
+            &CommandTarget::default(),
+        );
         assert_eq!(
             cmds[0].argv()[7],
             r"jsonpath={.metadata.annotations.eks\.amazonaws\.com/role-arn}"
@@ -315,7 +326,7 @@ mod tests {
         let mut w = workload(Mechanism::Irsa);
         w.role_arn = Some("arn:aws:iam::111122223333:role/x$(id)".into());
         for link in [LinkName::Role, LinkName::Trust, LinkName::Permissions] {
-            for c in inspect_commands(&w, link, None) {
+            for c in inspect_commands(&w, link, None, &CommandTarget::default()) {
                 assert!(!c.render().contains("$(id)"), "{link}: {c}");
             }
         }
@@ -325,7 +336,12 @@ mod tests {
     fn values_from_the_cluster_are_quoted() {
         let mut w = workload(Mechanism::Irsa);
         w.service_account = "sa;$(touch x)".into();
-        let cmds = inspect_commands(&w, LinkName::ServiceAccount, None);
+        let cmds = inspect_commands(
+            &w,
+            LinkName::ServiceAccount,
+            None,
+            &CommandTarget::default(),
+        );
         assert_eq!(cmds[0].argv()[3], "sa;$(touch x)");
         assert_eq!(
             cmds[0].render(),
@@ -334,10 +350,28 @@ mod tests {
     }
 
     #[test]
+    fn kubectl_commands_name_the_context_and_iam_ones_no_region() {
+        let w = workload(Mechanism::Irsa);
+        let pod = inspect_commands(&w, LinkName::Injection, Some(&cluster()), &target());
+        assert_eq!(
+            lines(&pod)[1],
+            "kubectl --context prod-admin exec search-1 -n shop -- sh -c 'env | grep ''^AWS_'"
+        );
+        let role = inspect_commands(&w, LinkName::Role, Some(&cluster()), &target());
+        assert_eq!(lines(&role), ["aws iam get-role --role-name search"]);
+    }
+
+    #[test]
     fn every_link_has_a_command() {
         for link in LinkName::IRSA.iter().chain(LinkName::POD_IDENTITY.iter()) {
             assert!(
-                !inspect_commands(&workload(Mechanism::Irsa), *link, None).is_empty(),
+                !inspect_commands(
+                    &workload(Mechanism::Irsa),
+                    *link,
+                    None,
+                    &CommandTarget::default()
+                )
+                .is_empty(),
                 "{link}"
             );
         }

@@ -127,6 +127,7 @@ pub fn diagnose(snap: &Snapshot, sel: &Selection) -> Result<Report, DiagnoseErro
         return Err(select::not_found(&ix, sel, t));
     }
     report.summarize();
+    report.complete_commands();
     Ok(report)
 }
 

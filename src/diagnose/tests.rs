@@ -108,6 +108,8 @@ pub(super) fn load(files: &[String]) -> crate::model::Snapshot {
     let source = SourceInfo {
         kind: SourceKind::Offline,
         description: "test".into(),
+        context: None,
+        region: None,
     };
     let files = files
         .iter()

@@ -139,6 +139,19 @@ pub enum Severity {
     Unknown,
 }
 
+impl Severity {
+    /// The link status a finding of this severity gives (an info finding leaves a link ok): the
+    /// colour its evidence is shown in.
+    pub fn status(self) -> Status {
+        match self {
+            Severity::Info => Status::Ok,
+            Severity::Warning => Status::Warning,
+            Severity::Unknown => Status::Unknown,
+            Severity::Error => Status::Broken,
+        }
+    }
+}
+
 /// One piece of evidence: which object, which field, what value, and for policies the lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -298,15 +311,9 @@ impl LinkReport {
         summary: impl Into<String>,
         findings: Vec<Finding>,
     ) -> Self {
-        let status = findings.iter().fold(Status::Ok, |acc, f| {
-            let s = match f.severity {
-                Severity::Info => Status::Ok,
-                Severity::Warning => Status::Warning,
-                Severity::Unknown => Status::Unknown,
-                Severity::Error => Status::Broken,
-            };
-            Status::worst(acc, s)
-        });
+        let status = findings
+            .iter()
+            .fold(Status::Ok, |acc, f| Status::worst(acc, f.severity.status()));
         LinkReport {
             link,
             status,

@@ -10,6 +10,7 @@ pub mod aws;
 pub mod chain;
 pub mod codes;
 pub mod command;
+pub mod command_target;
 pub mod explain;
 pub mod fact;
 pub mod plan;
@@ -21,6 +22,7 @@ pub mod workload;
 
 pub use chain::{Evidence, Finding, Fix, LinkName, LinkReport, Mechanism, Severity, Status};
 pub use command::CommandLine;
+pub use command_target::CommandTarget;
 pub use fact::{Fact, Missing};
 pub use report::{Report, WorkloadReport};
 pub use snapshot::{KubeFacts, Listing, Scope, Snapshot, SourceInfo, SourceKind};

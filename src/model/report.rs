@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
+use super::arn::Arn;
 use super::chain::{LinkName, LinkReport, Mechanism, Status};
+use super::command_target::CommandTarget;
 use super::snapshot::{LoadNote, SourceInfo};
 use super::workload::{WorkloadKind, WorkloadRef};
 
@@ -163,6 +165,37 @@ impl Report {
             }
         }
         self.summary = s;
+    }
+
+    /// Where the report's commands run: the cluster's region (from its ARN, else the region
+    /// the source asked) and the source's kubeconfig context.
+    pub fn command_target(&self) -> CommandTarget {
+        let from_arn = self
+            .cluster
+            .as_ref()
+            .and_then(|c| Arn::parse(&c.arn))
+            .map(|a| a.region)
+            .filter(|r| !r.is_empty());
+        CommandTarget {
+            context: self.source.context.clone(),
+            region: from_arn.or_else(|| self.source.region.clone()),
+        }
+    }
+
+    /// Completes every fix command with [`Report::command_target`], so a pasted fix acts on
+    /// the cluster and region that were diagnosed.
+    pub fn complete_commands(&mut self) {
+        let target = self.command_target();
+        for w in &mut self.workloads {
+            for f in w.links.iter_mut().flat_map(|l| l.findings.iter_mut()) {
+                if let Some(fix) = &mut f.fix {
+                    fix.commands = std::mem::take(&mut fix.commands)
+                        .into_iter()
+                        .map(|c| target.complete(c))
+                        .collect();
+                }
+            }
+        }
     }
 
     /// 0 nothing broken, 1 something broken, 3 nothing broken found but something could not be

@@ -160,6 +160,15 @@ pub struct SourceInfo {
     pub kind: SourceKind,
     /// The bundle directory, "embedded demo", or the kube context and AWS account.
     pub description: String,
+    /// The kubeconfig context a live run read (`None` offline and for the demo): the
+    /// `kubectl` commands the report prints carry it as `--context`, so they reach the same
+    /// cluster whatever the current context is when they are pasted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// The AWS region a live run asked (`None` offline and for the demo). Regional `aws`
+    /// commands carry the cluster's region (from its ARN) and fall back to this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// Something a source noticed while collecting that the user should know: a bundle file that

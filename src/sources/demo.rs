@@ -18,6 +18,8 @@ pub fn load() -> Result<Snapshot, BundleError> {
     let source = SourceInfo {
         kind: SourceKind::Demo,
         description: "embedded demo".to_string(),
+        context: None,
+        region: None,
     };
     bundle::load_files(source, files)
 }

@@ -253,6 +253,8 @@ mod tests {
             SourceInfo {
                 kind: SourceKind::Demo,
                 description: "test".into(),
+                context: None,
+                region: None,
             },
             None,
         );

@@ -16,6 +16,7 @@
 //! `view`, and a test feeding messages to `update` (`update_tests/`).
 
 pub mod clipboard;
+mod copy;
 pub mod keys;
 pub mod layout;
 pub mod list_model;

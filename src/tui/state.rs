@@ -55,7 +55,7 @@ pub enum Overlay {
     },
     Commands {
         title: String,
-        commands: Vec<String>,
+        commands: Vec<CommandRow>,
         scroll: u16,
     },
     /// `e`: the explanation of `codes[index]`, one of the selected link's finding codes (in
@@ -112,6 +112,27 @@ pub enum Tone {
     Literal,
     Dim,
     Blank,
+}
+
+/// One line of the `y` box, as copied; what it is decides how it is drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandRow {
+    /// A `# ` comment: where the commands come from, a fix's words.
+    Comment(String),
+    /// The `# writes: ...` comment before a command that changes something, so a copied
+    /// script says which of its lines write before anyone runs it.
+    Writes(String),
+    /// A command line, quoted for the shell.
+    Command(String),
+}
+
+impl CommandRow {
+    /// The line as it is copied.
+    pub fn text(&self) -> &str {
+        match self {
+            CommandRow::Comment(t) | CommandRow::Writes(t) | CommandRow::Command(t) => t,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

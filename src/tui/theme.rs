@@ -84,9 +84,10 @@ impl Theme {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
-    /// The policy lines a finding points at.
-    pub fn highlight(&self) -> Style {
-        self.fg(Color::Red)
+    /// The policy lines a finding points at, in the colour of the status the finding gives
+    /// its link: a statement that allows what was asked is green, only what breaks is red.
+    pub fn highlight(&self, s: Status) -> Style {
+        self.status(s)
             .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
 
@@ -115,7 +116,8 @@ mod tests {
             ("selected", t.selected()),
             ("key", t.key()),
             ("error", t.error()),
-            ("highlight", t.highlight()),
+            ("highlight ok", t.highlight(Status::Ok)),
+            ("highlight broken", t.highlight(Status::Broken)),
             ("command", t.command()),
         ];
         for s in [

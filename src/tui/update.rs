@@ -15,8 +15,6 @@ use super::state::{
 };
 use super::view::{detail, overlay};
 use crate::app::watched::LoadEvent;
-use crate::diagnose::commands::inspect_commands;
-use crate::model::CommandLine;
 use crate::model::proof::ProofResult;
 use crate::model::workload::WorkloadRef;
 use crate::model::{Mechanism, Report};
@@ -392,7 +390,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         Action::Scope => return switch_scope(app),
         Action::Refresh => return begin_load(app),
         Action::Prove => return prove(app),
-        Action::Copy => return copy(app),
+        Action::Copy => return super::copy::copy(app),
         Action::Explain => match reading::explain(app) {
             Some(overlay) => app.overlay = Some(overlay),
             None => toast(
@@ -557,54 +555,4 @@ fn prove(app: &mut App) -> Vec<Work> {
         .insert(workload.clone(), ProofState::Running { id });
     work.push(Work::Prove { id, workload });
     work
-}
-
-/// `text` as shell comment lines: every line break (a workload name from a bundle may hold one)
-/// starts a new `# ` line, so no part of the text is ever a command in the copied script.
-fn comment(text: &str) -> Vec<String> {
-    text.split(['\n', '\r']).map(|l| format!("# {l}")).collect()
-}
-
-fn copy(app: &mut App) -> Vec<Work> {
-    let Some(w) = app.current_workload() else {
-        return Vec::new();
-    };
-    let cluster = app.report.as_ref().and_then(|r| r.cluster.as_ref());
-    let link = app
-        .current_link()
-        .or(w.broken_link)
-        .or_else(|| w.links.first().map(|l| l.link));
-    let Some(link) = link else {
-        return Vec::new();
-    };
-    let mut commands: Vec<String> = comment(&format!("{} · {link}: look", workload_ref(w)));
-    commands.extend(
-        inspect_commands(w, link, cluster)
-            .iter()
-            .map(CommandLine::render),
-    );
-    // Each fix's words go with its commands, as comments: a command such as
-    // `--policy-document file://trust.json` cannot run without the document they give. The
-    // commands are rendered with shell quoting, so the copied text runs exactly their argv.
-    let fixes: Vec<_> = w
-        .link(link)
-        .into_iter()
-        .flat_map(|l| &l.findings)
-        .filter_map(|f| f.fix.as_ref())
-        .filter(|f| !f.commands.is_empty())
-        .collect();
-    if !fixes.is_empty() {
-        commands.extend(comment(&format!("{link}: fix")));
-        for fix in fixes {
-            commands.extend(comment(&fix.summary));
-            commands.extend(fix.commands.iter().map(CommandLine::render));
-        }
-    }
-    let text = commands.join("\n") + "\n";
-    app.overlay = Some(Overlay::Commands {
-        title: format!("commands for {link}"),
-        commands,
-        scroll: 0,
-    });
-    vec![Work::Copy { text }]
 }

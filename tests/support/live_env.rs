@@ -86,6 +86,59 @@ impl Run {
         comparable(self.json())
     }
 
+    /// [`Run::report`] of a live run as an offline run of the same facts prints it: without
+    /// the `--context` of its kubectl fix commands (an offline bundle has no kubeconfig
+    /// context), and without the `--region` of its regional aws commands when that came from
+    /// the run's configuration rather than a described cluster. Fails the test when a kubectl
+    /// command lacks the context.
+    pub fn report_as_offline(&self) -> Value {
+        let mut report = self.json();
+        let region = report["source"]["region"].as_str().map(str::to_string);
+        let region_from_source = report["cluster"].is_null();
+        for w in report["workloads"].as_array_mut().into_iter().flatten() {
+            for l in w["links"].as_array_mut().into_iter().flatten() {
+                for f in l["findings"].as_array_mut().into_iter().flatten() {
+                    let Some(argvs) = f["fix"]["argv"].as_array().cloned() else {
+                        continue;
+                    };
+                    let mut lines = Vec::new();
+                    let mut plain = Vec::new();
+                    for argv in argvs {
+                        let mut argv: Vec<String> = serde_json::from_value(argv).unwrap();
+                        if argv[0] == "kubectl" {
+                            assert_eq!(
+                                argv[1..3],
+                                ["--context", CONTEXT],
+                                "a live kubectl command without its context: {argv:?}"
+                            );
+                            argv.drain(1..3);
+                        }
+                        let regional = matches!(
+                            (argv[0].as_str(), argv.get(1).map(String::as_str)),
+                            ("aws", Some("eks" | "sts")) | ("eksctl", _)
+                        );
+                        let n = argv.len();
+                        if regional
+                            && region_from_source
+                            && n >= 2
+                            && argv[n - 2] == "--region"
+                            && Some(&argv[n - 1]) == region.as_ref()
+                        {
+                            argv.truncate(n - 2);
+                        }
+                        lines.push(Value::from(
+                            kubectl_irsa::model::CommandLine::new(argv.clone()).render(),
+                        ));
+                        plain.push(Value::from(argv));
+                    }
+                    f["fix"]["commands"] = Value::Array(lines);
+                    f["fix"]["argv"] = Value::Array(plain);
+                }
+            }
+        }
+        comparable(report)
+    }
+
     /// The notes' messages.
     pub fn notes(&self) -> Vec<String> {
         self.json()["notes"]

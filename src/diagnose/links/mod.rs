@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod annotation;
 pub mod association;
+pub mod fix_document;
 pub mod injection;
 pub mod injection_chain;
 pub mod injection_env;
@@ -14,6 +15,7 @@ pub mod pod;
 pub mod role;
 pub mod service_account;
 pub mod trust_irsa;
+pub mod trust_irsa_fix;
 pub mod trust_lints;
 pub mod trust_pod_identity;
 pub mod trust_render;

@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use super::fix_document::{self, Edit};
 use super::trust_render::{self as render, statement_evidence};
 use crate::diagnose::context::Ctx;
 use crate::diagnose::policy_cache::ParsedPolicy;
@@ -15,8 +16,8 @@ use crate::model::codes;
 use crate::model::command::{CommandLine, placeholder};
 use crate::model::report::RequestedAction;
 use crate::policy::{
-    Decision, Effect, Mismatch, NamedPolicy, PolicyRole, Request, RequestContext, RequestPrincipal,
-    evaluate_identity,
+    Decision, Effect, Mismatch, NamedPolicy, PolicyKind, PolicyRole, Request, RequestContext,
+    RequestPrincipal, decode_document, evaluate_identity, parse_policy,
 };
 
 struct Loaded {
@@ -229,7 +230,7 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: Option<&PodIdentityAssociation>) 
                 )));
             }
             Decision::ImplicitDeny => {
-                findings.push(implicit_denial(ctx, role, assoc, req, a, &loaded))
+                findings.push(implicit_denial(role, assoc, req, a, &loaded, &request))
             }
         }
     }
@@ -296,13 +297,64 @@ fn build_request(
         .context(context)
 }
 
+/// The inline policy the grant fix writes. `put-role-policy` replaces a policy of that name, so
+/// one left by an earlier fix keeps its statements and gets the new one added.
+const GRANT_POLICY: &str = "kubectl-irsa-grant";
+
+/// The fix of an action no policy allows: `put-role-policy` with the whole document inline,
+/// proved to allow `request` on its own.
+fn grant_fix(role: &IamRole, req: &RequestedAction, request: &Request) -> Fix {
+    let words = format!(
+        "allow {} on {} in a policy of {}",
+        req.action, req.resource, role.name
+    );
+    let statement = serde_json::json!({
+        "Effect": "Allow",
+        "Action": req.action,
+        "Resource": req.resource,
+    });
+    let earlier = role
+        .inline_policies
+        .known()
+        .and_then(|list| list.iter().find(|p| p.name == GRANT_POLICY));
+    let document = match earlier {
+        Some(p) => decode_document(&p.document.0)
+            .ok()
+            .and_then(|text| fix_document::edited(&text, &[Edit::AddStatement(statement)])),
+        None => serde_json::to_string(&serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [statement],
+        }))
+        .ok(),
+    };
+    let proved = document.filter(|d| {
+        parse_policy(d, PolicyKind::Identity).is_ok_and(|p| {
+            let grant = [NamedPolicy::new(GRANT_POLICY, &p)];
+            evaluate_identity(&grant, None, None, request).decision == Decision::Allow
+        })
+    });
+    let Some(document) = proved else {
+        return Fix::new(words);
+    };
+    let how = if earlier.is_some() {
+        format!("; the command adds a statement to its inline policy {GRANT_POLICY}")
+    } else {
+        format!("; the command adds the inline policy {GRANT_POLICY}")
+    };
+    Fix::new(words + &how).command(fix_document::put_role_policy_command(
+        &role.name,
+        GRANT_POLICY,
+        &document,
+    ))
+}
+
 fn implicit_denial(
-    ctx: &Ctx,
     role: &IamRole,
     assoc: Option<&PodIdentityAssociation>,
     req: &RequestedAction,
     a: &crate::policy::ActionEvaluation,
     loaded: &[Loaded],
+    request: &Request,
 ) -> Finding {
     let identity_allows = a
         .statements
@@ -395,7 +447,7 @@ fn implicit_denial(
         codes::PERMISSION_DENIED
     };
     let reference = if abac { "E29" } else { "E27" };
-    let mut f = match closest {
+    let f = match closest {
         Some((_, why, ev)) => Finding::error(
             code,
             format!("{} on {} is not allowed: {why}", req.action, req.resource),
@@ -409,24 +461,7 @@ fn implicit_denial(
             ),
         ),
     };
-    f = f.fix(
-        Fix::new(format!(
-            "allow {} on {} in a policy of {}",
-            req.action, req.resource, role.name
-        ))
-        .command(CommandLine::aws([
-            "iam",
-            "put-role-policy",
-            "--role-name",
-            &role.name,
-            "--policy-name",
-            "kubectl-irsa-grant",
-            "--policy-document",
-            "file://policy.json",
-        ])),
-    );
-    let _ = ctx;
-    f.reference(reference)
+    f.fix(grant_fix(role, req, request)).reference(reference)
 }
 
 fn admin_lint(loaded: &[Loaded], findings: &mut Vec<Finding>) {

@@ -3,8 +3,10 @@
 //! sts:AssumeRoleWithWebIdentity, `ISSUER:sub` = system:serviceaccount:NS:SA, `ISSUER:aud`) and,
 //! when it denies, explains the closest statement's failures in the terms of the field guide:
 //! wrong provider or host (D22), `:sub` typo (D19), wildcard under StringEquals (D20), `:aud`
-//! for `:sub` (D21), issuers ANDed (D23), wrong action, explicit deny.
+//! for `:sub` (D21), issuers ANDed (D23), wrong action, explicit deny. The fixes (whole new
+//! trust documents) are built in `trust_irsa_fix`.
 
+use super::trust_irsa_fix::{allow_fix, deny_fix};
 use super::trust_lints;
 use super::trust_render::{self as render, line_evidence, statement_evidence, trust_object};
 use crate::diagnose::context::Ctx;
@@ -12,7 +14,7 @@ use crate::diagnose::suggest;
 use crate::model::CommandLine;
 use crate::model::arn::{self, RoleArn};
 use crate::model::aws::IamRole;
-use crate::model::chain::{Finding, Fix, LinkName, LinkReport, Severity};
+use crate::model::chain::{Finding, LinkName, LinkReport, Severity};
 use crate::model::codes;
 use crate::policy::{
     ConditionFailure, Decision, Effect, Mismatch, NamedPolicy, OperatorFamily, Policy, Request,
@@ -22,11 +24,11 @@ use crate::policy::{
 pub const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";
 
 /// What STS sees for this workload.
-struct Expect<'e> {
-    provider_arn: String,
-    issuer: &'e str,
-    subject: String,
-    audience: &'e str,
+pub(super) struct Expect<'e> {
+    pub(super) provider_arn: String,
+    pub(super) issuer: &'e str,
+    pub(super) subject: String,
+    pub(super) audience: &'e str,
 }
 
 pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> LinkReport {
@@ -82,6 +84,7 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
             findings.extend(trust_lints::irsa(&object, policy, &deciding, issuer));
         }
         Decision::ExplicitDeny => {
+            let fix = deny_fix(role, policy, &request, &expect, &action.deciding);
             for r in &action.deciding {
                 if let Some(st) = policy.statements.get(r.index) {
                     findings.push(
@@ -95,10 +98,7 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
                             ),
                         )
                         .evidence(statement_evidence(&object, policy, st))
-                        .fix(
-                            Fix::new("remove or narrow the Deny statement")
-                                .command(render::update_trust_command(&role.name)),
-                        ),
+                        .fix(fix.clone()),
                     );
                 }
             }
@@ -109,6 +109,7 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
             policy,
             &action.statements,
             &expect,
+            &request,
         )),
     }
     findings.extend(trust_lints::size(&object, policy));
@@ -137,18 +138,14 @@ fn explain_denial(
     policy: &Policy,
     traces: &[crate::policy::StatementTrace],
     expect: &Expect,
+    request: &Request,
 ) -> Vec<Finding> {
     let candidates: Vec<(&Statement, &crate::policy::StatementTrace)> = traces
         .iter()
         .filter_map(|t| policy.statements.get(t.index).map(|s| (s, t)))
         .filter(|(s, _)| is_web_identity_statement(s))
         .collect();
-    let fix_statement = render::irsa_statement(
-        &expect.provider_arn,
-        expect.issuer,
-        &expect.subject,
-        expect.audience,
-    );
+    let fix = allow_fix(role, policy, request, expect, &candidates);
     if candidates.is_empty() {
         let trusts_pods = policy.statements.iter().any(|s| {
             s.principal
@@ -175,12 +172,7 @@ fn explain_denial(
                 crate::model::words::count(policy.statements.len(), "statement", "statements"),
                 1,
             ))
-            .fix(
-                Fix::new(format!(
-                    "add this statement to the trust policy: {fix_statement}"
-                ))
-                .command(render::update_trust_command(&role.name)),
-            ),
+            .fix(fix),
         ];
     }
     let mut best: Option<Vec<Finding>> = None;
@@ -191,7 +183,7 @@ fn explain_denial(
             .iter()
             .filter(|m| !matches!(m, Mismatch::Condition(cf) if cf.key.rsplit_once(':').is_some_and(|(p, _)| named.contains(&p.to_ascii_lowercase()))))
             .filter_map(|m| explain_mismatch(object, policy, st, m, expect))
-            .map(|f| f.fix(Fix::new(format!("make the statement match: {fix_statement}")).command(render::update_trust_command(&role.name))))
+            .map(|f| f.fix(fix.clone()))
             .collect();
         let found = dedupe_codes(found);
         if best.as_ref().is_none_or(|b| found.len() < b.len()) && !found.is_empty() {
@@ -204,10 +196,7 @@ fn explain_denial(
                 codes::TRUST_NO_MATCHING_STATEMENT,
                 format!("no statement lets {} assume {}", expect.subject, role.name),
             )
-            .fix(
-                Fix::new(format!("add: {fix_statement}"))
-                    .command(render::update_trust_command(&role.name)),
-            ),
+            .fix(fix),
         ]
     })
 }

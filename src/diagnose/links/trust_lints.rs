@@ -328,6 +328,8 @@ mod tests {
             let source = SourceInfo {
                 kind: SourceKind::Offline,
                 description: "test".into(),
+                context: None,
+                region: None,
             };
             let snap = load_files(source, files).expect("bundle loads");
             let report = diagnose(&snap, &Selection::default()).expect("diagnosis runs");

@@ -3,6 +3,7 @@
 //! (field guide F32, E28), and, with a target role, that the target trusts the association's
 //! role for the chained hop (F36).
 
+use super::fix_document::{self, Candidate, Edit};
 use super::trust_render::{self as render, statement_evidence, trust_object};
 use crate::diagnose::context::Ctx;
 use crate::diagnose::k8s;
@@ -73,13 +74,11 @@ pub fn check(ctx: &Ctx, role: &IamRole, assoc: &PodIdentityAssociation) -> LinkR
     let Ok(policy) = &parsed.result else {
         return LinkReport::from_findings(link, "invalid trust policy", Vec::new());
     };
-    let eval = evaluate_trust(
-        &NamedPolicy::new(object.clone(), policy),
-        &request(ctx, RequestPrincipal::Service(SERVICE.to_string()), assoc),
-    );
+    let req = request(ctx, RequestPrincipal::Service(SERVICE.to_string()), assoc);
+    let eval = evaluate_trust(&NamedPolicy::new(object.clone(), policy), &req);
     let mut findings = match eval.decision {
         Decision::Allow => allow_lints(&object, policy, &eval),
-        _ => explain_denial(ctx, &object, role, policy, &eval, assoc),
+        _ => explain_denial(ctx, &object, role, policy, &eval, assoc, &req),
     };
     findings.extend(super::trust_lints::size(&object, policy));
     if let Some(target) = &assoc.target_role_arn {
@@ -112,6 +111,18 @@ fn allow_lints(object: &str, policy: &Policy, eval: &Evaluation) -> Vec<Finding>
     out
 }
 
+/// The fix that adds the Pod Identity statement, proved to let `req` in.
+fn add_statement_fix(ctx: &Ctx, role: &IamRole, policy: &Policy, req: &Request) -> Fix {
+    let account = ctx.ix.cluster.as_ref().map(|c| c.account.as_str());
+    let statement = render::pod_identity_statement(account);
+    let words = format!(
+        "add this statement to the trust policy: {}",
+        render::statement_text(&statement)
+    );
+    let add = Candidate::new(words.clone(), vec![Edit::AddStatement(statement)]);
+    fix_document::trust_fix(&role.name, policy, req, &[add]).unwrap_or_else(|| Fix::new(words))
+}
+
 fn explain_denial(
     ctx: &Ctx,
     object: &str,
@@ -119,13 +130,9 @@ fn explain_denial(
     policy: &Policy,
     eval: &Evaluation,
     assoc: &PodIdentityAssociation,
+    req: &Request,
 ) -> Vec<Finding> {
-    let account = ctx.ix.cluster.as_ref().map(|c| c.account.as_str());
-    let fix = Fix::new(format!(
-        "add this statement to the trust policy: {}",
-        render::pod_identity_statement(account)
-    ))
-    .command(render::update_trust_command(&role.name));
+    let fix = add_statement_fix(ctx, role, policy, req);
     if eval.decision == Decision::ExplicitDeny {
         let refs = eval.actions.iter().flat_map(|a| a.deciding.iter());
         return refs
@@ -177,9 +184,22 @@ fn explain_denial(
     let tag = eval.action("sts:TagSession").map(|a| a.decision);
     if assume == Some(Decision::Allow) && tag.is_some_and(|d| d != Decision::Allow) {
         let st = pod_statements[0];
+        let words = "add \"sts:TagSession\" to the statement's Action (or disable session tags on the association)";
+        let add_action = Candidate::new(
+            format!(
+                "add \"sts:TagSession\" to the Action of {} (or disable session tags on the association)",
+                st.describe()
+            ),
+            vec![Edit::AddAction {
+                statement: st.index,
+                action: "sts:TagSession".into(),
+            }],
+        );
+        let tag_fix = fix_document::trust_fix(&role.name, policy, req, &[add_action])
+            .unwrap_or_else(|| Fix::new(words));
         return vec![Finding::error(codes::TRUST_MISSING_TAG_SESSION, format!("{} allows sts:AssumeRole for {SERVICE} but not sts:TagSession, which EKS needs to attach the session tags", st.describe()))
             .evidence(statement_evidence(object, policy, st))
-            .fix(Fix::new("add \"sts:TagSession\" to the statement's Action (or disable session tags on the association)").command(render::update_trust_command(&role.name)))
+            .fix(tag_fix)
             .reference("F32")];
     }
     let mut out = Vec::new();
@@ -315,9 +335,21 @@ fn target_trust(
         .filter(|a| a.decision != Decision::Allow)
         .map(|a| a.action.clone())
         .collect();
+    let statement = serde_json::json!({
+        "Effect": "Allow",
+        "Principal": {"AWS": role.arn},
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+    });
+    let words = format!(
+        "add this statement to the target role's trust policy: {}",
+        render::statement_text(&statement)
+    );
+    let add = Candidate::new(words.clone(), vec![Edit::AddStatement(statement)]);
+    let fix = fix_document::trust_fix(&target.name, policy, &req, &[add])
+        .unwrap_or_else(|| Fix::new(words));
     vec![Finding::error(codes::TARGET_ROLE_TRUST, format!("the target role {} does not let {} perform {} (Pod Identity session tags are transitive, so the chained hop needs sts:TagSession too): `is not authorized to perform: sts:TagSession`", target.name, role.arn, failing.join(" and ")))
         .evidence(Evidence::new(object).document(policy.text.clone()))
-        .fix(Fix::new(format!("allow {{\"AWS\": \"{}\"}} sts:AssumeRole and sts:TagSession in the target role's trust", role.arn)).command(render::update_trust_command(&target.name)))
+        .fix(fix)
         .reference("E28")]
 }
 

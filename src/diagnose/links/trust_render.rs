@@ -1,6 +1,8 @@
 //! Evidence and fix text shared by the trust and permission checks: pointing at a statement or
 //! a condition of a policy document, and the statement a correct trust policy would contain.
 
+use serde_json::{Value, json};
+
 use crate::diagnose::policy_cache::ParsedPolicy;
 use crate::model::CommandLine;
 use crate::model::chain::{Evidence, Finding, Fix};
@@ -111,33 +113,37 @@ pub fn invalid_policy_finding(object: &str, parsed: &ParsedPolicy, trust: bool) 
 }
 
 /// The IRSA trust statement for one service account, as AWS documents it.
-pub fn irsa_statement(provider_arn: &str, issuer: &str, subject: &str, audience: &str) -> String {
-    format!(
-        r#"{{"Effect": "Allow", "Principal": {{"Federated": "{provider_arn}"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"{issuer}:sub": "{subject}", "{issuer}:aud": "{audience}"}}}}}}"#
-    )
+pub fn irsa_statement(provider_arn: &str, issuer: &str, subject: &str, audience: &str) -> Value {
+    let mut equals = serde_json::Map::new();
+    equals.insert(format!("{issuer}:sub"), subject.into());
+    equals.insert(format!("{issuer}:aud"), audience.into());
+    json!({
+        "Effect": "Allow",
+        "Principal": {"Federated": provider_arn},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": equals},
+    })
 }
 
 /// The Pod Identity trust statement, scoped to the cluster's account as AWS recommends.
-pub fn pod_identity_statement(account: Option<&str>) -> String {
-    match account {
-        Some(acct) => format!(
-            r#"{{"Effect": "Allow", "Principal": {{"Service": "pods.eks.amazonaws.com"}}, "Action": ["sts:AssumeRole", "sts:TagSession"], "Condition": {{"StringEquals": {{"aws:SourceAccount": "{acct}"}}}}}}"#
-        ),
-        None => r#"{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}"#.to_string(),
+pub fn pod_identity_statement(account: Option<&str>) -> Value {
+    let mut st = json!({
+        "Effect": "Allow",
+        "Principal": {"Service": "pods.eks.amazonaws.com"},
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+    });
+    if let (Some(acct), Some(obj)) = (account, st.as_object_mut()) {
+        obj.insert(
+            "Condition".into(),
+            json!({"StringEquals": {"aws:SourceAccount": acct}}),
+        );
     }
+    st
 }
 
-/// Replaces the role's trust policy with the document the fix's words describe, saved by the
-/// user as `trust.json`.
-pub fn update_trust_command(role_name: &str) -> CommandLine {
-    CommandLine::aws([
-        "iam",
-        "update-assume-role-policy",
-        "--role-name",
-        role_name,
-        "--policy-document",
-        "file://trust.json",
-    ])
+/// A statement as the fix's words show it: the JSON the command's document holds.
+pub fn statement_text(st: &Value) -> String {
+    st.to_string()
 }
 
 /// The role's trust policy parsed (once per run), or the link report saying why the trust

@@ -69,6 +69,8 @@ fn load_dirs_here(dirs: &[PathBuf]) -> Result<Snapshot, BundleError> {
     loader.finish(SourceInfo {
         kind: SourceKind::Offline,
         description,
+        context: None,
+        region: None,
     })
 }
 

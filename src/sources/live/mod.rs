@@ -685,6 +685,8 @@ pub async fn gather_observed(
         source: SourceInfo {
             kind: SourceKind::Live,
             description,
+            context: Some(target.context.clone()),
+            region: Some(region.clone()),
         },
         kube,
         aws,

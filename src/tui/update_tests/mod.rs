@@ -12,7 +12,7 @@ mod work;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::message::{Cancel, Msg, Scope, Work};
-use super::state::{App, Load, Overlay, Pane, ProofState, Screen, ToastLevel};
+use super::state::{App, CommandRow, Load, Overlay, Pane, ProofState, Screen, ToastLevel};
 use super::theme::Theme;
 use super::update::{start, update};
 use crate::app::watched::{LoadEvent, Stage, StageState};

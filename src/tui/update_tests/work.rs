@@ -233,9 +233,47 @@ fn copied_fix_commands_carry_the_fix_in_words() {
     let [Work::Copy { text }] = work.as_slice() else {
         panic!("{work:?}")
     };
-    let fix = text.find("# make the statement match: {").expect(text);
+    let fix = text
+        .find("# add this statement to the trust policy: {")
+        .expect(text);
     let command = text.find("aws iam update-assume-role-policy").unwrap();
     assert!(fix < command, "{text}");
+}
+
+#[test]
+fn copied_write_commands_are_marked_and_reads_are_not() {
+    let mut app = loaded(false);
+    open(&mut app, "enbuild-enbuild-ai");
+    let work = send(&mut app, [key('y')]);
+    let [Work::Copy { text }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let marker_before = |command: &str| {
+        let i = lines
+            .iter()
+            .position(|l| l.starts_with(command))
+            .unwrap_or_else(|| panic!("no {command} in\n{text}"));
+        lines[i - 1].to_string()
+    };
+    assert_eq!(
+        marker_before("aws eks create-pod-identity-association"),
+        "# writes: changes EKS"
+    );
+    assert_eq!(
+        marker_before("kubectl rollout restart"),
+        "# writes: changes Kubernetes"
+    );
+    // The read-only command is not marked.
+    assert!(!marker_before("aws eks list-pod-identity-associations").contains("writes"));
+    let Some(Overlay::Commands { commands, .. }) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    let writes = commands
+        .iter()
+        .filter(|r| matches!(r, CommandRow::Writes(_)))
+        .count();
+    assert_eq!(writes, 2, "{commands:?}");
 }
 
 #[test]

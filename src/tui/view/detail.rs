@@ -133,7 +133,7 @@ fn finding_lines(t: &Theme, f: &Finding, width: u16, out: &mut Vec<Line<'static>
     // `e` opens the explanation of the finding at the top of the pane (see `finding_at`).
     out.push(Line::styled(format!("  {} · e explains", f.code), t.dim()));
     for ev in &f.evidence {
-        evidence_lines(t, ev, width, out);
+        evidence_lines(t, ev, f.severity.status(), width, out);
     }
     if let Some(fix) = &f.fix {
         out.extend(wrap(
@@ -155,7 +155,15 @@ fn finding_lines(t: &Theme, f: &Finding, width: u16, out: &mut Vec<Line<'static>
     }
 }
 
-fn evidence_lines(t: &Theme, ev: &Evidence, width: u16, out: &mut Vec<Line<'static>>) {
+/// One piece of evidence; the lines it points at are marked in the colour of `status`, the
+/// status its finding gives the link.
+fn evidence_lines(
+    t: &Theme,
+    ev: &Evidence,
+    status: Status,
+    width: u16,
+    out: &mut Vec<Line<'static>>,
+) {
     out.extend(wrap(
         &shown(&ev.object),
         width,
@@ -181,15 +189,17 @@ fn evidence_lines(t: &Theme, ev: &Evidence, width: u16, out: &mut Vec<Line<'stat
         (None, None) => {}
     }
     if let Some(doc) = &ev.document {
-        document_lines(t, doc, ev.lines, width, out);
+        document_lines(t, doc, ev.lines, status, width, out);
     }
 }
 
-/// A policy document with line numbers; the finding's lines marked and highlighted.
+/// A policy document with line numbers; the finding's lines marked and highlighted in the
+/// colour of `status`.
 fn document_lines(
     t: &Theme,
     doc: &str,
     marked: Option<(u32, u32)>,
+    status: Status,
     width: u16,
     out: &mut Vec<Line<'static>>,
 ) {
@@ -232,7 +242,7 @@ fn document_lines(
         let n = i as u32 + 1;
         let hit = marked.is_some_and(|(a, b)| (a..=b).contains(&n));
         let (mark, style) = if hit {
-            ("▶", t.highlight())
+            ("▶", t.highlight(status))
         } else {
             (" ", Style::new())
         };
@@ -258,7 +268,7 @@ fn document_lines(
                 format!("{:>digits$} ┆ ", "")
             };
             out.push(Line::from(vec![
-                Span::styled(format!("   {mark} "), t.error()),
+                Span::styled(format!("   {mark} "), t.status(status)),
                 Span::styled(number, t.dim()),
                 Span::styled(piece.iter().collect::<String>(), style),
             ]));

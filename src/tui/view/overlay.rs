@@ -1,5 +1,6 @@
 //! Boxes drawn over the screen: the help (every key from the registry, the colour legend, the
-//! log file) and the commands `y` copied. The text overlays (`e`, `v`) are in `reading`.
+//! log file) and the commands `y` copied, each command that changes something under its bold
+//! `# writes:` marker. The text overlays (`e`, `v`) are in `reading`.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,7 +12,7 @@ use crate::model::Status;
 use crate::terminal_text::line as shown;
 use crate::tui::keys::{self, Place};
 use crate::tui::layout::centered;
-use crate::tui::state::{App, Overlay};
+use crate::tui::state::{App, CommandRow, Overlay};
 
 pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -56,7 +57,10 @@ pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
             Status::Skipped,
             "skipped: an earlier broken link leaves nothing to judge",
         ),
-        (Status::Ok, "ok"),
+        (
+            Status::Ok,
+            "ok, and a policy statement that allows what was asked (green)",
+        ),
     ] {
         out.push(Line::from(vec![
             Span::styled(format!("  {} ", status.icon()), t.status(status)),
@@ -135,7 +139,7 @@ pub fn commands(
     screen: Rect,
     app: &App,
     title: &str,
-    commands: &[String],
+    commands: &[CommandRow],
     scroll: u16,
 ) {
     let area = commands_area(screen);
@@ -143,18 +147,19 @@ pub fn commands(
     boxed(f, area, title, lines, scroll, app);
 }
 
-fn commands_lines(app: &App, commands: &[String], width: u16) -> Vec<Line<'static>> {
+fn commands_lines(app: &App, commands: &[CommandRow], width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut lines = Vec::new();
     for c in commands {
-        let style = if c.starts_with('#') {
-            t.dim()
-        } else {
-            t.command()
+        // A write stands out by weight, not colour: colour means a link's status.
+        let style = match c {
+            CommandRow::Comment(_) => t.dim(),
+            CommandRow::Writes(_) => t.title(),
+            CommandRow::Command(_) => t.command(),
         };
         // Shown escaped; the clipboard gets the command as it is (base64 in OSC 52).
         lines.extend(wrap(
-            &shown(c),
+            &shown(c.text()),
             width,
             vec![],
             vec![Span::raw("    ")],
