@@ -160,6 +160,7 @@ fn commands_of(bundle: &Path, action_sets: &[Vec<RequestedAction>]) -> Vec<Comma
         let sel = Selection {
             namespace: None,
             target: None,
+            selector: None,
             actions: actions.clone(),
         };
         let Ok(report) = diagnose(&snap, &sel) else {

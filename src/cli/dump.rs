@@ -1,5 +1,6 @@
 //! `kubectl irsa dump DIR`: writes what doctor reads as an offline bundle (the files kubectl
-//! and the AWS CLI would print), for a support ticket or a later `doctor --offline DIR`.
+//! and the AWS CLI would print), for a support ticket or a later `doctor --offline DIR`. With
+//! `-n NS` or `-l SELECTOR` only what diagnosing that selection reads (`diagnose::narrow`).
 //! Read-only towards the cluster and AWS; never writes Secrets or tokens.
 
 use std::io::Write;
@@ -9,6 +10,8 @@ use clap::Args;
 
 use super::source_args::SourceArgs;
 use crate::app;
+use crate::diagnose::Selection;
+use crate::model::CommandLine;
 use crate::model::report::exit;
 use crate::sources::dump;
 
@@ -31,7 +34,12 @@ pub fn run(args: &DumpArgs) -> i32 {
         );
         return exit::USAGE;
     }
-    let snapshot = match app::gather(&args.source.source()) {
+    let selection = Selection {
+        namespace: args.source.namespace_filter(),
+        selector: args.source.scope.selector.clone(),
+        ..Selection::default()
+    };
+    let snapshot = match app::gather_for_dump(&args.source.source(), &selection) {
         Ok(s) => s,
         Err(e) => {
             let _ = writeln!(
@@ -48,8 +56,8 @@ pub fn run(args: &DumpArgs) -> i32 {
             let _ = writeln!(out, "wrote {} files to {}", files.len(), args.dir.display());
             let _ = writeln!(
                 out,
-                "diagnose it with: kubectl irsa doctor -A --offline {}",
-                args.dir.display()
+                "diagnose it with: {}",
+                crate::terminal_text::line(&doctor_command(&selection, &args.dir).render())
             );
             exit::OK
         }
@@ -62,4 +70,18 @@ pub fn run(args: &DumpArgs) -> i32 {
             exit::USAGE
         }
     }
+}
+
+/// `kubectl irsa doctor` on the bundle just written, with the selection it was cut to.
+fn doctor_command(selection: &Selection, dir: &std::path::Path) -> CommandLine {
+    let mut argv: Vec<String> = vec!["irsa".into(), "doctor".into()];
+    match &selection.namespace {
+        Some(ns) => argv.extend(["-n".into(), ns.clone()]),
+        None => argv.push("-A".into()),
+    }
+    if let Some(s) = &selection.selector {
+        argv.extend(["-l".into(), s.to_string()]);
+    }
+    argv.extend(["--offline".into(), dir.display().to_string()]);
+    CommandLine::kubectl(argv)
 }
