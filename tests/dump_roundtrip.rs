@@ -120,7 +120,13 @@ fn namespaces(snap: &Snapshot) -> BTreeSet<String> {
     each(&k.daemon_sets, &mut add);
     each(&k.jobs, &mut add);
     each(&k.cron_jobs, &mut add);
-    for a in snap.aws.associations.known().map(Vec::as_slice).unwrap_or(&[]) {
+    for a in snap
+        .aws
+        .associations
+        .known()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
         out.insert(a.namespace.clone());
     }
     out
@@ -138,7 +144,11 @@ fn report_for(snap: &Snapshot, sel: &Selection) -> serde_json::Value {
 fn narrowed_round_trip(name: &str, snap: &Snapshot, sel: &Selection) -> Snapshot {
     let want = report_for(snap, sel);
     let cut = narrow(snap, sel);
-    assert_eq!(report_for(&cut, sel), want, "{name} {sel:?}: narrowed in memory");
+    assert_eq!(
+        report_for(&cut, sel),
+        want,
+        "{name} {sel:?}: narrowed in memory"
+    );
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle");
     dump::write(&cut, &out).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -156,9 +166,10 @@ fn outside(snap: &Snapshot, allowed: &BTreeSet<String>) -> Vec<String> {
         let ns = meta.namespace.clone().unwrap_or_default();
         let name = meta.name.clone().unwrap_or_default();
         let agent = name.starts_with("eks-pod-identity-agent")
-            || meta.labels.as_ref().is_some_and(|l| {
-                l.values().any(|v| v.starts_with("eks-pod-identity-agent"))
-            });
+            || meta
+                .labels
+                .as_ref()
+                .is_some_and(|l| l.values().any(|v| v.starts_with("eks-pod-identity-agent")));
         if !allowed.contains(&ns) && !agent {
             out.push(format!("{kind} {ns}/{name}"));
         }
@@ -166,22 +177,47 @@ fn outside(snap: &Snapshot, allowed: &BTreeSet<String>) -> Vec<String> {
     for p in k.pods.known().map(|l| l.items.as_slice()).unwrap_or(&[]) {
         check("Pod", &p.metadata);
     }
-    for d in k.deployments.known().map(|l| l.items.as_slice()).unwrap_or(&[]) {
+    for d in k
+        .deployments
+        .known()
+        .map(|l| l.items.as_slice())
+        .unwrap_or(&[])
+    {
         check("Deployment", &d.metadata);
     }
-    for r in k.replica_sets.known().map(|l| l.items.as_slice()).unwrap_or(&[]) {
+    for r in k
+        .replica_sets
+        .known()
+        .map(|l| l.items.as_slice())
+        .unwrap_or(&[])
+    {
         check("ReplicaSet", &r.metadata);
     }
-    for s in k.stateful_sets.known().map(|l| l.items.as_slice()).unwrap_or(&[]) {
+    for s in k
+        .stateful_sets
+        .known()
+        .map(|l| l.items.as_slice())
+        .unwrap_or(&[])
+    {
         check("StatefulSet", &s.metadata);
     }
-    for d in k.daemon_sets.known().map(|l| l.items.as_slice()).unwrap_or(&[]) {
+    for d in k
+        .daemon_sets
+        .known()
+        .map(|l| l.items.as_slice())
+        .unwrap_or(&[])
+    {
         check("DaemonSet", &d.metadata);
     }
     for j in k.jobs.known().map(|l| l.items.as_slice()).unwrap_or(&[]) {
         check("Job", &j.metadata);
     }
-    for c in k.cron_jobs.known().map(|l| l.items.as_slice()).unwrap_or(&[]) {
+    for c in k
+        .cron_jobs
+        .known()
+        .map(|l| l.items.as_slice())
+        .unwrap_or(&[])
+    {
         check("CronJob", &c.metadata);
     }
     out
@@ -194,7 +230,12 @@ fn outside(snap: &Snapshot, allowed: &BTreeSet<String>) -> Vec<String> {
 fn a_namespace_dump_holds_that_namespace_and_diagnoses_the_same() {
     let mut sources: Vec<(String, Snapshot)> = scenarios()
         .into_iter()
-        .map(|d| (d.display().to_string(), load_dirs(std::slice::from_ref(&d)).unwrap()))
+        .map(|d| {
+            (
+                d.display().to_string(),
+                load_dirs(std::slice::from_ref(&d)).unwrap(),
+            )
+        })
         .collect();
     sources.push(("demo".into(), demo::load().unwrap()));
     let mut cut = 0;
@@ -207,7 +248,9 @@ fn a_namespace_dump_holds_that_namespace_and_diagnoses_the_same() {
             };
             let again = narrowed_round_trip(name, snap, &sel);
             let no_agent = !snap.kube.pods.known().is_some_and(|l| {
-                l.items.iter().any(kubectl_irsa::diagnose::index::is_agent_pod)
+                l.items
+                    .iter()
+                    .any(kubectl_irsa::diagnose::index::is_agent_pod)
             });
             let mut allowed = BTreeSet::from([ns.clone()]);
             if no_agent {
@@ -230,13 +273,24 @@ fn a_namespace_dump_holds_that_namespace_and_diagnoses_the_same() {
 fn a_selector_dump_holds_the_selected_workloads_and_diagnoses_the_same() {
     let mut sources: Vec<(String, Snapshot)> = scenarios()
         .into_iter()
-        .map(|d| (d.display().to_string(), load_dirs(std::slice::from_ref(&d)).unwrap()))
+        .map(|d| {
+            (
+                d.display().to_string(),
+                load_dirs(std::slice::from_ref(&d)).unwrap(),
+            )
+        })
         .collect();
     sources.push(("demo".into(), demo::load().unwrap()));
     let mut selectors = 0;
     for (name, snap) in &sources {
         let mut labels = BTreeSet::new();
-        for p in snap.kube.pods.known().map(|l| l.items.as_slice()).unwrap_or(&[]) {
+        for p in snap
+            .kube
+            .pods
+            .known()
+            .map(|l| l.items.as_slice())
+            .unwrap_or(&[])
+        {
             for (k, v) in p.metadata.labels.iter().flatten() {
                 labels.insert(format!("{k}={v}"));
                 labels.insert(format!("{k}!={v}"));
@@ -259,7 +313,8 @@ fn a_selector_dump_holds_the_selected_workloads_and_diagnoses_the_same() {
 /// the agent has no pod on the node (not that kube-system was not collected).
 #[test]
 fn a_namespace_dump_keeps_the_evidence_that_no_agent_runs() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/pi-agent-not-on-node/bundle");
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/pi-agent-not-on-node/bundle");
     let mut snap = load_dirs(&[dir]).unwrap();
     let pods = snap.kube.pods.known_mut().unwrap();
     let agent = pods
@@ -284,5 +339,117 @@ fn a_namespace_dump_keeps_the_evidence_that_no_agent_runs() {
     assert_eq!(
         outside(&again, &BTreeSet::from(["shop".to_string()])),
         ["Pod kube-system/coredns-5d78c9869d-abcde"]
+    );
+}
+
+fn irsa(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("binary runs")
+}
+
+fn doctor_json(args: &[&str]) -> serde_json::Value {
+    let out = irsa(&[&["doctor", "-o", "json"], args].concat());
+    let mut v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    v.as_object_mut().unwrap().remove("source");
+    v
+}
+
+/// `kubectl irsa dump --demo -n flyte DIR` as a user runs it: `doctor --offline DIR -n flyte`
+/// prints what `doctor --demo -n flyte` does, and the files hold no other namespace's objects.
+#[test]
+fn dump_n_writes_one_namespace_that_doctor_reads_back_the_same() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("flyte");
+    let d = dir.to_str().unwrap();
+    let out = irsa(&["dump", "--demo", "-n", "flyte", d]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("kubectl irsa doctor -A --offline {d}")),
+        "{stdout}"
+    );
+    assert_eq!(
+        doctor_json(&["--offline", d, "-n", "flyte"]),
+        doctor_json(&["--demo", "-n", "flyte"])
+    );
+    let whole = demo::load().unwrap();
+    assert!(namespaces(&whole).len() > 5);
+    let again = load_dirs(std::slice::from_ref(&dir)).unwrap();
+    assert_eq!(
+        namespaces(&again),
+        BTreeSet::from(["flyte".to_string(), "kube-system".to_string()])
+    );
+    assert!(outside(&again, &BTreeSet::from(["flyte".to_string()])).is_empty());
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for other in [
+            "langflow",
+            "tlm",
+            "enbuild",
+            "kubeflow",
+            "flytesnacks-development",
+        ] {
+            assert!(
+                !text.contains(&format!("\"namespace\": \"{other}\"")),
+                "{} holds an object of namespace {other}",
+                path.display()
+            );
+        }
+    }
+    // `-A` wins over `-n`, as in kubectl: the whole cluster.
+    let all = parent.path().join("all");
+    let out = irsa(&["dump", "--demo", "-n", "flyte", "-A", all.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(namespaces(&load_dirs(&[all]).unwrap()), namespaces(&whole));
+}
+
+/// `kubectl irsa dump --demo -l SELECTOR DIR`: the selected workloads, read back the same.
+#[test]
+fn dump_l_writes_the_selected_workloads_that_doctor_reads_back_the_same() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("selected");
+    let d = dir.to_str().unwrap();
+    let selector = "app.kubernetes.io/name in (langflow,tlm-chat-backend)";
+    let out = irsa(&["dump", "--demo", "-l", selector, d]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        doctor_json(&["--offline", d, "-l", selector]),
+        doctor_json(&["--demo", "-l", selector])
+    );
+    // Everything in the bundle is what the selection reads, so `-A` shows the same workloads.
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v["workloads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(&doctor_json(&["--offline", d, "-A"])),
+        ["langflow", "tlm-chat-backend"]
+    );
+    let again = load_dirs(std::slice::from_ref(&dir)).unwrap();
+    let allowed = BTreeSet::from(["langflow".to_string(), "tlm".to_string()]);
+    assert!(
+        outside(&again, &allowed).is_empty(),
+        "{:?}",
+        outside(&again, &allowed)
     );
 }

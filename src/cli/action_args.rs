@@ -147,9 +147,12 @@ mod tests {
             .collect()
     }
 
+    /// Command-line arguments, and the (action, resource) pairs they ask.
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+
     #[test]
     fn each_resource_belongs_to_the_action_before_it() {
-        let cases: &[(&[&str], &[(&str, &str)])] = &[
+        let cases: &[Case] = &[
             (&[], &[]),
             (&["--action", "s3:GetObject"], &[("s3:GetObject", "*")]),
             (

@@ -11,7 +11,6 @@ use clap::Args;
 use super::source_args::SourceArgs;
 use crate::app;
 use crate::diagnose::Selection;
-use crate::model::CommandLine;
 use crate::model::report::exit;
 use crate::sources::dump;
 
@@ -56,8 +55,8 @@ pub fn run(args: &DumpArgs) -> i32 {
             let _ = writeln!(out, "wrote {} files to {}", files.len(), args.dir.display());
             let _ = writeln!(
                 out,
-                "diagnose it with: {}",
-                crate::terminal_text::line(&doctor_command(&selection, &args.dir).render())
+                "diagnose it with: kubectl irsa doctor -A --offline {}",
+                args.dir.display()
             );
             exit::OK
         }
@@ -70,18 +69,4 @@ pub fn run(args: &DumpArgs) -> i32 {
             exit::USAGE
         }
     }
-}
-
-/// `kubectl irsa doctor` on the bundle just written, with the selection it was cut to.
-fn doctor_command(selection: &Selection, dir: &std::path::Path) -> CommandLine {
-    let mut argv: Vec<String> = vec!["irsa".into(), "doctor".into()];
-    match &selection.namespace {
-        Some(ns) => argv.extend(["-n".into(), ns.clone()]),
-        None => argv.push("-A".into()),
-    }
-    if let Some(s) = &selection.selector {
-        argv.extend(["-l".into(), s.to_string()]);
-    }
-    argv.extend(["--offline".into(), dir.display().to_string()]);
-    CommandLine::kubectl(argv)
 }

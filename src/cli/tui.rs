@@ -99,7 +99,12 @@ pub fn run(source_args: &SourceArgs, args: &TuiArgs) -> i32 {
 
 /// `kubectl irsa tui [TARGET]`.
 pub fn run_command(args: &TuiCommandArgs) -> i32 {
-    start(args.source.source(), &args.source.scope, &args.target, &args.tui)
+    start(
+        args.source.source(),
+        &args.source.scope,
+        &args.target,
+        &args.tui,
+    )
 }
 
 /// `kubectl irsa demo [TARGET]`: the TUI on the embedded demo cluster.

@@ -192,10 +192,7 @@ impl<'a> Lexer<'a> {
             ')' => Token::Close,
             c => {
                 let mut word = String::from(c);
-                while let Some(c) = self
-                    .chars
-                    .next_if(|c| !c.is_whitespace() && !special(*c))
-                {
+                while let Some(c) = self.chars.next_if(|c| !c.is_whitespace() && !special(*c)) {
                     word.push(c);
                 }
                 Token::Identifier(word)
@@ -361,7 +358,12 @@ impl Parser {
                 t if after_value => {
                     return Err(format!("found '{}', expected: ',' or ')'", t.shown()));
                 }
-                t => return Err(format!("found '{}', expected: ',', or identifier", t.shown())),
+                t => {
+                    return Err(format!(
+                        "found '{}', expected: ',', or identifier",
+                        t.shown()
+                    ));
+                }
             }
         }
     }
@@ -376,8 +378,7 @@ fn is_label_name(s: &str) -> bool {
     let alnum = |c: char| c.is_ascii_alphanumeric();
     s.starts_with(alnum)
         && s.ends_with(alnum)
-        && s.chars()
-            .all(|c| alnum(c) || matches!(c, '-' | '_' | '.'))
+        && s.chars().all(|c| alnum(c) || matches!(c, '-' | '_' | '.'))
 }
 
 /// A DNS-1123 subdomain (the optional `prefix/` of a key).
@@ -385,7 +386,9 @@ fn is_dns_subdomain(s: &str) -> bool {
     s.len() <= 253
         && s.split('.').all(|part| {
             let lower = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
-            part.starts_with(lower) && part.ends_with(lower) && part.chars().all(|c| lower(c) || c == '-')
+            part.starts_with(lower)
+                && part.ends_with(lower)
+                && part.chars().all(|c| lower(c) || c == '-')
         })
 }
 
@@ -431,11 +434,13 @@ mod tests {
     }
 
     /// (selector, labels, selected?) as Kubernetes decides it.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], bool);
+
     #[test]
     fn selectors_match_as_kubernetes_does() {
         let web = [("app", "web"), ("tier", "front"), ("replicas", "3")];
         let bare: [(&str, &str); 0] = [];
-        let cases: &[(&str, &[(&str, &str)], bool)] = &[
+        let cases: &[Case] = &[
             ("", &web, true),
             ("   ", &bare, true),
             ("app=web", &web, true),
@@ -496,7 +501,10 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("app=web=x", "found '=', expected: ',' or 'end of string'"),
             (",app", "found ',', expected: !, identifier"),
-            ("app,", "found 'end of string', expected: identifier after ','"),
+            (
+                "app,",
+                "found 'end of string', expected: identifier after ','",
+            ),
             ("app,,b", "found ',', expected: identifier after ','"),
             ("=web", "found '=', expected: !, identifier"),
             ("app in web", "found 'web', expected: '('"),

@@ -98,7 +98,9 @@ impl Target {
             Some((kind, name)) => match WorkloadKind::from_user(kind) {
                 Some(WorkloadKind::ServiceAccount) => Ok(Target::ServiceAccount(name.to_string())),
                 Some(k) => Ok(Target::Workload(k, name.to_string())),
-                None => Err(format!("`{kind}` is not a kind doctor understands (pod, deploy, sts, ds, job, cronjob, sa)")),
+                None => Err(format!(
+                    "`{kind}` is not a kind doctor understands (pod, deploy, sts, ds, job, cronjob, sa)"
+                )),
             },
         }
     }

@@ -48,7 +48,12 @@ pub fn narrow(snap: &Snapshot, sel: &Selection) -> Snapshot {
         return snap.clone();
     }
     let kube = &snap.kube;
-    let associations = snap.aws.associations.known().map(Vec::as_slice).unwrap_or(&[]);
+    let associations = snap
+        .aws
+        .associations
+        .known()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     let keep = Keep::new(kube, associations, sel);
     let witnesses = match kube.pods.known() {
         Some(l) => keep.pod_witnesses(kube, l),
@@ -132,8 +137,7 @@ impl Keep {
                 picked.iter().map(|w| w.id.clone()).collect(),
             ),
         };
-        let mut accounts: BTreeSet<String> =
-            picked.iter().map(|w| w.service_account()).collect();
+        let mut accounts: BTreeSet<String> = picked.iter().map(|w| w.service_account()).collect();
         if sel.selector.is_none() {
             // Without `-l` the service accounts no workload runs as are diagnosed too: those
             // of the namespace's list, and those only an association names.

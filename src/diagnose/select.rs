@@ -41,9 +41,8 @@ pub fn labels_select(sel: &Selection, w: &Workload) -> bool {
     w.pods
         .iter()
         .any(|p| selector.matches(p.metadata.labels.as_ref()))
-        || w.template.is_some_and(|t| {
-            selector.matches(t.metadata.as_ref().and_then(|m| m.labels.as_ref()))
-        })
+        || w.template
+            .is_some_and(|t| selector.matches(t.metadata.as_ref().and_then(|m| m.labels.as_ref())))
 }
 
 /// Annotations that show a service account is meant to carry an AWS identity: any

@@ -295,27 +295,73 @@ fn targets_are_named_as_kubectl_names_them() {
         (&["deployment.apps", "web"], deploy("web")),
         (&["deployments.v1.apps/web"], deploy("web")),
         (&["sa", "web"], Some(Target::ServiceAccount("web".into()))),
-        (&["serviceaccount/web"], Some(Target::ServiceAccount("web".into()))),
-        (&["po", "web-1"], Some(Target::Workload(WorkloadKind::Pod, "web-1".into()))),
-        (&["pods", "web-1"], Some(Target::Workload(WorkloadKind::Pod, "web-1".into()))),
-        (&["sts", "db"], Some(Target::Workload(WorkloadKind::StatefulSet, "db".into()))),
-        (&["statefulset", "db"], Some(Target::Workload(WorkloadKind::StatefulSet, "db".into()))),
-        (&["ds", "agent"], Some(Target::Workload(WorkloadKind::DaemonSet, "agent".into()))),
-        (&["daemonsets", "agent"], Some(Target::Workload(WorkloadKind::DaemonSet, "agent".into()))),
-        (&["job", "once"], Some(Target::Workload(WorkloadKind::Job, "once".into()))),
-        (&["jobs.batch", "once"], Some(Target::Workload(WorkloadKind::Job, "once".into()))),
-        (&["cj", "nightly"], Some(Target::Workload(WorkloadKind::CronJob, "nightly".into()))),
-        (&["cronjobs", "nightly"], Some(Target::Workload(WorkloadKind::CronJob, "nightly".into()))),
-        (&["rs", "web-abc"], Some(Target::Workload(WorkloadKind::ReplicaSet, "web-abc".into()))),
+        (
+            &["serviceaccount/web"],
+            Some(Target::ServiceAccount("web".into())),
+        ),
+        (
+            &["po", "web-1"],
+            Some(Target::Workload(WorkloadKind::Pod, "web-1".into())),
+        ),
+        (
+            &["pods", "web-1"],
+            Some(Target::Workload(WorkloadKind::Pod, "web-1".into())),
+        ),
+        (
+            &["sts", "db"],
+            Some(Target::Workload(WorkloadKind::StatefulSet, "db".into())),
+        ),
+        (
+            &["statefulset", "db"],
+            Some(Target::Workload(WorkloadKind::StatefulSet, "db".into())),
+        ),
+        (
+            &["ds", "agent"],
+            Some(Target::Workload(WorkloadKind::DaemonSet, "agent".into())),
+        ),
+        (
+            &["daemonsets", "agent"],
+            Some(Target::Workload(WorkloadKind::DaemonSet, "agent".into())),
+        ),
+        (
+            &["job", "once"],
+            Some(Target::Workload(WorkloadKind::Job, "once".into())),
+        ),
+        (
+            &["jobs.batch", "once"],
+            Some(Target::Workload(WorkloadKind::Job, "once".into())),
+        ),
+        (
+            &["cj", "nightly"],
+            Some(Target::Workload(WorkloadKind::CronJob, "nightly".into())),
+        ),
+        (
+            &["cronjobs", "nightly"],
+            Some(Target::Workload(WorkloadKind::CronJob, "nightly".into())),
+        ),
+        (
+            &["rs", "web-abc"],
+            Some(Target::Workload(WorkloadKind::ReplicaSet, "web-abc".into())),
+        ),
     ];
     for (given, want) in cases {
-        assert_eq!(&Target::from_args(&args(given)), &Ok(want.clone()), "{given:?}");
+        assert_eq!(
+            &Target::from_args(&args(given)),
+            &Ok(want.clone()),
+            "{given:?}"
+        );
     }
     let errors: &[(&[&str], &str)] = &[
-        (&["deploy", "deploy/web"], "no need to specify a resource type"),
+        (
+            &["deploy", "deploy/web"],
+            "no need to specify a resource type",
+        ),
         (&["deploy/web", "web"], "no need to specify a resource type"),
         (&["frobnicate", "web"], "`frobnicate` is not a kind"),
-        (&["deployments.batch", "web"], "`deployments.batch` is not a kind"),
+        (
+            &["deployments.batch", "web"],
+            "`deployments.batch` is not a kind",
+        ),
         (&["deploy/"], "no name"),
         (&["deploy", ""], "no name"),
         (&["deploy", "a", "b"], "one target at a time"),
@@ -340,7 +386,13 @@ fn a_label_selector_picks_workloads_by_their_pods_labels() {
         sa("shop", "jobs", &[("eks.amazonaws.com/role-arn", &arn)]),
         sa("shop", "idle", &[("eks.amazonaws.com/role-arn", &arn)]),
         sa("other", "web", &[("eks.amazonaws.com/role-arn", &arn)]),
-        pod("shop", "web-1", "web", &[], &[("app", "web"), ("tier", "front")]),
+        pod(
+            "shop",
+            "web-1",
+            "web",
+            &[],
+            &[("app", "web"), ("tier", "front")],
+        ),
         pod("shop", "jobs-1", "jobs", &[], &[("app", "jobs")]),
         pod("shop", "plain", "default", &[], &[("app", "web")]),
         pod("other", "web-2", "web", &[], &[("app", "web")]),
@@ -364,11 +416,23 @@ fn a_label_selector_picks_workloads_by_their_pods_labels() {
         names(all()).0,
         ["other/web-2", "shop/idle", "shop/jobs-1", "shop/web-1"]
     );
-    assert_eq!(names(with(Some("shop"), "app=web")), (vec!["shop/web-1".to_string()], 1));
-    assert_eq!(names(with(None, "app=web")).0, ["other/web-2", "shop/web-1"]);
+    assert_eq!(
+        names(with(Some("shop"), "app=web")),
+        (vec!["shop/web-1".to_string()], 1)
+    );
+    assert_eq!(
+        names(with(None, "app=web")).0,
+        ["other/web-2", "shop/web-1"]
+    );
     assert_eq!(names(with(None, "app=web,tier=front")).0, ["shop/web-1"]);
-    assert_eq!(names(with(Some("shop"), "app!=web")), (vec!["shop/jobs-1".to_string()], 0));
-    assert_eq!(names(with(Some("shop"), "app in (jobs,db)")).0, ["shop/jobs-1"]);
+    assert_eq!(
+        names(with(Some("shop"), "app!=web")),
+        (vec!["shop/jobs-1".to_string()], 0)
+    );
+    assert_eq!(
+        names(with(Some("shop"), "app in (jobs,db)")).0,
+        ["shop/jobs-1"]
+    );
     assert_eq!(names(with(Some("shop"), "!tier")).0, ["shop/jobs-1"]);
     assert_eq!(names(with(None, "nosuch")), (Vec::<String>::new(), 0));
     // A target and a selector must both hold; the sentence says which labels were asked for.

@@ -28,7 +28,8 @@ pub fn yaml<T: Serialize + ?Sized>(value: &T) -> io::Result<String> {
     let value = placeholders(value, &tag, &mut keys);
     let mut text = serde_saphyr::to_string(&Safe(&value)).map_err(io::Error::other)?;
     for (placeholder, key) in keys {
-        let quoted = serde_saphyr::to_string(&DoubleQuoted(key.as_str())).map_err(io::Error::other)?;
+        let quoted =
+            serde_saphyr::to_string(&DoubleQuoted(key.as_str())).map_err(io::Error::other)?;
         text = text.replace(&placeholder, quoted.trim_end());
     }
     Ok(escape_raw(&text))
@@ -132,14 +133,18 @@ mod tests {
             !text.chars().any(|c| needs_escape(c) && c != '\n'),
             "{text}"
         );
-        assert!(text.contains("plain: arn:aws:iam::123456789012:role/x"), "{text}");
+        assert!(
+            text.contains("plain: arn:aws:iam::123456789012:role/x"),
+            "{text}"
+        );
         let back: Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
         assert_eq!(back, value, "{text}");
     }
 
     #[test]
     fn yaml_holds_the_same_data_as_json() {
-        let value = serde_json::json!({"a": [1, {"b": null}], "c": "d", "e": [], "f": {}, "g": true});
+        let value =
+            serde_json::json!({"a": [1, {"b": null}], "c": "d", "e": [], "f": {}, "g": true});
         let back: Value = serde_saphyr::from_str(&yaml(&value).unwrap()).unwrap();
         assert_eq!(back, value);
     }
