@@ -32,8 +32,9 @@ pub fn matches(t: &Target, w: &Workload, sa_name: &str) -> bool {
     }
 }
 
-/// Does the selection's `-l` pick workload `w`: one of its pods, or its pod template, carries
-/// the labels (the template speaks for a workload with no pods yet). Without `-l`, every one.
+/// Does the selection's `-l` pick workload `w`: one of its pods, or its pod template (the labels
+/// new pods get, and the only ones a workload with no pod has), carries the labels. Without
+/// `-l`, every one.
 pub fn labels_select(sel: &Selection, w: &Workload) -> bool {
     let Some(selector) = &sel.selector else {
         return true;
