@@ -5,7 +5,8 @@
 //! overwrite what came before. [`escape`] is the one place that decides how such characters are
 //! shown; every front end (doctor's text output, `policy eval`, the TUI, its log file, error
 //! messages) passes untrusted text through it, so the user sees exactly what is there and the
-//! terminal never acts on it. JSON keeps JSON's escaping, made terminal-safe by [`json_pretty`].
+//! terminal never acts on it. JSON keeps JSON's escaping, made terminal-safe by [`json_pretty`];
+//! YAML its own, by [`yaml`].
 //!
 //! Pure, no I/O.
 //!
@@ -38,9 +39,13 @@
 //! ([`Shape::Document`]: a policy shown as evidence, an error text of several lines) keeps tab,
 //! newline and the CR of a CRLF line end, which only lay out text.
 
+mod yaml;
+
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io;
+
+pub use yaml::yaml;
 
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};

@@ -165,6 +165,7 @@ fn commands_of_snapshot(snap: &Snapshot, action_sets: &[Vec<RequestedAction>]) -
         let sel = Selection {
             namespace: None,
             target: None,
+            selector: None,
             actions: actions.clone(),
         };
         let Ok(report) = diagnose(snap, &sel) else {

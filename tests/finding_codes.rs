@@ -49,6 +49,7 @@ fn produced() -> BTreeMap<String, BTreeSet<String>> {
         let sel = Selection {
             namespace,
             target,
+            selector: None,
             actions: actions_of(&args),
         };
         let report = diagnose(&snap, &sel).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -497,3 +497,72 @@ fn bad_usage_exits_2() {
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+/// `policy eval` takes its actions and resource from the request file, not from `--action`/
+/// `--resource` flags: every action of the request is judged on the request's one resource,
+/// and the flags `doctor` pairs are not flags of `policy eval`.
+#[test]
+fn every_action_of_the_request_is_judged_on_its_resource() {
+    let d = Dir::new();
+    let p = d.file(
+        "p.json",
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"},
+            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::bucket/*"}
+        ]}"#,
+    );
+    let judged = |resource: &str| -> Vec<String> {
+        let q = d.file(
+            "req.json",
+            &format!(
+                r#"{{"principal": "arn:aws:sts::210987654321:assumed-role/app/s", "action": ["bedrock:InvokeModel", "s3:PutObject"], "resource": "{resource}"}}"#
+            ),
+        );
+        let r = run(&[
+            "--kind",
+            "identity",
+            "--policy",
+            s(&p),
+            "--request",
+            s(&q),
+            "-o",
+            "json",
+        ]);
+        let v = json(&r);
+        v["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {}",
+                    a["action"].as_str().unwrap(),
+                    a["decision"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        judged("arn:aws:s3:::bucket/x"),
+        ["bedrock:InvokeModel allow", "s3:PutObject allow"]
+    );
+    assert_eq!(
+        judged("arn:aws:s3:::other/x"),
+        ["bedrock:InvokeModel allow", "s3:PutObject implicit_deny"]
+    );
+    let q = d.file("req.json", &request_for("checkout"));
+    for flag in ["--action", "--resource"] {
+        let r = run(&[
+            "--kind",
+            "identity",
+            "--policy",
+            s(&p),
+            "--request",
+            s(&q),
+            flag,
+            "s3:GetObject",
+        ]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(flag), "{}", r.stderr);
+    }
+}

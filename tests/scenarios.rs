@@ -85,6 +85,7 @@ fn every_scenario_reports_the_expected_links_and_codes() {
             let sel = Selection {
                 namespace: Some(exp.namespace.clone()),
                 target: Some(Target::ServiceAccount(exp.service_account.clone())),
+                selector: None,
                 actions: actions(&exp.args),
             };
             let report = match diagnose(&snap, &sel) {

@@ -562,3 +562,67 @@ fn hostile_values_leave_the_title_and_screen_alone_and_show_escaped() {
         "the log names the source:\n{log}"
     );
 }
+
+/// `kubectl irsa demo` takes kubectl's `-n`, `-A` (which wins over `-n`), `-l` and a target
+/// (`TYPE/NAME` or `TYPE NAME`), as `kubectl irsa` does on a live cluster; the header says
+/// which namespace and labels the list shows.
+#[test]
+fn demo_takes_namespace_selector_and_target_arguments() {
+    let tui = Tmux::start(120, 30, &["irsa", "demo", "-n", "kubeflow"], &[]);
+    let list = tui.until(&[" kubectl-irsa ", "NAMESPACE"], &[], Some(1));
+    check!(list,
+        list.lines[0].text.contains("namespace kubeflow") => "the namespace in the header",
+        list.rows()[0].text.contains("deploy/ml-pipeline") => "kubeflow's one workload",
+    );
+    tui.quit_with("q");
+
+    let tui = Tmux::start(120, 30, &["irsa", "demo", "-n", "kubeflow", "-A"], &[]);
+    let list = tui.wait_list();
+    check!(list, list.lines[0].text.contains("all namespaces") => "-A wins over -n");
+    tui.quit_with("q");
+
+    let selector = "app.kubernetes.io/name in (langflow,tlm-chat-backend)";
+    let tui = Tmux::start(140, 30, &["irsa", "demo", "-l", selector], &[]);
+    let list = tui.until(&[" kubectl-irsa ", "NAMESPACE"], &[], Some(2));
+    let rows = list.rows();
+    check!(list,
+        list.lines[0].text.contains(&format!("with labels {selector}")) => "the labels in the header",
+        rows[0].text.contains("deploy/langflow") || rows[1].text.contains("deploy/langflow")
+            => "langflow",
+        rows.iter().any(|r| r.text.contains("deploy/tlm-chat-backend")) => "tlm-chat-backend",
+    );
+    tui.quit_with("q");
+
+    let tui = Tmux::start(120, 30, &["irsa", "demo", "sts", "notebook"], &[]);
+    let list = tui.until(&[" kubectl-irsa ", "NAMESPACE"], &[], Some(1));
+    check!(list, list.rows()[0].text.contains("sts/notebook") => "the target alone");
+    tui.quit_with("q");
+}
+
+/// In the terminal UI too, each `--resource` belongs to the `--action` before it: the
+/// permissions link judges InvokeModel on `*` and PutObject on the bucket.
+#[test]
+fn the_tui_pairs_each_resource_with_the_action_before_it() {
+    let args = [
+        "irsa",
+        "demo",
+        "deploy/langflow",
+        "--action",
+        "bedrock:InvokeModel",
+        "--action",
+        "s3:PutObject",
+        "--resource",
+        "arn:aws:s3:::bucket/x",
+    ];
+    let tui = Tmux::start(160, 40, &args, &[]);
+    tui.until(&[" kubectl-irsa ", "NAMESPACE"], &[], Some(1));
+    tui.keys(&["Enter"]);
+    let chain = tui.wait_for(&["chain · first broken link: permissions"]);
+    check!(chain,
+        chain.has("bedrock:InvokeModel on * is allowed") => "InvokeModel judged on *",
+        chain.has("s3:PutObject on arn:aws:s3:::bucket/x is not allowed") => "PutObject on the bucket",
+    );
+    tui.keys(&["Escape"]);
+    tui.until(&[" kubectl-irsa ", "NAMESPACE"], &[], Some(1));
+    tui.quit_with("q");
+}

@@ -65,10 +65,16 @@ impl AppError {
 
 pub fn gather(source: &Source) -> Result<Snapshot, AppError> {
     Ok(match source {
-        Source::Offline(dirs) => bundle::load_dirs(dirs)?,
+        Source::Offline(dirs) => bundle::require_kubernetes(bundle::load_dirs(dirs)?, dirs)?,
         Source::Demo => demo::load()?,
         Source::Live(opts) => live::gather_blocking(opts)?,
     })
+}
+
+/// What `dump` writes: the facts the selection reads (`diagnose::narrow`), so `dump -n NS`
+/// holds that namespace and what its chains read, and no other namespace's objects.
+pub fn gather_for_dump(source: &Source, selection: &Selection) -> Result<Snapshot, AppError> {
+    Ok(diagnose::narrow::narrow(&gather(source)?, selection))
 }
 
 pub fn doctor(source: &Source, selection: &Selection) -> Result<Report, AppError> {

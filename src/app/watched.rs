@@ -126,6 +126,7 @@ pub async fn prove_workload_async(
     let selection = Selection {
         namespace: Some(workload.namespace.clone()),
         target: Some(Target::Workload(workload.kind, workload.name.clone())),
+        selector: None,
         actions: actions.to_vec(),
     };
     doctor_with_proof_async(&scoped, &selection).await

@@ -1,28 +1,26 @@
-//! `kubectl irsa doctor`: diagnose selected workloads and print text or the versioned JSON
-//! report; the exit code says whether something is broken (DESIGN.md).
+//! `kubectl irsa doctor`: diagnose selected workloads and print text or the versioned report
+//! as JSON or YAML (the same data); the exit code says whether something is broken (DESIGN.md).
 
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use super::source_args::{ActionArgs, SourceArgs};
+use super::source_args::{ActionArgs, SourceArgs, TargetArgs};
 use crate::app;
-use crate::diagnose::{Selection, Target};
+use crate::diagnose::Selection;
 use crate::model::report::exit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
     Text,
     Json,
+    Yaml,
 }
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
-    /// What to diagnose: pod/NAME, deploy/NAME, sts/NAME, ds/NAME, job/NAME, cronjob/NAME,
-    /// sa/NAME (also a service account no pod runs as yet), or a NAME matching a workload or
-    /// service account. Default: every workload (and unused service account) that uses an AWS
-    /// identity.
-    pub target: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
@@ -54,7 +52,7 @@ pub fn run(args: &DoctorArgs) -> i32 {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
     };
-    let target = match args.target.as_deref().map(Target::parse).transpose() {
+    let target = match args.target.target() {
         Ok(t) => t,
         Err(e) => return usage_error(&e),
     };
@@ -63,6 +61,7 @@ pub fn run(args: &DoctorArgs) -> i32 {
     let selection = Selection {
         namespace: args.source.namespace_filter(),
         target,
+        selector: args.source.scope.selector.clone(),
         actions,
     };
     let result = match (&source, args.prove) {
@@ -87,6 +86,9 @@ pub fn run(args: &DoctorArgs) -> i32 {
         Output::Json => crate::terminal_text::json_pretty(&report)
             .map_err(std::io::Error::other)
             .and_then(|s| writeln!(out, "{s}")),
+        Output::Yaml => crate::terminal_text::yaml(&report)
+            .map_err(std::io::Error::other)
+            .and_then(|s| write!(out, "{s}")),
         Output::Text => write!(out, "{}", super::render_text::render(&report, args.verbose)),
     };
     if let Err(e) = written

@@ -1,5 +1,6 @@
 //! `kubectl irsa dump DIR`: writes what doctor reads as an offline bundle (the files kubectl
-//! and the AWS CLI would print), for a support ticket or a later `doctor --offline DIR`.
+//! and the AWS CLI would print), for a support ticket or a later `doctor --offline DIR`. With
+//! `-n NS` or `-l SELECTOR` only what diagnosing that selection reads (`diagnose::narrow`).
 //! Read-only towards the cluster and AWS; never writes Secrets or tokens.
 
 use std::io::Write;
@@ -9,6 +10,7 @@ use clap::Args;
 
 use super::source_args::SourceArgs;
 use crate::app;
+use crate::diagnose::Selection;
 use crate::model::report::exit;
 use crate::sources::dump;
 
@@ -31,7 +33,12 @@ pub fn run(args: &DumpArgs) -> i32 {
         );
         return exit::USAGE;
     }
-    let snapshot = match app::gather(&args.source.source()) {
+    let selection = Selection {
+        namespace: args.source.namespace_filter(),
+        selector: args.source.scope.selector.clone(),
+        ..Selection::default()
+    };
+    let snapshot = match app::gather_for_dump(&args.source.source(), &selection) {
         Ok(s) => s,
         Err(e) => {
             let _ = writeln!(

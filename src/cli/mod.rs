@@ -1,8 +1,9 @@
 //! Command-line front end: argument parsing (clap) and dispatch. Follows kubectl plugin
 //! conventions: kubectl passes every argument after `irsa` through unchanged, so `--context`,
-//! `-n`, `-A`, `-o` are parsed here. Each subcommand lives in its own file. Without a
+//! `-n`, `-A`, `-l`, `-o` are parsed here. Each subcommand lives in its own file. Without a
 //! subcommand the terminal UI opens (`tui.rs`).
 
+pub mod action_args;
 pub mod doctor;
 pub mod dump;
 pub mod explain;
@@ -19,7 +20,7 @@ use clap::{Parser, Subcommand};
     bin_name = "kubectl irsa",
     version,
     about = "Diagnose IRSA and EKS Pod Identity: walks pod -> service account -> annotation/association -> injection -> role -> OIDC provider/agent -> trust -> permissions and shows the first broken link",
-    long_about = "Diagnose IRSA and EKS Pod Identity: walks pod -> service account -> annotation/association -> injection -> role -> OIDC provider/agent -> trust -> permissions and shows the first broken link.\n\nWithout a subcommand, opens the terminal UI on the current context (or --offline DIR, or --demo). `kubectl irsa demo` opens it on the embedded demo cluster.",
+    long_about = "Diagnose IRSA and EKS Pod Identity: walks pod -> service account -> annotation/association -> injection -> role -> OIDC provider/agent -> trust -> permissions and shows the first broken link.\n\nWithout a subcommand, opens the terminal UI on the current context (or --offline DIR, or --demo); `kubectl irsa tui TARGET` opens it on one workload. `kubectl irsa demo` opens it on the embedded demo cluster.",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -35,7 +36,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the terminal UI on the demo cluster embedded in the binary (no cluster needed).
-    Demo(tui::TuiArgs),
+    Demo(tui::DemoArgs),
+    /// Open the terminal UI, as without a subcommand, optionally on one target.
+    Tui(tui::TuiCommandArgs),
     /// Diagnose workloads and print the chain, the first broken link and its fix.
     Doctor(doctor::DoctorArgs),
     /// Write what doctor reads as an offline bundle directory (kubectl and AWS CLI outputs).
@@ -73,6 +76,7 @@ pub fn main() -> i32 {
     match cli.command {
         None => tui::run(&cli.source, &cli.tui),
         Some(Command::Demo(args)) => tui::run_demo(&args),
+        Some(Command::Tui(args)) => tui::run_command(&args),
         Some(Command::Doctor(args)) => doctor::run(&args),
         Some(Command::Dump(args)) => dump::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),

@@ -1,7 +1,9 @@
 //! The flags that choose where facts come from, shared by every subcommand that reads a
-//! cluster: kubectl's (`--kubeconfig`, `--context`, `-n`, `-A`, `--request-timeout`), AWS's
-//! (`--profile`, `--region`) and ours (`--cluster`, `--offline`, `--demo`); and the actions a
-//! workload needs (`--action`/`--resource`), shared by `doctor` and the terminal UI.
+//! cluster: kubectl's (`--kubeconfig`, `--context`, `-n`, `-A`, `-l`, `--request-timeout`),
+//! AWS's (`--profile`, `--region`) and ours (`--cluster`, `--offline`, `--demo`); which
+//! namespaces and labels to look at ([`ScopeArgs`], also taken by `demo`); and the actions a
+//! workload needs (`--action`/`--resource`, in `action_args`), shared by `doctor` and the
+//! terminal UI.
 //!
 //! `--kubeconfig` is one path, never split; the `KUBECONFIG` variable, a list, is read where
 //! the kubeconfig is loaded (`sources::live::kube_config`), not here: clap's `env =` would make
@@ -11,18 +13,59 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+pub use super::action_args::ActionArgs;
 use crate::app::Source;
-use crate::model::report::RequestedAction;
+use crate::diagnose::{LabelSelector, Target};
 use crate::sources::live::{LiveOptions, RequestTimeout};
 
-#[derive(Debug, Args)]
-pub struct SourceArgs {
+/// Which namespaces and workloads to look at, as kubectl takes them.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ScopeArgs {
     /// Namespace to look in (default: the kubeconfig context's namespace; offline: all).
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
-    /// Look in all namespaces.
-    #[arg(short = 'A', long, conflicts_with = "namespace")]
+    /// Look in all namespaces (wins over -n, as in kubectl).
+    #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+    /// Only workloads whose pods (or pod template) carry these labels, as kubectl selects:
+    /// `k=v`, `k==v`, `k!=v`, `k`, `!k`, `k in (a,b)`, `k notin (a,b)`; commas mean AND.
+    #[arg(short = 'l', long, value_name = "SELECTOR", value_parser = parse_selector)]
+    pub selector: Option<LabelSelector>,
+}
+
+fn parse_selector(text: &str) -> Result<LabelSelector, String> {
+    LabelSelector::parse(text).map_err(|e| e.reason)
+}
+
+impl ScopeArgs {
+    /// The namespace filter for the diagnosis: none with `-A`.
+    pub fn namespace_filter(&self) -> Option<String> {
+        self.namespace.clone().filter(|_| !self.all_namespaces)
+    }
+}
+
+/// What to look at, as kubectl takes it: `TYPE/NAME`, `TYPE NAME` or a bare `NAME`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TargetArgs {
+    /// What to look at: pod/NAME, deploy/NAME, sts/NAME, ds/NAME, job/NAME, cronjob/NAME,
+    /// sa/NAME (also a service account no pod runs as yet), the same as two words
+    /// (`deploy NAME`, with kubectl's type names: po, deployment, statefulset, cj, serviceaccount,
+    /// ...), or a NAME matching a workload or service account. Default: every workload (and
+    /// unused service account) that uses an AWS identity.
+    #[arg(value_name = "TARGET", num_args = 1..=2)]
+    pub target: Vec<String>,
+}
+
+impl TargetArgs {
+    pub fn target(&self) -> Result<Option<Target>, String> {
+        Target::from_args(&self.target)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     /// Read an offline bundle (a directory of kubectl/AWS CLI outputs) instead of a live cluster; repeatable.
     #[arg(long, value_name = "DIR", conflicts_with = "demo")]
     pub offline: Vec<PathBuf>,
@@ -61,8 +104,9 @@ impl SourceArgs {
             Source::Live(LiveOptions {
                 kubeconfig: self.kubeconfig.clone(),
                 context: self.context.clone(),
-                namespace: self.namespace.clone(),
-                all_namespaces: self.all_namespaces,
+                // `-A` wins over `-n`, as in kubectl.
+                namespace: self.scope.namespace_filter(),
+                all_namespaces: self.scope.all_namespaces,
                 profile: self.profile.clone(),
                 region: self.region.clone(),
                 cluster: self.cluster.clone(),
@@ -74,46 +118,6 @@ impl SourceArgs {
 
     /// The namespace filter for the diagnosis: none with `-A`.
     pub fn namespace_filter(&self) -> Option<String> {
-        self.namespace.clone().filter(|_| !self.all_namespaces)
-    }
-}
-
-#[derive(Debug, Args, Default)]
-pub struct ActionArgs {
-    /// An AWS action the workload needs (e.g. s3:GetObject); repeatable, paired in order with --resource.
-    #[arg(long = "action", value_name = "ACTION")]
-    pub actions: Vec<String>,
-    /// The resource ARN for the --action at the same position (default `*`).
-    #[arg(long = "resource", value_name = "ARN")]
-    pub resources: Vec<String>,
-}
-
-impl ActionArgs {
-    /// The actions paired with their resources; the error names the flag that is wrong.
-    pub fn requested(&self) -> Result<Vec<RequestedAction>, String> {
-        if self.resources.len() > self.actions.len() {
-            return Err("more --resource than --action flags: each --resource belongs to the --action before it".into());
-        }
-        let mut out = Vec::new();
-        for (i, action) in self.actions.iter().enumerate() {
-            match action.split_once(':') {
-                Some((service, name)) if !service.is_empty() && !name.is_empty() => {}
-                _ => {
-                    return Err(format!(
-                        "--action `{action}` is not SERVICE:Action (for example s3:GetObject)"
-                    ));
-                }
-            }
-            let resource = self
-                .resources
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| "*".to_string());
-            out.push(RequestedAction {
-                action: action.clone(),
-                resource,
-            });
-        }
-        Ok(out)
+        self.scope.namespace_filter()
     }
 }

@@ -1,4 +1,6 @@
-//! `kubectl irsa` with no subcommand, and `kubectl irsa demo`: the terminal UI.
+//! The terminal UI's command lines: `kubectl irsa` with no subcommand, `kubectl irsa tui
+//! [TARGET]` (the same, on one target) and `kubectl irsa demo [TARGET]` (on the embedded demo).
+//! All take `-n`/`-A`/`-l` as kubectl does, `--action`/`--resource` and `--log-file`.
 
 use std::path::PathBuf;
 
@@ -6,7 +8,7 @@ use clap::Args;
 
 use std::io::Write;
 
-use super::source_args::{ActionArgs, SourceArgs};
+use super::source_args::{ActionArgs, ScopeArgs, SourceArgs, TargetArgs};
 use crate::app::Source;
 use crate::tui::{self, Scope};
 
@@ -20,9 +22,32 @@ pub struct TuiArgs {
     pub needs: ActionArgs,
 }
 
-/// The namespaces to start with: `-A` all, `-n` that one; otherwise live follows the
-/// context's namespace (as kubectl does) and bundles show everything.
-pub fn initial_scope(args: &SourceArgs, source: &Source) -> Scope {
+/// `kubectl irsa tui [TARGET]`: the terminal UI, as without a subcommand.
+#[derive(Debug, Args)]
+pub struct TuiCommandArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+/// `kubectl irsa demo [TARGET]`: the terminal UI on the embedded demo.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+/// The namespaces to start with: `-A` all (it wins over `-n`, as in kubectl), `-n` that one;
+/// otherwise live follows the context's namespace (as kubectl does) and bundles show
+/// everything.
+pub fn initial_scope(args: &ScopeArgs, source: &Source) -> Scope {
     if args.all_namespaces {
         Scope::All
     } else if let Some(ns) = &args.namespace {
@@ -34,33 +59,55 @@ pub fn initial_scope(args: &SourceArgs, source: &Source) -> Scope {
     }
 }
 
-fn start(source: Source, scope: Scope, args: &TuiArgs) -> i32 {
+fn usage_error(message: &str) -> i32 {
+    let _ = writeln!(
+        anstream::stderr(),
+        "error: {}",
+        crate::terminal_text::document(message)
+    );
+    crate::model::report::exit::USAGE
+}
+
+fn start(source: Source, scope: &ScopeArgs, target: &TargetArgs, args: &TuiArgs) -> i32 {
     let actions = match args.needs.requested() {
         Ok(a) => a,
-        Err(e) => {
-            let _ = writeln!(
-                anstream::stderr(),
-                "error: {}",
-                crate::terminal_text::document(&e.to_string())
-            );
-            return crate::model::report::exit::USAGE;
-        }
+        Err(e) => return usage_error(&e),
+    };
+    let target = match target.target() {
+        Ok(t) => t,
+        Err(e) => return usage_error(&e),
     };
     tui::run(tui::Options {
+        scope: initial_scope(scope, &source),
         source,
-        scope,
         actions,
+        selector: scope.selector.clone(),
+        target,
         log_file: args.log_file.clone(),
     })
 }
 
+/// `kubectl irsa` without a subcommand.
 pub fn run(source_args: &SourceArgs, args: &TuiArgs) -> i32 {
-    let source = source_args.source();
-    let scope = initial_scope(source_args, &source);
-    start(source, scope, args)
+    start(
+        source_args.source(),
+        &source_args.scope,
+        &TargetArgs::default(),
+        args,
+    )
 }
 
-/// `kubectl irsa demo`: the TUI on the embedded demo cluster.
-pub fn run_demo(args: &TuiArgs) -> i32 {
-    start(Source::Demo, Scope::All, args)
+/// `kubectl irsa tui [TARGET]`.
+pub fn run_command(args: &TuiCommandArgs) -> i32 {
+    start(
+        args.source.source(),
+        &args.source.scope,
+        &args.target,
+        &args.tui,
+    )
+}
+
+/// `kubectl irsa demo [TARGET]`: the TUI on the embedded demo cluster.
+pub fn run_demo(args: &DemoArgs) -> i32 {
+    start(Source::Demo, &args.scope, &args.target, &args.tui)
 }

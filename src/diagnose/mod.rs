@@ -11,7 +11,9 @@ pub mod commands;
 pub mod context;
 pub mod index;
 pub mod k8s;
+pub mod label_selector;
 pub mod links;
+pub mod narrow;
 pub mod notes;
 pub mod policy_cache;
 pub mod prove;
@@ -36,6 +38,7 @@ use crate::model::workload::WorkloadKind;
 use crate::model::{Mechanism, Report};
 
 pub use index::Index;
+pub use label_selector::{LabelSelector, SelectorError};
 
 /// What the user asked to diagnose.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +46,9 @@ pub struct Selection {
     /// `None`: all namespaces.
     pub namespace: Option<String>,
     pub target: Option<Target>,
+    /// `-l`: only workloads whose pods (or pod template) carry these labels (so no service
+    /// account that no workload runs as yet).
+    pub selector: Option<LabelSelector>,
     pub actions: Vec<RequestedAction>,
 }
 
@@ -55,20 +61,47 @@ pub enum Target {
 }
 
 impl Target {
+    /// The target as kubectl takes it on a command line: nothing, `TYPE/NAME`, a bare `NAME`,
+    /// or `TYPE NAME` (two arguments).
+    pub fn from_args(args: &[String]) -> Result<Option<Target>, String> {
+        match args {
+            [] => Ok(None),
+            [one] => Target::parse(one).map(Some),
+            [kind, name] => {
+                if kind.contains('/') || name.contains('/') {
+                    // kubectl's own refusal of `get deploy deploy/NAME`.
+                    return Err(format!(
+                        "`{kind} {name}`: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. `deploy/NAME` or `deploy NAME`)"
+                    ));
+                }
+                if name.is_empty() {
+                    return Err(format!("`{kind}` has no name after it"));
+                }
+                Target::parse(&format!("{kind}/{name}")).map(Some)
+            }
+            more => Err(format!(
+                "one target at a time: TYPE/NAME, TYPE NAME or NAME (got {} arguments: {})",
+                more.len(),
+                more.join(" ")
+            )),
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Target, String> {
         match text.split_once('/') {
             None if text.is_empty() => Err("empty target".into()),
             None => Ok(Target::Name(text.to_string())),
             Some((_, "")) => Err(format!("`{text}` has no name after the `/`")),
-            Some((kind, name)) => {
-                let k = kind.to_ascii_lowercase();
-                if ["sa", "serviceaccount", "serviceaccounts"].contains(&k.as_str()) {
-                    return Ok(Target::ServiceAccount(name.to_string()));
-                }
-                WorkloadKind::from_user(kind)
-                    .map(|k| Target::Workload(k, name.to_string()))
-                    .ok_or_else(|| format!("`{kind}` is not a kind doctor understands (pod, deploy, sts, ds, job, cronjob, sa)"))
+            Some((_, name)) if name.contains('/') => {
+                Err(format!("`{text}`: a name cannot contain `/`"))
             }
+            Some((kind, name)) => match WorkloadKind::from_user(kind) {
+                Some(WorkloadKind::ServiceAccount) => Ok(Target::ServiceAccount(name.to_string())),
+                Some(k) => Ok(Target::Workload(k, name.to_string())),
+                None => Err(format!(
+                    "`{kind}` is not a kind doctor understands (pod, deploy, sts, ds, job, cronjob, sa)"
+                )),
+            },
         }
     }
 }
@@ -110,8 +143,11 @@ pub fn diagnose(snap: &Snapshot, sel: &Selection) -> Result<Report, DiagnoseErro
         {
             continue;
         }
-        let ctx = context::Ctx::new(&ix, w, &sel.actions);
         let idle_sa = w.id.kind == WorkloadKind::ServiceAccount;
+        if !idle_sa && !select::labels_select(sel, w) {
+            continue;
+        }
+        let ctx = context::Ctx::new(&ix, w, &sel.actions);
         if let Some(t) = &sel.target {
             if !idle_sa && !select::matches(t, w, &ctx.sa_name) {
                 continue;
@@ -139,6 +175,7 @@ pub fn parse_count(snap: &Snapshot, sel: &Selection) -> usize {
             .namespace
             .as_ref()
             .is_some_and(|ns| ns != &w.id.namespace)
+            || !select::labels_select(sel, &w)
         {
             continue;
         }

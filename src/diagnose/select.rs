@@ -6,6 +6,8 @@
 //! named by the target (`sa/NAME`, or a bare `NAME`) or, without a target, it shows an AWS
 //! identity (an `eks.amazonaws.com/` annotation or a pod identity association): people set a
 //! service account up before they deploy, and a broken annotation on it must not go unseen.
+//! A label selector (`-l`) picks workloads by the labels of their pods or pod template, so it
+//! leaves such service accounts out: no pod carries their labels yet.
 
 use std::collections::BTreeSet;
 
@@ -30,6 +32,20 @@ pub fn matches(t: &Target, w: &Workload, sa_name: &str) -> bool {
     }
 }
 
+/// Does the selection's `-l` pick workload `w`: one of its pods, or its pod template (the labels
+/// new pods get, and the only ones a workload with no pod has), carries the labels. Without
+/// `-l`, every one.
+pub fn labels_select(sel: &Selection, w: &Workload) -> bool {
+    let Some(selector) = &sel.selector else {
+        return true;
+    };
+    w.pods
+        .iter()
+        .any(|p| selector.matches(p.metadata.labels.as_ref()))
+        || w.template
+            .is_some_and(|t| selector.matches(t.metadata.as_ref().and_then(|m| m.labels.as_ref())))
+}
+
 /// Annotations that show a service account is meant to carry an AWS identity: any
 /// `eks.amazonaws.com/` key, or a misspelt role-arn key elsewhere.
 pub fn shows_identity(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> bool {
@@ -48,6 +64,10 @@ pub fn idle_service_accounts(
     workloads: &[Workload],
     used: &BTreeSet<(String, String)>,
 ) -> Vec<(String, String)> {
+    // `-l` selects workloads by their pods' labels; an account no pod runs as has none.
+    if sel.selector.is_some() {
+        return Vec::new();
+    }
     let in_scope = |ns: &str| sel.namespace.as_deref().is_none_or(|want| want == ns);
     // A bare NAME that names workloads means those workloads; only when it names none is it
     // taken for a service account nothing runs as yet (`sa/NAME` always is).
@@ -91,10 +111,13 @@ pub fn idle_service_accounts(
 /// One sentence naming what was looked for and where, for a target that matched nothing.
 pub fn not_found(ix: &Index, sel: &Selection, target: &Target) -> DiagnoseError {
     let kube = &ix.snap.kube;
-    let place = match &sel.namespace {
+    let mut place = match &sel.namespace {
         Some(ns) => format!("in namespace {ns}"),
         None => "in any namespace".to_string(),
     };
+    if let Some(s) = &sel.selector {
+        place.push_str(&format!(" with labels matching `{s}`"));
+    }
     let looked = match target {
         Target::Workload(k, n) => format!("no {} named `{n}` {place}", k.kind_name()),
         Target::ServiceAccount(n) => format!(

@@ -83,6 +83,7 @@ fn an_unconfigured_service_account_named_by_the_target_says_what_it_lacks() {
     let sel = Selection {
         namespace: Some("shop".into()),
         target: Some(Target::Name("plain".into())),
+        selector: None,
         actions: Vec::new(),
     };
     assert_eq!(run(&files, sel).len(), 1);
@@ -120,6 +121,7 @@ fn a_target_that_names_nothing_is_one_sentence_naming_what_and_where() {
             Selection {
                 namespace: Some("shop".into()),
                 target: Some(Target::Workload(WorkloadKind::Deployment, "web".into())),
+                selector: None,
                 actions: Vec::new(),
             },
             "no Deployment named `web` in namespace shop",
@@ -128,6 +130,7 @@ fn a_target_that_names_nothing_is_one_sentence_naming_what_and_where() {
             Selection {
                 namespace: None,
                 target: Some(Target::Name("ghost".into())),
+                selector: None,
                 actions: Vec::new(),
             },
             "no workload or ServiceAccount named `ghost` in any namespace",
@@ -136,6 +139,7 @@ fn a_target_that_names_nothing_is_one_sentence_naming_what_and_where() {
             Selection {
                 namespace: Some("other".into()),
                 target: Some(Target::Workload(WorkloadKind::Deployment, "web".into())),
+                selector: None,
                 actions: Vec::new(),
             },
             "no Deployment named `web` in namespace other (the pod list of namespace other was not collected; collect it with `kubectl get pods -n other -o yaml`)",
@@ -210,6 +214,7 @@ fn a_list_cut_short_makes_absent_objects_unknown_with_the_reason() {
     let sel = Selection {
         namespace: Some("shop".into()),
         target: Some(Target::Workload(WorkloadKind::Pod, "other-1".into())),
+        selector: None,
         actions: Vec::new(),
     };
     let report = diagnose(&snap, &sel).unwrap();
@@ -273,4 +278,173 @@ fn a_targets_focus_is_the_service_accounts_its_workloads_run_as_or_the_name_it_g
     assert!(by_sa.covers("shop", "reports"));
     assert!(!by_sa.covers("ops", "reports"));
     assert!(!by_sa.covers("shop", "web-sa"));
+}
+
+/// kubectl's ways of naming a target: `TYPE/NAME`, `TYPE NAME`, a bare `NAME`, with its type
+/// names (short, singular, plural, any case, with the API group).
+#[test]
+fn targets_are_named_as_kubectl_names_them() {
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let deploy = |n: &str| Some(Target::Workload(WorkloadKind::Deployment, n.into()));
+    let cases: &[(&[&str], Option<Target>)] = &[
+        (&[], None),
+        (&["web"], Some(Target::Name("web".into()))),
+        (&["deploy/web"], deploy("web")),
+        (&["deploy", "web"], deploy("web")),
+        (&["Deployments", "web"], deploy("web")),
+        (&["deployment.apps", "web"], deploy("web")),
+        (&["deployments.v1.apps/web"], deploy("web")),
+        (&["sa", "web"], Some(Target::ServiceAccount("web".into()))),
+        (
+            &["serviceaccount/web"],
+            Some(Target::ServiceAccount("web".into())),
+        ),
+        (
+            &["po", "web-1"],
+            Some(Target::Workload(WorkloadKind::Pod, "web-1".into())),
+        ),
+        (
+            &["pods", "web-1"],
+            Some(Target::Workload(WorkloadKind::Pod, "web-1".into())),
+        ),
+        (
+            &["sts", "db"],
+            Some(Target::Workload(WorkloadKind::StatefulSet, "db".into())),
+        ),
+        (
+            &["statefulset", "db"],
+            Some(Target::Workload(WorkloadKind::StatefulSet, "db".into())),
+        ),
+        (
+            &["ds", "agent"],
+            Some(Target::Workload(WorkloadKind::DaemonSet, "agent".into())),
+        ),
+        (
+            &["daemonsets", "agent"],
+            Some(Target::Workload(WorkloadKind::DaemonSet, "agent".into())),
+        ),
+        (
+            &["job", "once"],
+            Some(Target::Workload(WorkloadKind::Job, "once".into())),
+        ),
+        (
+            &["jobs.batch", "once"],
+            Some(Target::Workload(WorkloadKind::Job, "once".into())),
+        ),
+        (
+            &["cj", "nightly"],
+            Some(Target::Workload(WorkloadKind::CronJob, "nightly".into())),
+        ),
+        (
+            &["cronjobs", "nightly"],
+            Some(Target::Workload(WorkloadKind::CronJob, "nightly".into())),
+        ),
+        (
+            &["rs", "web-abc"],
+            Some(Target::Workload(WorkloadKind::ReplicaSet, "web-abc".into())),
+        ),
+    ];
+    for (given, want) in cases {
+        assert_eq!(
+            &Target::from_args(&args(given)),
+            &Ok(want.clone()),
+            "{given:?}"
+        );
+    }
+    let errors: &[(&[&str], &str)] = &[
+        (
+            &["deploy", "deploy/web"],
+            "no need to specify a resource type",
+        ),
+        (&["deploy/web", "web"], "no need to specify a resource type"),
+        (&["frobnicate", "web"], "`frobnicate` is not a kind"),
+        (
+            &["deployments.batch", "web"],
+            "`deployments.batch` is not a kind",
+        ),
+        (&["deploy/"], "no name"),
+        (&["deploy", ""], "no name"),
+        (&["deploy", "a", "b"], "one target at a time"),
+    ];
+    for (given, needle) in errors {
+        match Target::from_args(&args(given)) {
+            Err(e) => assert!(e.contains(needle), "{given:?}: {e}"),
+            Ok(t) => panic!("{given:?} gave {t:?}"),
+        }
+    }
+}
+
+/// `-l` keeps the workloads whose pods, or whose pod template when no pod runs, carry the
+/// labels; service accounts no pod runs as carry no pod labels and are left out; what it
+/// leaves out is not counted either.
+#[test]
+fn a_label_selector_picks_workloads_by_their_pods_labels() {
+    let arn = role_arn("app");
+    let files = [
+        cluster(),
+        sa("shop", "web", &[("eks.amazonaws.com/role-arn", &arn)]),
+        sa("shop", "jobs", &[("eks.amazonaws.com/role-arn", &arn)]),
+        sa("shop", "idle", &[("eks.amazonaws.com/role-arn", &arn)]),
+        sa("other", "web", &[("eks.amazonaws.com/role-arn", &arn)]),
+        pod(
+            "shop",
+            "web-1",
+            "web",
+            &[],
+            &[("app", "web"), ("tier", "front")],
+        ),
+        pod("shop", "jobs-1", "jobs", &[], &[("app", "jobs")]),
+        pod("shop", "plain", "default", &[], &[("app", "web")]),
+        pod("other", "web-2", "web", &[], &[("app", "web")]),
+    ];
+    let names = |sel: Selection| -> (Vec<String>, usize) {
+        let report = diagnose(&load(&files), &sel).unwrap();
+        let mut names: Vec<String> = report
+            .workloads
+            .iter()
+            .map(|w| format!("{}/{}", w.namespace, w.name))
+            .collect();
+        names.sort();
+        (names, report.workloads_without_aws_identity)
+    };
+    let with = |ns: Option<&str>, text: &str| Selection {
+        namespace: ns.map(str::to_string),
+        selector: Some(super::LabelSelector::parse(text).unwrap()),
+        ..Selection::default()
+    };
+    assert_eq!(
+        names(all()).0,
+        ["other/web-2", "shop/idle", "shop/jobs-1", "shop/web-1"]
+    );
+    assert_eq!(
+        names(with(Some("shop"), "app=web")),
+        (vec!["shop/web-1".to_string()], 1)
+    );
+    assert_eq!(
+        names(with(None, "app=web")).0,
+        ["other/web-2", "shop/web-1"]
+    );
+    assert_eq!(names(with(None, "app=web,tier=front")).0, ["shop/web-1"]);
+    assert_eq!(
+        names(with(Some("shop"), "app!=web")),
+        (vec!["shop/jobs-1".to_string()], 0)
+    );
+    assert_eq!(
+        names(with(Some("shop"), "app in (jobs,db)")).0,
+        ["shop/jobs-1"]
+    );
+    assert_eq!(names(with(Some("shop"), "!tier")).0, ["shop/jobs-1"]);
+    assert_eq!(names(with(None, "nosuch")), (Vec::<String>::new(), 0));
+    // A target and a selector must both hold; the sentence says which labels were asked for.
+    let sel = Selection {
+        target: Some(Target::Name("web-1".into())),
+        ..with(Some("shop"), "app=jobs")
+    };
+    match diagnose(&load(&files), &sel) {
+        Err(DiagnoseError::TargetNotFound(m)) => assert_eq!(
+            m,
+            "no workload or ServiceAccount named `web-1` in namespace shop with labels matching `app=jobs`"
+        ),
+        other => panic!("{other:?}"),
+    }
 }

@@ -133,6 +133,7 @@ pub(super) fn sa_target(ns: &str, name: &str) -> Selection {
     Selection {
         namespace: Some(ns.into()),
         target: Some(Target::ServiceAccount(name.into())),
+        selector: None,
         actions: Vec::new(),
     }
 }

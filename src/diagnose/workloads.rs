@@ -61,7 +61,7 @@ impl<'a> Workload<'a> {
     }
 }
 
-fn controller(meta: &ObjectMeta) -> Option<&OwnerReference> {
+pub(crate) fn controller(meta: &ObjectMeta) -> Option<&OwnerReference> {
     let refs = meta.owner_references.as_ref()?;
     refs.iter()
         .find(|r| r.controller == Some(true))

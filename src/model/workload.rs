@@ -62,9 +62,39 @@ impl WorkloadKind {
         })
     }
 
-    /// Parses the kinds users type: `deploy`, `deployment(s)`, `sts`, `ds`, `po`, ...
+    /// Parses the kinds users type, as kubectl takes them: `deploy`, `deployment(s)`, `sts`,
+    /// `ds`, `po`, ..., in any case, and qualified by their API group as `RESOURCE.GROUP` or
+    /// `RESOURCE.VERSION.GROUP` (`deployments.apps`, `cronjobs.v1.batch`).
     pub fn from_user(text: &str) -> Option<WorkloadKind> {
-        Some(match text.to_ascii_lowercase().as_str() {
+        let lower = text.to_ascii_lowercase();
+        let (resource, group) = match lower.split_once('.') {
+            Some((r, g)) => (r, Some(g)),
+            None => (lower.as_str(), None),
+        };
+        let kind = Self::from_resource(resource)?;
+        match group {
+            None => Some(kind),
+            Some(g) => {
+                let g = g.strip_prefix("v1.").unwrap_or(g);
+                (g == kind.api_group()).then_some(kind)
+            }
+        }
+    }
+
+    /// The API group of the kind (`""` for the core group).
+    pub fn api_group(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment
+            | WorkloadKind::StatefulSet
+            | WorkloadKind::DaemonSet
+            | WorkloadKind::ReplicaSet => "apps",
+            WorkloadKind::CronJob | WorkloadKind::Job => "batch",
+            WorkloadKind::Pod | WorkloadKind::ServiceAccount => "",
+        }
+    }
+
+    fn from_resource(resource: &str) -> Option<WorkloadKind> {
+        Some(match resource {
             "deploy" | "deployment" | "deployments" => WorkloadKind::Deployment,
             "sts" | "statefulset" | "statefulsets" => WorkloadKind::StatefulSet,
             "ds" | "daemonset" | "daemonsets" => WorkloadKind::DaemonSet,

@@ -18,6 +18,7 @@ use super::theme::Theme;
 use super::worker::Worker;
 use super::{clipboard, logging, terminal, update};
 use crate::app::Source;
+use crate::diagnose::{LabelSelector, Target};
 use crate::model::report::{RequestedAction, exit};
 
 /// How often spinners turn and toasts age.
@@ -29,6 +30,10 @@ pub struct Options {
     pub scope: Scope,
     /// Actions the workloads need (`--action`/`--resource`), for the permissions link.
     pub actions: Vec<RequestedAction>,
+    /// `-l`: only workloads whose pods carry these labels.
+    pub selector: Option<LabelSelector>,
+    /// `kubectl irsa tui TARGET`: only that workload (or service account).
+    pub target: Option<Target>,
     pub log_file: Option<PathBuf>,
 }
 
@@ -63,6 +68,7 @@ pub fn run(options: Options) -> i32 {
         options.scope.clone(),
         Theme::from_env(),
     );
+    app.selector = options.selector.as_ref().map(|s| s.to_string());
     match &log {
         Ok(p) => app.log_path = Some(p.display().to_string()),
         Err(e) => {
@@ -76,7 +82,11 @@ pub fn run(options: Options) -> i32 {
     tracing::info!(source = %app.source_label, scope = ?options.scope, "start");
     let (tx, rx) = mpsc::channel::<Msg>();
     let worker = match Worker::new(options.source.clone(), options.actions.clone(), tx.clone()) {
-        Ok(w) => w,
+        Ok(mut w) => {
+            w.selector = options.selector.clone();
+            w.target = options.target.clone();
+            w
+        }
         Err(e) => {
             eprintln!("error: {}", document(&e.to_string()));
             return exit::INCOMPLETE;

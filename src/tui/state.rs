@@ -171,6 +171,8 @@ pub struct App {
     /// Whether the source is a live cluster (proofs are possible).
     pub live: bool,
     pub scope: Scope,
+    /// The label selector (`-l`) the list is narrowed by, as the user wrote it.
+    pub selector: Option<String>,
     /// The namespace a live run settled on, once known.
     pub resolved_namespace: Option<String>,
     /// Id of the newest load; results of older ones are dropped.
@@ -204,6 +206,7 @@ impl App {
             source_label: source_label.into(),
             live,
             scope,
+            selector: None,
             resolved_namespace: None,
             generation: 0,
             proof_id: 0,
@@ -286,13 +289,17 @@ impl App {
     }
 
     pub fn scope_label(&self) -> String {
-        match &self.scope {
+        let place = match &self.scope {
             Scope::All => "all namespaces".into(),
             Scope::Namespace(ns) => format!("namespace {ns}"),
             Scope::ContextNamespace => match &self.resolved_namespace {
                 Some(ns) => format!("namespace {ns}"),
                 None => "the context's namespace".into(),
             },
+        };
+        match &self.selector {
+            Some(s) => format!("{place} with labels {s}"),
+            None => place,
         }
     }
 }

@@ -12,7 +12,7 @@ use super::message::{Cancel, Msg, Scope, Work};
 use crate::app::background::{Background, Task};
 use crate::app::watched::{self, LoadEvent};
 use crate::app::{AppError, Source};
-use crate::diagnose::Selection;
+use crate::diagnose::{LabelSelector, Selection, Target};
 use crate::model::Report;
 use crate::model::report::RequestedAction;
 use crate::sources::live::LiveOptions;
@@ -21,6 +21,9 @@ use crate::sources::live::LiveOptions;
 pub struct Worker {
     pub source: Source,
     pub actions: Vec<RequestedAction>,
+    /// `-l`, and the target of `kubectl irsa tui TARGET`: every load narrows to them.
+    pub selector: Option<LabelSelector>,
+    pub target: Option<Target>,
     pub tx: Sender<Msg>,
     background: Background,
     loads: BTreeMap<u64, Task>,
@@ -36,6 +39,8 @@ impl Worker {
         Ok(Worker {
             source,
             actions,
+            selector: None,
+            target: None,
             tx,
             background: Background::new()?,
             loads: BTreeMap::new(),
@@ -54,13 +59,16 @@ impl Worker {
             Source::Live(opts) => Source::Live(LiveOptions {
                 namespace: namespace.clone(),
                 all_namespaces: *scope == Scope::All,
+                // As `doctor TARGET` does: read only the target's roles whole.
+                target: self.target.clone(),
                 ..opts.clone()
             }),
             other => other.clone(),
         };
         let selection = Selection {
             namespace,
-            target: None,
+            target: self.target.clone(),
+            selector: self.selector.clone(),
             actions: self.actions.clone(),
         };
         (source, selection)

@@ -38,6 +38,13 @@ pub enum BundleError {
     /// Not one file held kubectl or AWS CLI output; `notes` says what was skipped and why.
     #[error("{}", nothing_recognised(dir, notes))]
     NothingRecognised { dir: String, notes: Vec<LoadNote> },
+
+    /// The bundle holds AWS CLI output (or nodes, webhooks) but no pod, service account or
+    /// workload list: there is nothing to diagnose. Says which kubectl output to add.
+    #[error(
+        "{dir} holds no pods, service accounts or workloads, so there is nothing to diagnose; add them with `kubectl get pods,serviceaccounts,deployments,replicasets,statefulsets,daemonsets,jobs,cronjobs -A -o yaml > kubernetes.yaml` (and `kubectl get nodes -o yaml > nodes.yaml`, `kubectl get mutatingwebhookconfigurations -o json > webhooks.json`) in that directory"
+    )]
+    NoKubernetes { dir: String },
 }
 
 fn nothing_recognised(dir: &str, notes: &[LoadNote]) -> String {

@@ -26,6 +26,7 @@ use std::path::PathBuf;
 
 pub use self::error::BundleError;
 pub use self::walk::{MAX_DEPTH, MAX_FILE_BYTES, MAX_FILES};
+use crate::model::Missing;
 use crate::model::snapshot::{Snapshot, SourceInfo, SourceKind};
 
 /// Loads one or more bundle directories into one snapshot (e.g. one directory written from
@@ -33,6 +34,36 @@ use crate::model::snapshot::{Snapshot, SourceInfo, SourceKind};
 /// file in any of them holds kubectl or AWS CLI output.
 pub fn load_dirs(dirs: &[PathBuf]) -> Result<Snapshot, BundleError> {
     on_big_stack(|| load_dirs_here(dirs))
+}
+
+/// For a diagnosis: `snapshot` (loaded from `dirs`) unless it holds no Kubernetes list that
+/// workloads come from (pods, service accounts, the workload kinds), read or refused. A bundle
+/// of AWS CLI output alone would diagnose zero workloads and look healthy; this says what to
+/// add instead. [`load_dirs`] itself accepts such a bundle (it is half of a pair of
+/// directories, or a test of the AWS loader).
+pub fn require_kubernetes(snapshot: Snapshot, dirs: &[PathBuf]) -> Result<Snapshot, BundleError> {
+    let k = &snapshot.kube;
+    let facts = [
+        k.pods.missing(),
+        k.service_accounts.missing(),
+        k.deployments.missing(),
+        k.replica_sets.missing(),
+        k.stateful_sets.missing(),
+        k.daemon_sets.missing(),
+        k.jobs.missing(),
+        k.cron_jobs.missing(),
+    ];
+    let collected = |m: Option<&Missing>| !matches!(m, Some(Missing::NotCollected { .. }));
+    if facts.into_iter().any(collected) {
+        return Ok(snapshot);
+    }
+    Err(BundleError::NoKubernetes {
+        dir: dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
 }
 
 /// Loads files already in memory, in the order given (the first copy of a duplicated object
