@@ -142,6 +142,20 @@ pub fn restart_command(kind: WorkloadKind, ns: &str, name: &str) -> Option<Comma
 /// deletes the object and it must be recreated from its manifest.
 pub fn with_restart(fix: Fix, kind: WorkloadKind, ns: &str, name: &str) -> Fix {
     let mut fix = fix.commands(restart_command(kind, ns, name));
+    // As data only where a controller recreates the pods; a bare pod, a Job or a CronJob's
+    // run is recreated by hand (the words say so), so no plan can prove it done.
+    if matches!(
+        kind,
+        WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet
+    ) {
+        fix = fix.change(crate::model::plan::Change::RolloutRestart {
+            workload: crate::model::plan::WorkloadTarget {
+                kind: kind.kind_name().to_string(),
+                namespace: ns.to_string(),
+                name: name.to_string(),
+            },
+        });
+    }
     if matches!(
         kind,
         WorkloadKind::Pod | WorkloadKind::ReplicaSet | WorkloadKind::Job | WorkloadKind::CronJob

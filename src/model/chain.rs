@@ -197,10 +197,15 @@ impl Evidence {
 
 /// The fix in words, with the equivalent commands. Everything a command needs said about it
 /// (what to run first, what to recreate by hand) is in the words: a command is only its argv.
+///
+/// `changes` are the same fix as data, for the fix planner (`src/plan`): each one change to one
+/// object, with what a writer needs. A fix whose changes are empty has no automatic form (it
+/// needs a choice, or a hand). Not part of the report's JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Fix {
     pub summary: String,
     pub commands: Vec<CommandLine>,
+    pub changes: Vec<super::plan::Change>,
 }
 
 impl Fix {
@@ -208,7 +213,14 @@ impl Fix {
         Fix {
             summary: summary.into(),
             commands: Vec::new(),
+            changes: Vec::new(),
         }
+    }
+
+    /// The fix as data ([`Fix::changes`]).
+    pub fn change(mut self, change: super::plan::Change) -> Self {
+        self.changes.push(change);
+        self
     }
     pub fn command(mut self, command: CommandLine) -> Self {
         self.commands.push(command);

@@ -3,8 +3,13 @@
 //! ([`simulate`]) and diagnosing the result again. No I/O: writers in the adapters make the
 //! changes for real.
 //!
-//! [`webhook`] is what the EKS pod identity webhook does at pod creation, for the restart
-//! step's new pods.
+//! [`fix`] plans the fix of what the doctor reports broken; [`steps`] turns each change into a
+//! step with its before and after states and commands; [`webhook`] is what the EKS pod
+//! identity webhook does at pod creation, for the restart step's new pods.
 
+pub mod fix;
+#[cfg(test)]
+mod fix_tests;
 pub mod simulate;
+pub mod steps;
 pub mod webhook;

@@ -293,7 +293,13 @@ fn missing_annotation(
     finding = match irsa_roles.iter().find_map(|r| RoleArn::parse(r).ok()) {
         Some(role) => finding.fix(k8s::with_restart(
             Fix::new("annotate the service account with the role, then restart the pods")
-                .command(annotate_command(ctx, &role.to_string())),
+                .command(annotate_command(ctx, &role.to_string()))
+                .change(crate::model::plan::Change::AnnotateServiceAccount {
+                    namespace: ctx.namespace.clone(),
+                    name: ctx.sa_name.clone(),
+                    key: ROLE_ARN_ANNOTATION.to_string(),
+                    value: Some(role.to_string()),
+                }),
             ctx.workload.id.kind,
             &ctx.namespace,
             &ctx.workload.id.name,

@@ -285,15 +285,29 @@ fn missing_association(ctx: &Ctx, all: &[PodIdentityAssociation]) -> LinkReport 
         .and_then(|r| RoleArn::parse(r).ok())
         .map(|r| r.to_string())
         .unwrap_or_else(|| placeholder::ROLE_ARN.to_string());
+    let mut words = Fix::new(match near.first() {
+        Some(name) => format!(
+            "create the association for `{}` (or run the pods as `{name}`), then restart the pods",
+            ctx.sa_name
+        ),
+        None => "create the association, then restart the pods".to_string(),
+    })
+    .command(create_command(ctx, &role_for_fix));
+    // As data only when it is the one fix: a look-alike service account makes it a choice.
+    if let (Some(role), true, Some(cluster)) = (
+        meant_role.as_deref().and_then(|r| RoleArn::parse(r).ok()),
+        near.is_empty(),
+        ctx.ix.cluster.as_ref().map(|c| c.name.clone()),
+    ) {
+        words = words.change(crate::model::plan::Change::CreatePodIdentityAssociation {
+            cluster,
+            namespace: ctx.namespace.clone(),
+            service_account: ctx.sa_name.clone(),
+            role_arn: role.to_string(),
+        });
+    }
     let fix = k8s::with_restart(
-        Fix::new(match near.first() {
-            Some(name) => format!(
-                "create the association for `{}` (or run the pods as `{name}`), then restart the pods",
-                ctx.sa_name
-            ),
-            None => "create the association, then restart the pods".to_string(),
-        })
-        .command(create_command(ctx, &role_for_fix)),
+        words,
         ctx.workload.id.kind,
         &ctx.namespace,
         &ctx.workload.id.name,

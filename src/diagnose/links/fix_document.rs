@@ -209,10 +209,27 @@ pub fn trust_fix(
     candidates.iter().find_map(|c| {
         let document = proved_trust(policy, c, request)?;
         let mut summary = c.summary.clone();
-        if let Some(note) = size_note(policy, &document) {
-            summary.push_str(&note);
+        let note = size_note(policy, &document);
+        if let Some(note) = &note {
+            summary.push_str(note);
         }
-        Some(Fix::new(summary).command(update_trust_command(role_name, &document)))
+        let fix = Fix::new(summary).command(update_trust_command(role_name, &document));
+        // Over the quota IAM refuses the write: the words say so, and no plan is offered. Nor
+        // is one for removing a Deny: someone wrote it on purpose, and taking it out widens
+        // who may assume the role (issue 11: a fix never widens trust); the command is there
+        // for whoever decides it was a mistake.
+        let removes = c
+            .edits
+            .iter()
+            .any(|e| matches!(e, Edit::RemoveStatement(_)));
+        Some(match note {
+            Some(_) => fix,
+            None if removes => fix,
+            None => fix.change(crate::model::plan::Change::PutTrustPolicy {
+                role_name: role_name.to_string(),
+                document,
+            }),
+        })
     })
 }
 

@@ -100,6 +100,10 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
             ))
             .command(create)
         } else {
+            let as_data = crate::model::plan::Change::CreateOidcProvider {
+                url: format!("https://{issuer}"),
+                client_ids: vec![k8s::DEFAULT_AUDIENCE.to_string()],
+            };
             Fix::new(
                 "register the cluster's issuer as an IAM OIDC provider (either command does it)",
             )
@@ -113,6 +117,7 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
                 "--approve",
             ]))
             .command(create)
+            .change(as_data)
         };
         return LinkReport::from_findings(
             link,
@@ -168,7 +173,11 @@ pub fn check(ctx: &Ctx, role: &RoleArn, audience: &str) -> LinkReport {
                     &provider_arn,
                     "--client-id",
                     audience,
-                ])))
+                ]))
+                .change(crate::model::plan::Change::AddClientId {
+                    provider_arn: provider_arn.clone(),
+                    client_id: audience.to_string(),
+                }))
             .reference("C15")],
         );
     }

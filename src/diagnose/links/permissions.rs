@@ -341,11 +341,17 @@ fn grant_fix(role: &IamRole, req: &RequestedAction, request: &Request) -> Fix {
     } else {
         format!("; the command adds the inline policy {GRANT_POLICY}")
     };
-    Fix::new(words + &how).command(fix_document::put_role_policy_command(
-        &role.name,
-        GRANT_POLICY,
-        &document,
-    ))
+    Fix::new(words + &how)
+        .command(fix_document::put_role_policy_command(
+            &role.name,
+            GRANT_POLICY,
+            &document,
+        ))
+        .change(crate::model::plan::Change::PutRolePolicy {
+            role_name: role.name.clone(),
+            policy_name: GRANT_POLICY.to_string(),
+            document,
+        })
 }
 
 fn implicit_denial(

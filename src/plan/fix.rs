@@ -1,0 +1,210 @@
+//! The fix planner: every broken link of the selected workloads becomes the changes its
+//! findings carry as data ([`crate::model::chain::Fix::changes`]); the changes are applied to
+//! the snapshot in memory ([`super::simulate`]) and the diagnosis runs again, so a fix that
+//! reveals the next broken link (the right service account, whose role does not trust it yet)
+//! brings that link's fix into the same plan. A plan is offered only when the chain then has no
+//! broken link; otherwise the planner says which finding has no automatic fix and why.
+//!
+//! Changes to one object merge (the later trust document, computed from the earlier one's
+//! result, replaces it; an equal change is kept once) and run in a fixed order: service
+//! accounts, IAM, EKS, workload templates, restarts last, so new pods see everything.
+
+use crate::diagnose::{DiagnoseError, Selection, diagnose};
+use crate::model::chain::{Severity, Status};
+use crate::model::plan::{Change, PLAN_SCHEMA_VERSION, Plan, System};
+use crate::model::{Report, Snapshot};
+
+use super::simulate::{self, SimulateError};
+use super::steps;
+
+/// How many rounds of "fix, then diagnose again" a plan may take: each round fixes at least
+/// one more link, and a chain has eight.
+const MAX_ROUNDS: usize = 8;
+
+#[derive(Debug)]
+pub enum FixOutcome {
+    /// Nothing selected is broken.
+    NothingToDo,
+    /// A plan proven to leave no broken link, and the diagnosis it was proven with.
+    Ready { plan: Plan, after: Box<Report> },
+    /// No safe automatic fix: each reason names the workload, link and finding, and what to
+    /// do by hand.
+    Manual { reasons: Vec<String> },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Diagnose(#[from] DiagnoseError),
+    #[error(transparent)]
+    Simulate(#[from] SimulateError),
+}
+
+/// The object a change writes, for merging.
+fn key(c: &Change) -> String {
+    match c {
+        Change::AnnotateServiceAccount {
+            namespace,
+            name,
+            key,
+            ..
+        } => format!("sa-annotation {namespace}/{name} {key}"),
+        Change::CreateServiceAccount {
+            namespace, name, ..
+        } => format!("sa {namespace}/{name}"),
+        Change::SetServiceAccountName { workload, .. } => {
+            format!(
+                "template {}/{}/{}",
+                workload.kind, workload.namespace, workload.name
+            )
+        }
+        Change::RolloutRestart { workload } => {
+            format!(
+                "restart {}/{}/{}",
+                workload.kind, workload.namespace, workload.name
+            )
+        }
+        Change::PutTrustPolicy { role_name, .. } => format!("trust {role_name}"),
+        Change::PutRolePolicy {
+            role_name,
+            policy_name,
+            ..
+        } => format!("inline {role_name} {policy_name}"),
+        Change::AttachRolePolicy {
+            role_name,
+            policy_arn,
+        } => format!("attach {role_name} {policy_arn}"),
+        Change::CreateOidcProvider { url, .. } => format!("provider {url}"),
+        Change::AddClientId {
+            provider_arn,
+            client_id,
+        } => format!("client-id {provider_arn} {client_id}"),
+        Change::CreatePodIdentityAssociation {
+            namespace,
+            service_account,
+            ..
+        } => format!("association {namespace}/{service_account}"),
+    }
+}
+
+/// Where a change runs in the plan (see the module comment).
+fn rank(c: &Change) -> u8 {
+    match c {
+        Change::CreateServiceAccount { .. } | Change::AnnotateServiceAccount { .. } => 0,
+        _ if c.system() == System::Iam => 1,
+        _ if c.system() == System::Eks => 2,
+        Change::SetServiceAccountName { .. } => 3,
+        _ => 4,
+    }
+}
+
+/// `into` with `new` merged in; returns whether anything changed.
+fn merge(into: &mut Vec<Change>, new: Vec<Change>) -> bool {
+    let mut changed = false;
+    for c in new {
+        match into.iter_mut().find(|x| key(x) == key(&c)) {
+            Some(same) if *same == c => {}
+            Some(same) => {
+                *same = c;
+                changed = true;
+            }
+            None => {
+                into.push(c);
+                changed = true;
+            }
+        }
+    }
+    into.sort_by_key(rank);
+    changed
+}
+
+/// The broken findings of `report`: their changes, and the words of those that have none.
+fn broken_fixes(report: &Report) -> (Vec<Change>, Vec<String>) {
+    let mut changes = Vec::new();
+    let mut manual = Vec::new();
+    for w in report
+        .workloads
+        .iter()
+        .filter(|w| w.status == Status::Broken)
+    {
+        for l in w.links.iter().filter(|l| l.status == Status::Broken) {
+            for f in l.findings.iter().filter(|f| f.severity == Severity::Error) {
+                match &f.fix {
+                    Some(fix) if !fix.changes.is_empty() => changes.extend(fix.changes.clone()),
+                    other => manual.push(format!(
+                        "{}/{}/{} {} {}: {}",
+                        w.namespace,
+                        w.kind.short(),
+                        w.name,
+                        l.link,
+                        f.code,
+                        other
+                            .as_ref()
+                            .map(|fix| format!("no automatic fix; by hand: {}", fix.summary))
+                            .unwrap_or_else(|| format!("no automatic fix ({})", f.message))
+                    )),
+                }
+            }
+        }
+    }
+    (changes, manual)
+}
+
+/// Plans the fix of everything `sel` selects in `snap`, proven in memory. `id` and `target`
+/// label the plan; `now` is when its first step would be made (for the simulated pods).
+pub fn plan_fix(
+    snap: &Snapshot,
+    sel: &Selection,
+    id: &str,
+    target: &str,
+    now: jiff::Timestamp,
+) -> Result<FixOutcome, PlanError> {
+    let mut changes: Vec<Change> = Vec::new();
+    let mut current = diagnose(snap, sel)?;
+    let mut after = snap.clone();
+    for _ in 0..MAX_ROUNDS {
+        let (new, manual) = broken_fixes(&current);
+        if new.is_empty() && manual.is_empty() {
+            break;
+        }
+        if !manual.is_empty() {
+            return Ok(FixOutcome::Manual { reasons: manual });
+        }
+        if !merge(&mut changes, new) {
+            // The same changes again and still broken: they do not fix it.
+            return Ok(FixOutcome::Manual {
+                reasons: vec![
+                    "the planned changes do not turn the chain green when applied in memory".into(),
+                ],
+            });
+        }
+        let refs: Vec<&Change> = changes.iter().collect();
+        after = simulate::apply(snap, &refs, now)?;
+        current = diagnose(&after, sel)?;
+    }
+    if current.workloads.iter().any(|w| w.status == Status::Broken) {
+        return Ok(FixOutcome::Manual {
+            reasons: vec![format!(
+                "still broken after {MAX_ROUNDS} rounds of fixes applied in memory"
+            )],
+        });
+    }
+    if changes.is_empty() {
+        return Ok(FixOutcome::NothingToDo);
+    }
+    let plan = Plan {
+        schema_version: PLAN_SCHEMA_VERSION,
+        id: id.to_string(),
+        target: target.to_string(),
+        steps: changes
+            .iter()
+            .map(|c| steps::step(c, snap, &after))
+            .collect(),
+        choices: Vec::new(),
+        manual: None,
+    };
+    Ok(FixOutcome::Ready {
+        plan,
+        after: Box::new(current),
+    })
+}

@@ -1,0 +1,413 @@
+//! A [`Change`] as a plan [`Step`]: the object it touches, that object's state before (as read)
+//! and after (from the snapshot the plan was simulated into), the equivalent command and the
+//! command that undoes it. `before` is what `apply` compares with just before writing and what
+//! `undo` restores, so IAM documents are kept exactly as read, byte for byte.
+//!
+//! To add a change: its object, its states and its two commands here.
+
+use crate::model::aws::IamRole;
+use crate::model::plan::{Change, ObjectRef, Step, WorkloadTarget};
+use crate::model::{CommandLine, Snapshot};
+
+/// The step of `change`, reading its object in `before` (the snapshot planned on) and in
+/// `after` (with the plan applied in memory).
+pub fn step(change: &Change, before: &Snapshot, after: &Snapshot) -> Step {
+    let (object, was, will) = states(change, before, after);
+    Step {
+        system: change.system(),
+        action: change.action().to_string(),
+        object,
+        before: was,
+        after: will,
+        command: command(change),
+        inverse: inverse(change, before),
+        change: change.clone(),
+    }
+}
+
+fn service_account_text(snap: &Snapshot, ns: &str, name: &str) -> Option<String> {
+    let sa = snap.kube.service_accounts.known()?.items.iter().find(|s| {
+        s.metadata.namespace.as_deref() == Some(ns) && s.metadata.name.as_deref() == Some(name)
+    })?;
+    // The part a fix changes and a conflict check compares: identity and annotations.
+    let shown = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": {
+            "name": name,
+            "namespace": ns,
+            "annotations": sa.metadata.annotations.clone().unwrap_or_default(),
+            "resourceVersion": sa.metadata.resource_version,
+        }
+    });
+    crate::terminal_text::yaml(&shown).ok()
+}
+
+fn role<'s>(snap: &'s Snapshot, name: &str) -> Option<&'s IamRole> {
+    snap.aws.iam.roles.values().find(|r| r.name == name)
+}
+
+fn inline_text(snap: &Snapshot, role_name: &str, policy: &str) -> Option<String> {
+    role(snap, role_name)?
+        .inline_policies
+        .known()?
+        .iter()
+        .find(|p| p.name == policy)
+        .map(|p| p.document.0.clone())
+}
+
+fn template_sa(snap: &Snapshot, w: &WorkloadTarget) -> Option<String> {
+    crate::diagnose::workloads::resolve(&snap.kube)
+        .into_iter()
+        .find(|x| {
+            x.id.namespace == w.namespace && x.id.name == w.name && x.id.kind.kind_name() == w.kind
+        })
+        .map(|x| format!("serviceAccountName: {}", x.service_account()))
+}
+
+fn workload_object(w: &WorkloadTarget) -> ObjectRef {
+    ObjectRef {
+        kind: w.kind.clone(),
+        namespace: Some(w.namespace.clone()),
+        name: Some(w.name.clone()),
+        arn: None,
+    }
+}
+
+fn role_object(snap: &Snapshot, name: &str) -> ObjectRef {
+    ObjectRef {
+        kind: "IAMRole".into(),
+        namespace: None,
+        name: Some(name.to_string()),
+        arn: role(snap, name).map(|r| r.arn.clone()),
+    }
+}
+
+fn states(
+    change: &Change,
+    before: &Snapshot,
+    after: &Snapshot,
+) -> (ObjectRef, Option<String>, Option<String>) {
+    match change {
+        Change::AnnotateServiceAccount {
+            namespace, name, ..
+        }
+        | Change::CreateServiceAccount {
+            namespace, name, ..
+        } => (
+            ObjectRef {
+                kind: "ServiceAccount".into(),
+                namespace: Some(namespace.clone()),
+                name: Some(name.clone()),
+                arn: None,
+            },
+            service_account_text(before, namespace, name),
+            service_account_text(after, namespace, name),
+        ),
+        Change::SetServiceAccountName { workload, .. } => (
+            workload_object(workload),
+            template_sa(before, workload),
+            template_sa(after, workload),
+        ),
+        Change::RolloutRestart { workload } => (workload_object(workload), None, None),
+        Change::PutTrustPolicy {
+            role_name,
+            document,
+        } => (
+            role_object(before, role_name),
+            role(before, role_name)
+                .and_then(|r| r.trust_policy.as_ref())
+                .map(|t| t.0.clone()),
+            Some(document.clone()),
+        ),
+        Change::PutRolePolicy {
+            role_name,
+            policy_name,
+            document,
+        } => (
+            ObjectRef {
+                kind: "IAMRolePolicy".into(),
+                namespace: None,
+                name: Some(format!("{role_name}/{policy_name}")),
+                arn: role(before, role_name).map(|r| r.arn.clone()),
+            },
+            inline_text(before, role_name, policy_name),
+            Some(document.clone()),
+        ),
+        Change::AttachRolePolicy {
+            role_name,
+            policy_arn,
+        } => (
+            role_object(before, role_name),
+            None,
+            Some(format!("attached {policy_arn}")),
+        ),
+        Change::CreateOidcProvider { url, client_ids } => (
+            ObjectRef {
+                kind: "OpenIDConnectProvider".into(),
+                namespace: None,
+                name: Some(url.clone()),
+                arn: None,
+            },
+            None,
+            Some(format!(
+                "url: {url}\nclientIDList: [{}]",
+                client_ids.join(", ")
+            )),
+        ),
+        Change::AddClientId {
+            provider_arn,
+            client_id,
+        } => (
+            ObjectRef {
+                kind: "OpenIDConnectProvider".into(),
+                namespace: None,
+                name: None,
+                arn: Some(provider_arn.clone()),
+            },
+            client_ids(before, provider_arn),
+            client_ids(after, provider_arn)
+                .or_else(|| Some(format!("clientIDList: [{client_id}]"))),
+        ),
+        Change::CreatePodIdentityAssociation {
+            namespace,
+            service_account,
+            role_arn,
+            ..
+        } => (
+            ObjectRef {
+                kind: "PodIdentityAssociation".into(),
+                namespace: Some(namespace.clone()),
+                name: Some(service_account.clone()),
+                arn: None,
+            },
+            None,
+            Some(format!(
+                "namespace: {namespace}\nserviceAccount: {service_account}\nroleArn: {role_arn}"
+            )),
+        ),
+    }
+}
+
+fn client_ids(snap: &Snapshot, arn: &str) -> Option<String> {
+    let ids = snap.aws.iam.oidc_providers.get(arn)?.client_ids.as_ref()?;
+    Some(format!("clientIDList: [{}]", ids.join(", ")))
+}
+
+fn restart(w: &WorkloadTarget) -> CommandLine {
+    CommandLine::kubectl([
+        "rollout",
+        "restart",
+        &w.kind.to_ascii_lowercase(),
+        &w.name,
+        "-n",
+        &w.namespace,
+    ])
+}
+
+/// The `kubectl`/`aws` command that makes `change`.
+pub fn command(change: &Change) -> CommandLine {
+    match change {
+        Change::AnnotateServiceAccount {
+            namespace,
+            name,
+            key,
+            value,
+        } => {
+            let arg = match value {
+                Some(v) => format!("{key}={v}"),
+                None => format!("{key}-"),
+            };
+            CommandLine::kubectl(["annotate", "serviceaccount", name, "-n", namespace, &arg])
+                .arg("--overwrite")
+        }
+        Change::CreateServiceAccount {
+            namespace, name, ..
+        } => CommandLine::kubectl(["create", "serviceaccount", name, "-n", namespace]),
+        Change::SetServiceAccountName {
+            workload,
+            service_account,
+        } => CommandLine::kubectl([
+            "set",
+            "serviceaccount",
+            &w_kind(workload),
+            &workload.name,
+            service_account,
+            "-n",
+            &workload.namespace,
+        ]),
+        Change::RolloutRestart { workload } => restart(workload),
+        Change::PutTrustPolicy {
+            role_name,
+            document,
+        } => CommandLine::aws([
+            "iam",
+            "update-assume-role-policy",
+            "--role-name",
+            role_name,
+            "--policy-document",
+            document,
+        ]),
+        Change::PutRolePolicy {
+            role_name,
+            policy_name,
+            document,
+        } => CommandLine::aws([
+            "iam",
+            "put-role-policy",
+            "--role-name",
+            role_name,
+            "--policy-name",
+            policy_name,
+            "--policy-document",
+            document,
+        ]),
+        Change::AttachRolePolicy {
+            role_name,
+            policy_arn,
+        } => CommandLine::aws([
+            "iam",
+            "attach-role-policy",
+            "--role-name",
+            role_name,
+            "--policy-arn",
+            policy_arn,
+        ]),
+        Change::CreateOidcProvider { url, client_ids } => {
+            CommandLine::aws(["iam", "create-open-id-connect-provider", "--url", url])
+                .arg("--client-id-list")
+                .args(client_ids.iter().cloned())
+        }
+        Change::AddClientId {
+            provider_arn,
+            client_id,
+        } => CommandLine::aws([
+            "iam",
+            "add-client-id-to-open-id-connect-provider",
+            "--open-id-connect-provider-arn",
+            provider_arn,
+            "--client-id",
+            client_id,
+        ]),
+        Change::CreatePodIdentityAssociation {
+            cluster,
+            namespace,
+            service_account,
+            role_arn,
+        } => CommandLine::aws([
+            "eks",
+            "create-pod-identity-association",
+            "--cluster-name",
+            cluster,
+            "--namespace",
+            namespace,
+            "--service-account",
+            service_account,
+            "--role-arn",
+            role_arn,
+        ]),
+    }
+}
+
+fn w_kind(w: &WorkloadTarget) -> String {
+    w.kind.to_ascii_lowercase()
+}
+
+/// The command that undoes `change`, from the state in `before`; `None` when undoing is a
+/// delete the journal makes by the object's id (a created association) or nothing (a restart
+/// is repeated only when identity configuration changed back).
+fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine> {
+    match change {
+        Change::AnnotateServiceAccount {
+            namespace,
+            name,
+            key,
+            ..
+        } => {
+            let old = before
+                .kube
+                .service_accounts
+                .known()
+                .and_then(|l| {
+                    l.items.iter().find(|s| {
+                        s.metadata.namespace.as_deref() == Some(namespace)
+                            && s.metadata.name.as_deref() == Some(name)
+                    })
+                })
+                .and_then(|s| s.metadata.annotations.as_ref()?.get(key).cloned());
+            Some(command(&Change::AnnotateServiceAccount {
+                namespace: namespace.clone(),
+                name: name.clone(),
+                key: key.clone(),
+                value: old,
+            }))
+        }
+        Change::CreateServiceAccount {
+            namespace, name, ..
+        } => Some(CommandLine::kubectl([
+            "delete",
+            "serviceaccount",
+            name,
+            "-n",
+            namespace,
+        ])),
+        Change::SetServiceAccountName { workload, .. } => {
+            let old = template_sa(before, workload)?;
+            let old = old.trim_start_matches("serviceAccountName: ").to_string();
+            Some(command(&Change::SetServiceAccountName {
+                workload: workload.clone(),
+                service_account: old,
+            }))
+        }
+        Change::RolloutRestart { .. } => None,
+        Change::PutTrustPolicy { role_name, .. } => {
+            let old = role(before, role_name)?.trust_policy.as_ref()?.0.clone();
+            Some(command(&Change::PutTrustPolicy {
+                role_name: role_name.clone(),
+                document: old,
+            }))
+        }
+        Change::PutRolePolicy {
+            role_name,
+            policy_name,
+            ..
+        } => Some(match inline_text(before, role_name, policy_name) {
+            Some(old) => command(&Change::PutRolePolicy {
+                role_name: role_name.clone(),
+                policy_name: policy_name.clone(),
+                document: old,
+            }),
+            None => CommandLine::aws([
+                "iam",
+                "delete-role-policy",
+                "--role-name",
+                role_name,
+                "--policy-name",
+                policy_name,
+            ]),
+        }),
+        Change::AttachRolePolicy {
+            role_name,
+            policy_arn,
+        } => Some(CommandLine::aws([
+            "iam",
+            "detach-role-policy",
+            "--role-name",
+            role_name,
+            "--policy-arn",
+            policy_arn,
+        ])),
+        Change::AddClientId {
+            provider_arn,
+            client_id,
+        } => Some(CommandLine::aws([
+            "iam",
+            "remove-client-id-from-open-id-connect-provider",
+            "--open-id-connect-provider-arn",
+            provider_arn,
+            "--client-id",
+            client_id,
+        ])),
+        Change::CreateOidcProvider { .. } | Change::CreatePodIdentityAssociation { .. } => None,
+    }
+}
