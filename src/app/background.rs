@@ -125,6 +125,12 @@ mod tests {
         task.cancel();
         drop(tx);
         assert!(rx.recv().is_err(), "a cancelled task sent a result");
+        // The future (and its sender) is dropped a moment before the runtime marks the task
+        // finished: wait for that, boundedly, instead of racing it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !task.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
         assert!(task.is_finished());
         drop(gate_tx);
     }
