@@ -93,6 +93,16 @@ mod tests {
 
     use super::*;
 
+    /// The future (and the sender it holds) is dropped a moment before the runtime marks the
+    /// task finished: wait for that, boundedly, instead of racing it.
+    fn finishes(task: &Task) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !task.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        task.is_finished()
+    }
+
     #[test]
     fn results_and_panics_reach_done_and_a_cancelled_task_calls_nothing() {
         let bg = Background::new().unwrap();
@@ -125,13 +135,7 @@ mod tests {
         task.cancel();
         drop(tx);
         assert!(rx.recv().is_err(), "a cancelled task sent a result");
-        // The future (and its sender) is dropped a moment before the runtime marks the task
-        // finished: wait for that, boundedly, instead of racing it.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !task.is_finished() && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        assert!(task.is_finished());
+        assert!(finishes(&task));
         drop(gate_tx);
     }
 
@@ -149,6 +153,6 @@ mod tests {
         );
         drop(bg);
         assert!(rx.recv().is_err(), "a cancelled task sent a result");
-        assert!(task.is_finished());
+        assert!(finishes(&task));
     }
 }
