@@ -197,4 +197,44 @@ impl Focus {
         self.accounts.contains(&(ns.to_string(), sa.to_string()))
             || (self.names.contains(sa) && self.namespace.as_deref().is_none_or(|n| n == ns))
     }
+
+    /// Whether every service account the target runs through exists with a valid role ARN
+    /// annotation. Then no other role can change its diagnosis: a role is looked for by its
+    /// trust only when a service account has no identity configured (field guide A7, A8).
+    pub fn all_annotated(&self, kube: &crate::model::KubeFacts) -> bool {
+        let Some(list) = kube.service_accounts.known() else {
+            return false;
+        };
+        let annotated = |sa: &k8s_openapi::api::core::v1::ServiceAccount| {
+            super::k8s::annotation(&sa.metadata, super::k8s::ROLE_ARN_ANNOTATION)
+                .is_some_and(|v| crate::model::arn::RoleArn::parse(v).is_ok())
+        };
+        let find = |ns: &str, name: &str| {
+            list.items.iter().find(|s| {
+                s.metadata.namespace.as_deref() == Some(ns)
+                    && s.metadata.name.as_deref() == Some(name)
+            })
+        };
+        let in_scope = |ns: &str| self.namespace.as_deref().is_none_or(|n| n == ns);
+        let mut any = false;
+        for name in &self.names {
+            let named: Vec<_> = list
+                .items
+                .iter()
+                .filter(|s| s.metadata.name.as_deref() == Some(name.as_str()))
+                .filter(|s| in_scope(s.metadata.namespace.as_deref().unwrap_or_default()))
+                .collect();
+            if named.is_empty() || !named.iter().all(|s| annotated(s)) {
+                return false;
+            }
+            any = true;
+        }
+        for (ns, name) in &self.accounts {
+            if !find(ns, name).is_some_and(annotated) {
+                return false;
+            }
+            any = true;
+        }
+        any
+    }
 }

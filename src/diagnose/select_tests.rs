@@ -448,3 +448,36 @@ fn a_label_selector_picks_workloads_by_their_pods_labels() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_focus_is_configured_only_when_every_service_account_it_runs_through_names_a_role() {
+    use super::select::Focus;
+    use super::workloads::resolve;
+    let arn = role_arn("web");
+    let files = [
+        sa("shop", "web-sa", &[("eks.amazonaws.com/role-arn", &arn)]),
+        sa("shop", "bare", &[]),
+        sa(
+            "shop",
+            "garbage",
+            &[("eks.amazonaws.com/role-arn", "not-an-arn")],
+        ),
+        pod("shop", "web", "web-sa", &[], &[]),
+        pod("shop", "batch", "bare", &[], &[]),
+    ];
+    let snap = load(&files);
+    let ws = resolve(&snap.kube);
+    let focus = |t: Target| Focus::of(&t, Some("shop"), &ws).all_annotated(&snap.kube);
+    assert!(focus(Target::Workload(WorkloadKind::Pod, "web".into())));
+    assert!(!focus(Target::Workload(WorkloadKind::Pod, "batch".into())));
+    assert!(focus(Target::ServiceAccount("web-sa".into())));
+    assert!(
+        !focus(Target::ServiceAccount("garbage".into())),
+        "not a role ARN"
+    );
+    assert!(
+        !focus(Target::ServiceAccount("missing".into())),
+        "no such account"
+    );
+    assert!(!focus(Target::Name("nothing".into())));
+}

@@ -153,6 +153,10 @@ fn annotated_roles(kube: &crate::model::KubeFacts, focus: Option<&Focus>) -> Wan
         .filter(|(_, w)| *w)
         .map(|(r, _)| r.clone())
         .collect();
+    // The target's service accounts all name their role: nothing else is read.
+    if focus.is_some_and(|f| f.all_annotated(kube)) {
+        return Wanted::whole(whole);
+    }
     Wanted::split(annotated.into_iter().map(|(r, _)| r), |r| whole.contains(r))
 }
 
@@ -165,6 +169,9 @@ struct KubeHints {
     roles: Wanted,
     names: BTreeSet<String>,
     focus: Option<Focus>,
+    /// The target's service accounts all name their role ([`Focus::all_annotated`]): other
+    /// roles are not read at all.
+    focus_configured: bool,
 }
 
 fn kube_hints(
@@ -202,6 +209,7 @@ fn kube_hints(
     KubeHints {
         roles: annotated_roles(kube, focus.as_ref()),
         names,
+        focus_configured: focus.as_ref().is_some_and(|f| f.all_annotated(kube)),
         focus,
     }
 }
@@ -211,12 +219,15 @@ fn kube_hints(
 fn associated_roles(
     associations: &Fact<Vec<PodIdentityAssociation>>,
     focus: Option<&Focus>,
+    skip_others: bool,
 ) -> Wanted {
     let mut out = Wanted::default();
     if let Some(list) = associations.known() {
         for a in list {
             let set = if focus.is_none_or(|f| f.covers(&a.namespace, &a.service_account)) {
                 &mut out.full
+            } else if skip_others {
+                continue;
             } else {
                 &mut out.trust_only
             };
@@ -575,9 +586,9 @@ pub async fn gather_observed(
                 // two) keeps IAM's report after EKS's.
                 associated: async {
                     let (_, associations, _) = eks_all.clone().await;
-                    let focus = hints.clone().await.focus;
+                    let hints = hints.clone().await;
                     associations
-                        .map(|a| associated_roles(&a, focus.as_ref()))
+                        .map(|a| associated_roles(&a, hints.focus.as_ref(), hints.focus_configured))
                         .unwrap_or_default()
                 },
                 account: account.clone(),
