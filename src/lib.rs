@@ -20,6 +20,7 @@ pub mod model;
 pub mod plan;
 pub mod policy;
 pub mod sources;
+pub mod state_dir;
 pub mod terminal_text;
 pub mod tui;
 pub mod writers;

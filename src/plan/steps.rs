@@ -5,6 +5,7 @@
 //!
 //! To add a change: its object, its states and its two commands here.
 
+use crate::diagnose::links::fix_document;
 use crate::model::aws::IamRole;
 use crate::model::plan::{Change, ObjectRef, Step, WorkloadTarget};
 use crate::model::{CommandLine, Snapshot};
@@ -240,28 +241,12 @@ pub fn command(change: &Change) -> CommandLine {
         Change::PutTrustPolicy {
             role_name,
             document,
-        } => CommandLine::aws([
-            "iam",
-            "update-assume-role-policy",
-            "--role-name",
-            role_name,
-            "--policy-document",
-            document,
-        ]),
+        } => fix_document::update_trust_command(role_name, document),
         Change::PutRolePolicy {
             role_name,
             policy_name,
             document,
-        } => CommandLine::aws([
-            "iam",
-            "put-role-policy",
-            "--role-name",
-            role_name,
-            "--policy-name",
-            policy_name,
-            "--policy-document",
-            document,
-        ]),
+        } => fix_document::put_role_policy_command(role_name, policy_name, document),
         Change::AttachRolePolicy {
             role_name,
             policy_arn,

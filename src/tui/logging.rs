@@ -11,7 +11,7 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Mutex;
 
@@ -23,16 +23,8 @@ use crate::terminal_text;
 
 /// Where the log goes when no `--log-file` is given.
 pub fn default_path() -> PathBuf {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| Path::new(&h).join(".local/state"))
-        });
-    match state {
-        Some(dir) => dir.join("kubectl-irsa").join("tui.log"),
+    match crate::state_dir::state_dir() {
+        Some(dir) => dir.join("tui.log"),
         None => std::env::temp_dir().join("kubectl-irsa-tui.log"),
     }
 }

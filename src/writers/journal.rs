@@ -79,16 +79,8 @@ pub struct Journal {
 impl Journal {
     /// `$XDG_STATE_HOME/kubectl-irsa/journal`, else `~/.local/state/kubectl-irsa/journal`.
     pub fn default_location() -> Result<Journal, JournalError> {
-        let state = std::env::var_os("XDG_STATE_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME")
-                    .filter(|v| !v.is_empty())
-                    .map(|h| Path::new(&h).join(".local/state"))
-            })
-            .ok_or(JournalError::NoDirectory)?;
-        Ok(Journal::at(state.join("kubectl-irsa").join("journal")))
+        let state = crate::state_dir::state_dir().ok_or(JournalError::NoDirectory)?;
+        Ok(Journal::at(state.join("journal")))
     }
 
     pub fn at(dir: impl Into<PathBuf>) -> Journal {

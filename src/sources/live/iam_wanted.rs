@@ -79,11 +79,7 @@ pub fn trust_only(role: &aws_sdk_iam::types::Role, boundary: Fact<Option<String>
             &name,
         ])),
         permissions_boundary: boundary,
-        tags: role
-            .tags()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect::<BTreeMap<_, _>>(),
+        tags: super::iam_gather::tags(role.tags()),
     }
 }
 
