@@ -3,3 +3,4 @@
 //! them, after a plan was proven, previewed and confirmed; `doctor` never does.
 
 pub mod journal;
+pub mod kubernetes;
