@@ -1,0 +1,250 @@
+//! The IAM and EKS writers: a plan's AWS changes made with the SDK clients the readers use.
+//! IAM has no precondition of its own, so a read-modify-write step re-reads the document just
+//! before writing and refuses (nothing written) when it is no longer the one the plan was made
+//! from (DESIGN.md "Fixes are data"); creations refuse when the object appeared meanwhile
+//! (EntityAlreadyExists, ResourceInUseException). A refusal names the IAM or EKS permission to
+//! grant.
+
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use thiserror::Error;
+
+use crate::model::plan::Change;
+use crate::policy::decode_document;
+use crate::sources::live::aws_error::{AwsFailure, classify};
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum AwsWriteError {
+    /// The object is not what the plan was made from (or exists already): nothing written.
+    #[error("{object} changed since the plan was made ({reason}); nothing was written to it")]
+    Conflict { object: String, reason: String },
+    #[error("AWS refused {permission}: {message}")]
+    Denied { permission: String, message: String },
+    #[error("writing {object} failed: {message}")]
+    Failed { object: String, message: String },
+    #[error("{0} is not a change the AWS writer makes")]
+    NotAws(String),
+}
+
+pub struct AwsWriter<'a> {
+    pub iam: &'a aws_sdk_iam::Client,
+    pub eks: &'a aws_sdk_eks::Client,
+}
+
+fn failed(object: &str, permission: &str, f: AwsFailure) -> AwsWriteError {
+    match f {
+        AwsFailure::Denied(message) => AwsWriteError::Denied {
+            permission: permission.to_string(),
+            message,
+        },
+        other => AwsWriteError::Failed {
+            object: object.to_string(),
+            message: other.message().to_string(),
+        },
+    }
+}
+
+/// Two policy documents are the same when their decoded texts are: IAM hands documents back
+/// URL-encoded, and the plan keeps them as they were read.
+fn same_document(a: &str, b: &str) -> bool {
+    match (decode_document(a), decode_document(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+impl AwsWriter<'_> {
+    /// The document the step would replace, as IAM has it now (`None`: there is none).
+    pub async fn current(&self, change: &Change) -> Result<Option<String>, AwsWriteError> {
+        match change {
+            Change::PutTrustPolicy { role_name, .. } => {
+                let object = format!("the trust policy of role {role_name}");
+                let out = self
+                    .iam
+                    .get_role()
+                    .role_name(role_name)
+                    .send()
+                    .await
+                    .map_err(|e| failed(&object, "iam:GetRole", classify(&e)))?;
+                Ok(out
+                    .role()
+                    .and_then(|r| r.assume_role_policy_document())
+                    .map(str::to_string))
+            }
+            Change::PutRolePolicy {
+                role_name,
+                policy_name,
+                ..
+            } => {
+                let object = format!("inline policy {policy_name} of role {role_name}");
+                match self
+                    .iam
+                    .get_role_policy()
+                    .role_name(role_name)
+                    .policy_name(policy_name)
+                    .send()
+                    .await
+                {
+                    Ok(out) => Ok(Some(out.policy_document().to_string())),
+                    Err(e) => match classify(&e) {
+                        AwsFailure::NotFound(_) => Ok(None),
+                        other => Err(failed(&object, "iam:GetRolePolicy", other)),
+                    },
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Makes `change`; `before` is the document the plan was made from (for the steps that
+    /// replace one), compared with IAM's just before the write.
+    pub async fn apply(&self, change: &Change, before: Option<&str>) -> Result<(), AwsWriteError> {
+        if matches!(
+            change,
+            Change::PutTrustPolicy { .. } | Change::PutRolePolicy { .. }
+        ) {
+            let now = self.current(change).await?;
+            let unchanged = match (now.as_deref(), before) {
+                (Some(n), Some(b)) => same_document(n, b),
+                (None, None) => true,
+                _ => false,
+            };
+            if !unchanged {
+                return Err(AwsWriteError::Conflict {
+                    object: describe(change),
+                    reason: "its document is not the one the plan was made from".into(),
+                });
+            }
+        }
+        let iam = self.iam;
+        let object = describe(change);
+        match change {
+            Change::PutTrustPolicy {
+                role_name,
+                document,
+            } => iam
+                .update_assume_role_policy()
+                .role_name(role_name)
+                .policy_document(document)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| failed(&object, "iam:UpdateAssumeRolePolicy", classify(&e))),
+            Change::PutRolePolicy {
+                role_name,
+                policy_name,
+                document,
+            } => iam
+                .put_role_policy()
+                .role_name(role_name)
+                .policy_name(policy_name)
+                .policy_document(document)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| failed(&object, "iam:PutRolePolicy", classify(&e))),
+            Change::AttachRolePolicy {
+                role_name,
+                policy_arn,
+            } => iam
+                .attach_role_policy()
+                .role_name(role_name)
+                .policy_arn(policy_arn)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| failed(&object, "iam:AttachRolePolicy", classify(&e))),
+            Change::CreateOidcProvider { url, client_ids } => {
+                let mut req = iam.create_open_id_connect_provider().url(url);
+                for id in client_ids {
+                    req = req.client_id_list(id);
+                }
+                req.send().await.map(drop).map_err(|e| {
+                    already_exists(&e, &object).unwrap_or_else(|| {
+                        failed(&object, "iam:CreateOpenIDConnectProvider", classify(&e))
+                    })
+                })
+            }
+            Change::AddClientId {
+                provider_arn,
+                client_id,
+            } => iam
+                .add_client_id_to_open_id_connect_provider()
+                .open_id_connect_provider_arn(provider_arn)
+                .client_id(client_id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| {
+                    failed(
+                        &object,
+                        "iam:AddClientIDToOpenIDConnectProvider",
+                        classify(&e),
+                    )
+                }),
+            Change::CreatePodIdentityAssociation {
+                cluster,
+                namespace,
+                service_account,
+                role_arn,
+            } => self
+                .eks
+                .create_pod_identity_association()
+                .cluster_name(cluster)
+                .namespace(namespace)
+                .service_account(service_account)
+                .role_arn(role_arn)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| {
+                    already_exists(&e, &object).unwrap_or_else(|| {
+                        failed(&object, "eks:CreatePodIdentityAssociation", classify(&e))
+                    })
+                }),
+            other => Err(AwsWriteError::NotAws(other.action().to_string())),
+        }
+    }
+}
+
+/// EntityAlreadyExists (IAM) and ResourceInUseException (EKS, an association for that service
+/// account exists) are conflicts: someone made the object since the plan.
+fn already_exists<E, R>(err: &SdkError<E, R>, object: &str) -> Option<AwsWriteError>
+where
+    E: ProvideErrorMetadata,
+{
+    let code = err.as_service_error().and_then(|e| e.code())?;
+    matches!(code, "EntityAlreadyExists" | "ResourceInUseException").then(|| {
+        AwsWriteError::Conflict {
+            object: object.to_string(),
+            reason: format!(
+                "{code}: {}",
+                err.as_service_error()
+                    .and_then(|e| e.message())
+                    .unwrap_or("it exists already")
+            ),
+        }
+    })
+}
+
+fn describe(change: &Change) -> String {
+    match change {
+        Change::PutTrustPolicy { role_name, .. } => format!("the trust policy of role {role_name}"),
+        Change::PutRolePolicy {
+            role_name,
+            policy_name,
+            ..
+        } => format!("inline policy {policy_name} of role {role_name}"),
+        Change::AttachRolePolicy {
+            role_name,
+            policy_arn,
+        } => format!("the attachment of {policy_arn} to role {role_name}"),
+        Change::CreateOidcProvider { url, .. } => format!("the OIDC provider for {url}"),
+        Change::AddClientId { provider_arn, .. } => format!("OIDC provider {provider_arn}"),
+        Change::CreatePodIdentityAssociation {
+            namespace,
+            service_account,
+            ..
+        } => format!("the pod identity association of {namespace}/{service_account}"),
+        other => other.action().to_string(),
+    }
+}
