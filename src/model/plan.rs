@@ -70,9 +70,14 @@ pub enum Change {
         service_account: String,
     },
     /// `kubectl rollout restart`: the template's `kubectl.kubernetes.io/restartedAt`.
-    RolloutRestart { workload: WorkloadTarget },
+    RolloutRestart {
+        workload: WorkloadTarget,
+    },
     /// Replace a role's trust policy with `document` (the whole text).
-    PutTrustPolicy { role_name: String, document: String },
+    PutTrustPolicy {
+        role_name: String,
+        document: String,
+    },
     /// Create or replace an inline policy of a role.
     PutRolePolicy {
         role_name: String,
@@ -101,6 +106,32 @@ pub enum Change {
         service_account: String,
         role_arn: String,
     },
+    // What undo takes back: the inverses of the creations above.
+    DeleteServiceAccount {
+        namespace: String,
+        name: String,
+    },
+    DeleteRolePolicy {
+        role_name: String,
+        policy_name: String,
+    },
+    DetachRolePolicy {
+        role_name: String,
+        policy_arn: String,
+    },
+    DeleteOidcProvider {
+        provider_arn: String,
+    },
+    RemoveClientId {
+        provider_arn: String,
+        client_id: String,
+    },
+    /// The association of `namespace/service_account` (its id is looked up when deleting).
+    DeletePodIdentityAssociation {
+        cluster: String,
+        namespace: String,
+        service_account: String,
+    },
 }
 
 impl Change {
@@ -109,13 +140,19 @@ impl Change {
             Change::AnnotateServiceAccount { .. }
             | Change::CreateServiceAccount { .. }
             | Change::SetServiceAccountName { .. }
-            | Change::RolloutRestart { .. } => System::Kubernetes,
+            | Change::RolloutRestart { .. }
+            | Change::DeleteServiceAccount { .. } => System::Kubernetes,
             Change::PutTrustPolicy { .. }
             | Change::PutRolePolicy { .. }
             | Change::AttachRolePolicy { .. }
             | Change::CreateOidcProvider { .. }
-            | Change::AddClientId { .. } => System::Iam,
-            Change::CreatePodIdentityAssociation { .. } => System::Eks,
+            | Change::AddClientId { .. }
+            | Change::DeleteRolePolicy { .. }
+            | Change::DetachRolePolicy { .. }
+            | Change::DeleteOidcProvider { .. }
+            | Change::RemoveClientId { .. } => System::Iam,
+            Change::CreatePodIdentityAssociation { .. }
+            | Change::DeletePodIdentityAssociation { .. } => System::Eks,
         }
     }
 
@@ -133,8 +170,30 @@ impl Change {
             Change::CreateOidcProvider { .. } => "create-oidc-provider",
             Change::AddClientId { .. } => "add-client-id",
             Change::CreatePodIdentityAssociation { .. } => "create-pod-identity-association",
+            Change::DeleteServiceAccount { .. } => "delete",
+            Change::DeleteRolePolicy { .. } => "delete-role-policy",
+            Change::DetachRolePolicy { .. } => "detach-role-policy",
+            Change::DeleteOidcProvider { .. } => "delete-oidc-provider",
+            Change::RemoveClientId { .. } => "remove-client-id",
+            Change::DeletePodIdentityAssociation { .. } => "delete-pod-identity-association",
         }
     }
+}
+
+/// What a Kubernetes step was planned against, so the API server refuses it when that
+/// changed (DESIGN.md "Fixes are data").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Precondition {
+    /// The ServiceAccount's resourceVersion.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub resource_version: Option<String>,
+    /// The workload template's `serviceAccountName` (`None`: unset).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub service_account_name: Option<String>,
+    /// The workload's `metadata.generation`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub generation: Option<i64>,
 }
 
 /// One step of a plan.
@@ -155,6 +214,8 @@ pub struct Step {
     /// The command that undoes it (the journal restores `before` itself).
     pub inverse: Option<CommandLine>,
     pub change: Change,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub precondition: Option<Precondition>,
 }
 
 /// One way to resolve an ambiguous fix, for `--choice N`.
@@ -227,6 +288,7 @@ mod tests {
                 command: CommandLine::kubectl(["annotate", "sa", "checkout"]),
                 inverse: None,
                 change,
+                precondition: None,
             }],
             choices: Vec::new(),
             manual: None,

@@ -83,7 +83,26 @@ fn key(c: &Change) -> String {
             namespace,
             service_account,
             ..
+        }
+        | Change::DeletePodIdentityAssociation {
+            namespace,
+            service_account,
+            ..
         } => format!("association {namespace}/{service_account}"),
+        Change::DeleteServiceAccount { namespace, name } => format!("sa {namespace}/{name}"),
+        Change::DeleteRolePolicy {
+            role_name,
+            policy_name,
+        } => format!("inline {role_name} {policy_name}"),
+        Change::DetachRolePolicy {
+            role_name,
+            policy_arn,
+        } => format!("attach {role_name} {policy_arn}"),
+        Change::DeleteOidcProvider { provider_arn } => format!("provider {provider_arn}"),
+        Change::RemoveClientId {
+            provider_arn,
+            client_id,
+        } => format!("client-id {provider_arn} {client_id}"),
     }
 }
 

@@ -242,6 +242,55 @@ fn one(snap: &mut Snapshot, change: &Change, at: jiff::Timestamp) -> Result<(), 
                 modified_at: None,
             });
         }
+        Change::DeleteServiceAccount { namespace, name } => {
+            let what = format!("ServiceAccount {namespace}/{name}");
+            listing(&mut snap.kube.service_accounts, &what)?
+                .retain(|s| !here(&s.metadata, namespace, name));
+        }
+        Change::DeleteRolePolicy {
+            role_name,
+            policy_name,
+        } => {
+            if let Fact::Known(list) = &mut role_mut(snap, role_name)?.inline_policies {
+                list.retain(|p| &p.name != policy_name);
+            }
+        }
+        Change::DetachRolePolicy {
+            role_name,
+            policy_arn,
+        } => {
+            if let Fact::Known(list) = &mut role_mut(snap, role_name)?.attached_policies {
+                list.retain(|p| &p.arn != policy_arn);
+            }
+        }
+        Change::DeleteOidcProvider { provider_arn } => {
+            snap.aws.iam.oidc_providers.remove(provider_arn);
+        }
+        Change::RemoveClientId {
+            provider_arn,
+            client_id,
+        } => {
+            if let Some(ids) = snap
+                .aws
+                .iam
+                .oidc_providers
+                .get_mut(provider_arn)
+                .and_then(|p| p.client_ids.as_mut())
+            {
+                ids.retain(|i| i != client_id);
+            }
+        }
+        Change::DeletePodIdentityAssociation {
+            namespace,
+            service_account,
+            ..
+        } => {
+            if let Fact::Known(list) = &mut snap.aws.associations {
+                list.retain(|a| {
+                    !(&a.namespace == namespace && &a.service_account == service_account)
+                });
+            }
+        }
     }
     Ok(())
 }

@@ -7,7 +7,7 @@
 
 use crate::diagnose::links::fix_document;
 use crate::model::aws::IamRole;
-use crate::model::plan::{Change, ObjectRef, Step, WorkloadTarget};
+use crate::model::plan::{Change, ObjectRef, Precondition, Step, WorkloadTarget};
 use crate::model::{CommandLine, Snapshot};
 
 /// The step of `change`, reading its object in `before` (the snapshot planned on) and in
@@ -23,6 +23,87 @@ pub fn step(change: &Change, before: &Snapshot, after: &Snapshot) -> Step {
         command: command(change),
         inverse: inverse(change, before),
         change: change.clone(),
+        precondition: precondition(change, before),
+    }
+}
+
+/// What the API server must still hold for a Kubernetes step (see
+/// [`crate::model::plan::Precondition`]).
+fn precondition(change: &Change, before: &Snapshot) -> Option<Precondition> {
+    match change {
+        Change::AnnotateServiceAccount {
+            namespace, name, ..
+        }
+        | Change::DeleteServiceAccount { namespace, name } => {
+            let sa = before
+                .kube
+                .service_accounts
+                .known()?
+                .items
+                .iter()
+                .find(|s| {
+                    s.metadata.namespace.as_deref() == Some(namespace)
+                        && s.metadata.name.as_deref() == Some(name)
+                })?;
+            Some(Precondition {
+                resource_version: sa.metadata.resource_version.clone(),
+                ..Precondition::default()
+            })
+        }
+        Change::SetServiceAccountName { workload, .. } => {
+            let w = crate::diagnose::workloads::resolve(&before.kube)
+                .into_iter()
+                .find(|x| {
+                    x.id.namespace == workload.namespace
+                        && x.id.name == workload.name
+                        && x.id.kind.kind_name() == workload.kind
+                })?;
+            let spec = w.template.and_then(|t| t.spec.as_ref());
+            Some(Precondition {
+                service_account_name: spec.and_then(|s| s.service_account_name.clone()),
+                generation: workload_generation(before, workload),
+                resource_version: None,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn workload_generation(snap: &Snapshot, w: &WorkloadTarget) -> Option<i64> {
+    let here = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
+        m.namespace.as_deref() == Some(w.namespace.as_str())
+            && m.name.as_deref() == Some(w.name.as_str())
+    };
+    let kube = &snap.kube;
+    match w.kind.as_str() {
+        "Deployment" => {
+            kube.deployments
+                .known()?
+                .items
+                .iter()
+                .find(|d| here(&d.metadata))?
+                .metadata
+                .generation
+        }
+        "StatefulSet" => {
+            kube.stateful_sets
+                .known()?
+                .items
+                .iter()
+                .find(|d| here(&d.metadata))?
+                .metadata
+                .generation
+        }
+        "DaemonSet" => {
+            kube.daemon_sets
+                .known()?
+                .items
+                .iter()
+                .find(|d| here(&d.metadata))?
+                .metadata
+                .generation
+        }
+        _ => None,
     }
 }
 
@@ -187,6 +268,71 @@ fn states(
                 "namespace: {namespace}\nserviceAccount: {service_account}\nroleArn: {role_arn}"
             )),
         ),
+        Change::DeleteServiceAccount { namespace, name } => (
+            ObjectRef {
+                kind: "ServiceAccount".into(),
+                namespace: Some(namespace.clone()),
+                name: Some(name.clone()),
+                arn: None,
+            },
+            service_account_text(before, namespace, name),
+            None,
+        ),
+        Change::DeleteRolePolicy {
+            role_name,
+            policy_name,
+        } => (
+            ObjectRef {
+                kind: "IAMRolePolicy".into(),
+                namespace: None,
+                name: Some(format!("{role_name}/{policy_name}")),
+                arn: role(before, role_name).map(|r| r.arn.clone()),
+            },
+            inline_text(before, role_name, policy_name),
+            None,
+        ),
+        Change::DetachRolePolicy {
+            role_name,
+            policy_arn,
+        } => (
+            role_object(before, role_name),
+            Some(format!("attached {policy_arn}")),
+            None,
+        ),
+        Change::DeleteOidcProvider { provider_arn } => (
+            ObjectRef {
+                kind: "OpenIDConnectProvider".into(),
+                namespace: None,
+                name: None,
+                arn: Some(provider_arn.clone()),
+            },
+            client_ids(before, provider_arn),
+            None,
+        ),
+        Change::RemoveClientId { provider_arn, .. } => (
+            ObjectRef {
+                kind: "OpenIDConnectProvider".into(),
+                namespace: None,
+                name: None,
+                arn: Some(provider_arn.clone()),
+            },
+            client_ids(before, provider_arn),
+            client_ids(after, provider_arn),
+        ),
+        Change::DeletePodIdentityAssociation {
+            namespace,
+            service_account,
+            ..
+        } => (
+            ObjectRef {
+                kind: "PodIdentityAssociation".into(),
+                namespace: Some(namespace.clone()),
+                name: Some(service_account.clone()),
+                arn: None,
+            },
+            None,
+            None,
+        ),
     }
 }
 
@@ -291,6 +437,58 @@ pub fn command(change: &Change) -> CommandLine {
             "--role-arn",
             role_arn,
         ]),
+        Change::DeleteServiceAccount { namespace, name } => {
+            CommandLine::kubectl(["delete", "serviceaccount", name, "-n", namespace])
+        }
+        Change::DeleteRolePolicy {
+            role_name,
+            policy_name,
+        } => CommandLine::aws([
+            "iam",
+            "delete-role-policy",
+            "--role-name",
+            role_name,
+            "--policy-name",
+            policy_name,
+        ]),
+        Change::DetachRolePolicy {
+            role_name,
+            policy_arn,
+        } => CommandLine::aws([
+            "iam",
+            "detach-role-policy",
+            "--role-name",
+            role_name,
+            "--policy-arn",
+            policy_arn,
+        ]),
+        Change::DeleteOidcProvider { provider_arn } => CommandLine::aws([
+            "iam",
+            "delete-open-id-connect-provider",
+            "--open-id-connect-provider-arn",
+            provider_arn,
+        ]),
+        Change::RemoveClientId {
+            provider_arn,
+            client_id,
+        } => CommandLine::aws([
+            "iam",
+            "remove-client-id-from-open-id-connect-provider",
+            "--open-id-connect-provider-arn",
+            provider_arn,
+            "--client-id",
+            client_id,
+        ]),
+        // The association's id is only known once it exists: the command names it by its
+        // placeholder, the writer looks it up.
+        Change::DeletePodIdentityAssociation { cluster, .. } => CommandLine::aws([
+            "eks",
+            "delete-pod-identity-association",
+            "--cluster-name",
+            cluster,
+            "--association-id",
+            crate::model::command::placeholder::ASSOCIATION_ID,
+        ]),
     }
 }
 
@@ -394,5 +592,12 @@ fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine> {
             client_id,
         ])),
         Change::CreateOidcProvider { .. } | Change::CreatePodIdentityAssociation { .. } => None,
+        // Undoing an undo is fixing again.
+        Change::DeleteServiceAccount { .. }
+        | Change::DeleteRolePolicy { .. }
+        | Change::DetachRolePolicy { .. }
+        | Change::DeleteOidcProvider { .. }
+        | Change::RemoveClientId { .. }
+        | Change::DeletePodIdentityAssociation { .. } => None,
     }
 }

@@ -201,6 +201,87 @@ impl AwsWriter<'_> {
                         failed(&object, "eks:CreatePodIdentityAssociation", classify(&e))
                     })
                 }),
+            Change::DeleteRolePolicy {
+                role_name,
+                policy_name,
+            } => iam
+                .delete_role_policy()
+                .role_name(role_name)
+                .policy_name(policy_name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| failed(&object, "iam:DeleteRolePolicy", classify(&e))),
+            Change::DetachRolePolicy {
+                role_name,
+                policy_arn,
+            } => iam
+                .detach_role_policy()
+                .role_name(role_name)
+                .policy_arn(policy_arn)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| failed(&object, "iam:DetachRolePolicy", classify(&e))),
+            Change::DeleteOidcProvider { provider_arn } => iam
+                .delete_open_id_connect_provider()
+                .open_id_connect_provider_arn(provider_arn)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| failed(&object, "iam:DeleteOpenIDConnectProvider", classify(&e))),
+            Change::RemoveClientId {
+                provider_arn,
+                client_id,
+            } => iam
+                .remove_client_id_from_open_id_connect_provider()
+                .open_id_connect_provider_arn(provider_arn)
+                .client_id(client_id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| {
+                    failed(
+                        &object,
+                        "iam:RemoveClientIDFromOpenIDConnectProvider",
+                        classify(&e),
+                    )
+                }),
+            Change::DeletePodIdentityAssociation {
+                cluster,
+                namespace,
+                service_account,
+            } => {
+                let listed = self
+                    .eks
+                    .list_pod_identity_associations()
+                    .cluster_name(cluster)
+                    .namespace(namespace)
+                    .service_account(service_account)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        failed(&object, "eks:ListPodIdentityAssociations", classify(&e))
+                    })?;
+                let Some(id) = listed
+                    .associations()
+                    .first()
+                    .and_then(|a| a.association_id())
+                else {
+                    return Err(AwsWriteError::Conflict {
+                        object,
+                        reason: "it no longer exists".into(),
+                    });
+                };
+                self.eks
+                    .delete_pod_identity_association()
+                    .cluster_name(cluster)
+                    .association_id(id)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| failed(&object, "eks:DeletePodIdentityAssociation", classify(&e)))
+            }
             other => Err(AwsWriteError::NotAws(other.action().to_string())),
         }
     }

@@ -20,6 +20,7 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 use thiserror::Error;
 
+pub use crate::model::plan::Precondition;
 use crate::model::plan::{Change, WorkloadTarget};
 
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
@@ -37,17 +38,6 @@ pub enum KubeWriteError {
     /// Not a Kubernetes change, or a workload kind without a controller to restart it.
     #[error("{0} is not a change the Kubernetes writer makes")]
     NotKubernetes(String),
-}
-
-/// What a step was planned against, for its precondition.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Precondition {
-    /// The ServiceAccount's resourceVersion when the plan was made.
-    pub resource_version: Option<String>,
-    /// The workload template's `serviceAccountName` when the plan was made (`None`: unset).
-    pub service_account_name: Option<String>,
-    /// The workload's `metadata.generation` when the plan was made.
-    pub generation: Option<i64>,
 }
 
 pub struct KubeWriter {
@@ -170,6 +160,24 @@ impl KubeWriter {
                 let body = json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}});
                 self.patch_workload(workload, Patch::Strategic(body), "patch")
                     .await
+            }
+            Change::DeleteServiceAccount { namespace, name } => {
+                let api: Api<ServiceAccount> = Api::namespaced(self.client.clone(), namespace);
+                let object = format!("ServiceAccount {namespace}/{name}");
+                let mut dp = kube::api::DeleteParams::default();
+                if let Some(rv) = &pre.resource_version {
+                    dp.preconditions = Some(kube::api::Preconditions {
+                        resource_version: Some(rv.clone()),
+                        uid: None,
+                    });
+                }
+                api.delete(name, &dp).await.map(drop).map_err(|e| {
+                    classify(
+                        e,
+                        &object,
+                        format!("delete serviceaccounts in namespace {namespace}"),
+                    )
+                })
             }
             other => Err(KubeWriteError::NotKubernetes(other.action().to_string())),
         }
