@@ -5,6 +5,7 @@
 //! as tasks that can be cancelled. `--prove` lives in `prove`.
 
 pub mod background;
+pub mod fix;
 mod prove;
 pub mod watched;
 

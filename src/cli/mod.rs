@@ -7,10 +7,13 @@ pub mod action_args;
 pub mod doctor;
 pub mod dump;
 pub mod explain;
+pub mod fix;
 pub mod policy_eval;
+pub mod render_plan;
 pub mod render_text;
 pub mod source_args;
 pub mod tui;
+pub mod undo;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +34,9 @@ pub struct Cli {
     pub source: source_args::SourceArgs,
     #[command(flatten)]
     pub tui: tui::TuiArgs,
+    /// Refuse every write (fix, apply, undo print their plans and write nothing).
+    #[arg(long, global = true)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +52,14 @@ pub enum Command {
     /// Explain a finding code (what it means, the errors you see, how to fix it by hand); without
     /// a code, list them all.
     Explain(explain::ExplainArgs),
+    /// Plan the fix of a workload's broken links, show it, and apply it (journaled, undoable).
+    Fix(fix::FixArgs),
+    /// Apply a plan saved with `fix --dry-run -o json`, if nothing it touches changed since.
+    Apply(undo::ApplyArgs),
+    /// Revert an applied plan from the journal.
+    Undo(undo::UndoArgs),
+    /// List the journal of applied plans.
+    History(undo::HistoryArgs),
     /// IAM policy tools.
     Policy {
         #[command(subcommand)]
@@ -80,6 +94,10 @@ pub fn main() -> i32 {
         Some(Command::Doctor(args)) => doctor::run(&args),
         Some(Command::Dump(args)) => dump::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),
+        Some(Command::Fix(args)) => fix::run(&args, cli.read_only),
+        Some(Command::Apply(args)) => undo::apply(&args, cli.read_only),
+        Some(Command::Undo(args)) => undo::undo(&args, cli.read_only),
+        Some(Command::History(args)) => undo::history(&args),
         Some(Command::Policy {
             command: PolicyCommand::Eval(args),
         }) => policy_eval::run(&args),

@@ -13,6 +13,7 @@ pub mod command;
 pub mod command_target;
 pub mod explain;
 pub mod fact;
+pub mod journal;
 pub mod plan;
 pub mod proof;
 pub mod report;

@@ -49,7 +49,11 @@ pub struct WorkloadTarget {
 
 /// One change to one object, with exactly the data its writer needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(
+    tag = "type",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
 pub enum Change {
     /// Set (`Some`) or remove (`None`) one annotation of a ServiceAccount.
     AnnotateServiceAccount {
@@ -209,13 +213,60 @@ pub struct Step {
     pub before: Option<String>,
     /// Its state once the step is made; `None` when the step deletes it.
     pub after: Option<String>,
-    /// The equivalent `kubectl`/`aws` command.
+    /// The equivalent `kubectl`/`aws` command, as the line to paste (quoted for a POSIX shell;
+    /// read back with the same quoting rules).
+    #[serde(with = "command_text")]
     pub command: CommandLine,
     /// The command that undoes it (the journal restores `before` itself).
+    #[serde(with = "optional_command_text", default)]
     pub inverse: Option<CommandLine>,
     pub change: Change,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub precondition: Option<Precondition>,
+}
+
+/// A command in a plan file: the rendered line, parsed back with the POSIX quoting it was
+/// rendered with (so the argv is exactly what was planned).
+mod command_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::model::CommandLine;
+
+    pub fn serialize<S: Serializer>(c: &CommandLine, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&c.render())
+    }
+
+    pub fn parse<E: serde::de::Error>(line: &str) -> Result<CommandLine, E> {
+        let argv =
+            shlex::split(line).ok_or_else(|| E::custom("a command line with broken quoting"))?;
+        if argv.is_empty() || argv.iter().any(|a| a.contains('\0')) {
+            return Err(E::custom("a command needs a program and no NUL byte"));
+        }
+        Ok(CommandLine::new(argv))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CommandLine, D::Error> {
+        parse(&String::deserialize(d)?)
+    }
+}
+
+mod optional_command_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::model::CommandLine;
+
+    pub fn serialize<S: Serializer>(c: &Option<CommandLine>, s: S) -> Result<S::Ok, S::Error> {
+        match c {
+            Some(c) => s.serialize_str(&c.render()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CommandLine>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|l| super::command_text::parse(&l))
+            .transpose()
+    }
 }
 
 /// One way to resolve an ambiguous fix, for `--choice N`.
@@ -297,7 +348,7 @@ mod tests {
         assert_eq!(json["steps"][0]["system"], "kubernetes");
         assert_eq!(json["steps"][0]["action"], "annotate");
         assert_eq!(json["steps"][0]["object"]["kind"], "ServiceAccount");
-        assert_eq!(json["steps"][0]["command"][0], "kubectl");
+        assert_eq!(json["steps"][0]["command"], "kubectl annotate sa checkout");
         assert_eq!(json["schemaVersion"], 1);
         let back: Plan = serde_json::from_value(json).unwrap();
         assert_eq!(back, plan);

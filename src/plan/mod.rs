@@ -12,4 +12,5 @@ pub mod fix;
 mod fix_tests;
 pub mod simulate;
 pub mod steps;
+pub mod undo;
 pub mod webhook;

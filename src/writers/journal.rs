@@ -11,13 +11,10 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use crate::model::journal::{JOURNAL_SCHEMA_VERSION, JournalEntry, StepOutcome, StepRecord};
 use crate::model::plan::{Plan, PlanResult};
-
-/// The journal file's version; older tools refuse newer files.
-pub const JOURNAL_SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Error)]
 pub enum JournalError {
@@ -31,43 +28,6 @@ pub enum JournalError {
     Exists(String),
     #[error("no plan with id {0} in the journal")]
     NotFound(String),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StepOutcome {
-    /// Recorded before the write: the write may or may not have happened (a crash).
-    Started,
-    Applied,
-    Failed,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StepRecord {
-    pub index: usize,
-    /// The object's state read just before the step (`None`: it did not exist).
-    pub prior: Option<String>,
-    pub outcome: StepOutcome,
-    /// Why a failed step failed.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub message: Option<String>,
-    /// RFC 3339.
-    pub at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct JournalEntry {
-    pub schema_version: u32,
-    pub plan: Plan,
-    pub started_at: String,
-    pub steps: Vec<StepRecord>,
-    /// `None` while the plan is being applied (or when it was interrupted).
-    pub result: Option<PlanResult>,
-    /// Set when this entry undid another plan (its id).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub undoes: Option<String>,
 }
 
 /// The journal directory.

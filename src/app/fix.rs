@@ -1,0 +1,265 @@
+//! The service layer's write side (issue 11): plan a fix from a fresh gather, apply a plan
+//! (every object checked against what the plan was made from before anything is written, each
+//! step journaled before it is made, stopping at the first failure), then gather and diagnose
+//! again. Undo builds the inverse plan of a journal entry ([`super::undo`]) and applies it the
+//! same way. Front ends call these and never the writers.
+
+use std::time::Duration;
+
+use thiserror::Error;
+
+use super::{AppError, Source, focused, focused_options, gather};
+use crate::diagnose::{self, Selection};
+use crate::model::Report;
+use crate::model::plan::{Change, Plan, PlanResult, Step, System};
+use crate::plan::fix::{FixOutcome, PlanError, plan_fix};
+use crate::sources::live::{self, LiveOptions};
+use crate::writers::aws::{AwsWriteError, AwsWriter};
+use crate::writers::journal::{Journal, JournalError};
+use crate::writers::kubernetes::{KubeWriteError, KubeWriter};
+
+#[derive(Debug, Error)]
+pub enum FixError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+/// A plan's id: when it was made, and this process (two plans in one second from one process
+/// are not made).
+pub fn new_id(now: jiff::Timestamp) -> String {
+    format!(
+        "{}-{:05}",
+        now.strftime("%Y%m%dT%H%M%SZ"),
+        std::process::id() % 100_000
+    )
+}
+
+/// Plans the fix of what `selection` selects in `source`, proven in memory.
+pub fn plan(source: &Source, selection: &Selection, target: &str) -> Result<FixOutcome, FixError> {
+    let snapshot = gather(&focused(source, selection))?;
+    let now = jiff::Timestamp::now();
+    Ok(plan_fix(&snapshot, selection, &new_id(now), target, now)?)
+}
+
+/// How applying a plan ended.
+#[derive(Debug)]
+pub enum Applied {
+    /// Every step made; the diagnosis gathered afresh afterwards.
+    Done { after: Box<Report> },
+    /// An object changed since the plan was made: nothing was written.
+    Conflict { step: usize, reason: String },
+    /// Step `step` failed after `step` steps were made (they are in the journal, undo works).
+    Failed { step: usize, reason: String },
+}
+
+impl Applied {
+    pub fn result(&self) -> PlanResult {
+        match self {
+            Applied::Done { .. } => PlanResult::Applied,
+            Applied::Conflict { .. } => PlanResult::Conflict,
+            Applied::Failed { .. } => PlanResult::Failed,
+        }
+    }
+}
+
+fn now_text() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+/// Whether `step`'s object is still what the plan was made from, read now; `Some(reason)`
+/// when it is not.
+async fn changed_since(
+    step: &Step,
+    fresh: &crate::model::Snapshot,
+    aws: &AwsWriter<'_>,
+) -> Result<Option<String>, String> {
+    let read_now = crate::plan::steps::step(&step.change, fresh, fresh);
+    let differs = |what: &str| Some(format!("{what} is not what it was when the plan was made"));
+    Ok(match &step.change {
+        Change::PutTrustPolicy { .. } | Change::PutRolePolicy { .. } => {
+            let now = aws.current(&step.change).await.map_err(|e| e.to_string())?;
+            let same = match (now.as_deref(), step.before.as_deref()) {
+                (Some(n), Some(b)) => same_text(n, b),
+                (None, None) => true,
+                _ => false,
+            };
+            (!same).then(|| differs("its document")).flatten()
+        }
+        Change::AnnotateServiceAccount { .. }
+        | Change::DeleteServiceAccount { .. }
+        | Change::SetServiceAccountName { .. } => {
+            let planned = step.precondition.clone().unwrap_or_default();
+            let current = read_now.precondition.clone().unwrap_or_default();
+            (planned != current)
+                .then(|| differs("the object"))
+                .flatten()
+        }
+        Change::CreateServiceAccount { .. } => read_now
+            .before
+            .is_some()
+            .then(|| "it was created since the plan was made".to_string()),
+        Change::CreateOidcProvider { url, .. } => {
+            let bare = url.trim_start_matches("https://");
+            fresh
+                .aws
+                .iam
+                .oidc_providers
+                .values()
+                .any(|p| p.url == bare)
+                .then(|| "it was created since the plan was made".to_string())
+        }
+        Change::AddClientId {
+            provider_arn,
+            client_id,
+        } => fresh
+            .aws
+            .iam
+            .oidc_providers
+            .get(provider_arn)
+            .and_then(|p| p.client_ids.as_ref())
+            .is_some_and(|ids| ids.contains(client_id))
+            .then(|| "the client id was added since the plan was made".to_string()),
+        Change::CreatePodIdentityAssociation {
+            namespace,
+            service_account,
+            ..
+        } => fresh
+            .aws
+            .associations
+            .known()
+            .is_some_and(|l| {
+                l.iter()
+                    .any(|a| &a.namespace == namespace && &a.service_account == service_account)
+            })
+            .then(|| "an association for it was created since the plan was made".to_string()),
+        _ => None,
+    })
+}
+
+fn same_text(a: &str, b: &str) -> bool {
+    match (
+        crate::policy::decode_document(a),
+        crate::policy::decode_document(b),
+    ) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Applies `plan` live: checks every object first (a conflict writes nothing), journals each
+/// step before making it, stops at the first failure, then gathers and diagnoses again.
+pub async fn apply_async(
+    opts: &LiveOptions,
+    plan: &Plan,
+    selection: &Selection,
+    journal: &Journal,
+    undoes: Option<String>,
+) -> Result<Applied, FixError> {
+    let opts = focused_options(opts, selection);
+    let (fresh, session) = live::gather_session(&opts).await.map_err(AppError::from)?;
+    let kube = KubeWriter::new(session.client.clone());
+    let aws = AwsWriter {
+        iam: &session.aws.iam,
+        eks: &session.aws.eks,
+    };
+    for (i, step) in plan.steps.iter().enumerate() {
+        match changed_since(step, &fresh, &aws).await {
+            Ok(None) => {}
+            Ok(Some(reason)) => {
+                return Ok(Applied::Conflict {
+                    step: i,
+                    reason: format!("{}: {reason}", describe(step)),
+                });
+            }
+            Err(reason) => return Ok(Applied::Failed { step: i, reason }),
+        }
+    }
+    let mut recording = journal.begin(plan, &now_text(), undoes)?;
+    for (i, step) in plan.steps.iter().enumerate() {
+        let prior = match step.system {
+            System::Iam => aws
+                .current(&step.change)
+                .await
+                .ok()
+                .flatten()
+                .or(step.before.clone()),
+            _ => step.before.clone(),
+        };
+        recording.before_step(i, prior, &now_text())?;
+        let outcome = match step.system {
+            System::Kubernetes => kube
+                .apply(&step.change, &step.precondition.clone().unwrap_or_default())
+                .await
+                .map_err(|e| match e {
+                    KubeWriteError::Conflict { .. } => (true, e.to_string()),
+                    other => (false, other.to_string()),
+                }),
+            System::Iam | System::Eks => aws
+                .apply(&step.change, step.before.as_deref())
+                .await
+                .map_err(|e| match e {
+                    AwsWriteError::Conflict { .. } => (true, e.to_string()),
+                    other => (false, other.to_string()),
+                }),
+        };
+        match outcome {
+            Ok(()) => recording.after_step(i, None, &now_text())?,
+            Err((conflict, reason)) => {
+                recording.after_step(i, Some(reason.clone()), &now_text())?;
+                // A conflict at the first step wrote nothing; later, something was written.
+                let result = if conflict && i == 0 {
+                    PlanResult::Conflict
+                } else {
+                    PlanResult::Failed
+                };
+                recording.finish(result)?;
+                return Ok(if result == PlanResult::Conflict {
+                    Applied::Conflict { step: i, reason }
+                } else {
+                    Applied::Failed { step: i, reason }
+                });
+            }
+        }
+    }
+    recording.finish(PlanResult::Applied)?;
+    // Give the controllers a moment to start the new pods before looking again.
+    if plan
+        .steps
+        .iter()
+        .any(|s| matches!(s.change, Change::RolloutRestart { .. }))
+    {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let after = live::gather(&opts).await.map_err(AppError::from)?;
+    let report = diagnose::diagnose(&after, selection).map_err(AppError::from)?;
+    Ok(Applied::Done {
+        after: Box::new(report),
+    })
+}
+
+/// [`apply_async`] for synchronous callers.
+pub fn apply(
+    opts: &LiveOptions,
+    plan: &Plan,
+    selection: &Selection,
+    journal: &Journal,
+    undoes: Option<String>,
+) -> Result<Applied, FixError> {
+    live::block_on(apply_async(opts, plan, selection, journal, undoes)).map_err(AppError::from)?
+}
+
+/// `ServiceAccount shop/checkout`, `IAMRole checkout-irsa`: the object of a step, for messages.
+pub fn describe(step: &Step) -> String {
+    let o = &step.object;
+    let name = match (&o.namespace, &o.name, &o.arn) {
+        (Some(ns), Some(n), _) => format!("{ns}/{n}"),
+        (None, Some(n), _) => n.clone(),
+        (_, None, Some(arn)) => arn.clone(),
+        _ => String::new(),
+    };
+    format!("{} {name}", o.kind)
+}

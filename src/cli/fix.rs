@@ -1,0 +1,311 @@
+//! `kubectl irsa fix TARGET`: plan the fix of what the doctor finds broken (proven in memory),
+//! show it, ask (or `--yes`), apply it live with every step journaled, and diagnose again.
+//! `--dry-run`, `--offline` and `--demo` only print the plan. Exit codes (README): 0 applied,
+//! nothing to do or printed; 2 bad usage (or a write refused without a terminal or with
+//! `--read-only`); 4 no safe automatic fix; 5 conflict, nothing written; 6 failed part-way.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::{Args, ValueEnum};
+
+use super::render_plan::{self, Outcome};
+use super::source_args::{ActionArgs, SourceArgs, TargetArgs};
+use crate::app::{self, Source};
+use crate::diagnose::Selection;
+use crate::model::plan::{Plan, PlanResult};
+use crate::plan::fix::FixOutcome;
+use crate::writers::journal::Journal;
+
+pub mod exit {
+    pub use crate::model::report::exit::{OK, USAGE};
+    pub const NO_SAFE_FIX: i32 = 4;
+    pub const CONFLICT: i32 = 5;
+    pub const FAILED_PART_WAY: i32 = 6;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanOutput {
+    Text,
+    Json,
+    Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub needs: ActionArgs,
+    /// Pick choice N of an ambiguous fix (the plan lists them).
+    #[arg(long, value_name = "N")]
+    pub choice: Option<usize>,
+    /// Print the plan and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Output format: the plan as text, JSON (with the result and the diagnosis after), or a
+    /// shell script of its commands.
+    #[arg(short = 'o', long, value_enum, default_value_t = PlanOutput::Text)]
+    pub output: PlanOutput,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+pub fn say(message: &str) {
+    let mut err = anstream::stderr();
+    let _ = writeln!(err, "{}", crate::terminal_text::document(message));
+}
+
+/// Prints `outcome` as asked. Text is `extra` after the plan, or `extra` alone when the plan
+/// was shown already (before asking).
+pub fn print(output: PlanOutput, plan: &Plan, outcome: &Outcome, extra: &str, shown: bool) {
+    let mut out = anstream::stdout();
+    let _ = match output {
+        PlanOutput::Json => crate::terminal_text::json_pretty(outcome)
+            .map_err(std::io::Error::other)
+            .and_then(|s| writeln!(out, "{s}")),
+        PlanOutput::Shell => write!(out, "{}", render_plan::shell(plan)),
+        PlanOutput::Text if shown || plan.steps.is_empty() => write!(out, "{extra}"),
+        PlanOutput::Text => write!(out, "{}{extra}", render_plan::text(plan)),
+    };
+}
+
+/// Asks on the terminal; `None` when there is no terminal to ask on.
+pub fn confirm(question: &str) -> Option<bool> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    let mut err = anstream::stderr();
+    let _ = write!(err, "{question} [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).ok()?;
+    Some(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
+}
+
+/// Applies `plan` (already shown) live and prints the outcome; returns the exit code.
+pub fn apply_and_report(
+    opts: &crate::sources::live::LiveOptions,
+    plan: &Plan,
+    selection: &Selection,
+    output: PlanOutput,
+    yes: bool,
+    read_only: bool,
+    undoes: Option<String>,
+) -> i32 {
+    if read_only {
+        say(
+            "error: --read-only: nothing is written (drop --read-only, or use --dry-run to see the plan)",
+        );
+        return exit::USAGE;
+    }
+    if !yes {
+        let question = format!(
+            "Apply these {} to the cluster and the AWS account?",
+            crate::model::words::count(plan.steps.len(), "step", "steps")
+        );
+        match confirm(&question) {
+            None => {
+                say("error: not applying without a terminal to ask on: pass --yes (or --dry-run)");
+                return exit::USAGE;
+            }
+            Some(false) => {
+                print(
+                    output,
+                    plan,
+                    &Outcome {
+                        reason: Some("declined".into()),
+                        ..Outcome::of(plan, PlanResult::Declined)
+                    },
+                    "\ndeclined: nothing written\n",
+                    true,
+                );
+                return exit::OK;
+            }
+            Some(true) => {}
+        }
+    }
+    let journal = match Journal::default_location() {
+        Ok(j) => j,
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return exit::USAGE;
+        }
+    };
+    match app::fix::apply(opts, plan, selection, &journal, undoes) {
+        Err(e) => {
+            say(&format!("error: {e}"));
+            exit::FAILED_PART_WAY
+        }
+        Ok(applied) => {
+            let result = applied.result();
+            let (reason, after, code, words) = match &applied {
+                app::fix::Applied::Done { after } => (
+                    None,
+                    Some(after.as_ref()),
+                    exit::OK,
+                    format!(
+                        "\napplied {} (journal {}; `kubectl irsa undo {}` reverts it)\n{}",
+                        crate::model::words::count(plan.steps.len(), "step", "steps"),
+                        plan.id,
+                        plan.id,
+                        super::render_text::render(after, false)
+                    ),
+                ),
+                app::fix::Applied::Conflict { reason, .. } => (
+                    Some(reason.clone()),
+                    None,
+                    exit::CONFLICT,
+                    format!("\nconflict, nothing written: {reason}\n"),
+                ),
+                app::fix::Applied::Failed { step, reason } => (
+                    Some(format!("step {} failed: {reason}", step + 1)),
+                    None,
+                    exit::FAILED_PART_WAY,
+                    format!(
+                        "\nstep {} failed: {reason}\n{} applied before it; `kubectl irsa undo {}` reverts them\n",
+                        step + 1,
+                        crate::model::words::count(*step, "step was", "steps were"),
+                        plan.id
+                    ),
+                ),
+            };
+            print(
+                output,
+                plan,
+                &Outcome {
+                    reason,
+                    diagnosis: after,
+                    ..Outcome::of(plan, result)
+                },
+                &words,
+                true,
+            );
+            code
+        }
+    }
+}
+
+pub fn run(args: &FixArgs, read_only: bool) -> i32 {
+    let actions = match args.needs.requested() {
+        Ok(a) => a,
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return exit::USAGE;
+        }
+    };
+    let target = match args.target.target() {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            say(
+                "error: fix needs a TARGET (deploy/NAME, sa/NAME, ...): a plan changes one workload's chain at a time",
+            );
+            return exit::USAGE;
+        }
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return exit::USAGE;
+        }
+    };
+    if args.choice.is_some() {
+        say(
+            "error: this fix has no choices to pick from (--choice applies to a plan that lists them)",
+        );
+        return exit::USAGE;
+    }
+    let source = args.source.source();
+    let selection = Selection {
+        namespace: args.source.namespace_filter(),
+        target: Some(target),
+        selector: args.source.scope.selector.clone(),
+        actions,
+    };
+    let label = args.target.target.join(" ");
+    let outcome = match app::fix::plan(&source, &selection, &label) {
+        Ok(o) => o,
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return match e {
+                app::fix::FixError::App(a) => a.exit_code(),
+                _ => exit::USAGE,
+            };
+        }
+    };
+    let plan = match outcome {
+        FixOutcome::NothingToDo => {
+            let empty = Plan {
+                schema_version: crate::model::plan::PLAN_SCHEMA_VERSION,
+                id: String::new(),
+                target: label.clone(),
+                steps: Vec::new(),
+                choices: Vec::new(),
+                manual: None,
+            };
+            print(
+                args.output,
+                &empty,
+                &Outcome::of(&empty, PlanResult::NothingToDo),
+                "nothing to do: no link is broken\n",
+                false,
+            );
+            return exit::OK;
+        }
+        FixOutcome::Manual { reasons } => {
+            let empty = Plan {
+                schema_version: crate::model::plan::PLAN_SCHEMA_VERSION,
+                id: String::new(),
+                target: label.clone(),
+                steps: Vec::new(),
+                choices: Vec::new(),
+                manual: Some(reasons.join("; ")),
+            };
+            let reason = format!("no safe automatic fix: {}", reasons.join("; "));
+            print(
+                args.output,
+                &empty,
+                &Outcome {
+                    reason: Some(reason.clone()),
+                    ..Outcome::of(&empty, PlanResult::Planned)
+                },
+                &format!("{reason}\nnothing written\n"),
+                false,
+            );
+            return exit::NO_SAFE_FIX;
+        }
+        FixOutcome::Ready { plan, .. } => plan,
+    };
+    match (&source, args.dry_run) {
+        (Source::Live(opts), false) => {
+            // Text: the plan is shown before asking; the outcome follows it.
+            if args.output == PlanOutput::Text {
+                let mut out = anstream::stdout();
+                let _ = write!(out, "{}", render_plan::text(&plan));
+            }
+            apply_and_report(
+                opts,
+                &plan,
+                &selection,
+                args.output,
+                args.yes,
+                read_only,
+                None,
+            )
+        }
+        _ => {
+            print(
+                args.output,
+                &plan,
+                &Outcome::of(&plan, PlanResult::Planned),
+                if matches!(source, Source::Live(_)) {
+                    "\n--dry-run: nothing written\n"
+                } else {
+                    "\nplanned on a bundle: apply it to a live cluster with `kubectl irsa fix` (or save -o json and `kubectl irsa apply`)\n"
+                },
+                false,
+            );
+            exit::OK
+        }
+    }
+}

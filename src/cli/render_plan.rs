@@ -1,0 +1,135 @@
+//! A fix plan for people and scripts: text (each step with its object, a `diff -u` of its
+//! state before and after, the command and the command that undoes it), JSON (the plan, the
+//! result and the diagnosis after), and a reviewed shell script of the same commands.
+//! Everything read from a cluster or an account goes through `terminal_text`.
+
+use serde::Serialize;
+use similar::TextDiff;
+
+use crate::model::Report;
+use crate::model::plan::{PLAN_SCHEMA_VERSION, Plan, PlanResult, Step};
+use crate::terminal_text::{document, line};
+
+/// What `fix`, `apply` and `undo` print as JSON.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome<'a> {
+    pub schema_version: u32,
+    pub id: &'a str,
+    pub target: &'a str,
+    pub steps: &'a [Step],
+    pub result: PlanResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The diagnosis gathered afresh after applying.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<&'a Report>,
+}
+
+impl<'a> Outcome<'a> {
+    pub fn of(plan: &'a Plan, result: PlanResult) -> Outcome<'a> {
+        Outcome {
+            schema_version: PLAN_SCHEMA_VERSION,
+            id: &plan.id,
+            target: &plan.target,
+            steps: &plan.steps,
+            result,
+            reason: None,
+            diagnosis: None,
+        }
+    }
+}
+
+/// Pretty JSON documents diff line by line; others as they are.
+fn shown(text: &str) -> String {
+    let decoded = crate::policy::decode_document(text)
+        .map(|c| c.into_owned())
+        .unwrap_or_else(|_| text.to_string());
+    serde_json::from_str::<serde_json::Value>(&decoded)
+        .ok()
+        .filter(|v| v.is_object())
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or(decoded)
+}
+
+fn diff(before: Option<&str>, after: Option<&str>) -> String {
+    let (b, a) = (
+        before.map(shown).unwrap_or_default(),
+        after.map(shown).unwrap_or_default(),
+    );
+    if b == a {
+        return String::new();
+    }
+    TextDiff::from_lines(&b, &a)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            if before.is_some() { "before" } else { "(none)" },
+            if after.is_some() {
+                "after"
+            } else {
+                "(deleted)"
+            },
+        )
+        .to_string()
+}
+
+/// The plan as text: a numbered step each, its diff and commands.
+pub fn text(plan: &Plan) -> String {
+    let mut out = format!(
+        "plan {} for {}: {}\n",
+        line(&plan.id),
+        line(&plan.target),
+        crate::model::words::count(plan.steps.len(), "step", "steps")
+    );
+    for (i, step) in plan.steps.iter().enumerate() {
+        out.push_str(&format!(
+            "\n{}. {} {} {}\n",
+            i + 1,
+            step.system_label(),
+            line(&step.action),
+            line(&crate::app::fix::describe(step))
+        ));
+        for l in diff(step.before.as_deref(), step.after.as_deref()).lines() {
+            out.push_str(&format!("     {}\n", document(l)));
+        }
+        out.push_str(&format!("   $ {}\n", line(&step.command.render())));
+        if let Some(inv) = &step.inverse {
+            out.push_str(&format!("   undo: $ {}\n", line(&inv.render())));
+        }
+    }
+    out
+}
+
+/// The plan as a shell script to review and run by hand.
+pub fn shell(plan: &Plan) -> String {
+    let mut out = format!(
+        "#!/bin/sh\n# kubectl-irsa plan {} for {}: review each command before running it.\nset -eu\n",
+        line(&plan.id),
+        line(&plan.target)
+    );
+    for (i, step) in plan.steps.iter().enumerate() {
+        out.push_str(&format!(
+            "\n# {}. {} {}\n{}\n",
+            i + 1,
+            line(&step.action),
+            line(&crate::app::fix::describe(step)),
+            step.command.render()
+        ));
+    }
+    out
+}
+
+trait SystemLabel {
+    fn system_label(&self) -> &'static str;
+}
+
+impl SystemLabel for Step {
+    fn system_label(&self) -> &'static str {
+        match self.system {
+            crate::model::plan::System::Kubernetes => "kubernetes",
+            crate::model::plan::System::Iam => "iam",
+            crate::model::plan::System::Eks => "eks",
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! `kubectl irsa fix`, `apply`, `undo` and `history` against the harness (issue 11): the plan
+//! applied live turns the chain green, the request logs show exactly the planned writes, a
+//! rerun writes nothing, undo restores each document byte for byte, a change made between
+//! plan and apply is a conflict with nothing written, and no write happens without `--yes` on
+//! a non-terminal or with `--read-only`. The journal lives under the test's HOME.
+//!
+//! Needs moto (./scripts/test.sh, or `scripts/moto.sh install` once).
+
+mod support;
+
+use support::fake_aws::Moto;
+use support::live_env::{LiveEnv, Run};
+
+fn writes(env: &LiveEnv) -> (Vec<String>, Vec<String>, Vec<String>) {
+    (
+        env.kube
+            .writes()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect(),
+        env.iam
+            .writes()
+            .iter()
+            .map(|r| r.operation.clone())
+            .collect(),
+        env.eks
+            .writes()
+            .iter()
+            .map(|r| r.operation.clone())
+            .collect(),
+    )
+}
+
+fn status_of(run: &Run) -> Vec<String> {
+    run.json()["diagnosis"]["workloads"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|w| w["status"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn trust_of(env: &LiveEnv, role: &str) -> String {
+    // The document as IAM holds it, through the same adapter the tool reads with.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let iam = env.seeded.iam_client(&env.account, env.iam.url()).await;
+        let out = iam.get_role().role_name(role).send().await.unwrap();
+        let doc = out
+            .role()
+            .and_then(|r| r.assume_role_policy_document())
+            .unwrap_or_default();
+        kubectl_irsa::policy::decode_document(doc)
+            .unwrap()
+            .into_owned()
+    })
+}
+
+#[test]
+fn a_trust_fix_applies_exactly_its_write_turns_green_reruns_to_nothing_and_undoes_byte_for_byte() {
+    let moto = Moto::acquire_blocking();
+    let env = LiveEnv::start(&moto, "trust-sub-typo-kubeflow");
+    let role = "default-viewer-irsa";
+    let before = trust_of(&env, role);
+    let target = ["fix", "sa/default-viewer", "-n", "kubeflow-user-a"];
+
+    // No terminal, no --yes: nothing is written.
+    env.clear_requests();
+    let refused = env.run(&target);
+    assert_eq!(refused.code, Some(2), "{}", refused.explain());
+    assert_eq!(writes(&env), (vec![], vec![], vec![]));
+    let read_only = env.run(&[
+        "fix",
+        "sa/default-viewer",
+        "-n",
+        "kubeflow-user-a",
+        "--yes",
+        "--read-only",
+    ]);
+    assert_eq!(read_only.code, Some(2), "{}", read_only.explain());
+    assert_eq!(writes(&env), (vec![], vec![], vec![]));
+
+    env.clear_requests();
+    let run = env.run(&[
+        "fix",
+        "sa/default-viewer",
+        "-n",
+        "kubeflow-user-a",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.explain());
+    let out = run.json();
+    assert_eq!(out["result"], "applied", "{out}");
+    assert_eq!(
+        writes(&env),
+        (vec![], vec!["UpdateAssumeRolePolicy".to_string()], vec![])
+    );
+    assert!(
+        status_of(&run).iter().all(|s| s != "broken"),
+        "{}",
+        out["diagnosis"]
+    );
+    let id = out["id"].as_str().unwrap().to_string();
+    let journal = env
+        .home()
+        .join(".local/state/kubectl-irsa/journal")
+        .join(format!("{id}.json"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&journal).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the journal file is private");
+    }
+
+    // A rerun finds nothing to do and writes nothing.
+    env.clear_requests();
+    let again = env.run(&[
+        "fix",
+        "sa/default-viewer",
+        "-n",
+        "kubeflow-user-a",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(again.code, Some(0), "{}", again.explain());
+    assert_eq!(again.json()["result"], "nothing-to-do");
+    assert_eq!(writes(&env), (vec![], vec![], vec![]));
+
+    let history = env.run(&["history"]);
+    assert!(history.stdout.contains(&id), "{}", history.explain());
+
+    // Undo restores the document exactly.
+    env.clear_requests();
+    let undo = env.run(&[
+        "undo",
+        "--last",
+        "--yes",
+        "-n",
+        "kubeflow-user-a",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(undo.code, Some(0), "{}", undo.explain());
+    assert_eq!(writes(&env).1, vec!["UpdateAssumeRolePolicy".to_string()]);
+    assert_eq!(trust_of(&env, role), before, "byte for byte");
+}
+
+#[test]
+fn a_change_between_plan_and_apply_is_a_conflict_and_nothing_is_written() {
+    let moto = Moto::acquire_blocking();
+    let env = LiveEnv::start(&moto, "trust-sub-typo-kubeflow");
+    let plan = env.run(&[
+        "fix",
+        "sa/default-viewer",
+        "-n",
+        "kubeflow-user-a",
+        "--dry-run",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(plan.code, Some(0), "{}", plan.explain());
+    assert_eq!(plan.json()["result"], "planned");
+    let file = env.home().join("plan.json");
+    std::fs::write(&file, &plan.stdout).unwrap();
+
+    // Someone edits the trust policy meanwhile.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let iam = env.seeded.iam_client(&env.account, env.iam.url()).await;
+        iam.update_assume_role_policy()
+            .role_name("default-viewer-irsa")
+            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#)
+            .send()
+            .await
+            .unwrap();
+    });
+    env.clear_requests();
+    let apply = env.run(&["apply", &file.display().to_string(), "--yes", "-o", "json"]);
+    assert_eq!(apply.code, Some(5), "{}", apply.explain());
+    assert_eq!(apply.json()["result"], "conflict");
+    assert_eq!(writes(&env), (vec![], vec![], vec![]), "nothing written");
+}
+
+#[test]
+fn a_restart_fix_rolls_out_injected_pods_and_a_fix_needing_a_hand_writes_nothing() {
+    let moto = Moto::acquire_blocking();
+    let env = LiveEnv::start(&moto, "pod-before-annotation");
+    env.clear_requests();
+    let run = env.run(&["fix", "deploy/worker", "-n", "jobs", "--yes", "-o", "json"]);
+    assert_eq!(run.code, Some(0), "{}", run.explain());
+    let (kube, iam, eks) = writes(&env);
+    assert_eq!(kube.len(), 1, "one patch: {kube:?}");
+    assert!(kube[0].starts_with("PATCH ") && kube[0].contains("/deployments/worker"));
+    assert!(iam.is_empty() && eks.is_empty());
+    assert!(
+        status_of(&run).iter().all(|s| s == "ok"),
+        "{}",
+        run.json()["diagnosis"]
+    );
+
+    // No policy at all: a permissions fix needs --action, so there is no automatic one.
+    let env = LiveEnv::start(&moto, "permissions-none");
+    env.clear_requests();
+    let manual = env.run(&[
+        "fix",
+        "pod/tlm-chat-backend",
+        "-n",
+        "tlm",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(manual.code, Some(4), "{}", manual.explain());
+    let reason = manual.json()["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(reason.contains("no safe automatic fix"), "{reason}");
+    assert_eq!(writes(&env), (vec![], vec![], vec![]));
+}
