@@ -1,7 +1,8 @@
 //! `FakeIamFront`: one IAM endpoint for the SDK's IAM client. It forwards every IAM
 //! query-protocol request to moto unchanged (method, path, headers, body) and answers itself
-//! only what moto lacks, `SimulatePrincipalPolicy`, with a scripted `EvalDecision` per action and
-//! resource in the real XML shape. Every request is recorded per IAM Action with its
+//! only what moto lacks: `SimulatePrincipalPolicy`, with a scripted `EvalDecision` per action and
+//! resource in the real XML shape, and the client id edits of an OIDC provider
+//! (`iam_client_ids`). Every request is recorded per IAM Action with its
 //! parameters, so tests can assert that each distinct object was fetched once and that nothing
 //! was written. Denials, throttling and latency can be injected per Action.
 
@@ -307,6 +308,32 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         None if action == "SimulatePrincipalPolicy" => {
             let body = simulate(&shared.lock().rules, &params);
             (200, None, xml_response(200, body))
+        }
+        None if super::iam_client_ids::ACTIONS.contains(&action.as_str()) => {
+            let get = |n: &str| {
+                params
+                    .iter()
+                    .find(|(k, _)| k == n)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            let account = shared.lock().account.clone();
+            let caller = super::iam_client_ids::Caller {
+                account: account.as_deref(),
+                authorization: parts
+                    .headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok()),
+            };
+            let (status, code, body) = super::iam_client_ids::serve(
+                &shared.moto_url,
+                &caller,
+                &action,
+                &get("OpenIDConnectProviderArn"),
+                &get("ClientID"),
+            )
+            .await;
+            (status, code, xml_response(status, body))
         }
         None => {
             let account = shared.lock().account.clone();

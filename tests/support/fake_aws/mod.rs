@@ -19,6 +19,7 @@
 pub mod eks;
 pub mod eks_auth;
 pub mod http;
+pub mod iam_client_ids;
 pub mod iam_front;
 pub mod moto;
 pub mod sdk;
