@@ -227,3 +227,50 @@ fn a_restart_fix_rolls_out_injected_pods_and_a_fix_needing_a_hand_writes_nothing
     assert!(reason.contains("no safe automatic fix"), "{reason}");
     assert_eq!(writes(&env), (vec![], vec![], vec![]));
 }
+
+/// A write refused part-way (issue 11 "Safety"): the run stops at once, exits 6 naming the
+/// step and the permission, the steps made before it are in the journal, and undo reverts
+/// them.
+#[test]
+fn a_write_refused_part_way_stops_reports_and_undo_reverts_what_was_made() {
+    let moto = Moto::acquire_blocking();
+    let env = LiveEnv::start(&moto, "basic");
+    let role = "search-irsa";
+    let before = trust_of(&env, role);
+    env.iam.deny("PutRolePolicy");
+    env.clear_requests();
+    let run = env.run(&[
+        "fix",
+        "sa/search",
+        "-n",
+        "shop",
+        "--action",
+        "s3:PutObject",
+        "--resource",
+        "arn:aws:s3:::shop-assets/x",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(run.code, Some(6), "{}", run.explain());
+    let out = run.json();
+    assert_eq!(out["result"], "failed");
+    let reason = out["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("step 2 failed") && reason.contains("iam:PutRolePolicy"),
+        "{reason}"
+    );
+    assert_eq!(
+        writes(&env).1,
+        vec![
+            "UpdateAssumeRolePolicy".to_string(),
+            "PutRolePolicy".to_string()
+        ]
+    );
+    assert_ne!(trust_of(&env, role), before, "the first step was made");
+
+    env.iam.allow("PutRolePolicy");
+    let undo = env.run(&["undo", "--last", "--yes", "-n", "shop", "-o", "json"]);
+    assert_eq!(undo.code, Some(0), "{}", undo.explain());
+    assert_eq!(trust_of(&env, role), before, "undone byte for byte");
+}
