@@ -45,11 +45,15 @@ fn shown(text: &str) -> String {
     let decoded = crate::policy::decode_document(text)
         .map(|c| c.into_owned())
         .unwrap_or_else(|_| text.to_string());
-    serde_json::from_str::<serde_json::Value>(&decoded)
+    let mut text = serde_json::from_str::<serde_json::Value>(&decoded)
         .ok()
         .filter(|v| v.is_object())
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or(decoded)
+        .unwrap_or(decoded);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
 }
 
 fn diff(before: Option<&str>, after: Option<&str>) -> String {

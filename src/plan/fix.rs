@@ -137,32 +137,42 @@ fn merge(into: &mut Vec<Change>, new: Vec<Change>) -> bool {
     changed
 }
 
-/// The broken findings of `report`: their changes, and the words of those that have none.
+/// The broken links of `report`: their findings' changes, and the words of the links none of
+/// whose findings has one. A link with some changes gets them even when another of its
+/// findings has none (a grant also ends "the role has no policy"): the next round's diagnosis
+/// says whether the link is fixed.
 fn broken_fixes(report: &Report) -> (Vec<Change>, Vec<String>) {
     let mut changes = Vec::new();
     let mut manual = Vec::new();
-    for w in report
-        .workloads
-        .iter()
-        .filter(|w| w.status == Status::Broken)
-    {
+    for w in report.workloads.iter().filter(|w| w.status == Status::Broken) {
         for l in w.links.iter().filter(|l| l.status == Status::Broken) {
-            for f in l.findings.iter().filter(|f| f.severity == Severity::Error) {
-                match &f.fix {
-                    Some(fix) if !fix.changes.is_empty() => changes.extend(fix.changes.clone()),
-                    other => manual.push(format!(
-                        "{}/{}/{} {} {}: {}",
-                        w.namespace,
-                        w.kind.short(),
-                        w.name,
-                        l.link,
-                        f.code,
-                        other
-                            .as_ref()
-                            .map(|fix| format!("no automatic fix; by hand: {}", fix.summary))
-                            .unwrap_or_else(|| format!("no automatic fix ({})", f.message))
-                    )),
-                }
+            let errors: Vec<_> = l
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .collect();
+            let found: Vec<Change> = errors
+                .iter()
+                .filter_map(|f| f.fix.as_ref())
+                .flat_map(|fix| fix.changes.clone())
+                .collect();
+            if !found.is_empty() {
+                changes.extend(found);
+                continue;
+            }
+            for f in errors {
+                manual.push(format!(
+                    "{}/{}/{} {} {}: {}",
+                    w.namespace,
+                    w.kind.short(),
+                    w.name,
+                    l.link,
+                    f.code,
+                    f.fix
+                        .as_ref()
+                        .map(|fix| format!("no automatic fix; by hand: {}", fix.summary))
+                        .unwrap_or_else(|| format!("no automatic fix ({})", f.message))
+                ));
             }
         }
     }
