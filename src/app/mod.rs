@@ -40,6 +40,8 @@ pub enum AppError {
     Diagnose(#[from] DiagnoseError),
     #[error(transparent)]
     Live(#[from] LiveError),
+    #[error(transparent)]
+    Dump(#[from] crate::sources::dump::DumpError),
     #[error(
         "--prove asks STS and EKS Auth for real and needs a live cluster; it cannot run on --offline or --demo"
     )]
@@ -51,7 +53,10 @@ impl AppError {
     pub fn exit_code(&self) -> i32 {
         use crate::model::report::exit;
         match self {
-            AppError::Bundle(_) | AppError::Diagnose(_) | AppError::ProveNeedsLive => exit::USAGE,
+            AppError::Bundle(_)
+            | AppError::Diagnose(_)
+            | AppError::ProveNeedsLive
+            | AppError::Dump(_) => exit::USAGE,
             AppError::Live(
                 LiveError::Kubeconfig(_)
                 | LiveError::NoSuchContext { .. }
@@ -76,6 +81,23 @@ pub fn gather(source: &Source) -> Result<Snapshot, AppError> {
 /// holds that namespace and what its chains read, and no other namespace's objects.
 pub fn gather_for_dump(source: &Source, selection: &Selection) -> Result<Snapshot, AppError> {
     Ok(diagnose::narrow::narrow(&gather(source)?, selection))
+}
+
+/// Refuses a dump directory in use, before a whole cluster is read for it.
+pub fn check_dump_target(dir: &std::path::Path) -> Result<(), AppError> {
+    Ok(crate::sources::dump::check_target(dir)?)
+}
+
+/// `dump DIR`: what diagnosing `selection` reads, written as an offline bundle; the files
+/// written.
+pub fn dump(
+    source: &Source,
+    selection: &Selection,
+    dir: &std::path::Path,
+) -> Result<Vec<PathBuf>, AppError> {
+    check_dump_target(dir)?;
+    let snapshot = gather_for_dump(source, selection)?;
+    Ok(crate::sources::dump::write(&snapshot, dir)?)
 }
 
 pub fn doctor(source: &Source, selection: &Selection) -> Result<Report, AppError> {

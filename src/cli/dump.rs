@@ -12,7 +12,6 @@ use super::source_args::SourceArgs;
 use crate::app;
 use crate::diagnose::Selection;
 use crate::model::report::exit;
-use crate::sources::dump;
 
 #[derive(Debug, Args)]
 pub struct DumpArgs {
@@ -23,33 +22,12 @@ pub struct DumpArgs {
 }
 
 pub fn run(args: &DumpArgs) -> i32 {
-    let mut err = anstream::stderr();
-    // Refuse a directory in use before reading a whole cluster.
-    if let Err(e) = dump::check_target(&args.dir) {
-        let _ = writeln!(
-            err,
-            "error: {}",
-            crate::terminal_text::document(&e.to_string())
-        );
-        return exit::USAGE;
-    }
     let selection = Selection {
         namespace: args.source.namespace_filter(),
         selector: args.source.scope.selector.clone(),
         ..Selection::default()
     };
-    let snapshot = match app::gather_for_dump(&args.source.source(), &selection) {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = writeln!(
-                err,
-                "error: {}",
-                crate::terminal_text::document(&e.to_string())
-            );
-            return e.exit_code();
-        }
-    };
-    match dump::write(&snapshot, &args.dir) {
+    match app::dump(&args.source.source(), &selection, &args.dir) {
         Ok(files) => {
             let mut out = anstream::stdout();
             let _ = writeln!(out, "wrote {} files to {}", files.len(), args.dir.display());
@@ -61,12 +39,13 @@ pub fn run(args: &DumpArgs) -> i32 {
             exit::OK
         }
         Err(e) => {
+            let mut err = anstream::stderr();
             let _ = writeln!(
                 err,
                 "error: {}",
                 crate::terminal_text::document(&e.to_string())
             );
-            exit::USAGE
+            e.exit_code()
         }
     }
 }
