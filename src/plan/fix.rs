@@ -144,7 +144,11 @@ fn merge(into: &mut Vec<Change>, new: Vec<Change>) -> bool {
 fn broken_fixes(report: &Report) -> (Vec<Change>, Vec<String>) {
     let mut changes = Vec::new();
     let mut manual = Vec::new();
-    for w in report.workloads.iter().filter(|w| w.status == Status::Broken) {
+    for w in report
+        .workloads
+        .iter()
+        .filter(|w| w.status == Status::Broken)
+    {
         for l in w.links.iter().filter(|l| l.status == Status::Broken) {
             let errors: Vec<_> = l
                 .findings
