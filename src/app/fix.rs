@@ -11,8 +11,10 @@ use thiserror::Error;
 use super::{AppError, Source, focused, focused_options, gather};
 use crate::diagnose::{self, Selection};
 use crate::model::Report;
+use crate::model::journal::JournalEntry;
 use crate::model::plan::{Change, Plan, PlanResult, Step, System};
 use crate::plan::fix::{FixOutcome, PlanError, plan_fix};
+use crate::plan::undo::{UndoError, undo_plan};
 use crate::sources::live::{self, LiveOptions};
 use crate::writers::aws::{AwsWriteError, AwsWriter};
 use crate::writers::journal::{Journal, JournalError};
@@ -262,4 +264,76 @@ pub fn describe(step: &Step) -> String {
         _ => String::new(),
     };
     format!("{} {name}", o.kind)
+}
+
+/// What `undo` found to do.
+#[derive(Debug)]
+pub enum UndoPlanned {
+    /// The inverse plan of entry `undoes`.
+    Ready { plan: Plan, undoes: String },
+    /// The entry made no change that is still there.
+    NothingToUndo { undoes: String },
+    /// No such entry (or, for the last one, none that can be reverted): the sentence says which.
+    NotFound(String),
+    /// An object changed since the fix: nothing will be written.
+    Changed(String),
+    /// The entry cannot be reverted (it was itself an undo, say).
+    Impossible(String),
+}
+
+/// The newest entry that applied something and was not reverted (nor is itself a revert).
+fn last_undoable(entries: &[JournalEntry]) -> Option<&JournalEntry> {
+    entries.iter().rev().find(|e| {
+        e.undoes.is_none()
+            && matches!(
+                e.result,
+                Some(PlanResult::Applied | PlanResult::Failed) | None
+            )
+            && !entries.iter().any(|u| {
+                u.undoes.as_deref() == Some(e.plan.id.as_str())
+                    && u.result == Some(PlanResult::Applied)
+            })
+    })
+}
+
+/// Plans the undo of journal entry `id` (the last revertible one when `None`), checked against
+/// a fresh gather of `source`.
+pub fn plan_undo(
+    source: &Source,
+    journal: &Journal,
+    id: Option<&str>,
+) -> Result<UndoPlanned, FixError> {
+    let entries = journal.list()?;
+    let entry = match id {
+        Some(id) => entries.iter().find(|e| e.plan.id == id),
+        None => last_undoable(&entries),
+    };
+    let Some(entry) = entry else {
+        return Ok(UndoPlanned::NotFound(match id {
+            Some(id) => format!(
+                "no plan with id {id} in the journal ({}); `kubectl irsa history` lists them",
+                journal.dir().display()
+            ),
+            None => {
+                "nothing to undo: the journal has no applied plan that was not reverted".to_string()
+            }
+        }));
+    };
+    let fresh = gather(source)?;
+    let now = jiff::Timestamp::now();
+    Ok(match undo_plan(entry, &fresh, &new_id(now), now) {
+        Ok(plan) if plan.steps.is_empty() => UndoPlanned::NothingToUndo {
+            undoes: entry.plan.id.clone(),
+        },
+        Ok(plan) => UndoPlanned::Ready {
+            plan,
+            undoes: entry.plan.id.clone(),
+        },
+        Err(UndoError::Changed(reason)) => {
+            UndoPlanned::Changed(format!("cannot undo {}: {reason}", entry.plan.id))
+        }
+        Err(UndoError::Impossible(reason)) => {
+            UndoPlanned::Impossible(format!("cannot undo {}: {reason}", entry.plan.id))
+        }
+    })
 }

@@ -13,11 +13,10 @@ use serde::Deserialize;
 use super::fix::{PlanOutput, apply_and_report, exit, print, say};
 use super::render_plan::Outcome;
 use super::source_args::SourceArgs;
+use crate::app::fix::UndoPlanned;
 use crate::app::{self, Source};
 use crate::diagnose::Selection;
-use crate::model::journal::JournalEntry;
 use crate::model::plan::{PLAN_SCHEMA_VERSION, Plan, PlanResult, Step};
-use crate::plan::undo::{UndoError, undo_plan};
 use crate::writers::journal::Journal;
 
 #[derive(Debug, Args)]
@@ -72,47 +71,10 @@ fn journal() -> Result<Journal, i32> {
     })
 }
 
-/// The newest entry that applied something and was not reverted (nor is itself a revert).
-fn last_undoable(entries: &[JournalEntry]) -> Option<&JournalEntry> {
-    entries.iter().rev().find(|e| {
-        e.undoes.is_none()
-            && matches!(
-                e.result,
-                Some(PlanResult::Applied | PlanResult::Failed) | None
-            )
-            && !entries.iter().any(|u| {
-                u.undoes.as_deref() == Some(e.plan.id.as_str())
-                    && u.result == Some(PlanResult::Applied)
-            })
-    })
-}
-
 pub fn undo(args: &UndoArgs, read_only: bool) -> i32 {
     let journal = match journal() {
         Ok(j) => j,
         Err(code) => return code,
-    };
-    let entries = match journal.list() {
-        Ok(e) => e,
-        Err(e) => {
-            say(&format!("error: {e}"));
-            return exit::USAGE;
-        }
-    };
-    let entry = match (&args.id, args.last) {
-        (Some(id), _) => entries.iter().find(|e| &e.plan.id == id),
-        (None, _) => last_undoable(&entries),
-    };
-    let Some(entry) = entry else {
-        say(&match &args.id {
-            Some(id) => format!(
-                "error: no plan with id {id} in the journal ({}); `kubectl irsa history` lists them",
-                journal.dir().display()
-            ),
-            None => "error: nothing to undo: the journal has no applied plan that was not reverted"
-                .to_string(),
-        });
-        return exit::USAGE;
     };
     let Source::Live(opts) = args.source.source() else {
         say(
@@ -124,35 +86,38 @@ pub fn undo(args: &UndoArgs, read_only: bool) -> i32 {
         namespace: args.source.namespace_filter(),
         ..Selection::default()
     };
-    let fresh = match app::gather(&Source::Live(opts.clone())) {
-        Ok(s) => s,
-        Err(e) => {
-            say(&format!("error: {e}"));
-            return e.exit_code();
-        }
-    };
-    let now = jiff::Timestamp::now();
-    let plan = match undo_plan(entry, &fresh, &app::fix::new_id(now), now) {
-        Ok(p) => p,
-        Err(UndoError::Changed(reason)) => {
+    let planned =
+        match app::fix::plan_undo(&Source::Live(opts.clone()), &journal, args.id.as_deref()) {
+            Ok(p) => p,
+            Err(e) => {
+                say(&format!("error: {e}"));
+                return match e {
+                    app::fix::FixError::App(a) => a.exit_code(),
+                    _ => exit::USAGE,
+                };
+            }
+        };
+    let (plan, undoes) = match planned {
+        UndoPlanned::Ready { plan, undoes } => (plan, undoes),
+        UndoPlanned::NothingToUndo { undoes } => {
             say(&format!(
-                "error: cannot undo {}: {reason}; nothing written",
-                entry.plan.id
+                "nothing to undo: plan {undoes} made no change that is still there"
             ));
+            return exit::OK;
+        }
+        UndoPlanned::NotFound(message) => {
+            say(&format!("error: {message}"));
+            return exit::USAGE;
+        }
+        UndoPlanned::Changed(message) => {
+            say(&format!("error: {message}; nothing written"));
             return exit::CONFLICT;
         }
-        Err(UndoError::Impossible(reason)) => {
-            say(&format!("error: cannot undo {}: {reason}", entry.plan.id));
+        UndoPlanned::Impossible(message) => {
+            say(&format!("error: {message}"));
             return exit::NO_SAFE_FIX;
         }
     };
-    if plan.steps.is_empty() {
-        say(&format!(
-            "nothing to undo: plan {} made no change that is still there",
-            entry.plan.id
-        ));
-        return exit::OK;
-    }
     if args.dry_run {
         print(
             args.output,
@@ -174,7 +139,7 @@ pub fn undo(args: &UndoArgs, read_only: bool) -> i32 {
         args.output,
         args.yes,
         read_only,
-        Some(entry.plan.id.clone()),
+        Some(undoes),
     )
 }
 
