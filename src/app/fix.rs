@@ -47,6 +47,17 @@ pub fn plan(source: &Source, selection: &Selection, target: &str) -> Result<FixO
     Ok(plan_fix(&snapshot, selection, &new_id(now), target, now)?)
 }
 
+/// [`plan`] for async callers (the terminal UI's background tasks).
+pub async fn plan_async(
+    source: &Source,
+    selection: &Selection,
+    target: &str,
+) -> Result<FixOutcome, FixError> {
+    let snapshot = super::gather_async(&focused(source, selection)).await?;
+    let now = jiff::Timestamp::now();
+    Ok(plan_fix(&snapshot, selection, &new_id(now), target, now)?)
+}
+
 /// How applying a plan ended.
 #[derive(Debug)]
 pub enum Applied {
@@ -303,13 +314,39 @@ pub fn plan_undo(
     journal: &Journal,
     id: Option<&str>,
 ) -> Result<UndoPlanned, FixError> {
+    let fresh = match find_entry(journal, id)? {
+        Err(not_found) => return Ok(not_found),
+        Ok(_) => gather(source)?,
+    };
+    undo_against(journal, id, &fresh)
+}
+
+/// [`plan_undo`] for async callers (the terminal UI's background tasks).
+pub async fn plan_undo_async(
+    source: &Source,
+    journal: &Journal,
+    id: Option<&str>,
+) -> Result<UndoPlanned, FixError> {
+    let fresh = match find_entry(journal, id)? {
+        Err(not_found) => return Ok(not_found),
+        Ok(_) => super::gather_async(source).await?,
+    };
+    undo_against(journal, id, &fresh)
+}
+
+/// The entry `id` names (the last revertible one when `None`), or the sentence saying there
+/// is none.
+fn find_entry(
+    journal: &Journal,
+    id: Option<&str>,
+) -> Result<Result<JournalEntry, UndoPlanned>, FixError> {
     let entries = journal.list()?;
     let entry = match id {
         Some(id) => entries.iter().find(|e| e.plan.id == id),
         None => last_undoable(&entries),
     };
-    let Some(entry) = entry else {
-        return Ok(UndoPlanned::NotFound(match id {
+    Ok(entry.cloned().ok_or_else(|| {
+        UndoPlanned::NotFound(match id {
             Some(id) => format!(
                 "no plan with id {id} in the journal ({}); `kubectl irsa history` lists them",
                 journal.dir().display()
@@ -317,11 +354,21 @@ pub fn plan_undo(
             None => {
                 "nothing to undo: the journal has no applied plan that was not reverted".to_string()
             }
-        }));
+        })
+    }))
+}
+
+fn undo_against(
+    journal: &Journal,
+    id: Option<&str>,
+    fresh: &crate::model::Snapshot,
+) -> Result<UndoPlanned, FixError> {
+    let entry = match find_entry(journal, id)? {
+        Ok(e) => e,
+        Err(not_found) => return Ok(not_found),
     };
-    let fresh = gather(source)?;
     let now = jiff::Timestamp::now();
-    Ok(match undo_plan(entry, &fresh, &new_id(now), now) {
+    Ok(match undo_plan(&entry, fresh, &new_id(now), now) {
         Ok(plan) if plan.steps.is_empty() => UndoPlanned::NothingToUndo {
             undoes: entry.plan.id.clone(),
         },

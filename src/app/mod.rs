@@ -69,6 +69,16 @@ impl AppError {
     }
 }
 
+/// [`gather`] for async callers (the terminal UI's background tasks), which must not block on
+/// the runtime they run on.
+pub async fn gather_async(source: &Source) -> Result<Snapshot, AppError> {
+    Ok(match source {
+        Source::Offline(dirs) => bundle::load_dirs(dirs)?,
+        Source::Demo => demo::load()?,
+        Source::Live(opts) => live::gather(opts).await?,
+    })
+}
+
 pub fn gather(source: &Source) -> Result<Snapshot, AppError> {
     Ok(match source {
         Source::Offline(dirs) => bundle::require_kubernetes(bundle::load_dirs(dirs)?, dirs)?,
