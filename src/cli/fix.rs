@@ -27,7 +27,18 @@ pub mod exit {
 pub enum PlanOutput {
     Text,
     Json,
+    /// The plan's commands as a script to review and run by hand (prints; applies nothing).
     Shell,
+    /// The plan as resources of the aws and kubernetes providers, existing objects as
+    /// `import` blocks (prints; applies nothing).
+    Terraform,
+}
+
+impl PlanOutput {
+    /// Shell and Terraform hand the plan to the user's own tools: they only print it.
+    pub fn prints_only(self) -> bool {
+        matches!(self, PlanOutput::Shell | PlanOutput::Terraform)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -45,8 +56,8 @@ pub struct FixArgs {
     /// Apply without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Output format: the plan as text, JSON (with the result and the diagnosis after), or a
-    /// shell script of its commands.
+    /// Output format: the plan as text, JSON (with the result and the diagnosis after), a
+    /// shell script of its commands, or Terraform (shell and terraform only print the plan).
     #[arg(short = 'o', long, value_enum, default_value_t = PlanOutput::Text)]
     pub output: PlanOutput,
     #[command(flatten)]
@@ -67,6 +78,7 @@ pub fn print(output: PlanOutput, plan: &Plan, outcome: &Outcome, extra: &str, sh
             .map_err(std::io::Error::other)
             .and_then(|s| writeln!(out, "{s}")),
         PlanOutput::Shell => write!(out, "{}", render_plan::shell(plan)),
+        PlanOutput::Terraform => write!(out, "{}", crate::plan::terraform::render(plan)),
         PlanOutput::Text if shown || plan.steps.is_empty() => write!(out, "{extra}"),
         PlanOutput::Text => write!(out, "{}{extra}", render_plan::text(plan)),
     };
@@ -276,7 +288,7 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
         }
         FixOutcome::Ready { plan, .. } => plan,
     };
-    match (&source, args.dry_run) {
+    match (&source, args.dry_run || args.output.prints_only()) {
         (Source::Live(opts), false) => {
             // Text: the plan is shown before asking; the outcome follows it.
             if args.output == PlanOutput::Text {

@@ -118,7 +118,7 @@ pub fn undo(args: &UndoArgs, read_only: bool) -> i32 {
             return exit::NO_SAFE_FIX;
         }
     };
-    if args.dry_run {
+    if args.dry_run || args.output.prints_only() {
         print(
             args.output,
             &plan,
@@ -239,6 +239,16 @@ pub fn apply(args: &ApplyArgs, read_only: bool) -> i32 {
         choices: Vec::new(),
         manual: None,
     };
+    if args.output.prints_only() {
+        print(
+            args.output,
+            &plan,
+            &Outcome::of(&plan, PlanResult::Planned),
+            "",
+            false,
+        );
+        return exit::OK;
+    }
     let Source::Live(opts) = args.source.source() else {
         say(
             "error: apply writes to a live cluster and account; it cannot apply to --offline or --demo",

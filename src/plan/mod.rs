@@ -12,5 +12,6 @@ pub mod fix;
 mod fix_tests;
 pub mod simulate;
 pub mod steps;
+pub mod terraform;
 pub mod undo;
 pub mod webhook;
