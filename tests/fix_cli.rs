@@ -274,3 +274,60 @@ fn a_write_refused_part_way_stops_reports_and_undo_reverts_what_was_made() {
     assert_eq!(undo.code, Some(0), "{}", undo.explain());
     assert_eq!(trust_of(&env, role), before, "undone byte for byte");
 }
+
+/// An ambiguous fix (issue 11): the pods name a service account that does not exist next to a
+/// look-alike that does. Without `--choice` nothing is written and the choices are listed
+/// (exit 4); `--choice 1` runs the pods as the existing one (a JSON patch of the template,
+/// then the rollout restart) and the chain is green.
+#[test]
+fn an_ambiguous_fix_lists_its_choices_and_applies_the_one_picked() {
+    let moto = Moto::acquire_blocking();
+    let env = LiveEnv::start(&moto, "sa-missing-typo");
+    env.clear_requests();
+    let ask = env.run(&[
+        "fix",
+        "deploy/reports",
+        "-n",
+        "analytics",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(ask.code, Some(4), "{}", ask.explain());
+    let out = ask.json();
+    let choices = out["choices"].as_array().cloned().unwrap_or_default();
+    assert_eq!(choices.len(), 2, "{out}");
+    assert_eq!(choices[0]["number"], 1);
+    assert!(
+        choices[0]["meaning"]
+            .as_str()
+            .unwrap()
+            .contains("report-sa")
+    );
+    assert_eq!(writes(&env), (vec![], vec![], vec![]));
+
+    let run = env.run(&[
+        "fix",
+        "deploy/reports",
+        "-n",
+        "analytics",
+        "--choice",
+        "1",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.explain());
+    let (kube, iam, eks) = writes(&env);
+    assert_eq!(
+        kube.len(),
+        2,
+        "set serviceAccountName, then restart: {kube:?}"
+    );
+    assert!(iam.is_empty() && eks.is_empty());
+    assert!(
+        status_of(&run).iter().all(|s| s != "broken"),
+        "{}",
+        run.json()["diagnosis"]
+    );
+}

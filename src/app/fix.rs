@@ -42,9 +42,26 @@ pub fn new_id(now: jiff::Timestamp) -> String {
 
 /// Plans the fix of what `selection` selects in `source`, proven in memory.
 pub fn plan(source: &Source, selection: &Selection, target: &str) -> Result<FixOutcome, FixError> {
+    plan_with_choice(source, selection, target, None)
+}
+
+/// [`plan`], resolving an ambiguous fix with `choice` (1-based, as `--choice N`).
+pub fn plan_with_choice(
+    source: &Source,
+    selection: &Selection,
+    target: &str,
+    choice: Option<usize>,
+) -> Result<FixOutcome, FixError> {
     let snapshot = gather(&focused(source, selection))?;
     let now = jiff::Timestamp::now();
-    Ok(plan_fix(&snapshot, selection, &new_id(now), target, now)?)
+    Ok(plan_fix(
+        &snapshot,
+        selection,
+        &new_id(now),
+        target,
+        now,
+        choice,
+    )?)
 }
 
 /// [`plan`] for async callers (the terminal UI's background tasks).
@@ -55,7 +72,14 @@ pub async fn plan_async(
 ) -> Result<FixOutcome, FixError> {
     let snapshot = super::gather_async(&focused(source, selection)).await?;
     let now = jiff::Timestamp::now();
-    Ok(plan_fix(&snapshot, selection, &new_id(now), target, now)?)
+    Ok(plan_fix(
+        &snapshot,
+        selection,
+        &new_id(now),
+        target,
+        now,
+        None,
+    )?)
 }
 
 /// How applying a plan ended.

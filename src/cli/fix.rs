@@ -221,12 +221,6 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
             return exit::USAGE;
         }
     };
-    if args.choice.is_some() {
-        say(
-            "error: this fix has no choices to pick from (--choice applies to a plan that lists them)",
-        );
-        return exit::USAGE;
-    }
     let source = args.source.source();
     let selection = Selection {
         namespace: args.source.namespace_filter(),
@@ -235,7 +229,7 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
         actions,
     };
     let label = args.target.target.join(" ");
-    let outcome = match app::fix::plan(&source, &selection, &label) {
+    let outcome = match app::fix::plan_with_choice(&source, &selection, &label, args.choice) {
         Ok(o) => o,
         Err(e) => {
             say(&format!("error: {e}"));
@@ -285,6 +279,40 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
                 false,
             );
             return exit::NO_SAFE_FIX;
+        }
+        FixOutcome::NeedsChoice { choices } => {
+            let listed: Vec<String> = choices
+                .iter()
+                .map(|c| format!("  {}. {}", c.number, c.meaning))
+                .collect();
+            let empty = Plan {
+                schema_version: crate::model::plan::PLAN_SCHEMA_VERSION,
+                id: String::new(),
+                target: label.clone(),
+                steps: Vec::new(),
+                choices,
+                manual: None,
+            };
+            let reason = match args.choice {
+                Some(n) => format!("--choice {n} is not one of the choices listed"),
+                None => "the right fix is ambiguous: pick one with --choice N".to_string(),
+            };
+            print(
+                args.output,
+                &empty,
+                &Outcome {
+                    reason: Some(reason.clone()),
+                    choices: &empty.choices,
+                    ..Outcome::of(&empty, PlanResult::Planned)
+                },
+                &format!("{reason}\n{}\nnothing written\n", listed.join("\n")),
+                false,
+            );
+            return if args.choice.is_some() {
+                exit::USAGE
+            } else {
+                exit::NO_SAFE_FIX
+            };
         }
         FixOutcome::Ready { plan, .. } => plan,
     };

@@ -18,6 +18,9 @@ pub struct Outcome<'a> {
     pub id: &'a str,
     pub target: &'a str,
     pub steps: &'a [Step],
+    /// The ways to fix an ambiguous link (`--choice N`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub choices: &'a [crate::model::plan::Choice],
     pub result: PlanResult,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -33,6 +36,7 @@ impl<'a> Outcome<'a> {
             id: &plan.id,
             target: &plan.target,
             steps: &plan.steps,
+            choices: &plan.choices,
             result,
             reason: None,
             diagnosis: None,

@@ -140,6 +140,42 @@ pub fn restart_command(kind: WorkloadKind, ns: &str, name: &str) -> Option<Comma
 /// `fix` followed by the restart of the workload's pods: its command, and for kinds Kubernetes
 /// cannot restart in place (a bare pod, a ReplicaSet, a Job, a CronJob) words saying the command
 /// deletes the object and it must be recreated from its manifest.
+/// The workload as a plan names it, for the kinds whose controller recreates pods from a
+/// template a plan can edit and restart.
+pub fn plan_workload(
+    kind: WorkloadKind,
+    ns: &str,
+    name: &str,
+) -> Option<crate::model::plan::WorkloadTarget> {
+    matches!(
+        kind,
+        WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet
+    )
+    .then(|| crate::model::plan::WorkloadTarget {
+        kind: kind.kind_name().to_string(),
+        namespace: ns.to_string(),
+        name: name.to_string(),
+    })
+}
+
+/// "Run the pods as `sa`" as data: the template's service account, then a restart; `None`
+/// for a workload a plan cannot edit.
+pub fn switch_service_account(
+    kind: WorkloadKind,
+    ns: &str,
+    name: &str,
+    sa: &str,
+) -> Option<Vec<crate::model::plan::Change>> {
+    let workload = plan_workload(kind, ns, name)?;
+    Some(vec![
+        crate::model::plan::Change::SetServiceAccountName {
+            workload: workload.clone(),
+            service_account: sa.to_string(),
+        },
+        crate::model::plan::Change::RolloutRestart { workload },
+    ])
+}
+
 pub fn with_restart(fix: Fix, kind: WorkloadKind, ns: &str, name: &str) -> Fix {
     let mut fix = fix.commands(restart_command(kind, ns, name));
     // As data only where a controller recreates the pods; a bare pod, a Job or a CronJob's

@@ -206,6 +206,16 @@ pub struct Fix {
     pub summary: String,
     pub commands: Vec<CommandLine>,
     pub changes: Vec<super::plan::Change>,
+    /// When the right fix is ambiguous: each way, what it means and its changes (`--choice N`
+    /// picks one; `changes` is then empty).
+    pub choices: Vec<FixChoice>,
+}
+
+/// One way to fix an ambiguous link, as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixChoice {
+    pub meaning: String,
+    pub changes: Vec<super::plan::Change>,
 }
 
 impl Fix {
@@ -214,7 +224,17 @@ impl Fix {
             summary: summary.into(),
             commands: Vec::new(),
             changes: Vec::new(),
+            choices: Vec::new(),
         }
+    }
+
+    /// One way to fix it when there are several ([`Fix::choices`]).
+    pub fn choice(mut self, meaning: impl Into<String>, changes: Vec<super::plan::Change>) -> Self {
+        self.choices.push(FixChoice {
+            meaning: meaning.into(),
+            changes,
+        });
+        self
     }
 
     /// The fix as data ([`Fix::changes`]).

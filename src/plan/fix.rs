@@ -10,8 +10,9 @@
 //! accounts, IAM, EKS, workload templates, restarts last, so new pods see everything.
 
 use crate::diagnose::{DiagnoseError, Selection, diagnose};
+use crate::model::chain::FixChoice;
 use crate::model::chain::{Severity, Status};
-use crate::model::plan::{Change, PLAN_SCHEMA_VERSION, Plan, System};
+use crate::model::plan::{Change, Choice, PLAN_SCHEMA_VERSION, Plan, System};
 use crate::model::{Report, Snapshot};
 
 use super::simulate::{self, SimulateError};
@@ -30,6 +31,8 @@ pub enum FixOutcome {
     /// No safe automatic fix: each reason names the workload, link and finding, and what to
     /// do by hand.
     Manual { reasons: Vec<String> },
+    /// The right fix is ambiguous: `--choice N` picks one of these.
+    NeedsChoice { choices: Vec<Choice> },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,9 +144,17 @@ fn merge(into: &mut Vec<Change>, new: Vec<Change>) -> bool {
 /// whose findings has one. A link with some changes gets them even when another of its
 /// findings has none (a grant also ends "the role has no policy"): the next round's diagnosis
 /// says whether the link is fixed.
-fn broken_fixes(report: &Report) -> (Vec<Change>, Vec<String>) {
-    let mut changes = Vec::new();
-    let mut manual = Vec::new();
+/// What the broken links of a report call for.
+#[derive(Default)]
+struct Broken {
+    changes: Vec<Change>,
+    manual: Vec<String>,
+    /// The first ambiguous fix's ways.
+    choices: Vec<FixChoice>,
+}
+
+fn broken_fixes(report: &Report) -> Broken {
+    let mut out = Broken::default();
     for w in report
         .workloads
         .iter()
@@ -155,17 +166,27 @@ fn broken_fixes(report: &Report) -> (Vec<Change>, Vec<String>) {
                 .iter()
                 .filter(|f| f.severity == Severity::Error)
                 .collect();
+            if let Some(fix) = errors
+                .iter()
+                .filter_map(|f| f.fix.as_ref())
+                .find(|fix| !fix.choices.is_empty())
+            {
+                if out.choices.is_empty() {
+                    out.choices = fix.choices.clone();
+                }
+                continue;
+            }
             let found: Vec<Change> = errors
                 .iter()
                 .filter_map(|f| f.fix.as_ref())
                 .flat_map(|fix| fix.changes.clone())
                 .collect();
             if !found.is_empty() {
-                changes.extend(found);
+                out.changes.extend(found);
                 continue;
             }
             for f in errors {
-                manual.push(format!(
+                out.manual.push(format!(
                     "{}/{}/{} {} {}: {}",
                     w.namespace,
                     w.kind.short(),
@@ -180,7 +201,7 @@ fn broken_fixes(report: &Report) -> (Vec<Change>, Vec<String>) {
             }
         }
     }
-    (changes, manual)
+    out
 }
 
 /// Plans the fix of everything `sel` selects in `snap`, proven in memory. `id` and `target`
@@ -191,12 +212,49 @@ pub fn plan_fix(
     id: &str,
     target: &str,
     now: jiff::Timestamp,
+    choice: Option<usize>,
 ) -> Result<FixOutcome, PlanError> {
     let mut changes: Vec<Change> = Vec::new();
     let mut current = diagnose(snap, sel)?;
     let mut after = snap.clone();
+    let mut choice = choice;
+    let chosen = choice;
     for _ in 0..MAX_ROUNDS {
-        let (new, manual) = broken_fixes(&current);
+        let Broken {
+            changes: mut new,
+            manual,
+            choices,
+        } = broken_fixes(&current);
+        if !choices.is_empty() {
+            // One choice per plan: the first ambiguity takes it, a later one needs a hand.
+            match choice.take() {
+                Some(n) if (1..=choices.len()).contains(&n) => {
+                    new.extend(choices[n - 1].changes.clone());
+                }
+                None if chosen.is_some() => {
+                    let ways: Vec<&str> = choices.iter().map(|c| c.meaning.as_str()).collect();
+                    return Ok(FixOutcome::Manual {
+                        reasons: vec![format!(
+                            "after choice {}, another link needs a choice ({}): apply this one first, then run fix again",
+                            chosen.unwrap_or_default(),
+                            ways.join("; or ")
+                        )],
+                    });
+                }
+                _ => {
+                    return Ok(FixOutcome::NeedsChoice {
+                        choices: choices
+                            .iter()
+                            .enumerate()
+                            .map(|(i, c)| Choice {
+                                number: i + 1,
+                                meaning: c.meaning.clone(),
+                            })
+                            .collect(),
+                    });
+                }
+            }
+        }
         if new.is_empty() && manual.is_empty() {
             break;
         }
@@ -212,7 +270,16 @@ pub fn plan_fix(
             });
         }
         let refs: Vec<&Change> = changes.iter().collect();
-        after = simulate::apply(snap, &refs, now)?;
+        after = match simulate::apply(snap, &refs, now) {
+            Ok(a) => a,
+            // An object the plan touches was not read: the plan cannot be proven, so it is
+            // not offered.
+            Err(e) => {
+                return Ok(FixOutcome::Manual {
+                    reasons: vec![format!("the fix cannot be proven before it is made: {e}")],
+                });
+            }
+        };
         current = diagnose(&after, sel)?;
     }
     if current.workloads.iter().any(|w| w.status == Status::Broken) {

@@ -65,9 +65,24 @@ fn extends(new: &Value, old: &Value) -> bool {
 fn outcomes() -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     for (name, snap) in scenarios() {
-        let outcome = plan_fix(&snap, &Selection::default(), "t", "all", now()).unwrap();
+        let outcome = plan_fix(&snap, &Selection::default(), "t", "all", now(), None).unwrap();
         let kind = match outcome {
             FixOutcome::NothingToDo => "nothing",
+            FixOutcome::NeedsChoice { choices } => {
+                assert!(choices.len() >= 2, "{name}: a choice of one is no choice");
+                // Every way is proven like any plan: each either fixes it or says why not.
+                let ready = (1..=choices.len())
+                    .filter(|n| {
+                        matches!(
+                            plan_fix(&snap, &Selection::default(), "t", "all", now(), Some(*n))
+                                .unwrap(),
+                            FixOutcome::Ready { .. }
+                        )
+                    })
+                    .count();
+                assert!(ready >= 1, "{name}: some choice fixes it");
+                "choice"
+            }
             FixOutcome::Manual { reasons } => {
                 assert!(!reasons.is_empty(), "{name}: a manual outcome says why");
                 "manual"
@@ -105,7 +120,7 @@ fn outcomes() -> Vec<(String, &'static str)> {
                 }
                 assert!(
                     matches!(
-                        plan_fix(&fixed, &Selection::default(), "t", "all", now()).unwrap(),
+                        plan_fix(&fixed, &Selection::default(), "t", "all", now(), None).unwrap(),
                         FixOutcome::NothingToDo
                     ),
                     "{name}: planning again after the fix has nothing to do"

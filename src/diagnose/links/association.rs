@@ -293,18 +293,41 @@ fn missing_association(ctx: &Ctx, all: &[PodIdentityAssociation]) -> LinkReport 
         None => "create the association, then restart the pods".to_string(),
     })
     .command(create_command(ctx, &role_for_fix));
-    // As data only when it is the one fix: a look-alike service account makes it a choice.
-    if let (Some(role), true, Some(cluster)) = (
+    // As data when it is the one fix; a look-alike service account makes it a choice.
+    if let (Some(role), Some(cluster)) = (
         meant_role.as_deref().and_then(|r| RoleArn::parse(r).ok()),
-        near.is_empty(),
         ctx.ix.cluster.as_ref().map(|c| c.name.clone()),
     ) {
-        words = words.change(crate::model::plan::Change::CreatePodIdentityAssociation {
+        let create = crate::model::plan::Change::CreatePodIdentityAssociation {
             cluster,
             namespace: ctx.namespace.clone(),
             service_account: ctx.sa_name.clone(),
             role_arn: role.to_string(),
-        });
+        };
+        let w = &ctx.workload.id;
+        let restart = k8s::plan_workload(w.kind, &ctx.namespace, &w.name)
+            .map(|workload| crate::model::plan::Change::RolloutRestart { workload });
+        // Running the pods as the look-alike is a way only if that service account exists.
+        let switch = near
+            .first()
+            .filter(|other| ctx.ix.service_account(&ctx.namespace, other).is_some())
+            .and_then(|other| {
+                k8s::switch_service_account(w.kind, &ctx.namespace, &w.name, other)
+                    .map(|changes| (other, changes))
+            });
+        words = match switch {
+            Some((other, switch)) => words
+                .choice(
+                    format!("create an association for `{}` with {role}", ctx.sa_name),
+                    std::iter::once(create).chain(restart).collect(),
+                )
+                .choice(
+                    format!("run the pods as `{other}`, which has an association"),
+                    switch,
+                ),
+            // No look-alike to run as: creating the association is the one fix.
+            None => words.change(create),
+        };
     }
     let fix = k8s::with_restart(
         words,

@@ -39,12 +39,43 @@ pub fn check(ctx: &Ctx) -> LinkReport {
             if let Some(first) = near.first() {
                 message.push_str(&format!("; did you mean `{first}`?"));
             }
+            let create = crate::model::plan::Change::CreateServiceAccount {
+                namespace: ctx.namespace.clone(),
+                name: ctx.sa_name.clone(),
+                annotations: Vec::new(),
+            };
+            let w = &ctx.workload.id;
             let fix = match near.first() {
-                Some(first) => Fix::new(format!(
-                    "set `serviceAccountName: {first}` in the pod template, or create `{}`",
-                    ctx.sa_name
-                )),
-                None => Fix::new(format!("create the service account `{}`", ctx.sa_name)),
+                Some(first) => {
+                    let fix = Fix::new(format!(
+                        "set `serviceAccountName: {first}` in the pod template, or create `{}`",
+                        ctx.sa_name
+                    ));
+                    // Two right answers: which one only the user knows (field guide A8).
+                    match crate::diagnose::k8s::switch_service_account(
+                        w.kind,
+                        &ctx.namespace,
+                        &w.name,
+                        first,
+                    ) {
+                        Some(switch) => fix
+                            .choice(
+                                format!("run the pods as the existing service account `{first}`"),
+                                switch,
+                            )
+                            .choice(
+                                format!(
+                                    "create the service account `{}` the pods name",
+                                    ctx.sa_name
+                                ),
+                                vec![create],
+                            ),
+                        None => fix.change(create),
+                    }
+                }
+                None => {
+                    Fix::new(format!("create the service account `{}`", ctx.sa_name)).change(create)
+                }
             }
             .command(CommandLine::kubectl([
                 "create",
