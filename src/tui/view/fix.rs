@@ -17,9 +17,34 @@ use crate::terminal_text::line as shown;
 use crate::tui::layout::centered;
 use crate::tui::state::{App, Overlay};
 
-/// Where the dialog goes: wide enough for commands, nearly the whole screen's height.
-pub fn area(screen: Rect) -> Rect {
+/// The widest and tallest the dialog gets: wide enough for commands, nearly the whole screen.
+fn widest(screen: Rect) -> Rect {
     centered(screen, 110, screen.height.saturating_sub(2))
+}
+
+/// Where the open dialog goes (as tall as its text, at most nearly the whole screen), with
+/// its lines; `None` when no dialog is open.
+pub fn boxed(app: &App, screen: Rect) -> Option<(Rect, Vec<Line<'static>>)> {
+    let Some(Overlay::Fix {
+        plan,
+        workload,
+        undoes,
+        ..
+    }) = &app.overlay
+    else {
+        return None;
+    };
+    let widest = widest(screen);
+    let namespace = workload.as_ref().map(|w| w.namespace.as_str());
+    let lines = lines(
+        app,
+        plan,
+        namespace,
+        undoes.as_deref(),
+        widest.width.saturating_sub(2),
+    );
+    let height = (lines.len() + 2).min(widest.height as usize) as u16;
+    Some((centered(screen, 110, height), lines))
 }
 
 /// `fix: 3 steps — Enter applies, Esc cancels`; an undo names the plan it reverts.
@@ -40,13 +65,23 @@ fn system(step: &Step) -> &'static str {
     }
 }
 
-/// A JSON document pretty-printed, so a policy diffs statement by statement; other text (YAML)
-/// as it is; always ending in a newline, so the last line diffs like the others.
+/// A JSON document pretty-printed, so a policy diffs statement by statement (IAM returns
+/// policies URL-encoded: decoded first); other text (YAML) as it is; always ending in a
+/// newline, so the last line diffs like the others.
 fn diffable(text: &str) -> String {
-    let mut text = serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .filter(|v| v.is_object())
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+    let json = |t: &str| {
+        serde_json::from_str::<serde_json::Value>(t)
+            .ok()
+            .filter(|v| v.is_object())
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+    };
+    let mut text = json(text)
+        .or_else(|| {
+            let decoded = percent_encoding::percent_decode_str(text)
+                .decode_utf8()
+                .ok()?;
+            json(&decoded)
+        })
         .unwrap_or_else(|| text.to_string());
     if !text.ends_with('\n') {
         text.push('\n');
@@ -82,7 +117,13 @@ pub fn diff(step: &Step) -> Vec<String> {
 }
 
 /// The dialog's lines, wrapped to `width`.
-pub fn lines(app: &App, plan: &Plan, undoes: Option<&str>, width: u16) -> Vec<Line<'static>> {
+pub fn lines(
+    app: &App,
+    plan: &Plan,
+    namespace: Option<&str>,
+    undoes: Option<&str>,
+    width: u16,
+) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut out = Vec::new();
     let para = |out: &mut Vec<Line<'static>>, text: &str, indent: usize, style: Style| {
@@ -100,9 +141,13 @@ pub fn lines(app: &App, plan: &Plan, undoes: Option<&str>, width: u16) -> Vec<Li
     }
     para(&mut out, &head, 0, t.dim());
     if !app.live {
+        let namespace = namespace.map(|ns| format!(" -n {ns}")).unwrap_or_default();
         para(
             &mut out,
-            "this is an offline bundle or the demo: Enter does not apply it (a live cluster is needed; `kubectl irsa fix TARGET --dry-run` prints it)",
+            &format!(
+                "this is an offline bundle or the demo: Enter does not apply it (that needs a live cluster); `kubectl irsa fix {}{namespace} --dry-run` prints it",
+                plan.target
+            ),
             0,
             t.warning(),
         );
@@ -127,7 +172,18 @@ pub fn lines(app: &App, plan: &Plan, undoes: Option<&str>, width: u16) -> Vec<Li
             } else {
                 Style::new()
             };
-            para(&mut out, &l, 5, style);
+            // The marker and the document's own indentation as a prefix: wrapping would
+            // drop leading spaces, and they show a policy's structure.
+            let l = shown(&l).into_owned();
+            let body = l.get(1..).unwrap_or_default().trim_start();
+            let lead = &l[..l.len() - body.len()];
+            out.extend(wrap(
+                body,
+                width,
+                vec![Span::raw("     "), Span::styled(lead.to_string(), style)],
+                vec![Span::raw(" ".repeat(5 + lead.chars().count()))],
+                style,
+            ));
         }
         para(
             &mut out,
@@ -144,12 +200,11 @@ pub fn lines(app: &App, plan: &Plan, undoes: Option<&str>, width: u16) -> Vec<Li
 
 /// How far the dialog can scroll.
 pub fn max_scroll(app: &App, screen: Rect) -> u16 {
-    let Some(Overlay::Fix { plan, undoes, .. }) = &app.overlay else {
+    let Some((area, lines)) = boxed(app, screen) else {
         return 0;
     };
-    let area = area(screen);
-    let count = lines(app, plan, undoes.as_deref(), area.width.saturating_sub(2)).len();
-    u16::try_from(count.saturating_sub(area.height.saturating_sub(2) as usize)).unwrap_or(u16::MAX)
+    let rows = area.height.saturating_sub(2) as usize;
+    u16::try_from(lines.len().saturating_sub(rows)).unwrap_or(u16::MAX)
 }
 
 pub fn draw(f: &mut Frame, screen: Rect, app: &App) {
@@ -162,9 +217,11 @@ pub fn draw(f: &mut Frame, screen: Rect, app: &App) {
     else {
         return;
     };
-    let area = area(screen);
-    let lines = lines(app, plan, undoes.as_deref(), area.width.saturating_sub(2));
-    let max = max_scroll(app, screen);
+    let Some((area, lines)) = boxed(app, screen) else {
+        return;
+    };
+    let rows = area.height.saturating_sub(2) as usize;
+    let max = u16::try_from(lines.len().saturating_sub(rows)).unwrap_or(u16::MAX);
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines)
