@@ -397,3 +397,142 @@ fn v_shows_whole_what_the_screen_cuts() {
         assert!(all.contains(&flowing(&text)), "not shown whole: {text}");
     }
 }
+
+/// The plan for `target` in `namespace` of `source`, made at a fixed time so the screen does
+/// not change from run to run.
+fn plan_of(
+    source: &Source,
+    namespace: &str,
+    target: kubectl_irsa::diagnose::Target,
+    label: &str,
+) -> kubectl_irsa::model::plan::Plan {
+    use kubectl_irsa::plan::fix::{FixOutcome, plan_fix};
+    let snapshot = kubectl_irsa::app::gather(source).unwrap();
+    let selection = Selection {
+        namespace: Some(namespace.into()),
+        target: Some(target),
+        ..Selection::default()
+    };
+    let at = jiff::Timestamp::from_second(1_767_225_600).unwrap();
+    match plan_fix(&snapshot, &selection, "20260101T000000Z-00001", label, at).unwrap() {
+        FixOutcome::Ready { plan, .. } => plan,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// `f` on the open workload, answered with `plan`: the dialog is open.
+fn fix_dialog(app: &mut App, plan: &kubectl_irsa::model::plan::Plan) {
+    use kubectl_irsa::tui::message::Planned;
+    press(app, KeyCode::Char('f'));
+    let id = app.fix_id;
+    update(
+        app,
+        Msg::Planned {
+            id,
+            result: Ok(Planned::Ready {
+                plan: Box::new(plan.clone()),
+                undoes: None,
+            }),
+        },
+    );
+}
+
+#[test]
+fn the_fix_dialog_is_red_and_shows_each_step_and_its_command() {
+    use kubectl_irsa::diagnose::Target;
+    use kubectl_irsa::model::workload::WorkloadKind;
+    let mut app = demo(100, 40);
+    open(&mut app, "tlm-chat-backend");
+    let plan = plan_of(
+        &Source::Demo,
+        "tlm",
+        Target::Workload(WorkloadKind::Deployment, "tlm-chat-backend".into()),
+        "deploy/tlm-chat-backend",
+    );
+    fix_dialog(&mut app, &plan);
+    let buf = draw(&app);
+    let (area, _) = kubectl_irsa::tui::view::fix::boxed(&app, buf.area).unwrap();
+    // The whole border is red: Enter writes to the cluster.
+    for y in area.y..area.bottom() {
+        for x in [area.x, area.right() - 1] {
+            assert_eq!(buf[(x, y)].fg, Color::Red, "border at {x},{y}");
+        }
+    }
+    for x in area.x..area.right() {
+        assert_eq!(buf[(x, area.y)].fg, Color::Red, "top border at {x}");
+        assert_eq!(
+            buf[(x, area.bottom() - 1)].fg,
+            Color::Red,
+            "bottom border at {x}"
+        );
+    }
+    let text = screen_text(&buf);
+    assert!(
+        row_text(&buf, area.y).contains("fix: 1 step — Enter applies, Esc cancels"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1. kubernetes rollout-restart Deployment tlm/tlm-chat-backend"),
+        "{text}"
+    );
+    assert!(
+        text.contains("$ kubectl rollout restart deployment tlm-chat-backend -n tlm"),
+        "{text}"
+    );
+    assert!(
+        text.contains("kubectl irsa fix deploy/tlm-chat-backend -n tlm --dry-run"),
+        "{text}"
+    );
+    snapshot("fix-dialog", &buf);
+}
+
+/// A trust fix: the old document's lines in red, the new one's in green, then the command.
+#[test]
+fn the_fix_dialog_shows_a_documents_change_as_a_diff() {
+    use kubectl_irsa::diagnose::Target;
+    let source = scenario("trust-sub-typo-kubeflow");
+    let mut app = loaded_from(&source, true, 110, 40);
+    press(&mut app, KeyCode::Enter);
+    let plan = plan_of(
+        &source,
+        "kubeflow-user-a",
+        Target::ServiceAccount("default-viewer".into()),
+        "sa/default-viewer",
+    );
+    assert!(
+        plan.steps.iter().any(|s| s.action == "update-trust-policy"),
+        "{plan:?}"
+    );
+    fix_dialog(&mut app, &plan);
+    let buf = draw(&app);
+    let (area, _) = kubectl_irsa::tui::view::fix::boxed(&app, buf.area).unwrap();
+    let text = screen_text(&buf);
+    // The diff's lines start 5 cells into the box: `-` removed, `+` added, ` ` kept.
+    let x = area.x + 1 + 5;
+    let marked = |mark: &str| -> Vec<u16> {
+        (area.y + 1..area.bottom() - 1)
+            .filter(|&y| {
+                let rest: String = row_text(&buf, y).chars().skip(x as usize).collect();
+                rest.starts_with(mark) && !rest.starts_with(&mark.repeat(3))
+            })
+            .collect()
+    };
+    let (removed, added) = (marked("-"), marked("+"));
+    assert!(!removed.is_empty() && !added.is_empty(), "{text}");
+    for y in removed {
+        assert_eq!(buf[(x, y)].fg, Color::Red, "row {y}:\n{text}");
+    }
+    for y in added {
+        assert_eq!(buf[(x, y)].fg, Color::Green, "row {y}:\n{text}");
+    }
+    // The kept lines keep the document's indentation.
+    assert!(
+        text.contains("│            \"Action\": \"sts:AssumeRoleWithWebIdentity\","),
+        "{text}"
+    );
+    assert!(
+        screen_text(&buf).contains("$ aws iam update-assume-role-policy"),
+        "{}",
+        screen_text(&buf)
+    );
+}

@@ -2,9 +2,9 @@
 //! The footer shows the bindings that do something in the current place; the help screen lists
 //! them all; the update function looks keys up here. Nothing else maps keys.
 //!
-//! To add a key (the fix and migration issues will add `f` and `m`), add an [`Action`], one
-//! [`Binding`] in [`BINDINGS`], and its arm in `update::act`. Taken letters: a b e g h j k l p
-//! q r s v y, and G.
+//! To add a key (the migration issue will add `m`), add an [`Action`], one [`Binding`] in
+//! [`BINDINGS`], and its arm in `update::act`. Taken letters: a b e f g h j k l p q r s u v y,
+//! and G.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -20,6 +20,8 @@ pub enum Place {
     Commands,
     /// A text overlay: a finding's explanation (`e`) or the screen's cut texts whole (`v`).
     Reading,
+    /// The dialog confirming a fix or an undo (`f`, `u`).
+    Confirm,
 }
 
 impl Place {
@@ -32,6 +34,7 @@ impl Place {
             Place::Help => "help",
             Place::Commands => "commands",
             Place::Reading => "explanation and whole text",
+            Place::Confirm => "fix or undo dialog",
         }
     }
 }
@@ -57,6 +60,12 @@ pub enum Action {
     Copy,
     Explain,
     Whole,
+    /// Plan the fix of the workload and open it to confirm.
+    Fix,
+    /// Plan the undo of the last applied fix and open it to confirm.
+    Undo,
+    /// In the fix dialog: apply the plan.
+    Apply,
     Help,
 }
 
@@ -125,7 +134,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "↑↓",
         footer: Some("move"),
         help: "move up (in the detail pane: scroll)",
-        places: &[List, Chain, Detail, Help, Commands, Reading],
+        places: &[List, Chain, Detail, Help, Commands, Reading, Confirm],
     },
     Binding {
         action: Action::Down,
@@ -133,7 +142,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "↓/j",
         footer: None,
         help: "move down (in the detail pane: scroll)",
-        places: &[List, Chain, Detail, Help, Commands, Reading],
+        places: &[List, Chain, Detail, Help, Commands, Reading, Confirm],
     },
     Binding {
         action: Action::PageUp,
@@ -141,7 +150,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "PgUp/^u",
         footer: None,
         help: "a page up (on the chain: scroll the detail pane)",
-        places: &[List, Chain, Detail, Help, Reading],
+        places: &[List, Chain, Detail, Help, Reading, Confirm],
     },
     Binding {
         action: Action::PageDown,
@@ -149,7 +158,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "PgDn/^d",
         footer: None,
         help: "a page down (on the chain: scroll the detail pane)",
-        places: &[List, Chain, Detail, Help, Reading],
+        places: &[List, Chain, Detail, Help, Reading, Confirm],
     },
     Binding {
         action: Action::Top,
@@ -157,7 +166,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "Home/g",
         footer: None,
         help: "to the first row",
-        places: &[List, Chain, Detail, Reading],
+        places: &[List, Chain, Detail, Reading, Confirm],
     },
     Binding {
         action: Action::Bottom,
@@ -165,7 +174,7 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "End/G",
         footer: None,
         help: "to the last row",
-        places: &[List, Chain, Detail, Reading],
+        places: &[List, Chain, Detail, Reading, Confirm],
     },
     Binding {
         action: Action::Open,
@@ -255,7 +264,9 @@ pub const BINDINGS: &[Binding] = &[
         key_label: "^c",
         footer: None,
         help: "quit from anywhere",
-        places: &[List, Filter, Chain, Detail, Help, Commands, Reading],
+        places: &[
+            List, Filter, Chain, Detail, Help, Commands, Reading, Confirm,
+        ],
     },
     Binding {
         action: Action::Filter,
@@ -272,6 +283,38 @@ pub const BINDINGS: &[Binding] = &[
         footer: Some("prove"),
         help: "prove it: a short-lived token for the service account, exchanged with STS or EKS Auth for credentials (live clusters)",
         places: WORKLOAD,
+    },
+    Binding {
+        action: Action::Fix,
+        keys: &[Key::Char('f')],
+        key_label: "f",
+        footer: Some("fix"),
+        help: "plan the fix of the workload (proven in memory) and show it to confirm: each step's object, before and after, and command",
+        places: WORKLOAD,
+    },
+    Binding {
+        action: Action::Undo,
+        keys: &[Key::Char('u')],
+        key_label: "u",
+        footer: Some("undo"),
+        help: "plan the undo of the last applied fix (from the journal) and show it to confirm (live clusters)",
+        places: &[List, Chain, Detail],
+    },
+    Binding {
+        action: Action::Apply,
+        keys: &[Key::Code(KeyCode::Enter)],
+        key_label: "Enter",
+        footer: Some("apply"),
+        help: "apply the plan: each step journaled before it is made, stopping at the first failure (live clusters)",
+        places: &[Confirm],
+    },
+    Binding {
+        action: Action::Back,
+        keys: &[Key::Code(KeyCode::Esc), Key::Char('q')],
+        key_label: "Esc",
+        footer: Some("cancel"),
+        help: "cancel: nothing is written",
+        places: &[Confirm],
     },
     Binding {
         action: Action::Copy,
@@ -383,7 +426,9 @@ mod tests {
 
     #[test]
     fn no_key_means_two_things_in_one_place() {
-        for place in [List, Filter, Chain, Detail, Help, Commands, Reading] {
+        for place in [
+            List, Filter, Chain, Detail, Help, Commands, Reading, Confirm,
+        ] {
             let mut seen: Vec<(Key, Action)> = Vec::new();
             for b in at(place) {
                 for k in b.keys {
@@ -399,7 +444,9 @@ mod tests {
     #[test]
     fn ctrl_c_quits_everywhere_and_plain_c_does_not() {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        for place in [List, Filter, Chain, Detail, Help, Commands, Reading] {
+        for place in [
+            List, Filter, Chain, Detail, Help, Commands, Reading, Confirm,
+        ] {
             assert_eq!(lookup(place, &ctrl_c), Some(Action::Quit));
         }
         assert_eq!(lookup(List, &key('c')), None);
@@ -407,7 +454,9 @@ mod tests {
 
     #[test]
     fn letters_are_text_while_filtering() {
-        for c in ['j', 'k', 'q', 'h', 'l', 'r', 'p', 'y', 'e', 'v', '/', '?'] {
+        for c in [
+            'j', 'k', 'q', 'h', 'l', 'r', 'p', 'y', 'e', 'v', 'f', 'u', '/', '?',
+        ] {
             assert_eq!(lookup(Filter, &key(c)), None, "{c}");
         }
     }

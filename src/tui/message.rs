@@ -6,6 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use crate::app::watched::LoadEvent;
 use crate::model::Report;
+use crate::model::plan::Plan;
 use crate::model::workload::WorkloadRef;
 
 /// Which namespaces to look at.
@@ -44,6 +45,48 @@ pub enum Msg {
     },
     /// The clipboard write finished.
     Copied(Result<(), String>),
+    /// A fix or undo plan (`f`, `u`) was made, or why there is none.
+    Planned {
+        id: u64,
+        result: Result<Planned, String>,
+    },
+    /// Applying a plan ended; `Err` when it could not start (no journal, no cluster).
+    Applied {
+        id: u64,
+        result: Result<ApplyNews, String>,
+    },
+}
+
+/// What planning a fix or an undo found, as the TUI shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Planned {
+    /// A plan to confirm; `undoes` is the journal id an undo plan reverts.
+    Ready {
+        plan: Box<Plan>,
+        undoes: Option<String>,
+    },
+    /// Nothing to do or to undo: the sentence says so.
+    Nothing(String),
+    /// No safe automatic fix: the reasons, each naming its finding and what to do by hand.
+    Manual(Vec<String>),
+    /// The undo cannot be planned (not found, changed since, impossible): the sentence says why.
+    Refused(String),
+}
+
+/// How applying a plan ended (the diagnosis after it is gathered again by a new load).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplyNews {
+    Done,
+    /// Nothing was written: an object changed since the plan was made.
+    Conflict {
+        step: usize,
+        reason: String,
+    },
+    /// Step `step` (0-based) failed; the steps before it were made and are in the journal.
+    Failed {
+        step: usize,
+        reason: String,
+    },
 }
 
 /// Work the update function asks the runtime to do. Each carries the id its result must come
@@ -51,9 +94,35 @@ pub enum Msg {
 /// no longer wanted is cancelled as well, so it stops asking the cluster and AWS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Work {
-    Load { generation: u64, scope: Scope },
-    Prove { id: u64, workload: WorkloadRef },
-    Copy { text: String },
+    Load {
+        generation: u64,
+        scope: Scope,
+    },
+    Prove {
+        id: u64,
+        workload: WorkloadRef,
+    },
+    Copy {
+        text: String,
+    },
+    /// Plan the fix of `workload` (`f`).
+    PlanFix {
+        id: u64,
+        workload: WorkloadRef,
+    },
+    /// Plan the undo of the journal's last applied fix (`u`).
+    PlanUndo {
+        id: u64,
+    },
+    /// Apply a confirmed plan, journaled; `workload` (a fix's) narrows the gather before it,
+    /// else the scope's; `undoes` is the journal id an undo reverts.
+    Apply {
+        id: u64,
+        plan: Box<Plan>,
+        workload: Option<WorkloadRef>,
+        scope: Scope,
+        undoes: Option<String>,
+    },
     Cancel(Cancel),
 }
 

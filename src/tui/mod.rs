@@ -8,8 +8,9 @@
 //! - [`view`]: draws the state, reading only; [`layout`]: where things go;
 //! - [`keys`]: the one key registry (footer, help and update all read it);
 //! - [`reading`]: what the text overlays hold (`e` explain, `v` the cut texts whole);
+//! - `fixing`: `f` and `u`, a plan in a confirmation dialog, applied in the background;
 //! - [`runtime`]: the event loop; [`terminal`]: raw mode, alternate screen, whole frames;
-//!   [`worker`]: loads and proofs as cancellable tasks on one shared runtime, through the
+//!   [`worker`]: loads, proofs, plans and applies as tasks on one shared runtime, through the
 //!   service layer (`crate::app`) only.
 //!
 //! To add a screen or a key: a variant in `state`/`keys`, its arm in `update`, its drawing in
@@ -17,6 +18,7 @@
 
 pub mod clipboard;
 mod copy;
+mod fixing;
 pub mod keys;
 pub mod layout;
 pub mod list_model;

@@ -8,6 +8,7 @@ use super::list_model::{ListModel, workload_ref};
 use super::message::Scope;
 use super::theme::Theme;
 use crate::app::watched::{Stage, StageState};
+use crate::model::plan::Plan;
 use crate::model::report::WorkloadReport;
 use crate::model::workload::WorkloadRef;
 use crate::model::{LinkName, Report, Status};
@@ -70,6 +71,14 @@ pub enum Overlay {
         lines: Vec<(Tone, String)>,
         scroll: u16,
     },
+    /// `f`, `u`: a plan to confirm (Enter applies it, Esc drops it). `workload` is the one a
+    /// fix was planned for; `undoes`, the journal id an undo plan reverts.
+    Fix {
+        plan: Box<Plan>,
+        workload: Option<WorkloadRef>,
+        undoes: Option<String>,
+        scroll: u16,
+    },
 }
 
 impl Overlay {
@@ -79,7 +88,8 @@ impl Overlay {
             Overlay::Help { scroll }
             | Overlay::Commands { scroll, .. }
             | Overlay::Explain { scroll, .. }
-            | Overlay::Whole { scroll, .. } => scroll,
+            | Overlay::Whole { scroll, .. }
+            | Overlay::Fix { scroll, .. } => scroll,
         }
     }
 
@@ -151,6 +161,31 @@ pub struct Toast {
     pub until: u64,
 }
 
+/// The fix or undo in the background (one at a time): planning (its answer opens the dialog),
+/// or applying a confirmed plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fixing {
+    Planning {
+        id: u64,
+        workload: Option<WorkloadRef>,
+    },
+    /// `plan_id` is the journal id it is applied under; `undoes`, the plan an undo reverts.
+    Applying {
+        id: u64,
+        plan_id: String,
+        steps: usize,
+        undoes: Option<String>,
+    },
+}
+
+impl Fixing {
+    pub fn id(&self) -> u64 {
+        match self {
+            Fixing::Planning { id, .. } | Fixing::Applying { id, .. } => *id,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProofState {
     Running {
@@ -192,6 +227,9 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub toast: Option<Toast>,
     pub proofs: BTreeMap<WorkloadRef, ProofState>,
+    /// Id of the newest fix or undo request; answers to older ones are dropped.
+    pub fix_id: u64,
+    pub fixing: Option<Fixing>,
     pub tick: u64,
     pub width: u16,
     pub height: u16,
@@ -220,6 +258,8 @@ impl App {
             overlay: None,
             toast: None,
             proofs: BTreeMap::new(),
+            fix_id: 0,
+            fixing: None,
             tick: 0,
             width: 80,
             height: 24,
@@ -239,6 +279,7 @@ impl App {
             (Some(Overlay::Help { .. }), _) => Place::Help,
             (Some(Overlay::Commands { .. }), _) => Place::Commands,
             (Some(Overlay::Explain { .. } | Overlay::Whole { .. }), _) => Place::Reading,
+            (Some(Overlay::Fix { .. }), _) => Place::Confirm,
             (None, Screen::List) if self.filtering => Place::Filter,
             (None, Screen::List) => Place::List,
             (None, Screen::Workload(v)) if v.focus == Pane::Detail => Place::Detail,

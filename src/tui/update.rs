@@ -4,6 +4,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::fixing;
 use super::keys::{self, Action, Place};
 use super::layout;
 use super::list_model::workload_ref;
@@ -64,6 +65,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
             }
             Vec::new()
         }
+        Msg::Planned { id, result } => fixing::on_planned(app, id, result),
+        Msg::Applied { id, result } => fixing::on_applied(app, id, result),
         Msg::Copied(result) => {
             match result {
                 Ok(()) => toast(app, "sent to the clipboard (OSC 52)", ToastLevel::Info),
@@ -83,7 +86,7 @@ pub fn toast(app: &mut App, text: impl Into<String>, level: ToastLevel) {
 }
 
 /// A new load; the one still running, if any, is cancelled: its answer would be dropped.
-fn begin_load(app: &mut App) -> Vec<Work> {
+pub(super) fn begin_load(app: &mut App) -> Vec<Work> {
     let mut work = Vec::new();
     if app.generation > 0 && matches!(app.load, Load::Loading { .. }) {
         work.push(Work::Cancel(Cancel::Load {
@@ -309,7 +312,9 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
                     };
                     scroll_detail(app, delta);
                 }
-                Place::Help | Place::Commands | Place::Reading => scroll_overlay(app, step),
+                Place::Help | Place::Commands | Place::Reading | Place::Confirm => {
+                    scroll_overlay(app, step)
+                }
             }
         }
         Action::Top | Action::Bottom => {
@@ -325,7 +330,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
                     app.list.scroll_into_view(page as usize);
                 }
                 Place::Chain => move_link(app, far),
-                Place::Reading => scroll_overlay(app, far),
+                Place::Reading | Place::Confirm => scroll_overlay(app, far),
                 _ => scroll_detail(app, far),
             }
         }
@@ -348,7 +353,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             }
         }
         Action::Back => match place {
-            Place::Help | Place::Commands | Place::Reading => app.overlay = None,
+            Place::Help | Place::Commands | Place::Reading | Place::Confirm => app.overlay = None,
             Place::Filter => {
                 app.filtering = false;
                 clear_filter(app);
@@ -400,6 +405,9 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             ),
         },
         Action::Whole => app.overlay = Some(reading::whole(app)),
+        Action::Fix => return fixing::fix(app),
+        Action::Undo => return fixing::undo(app),
+        Action::Apply => return fixing::apply(app),
     }
     Vec::new()
 }

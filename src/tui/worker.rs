@@ -8,14 +8,19 @@
 use std::collections::BTreeMap;
 use std::sync::mpsc::Sender;
 
-use super::message::{Cancel, Msg, Scope, Work};
+use super::message::{ApplyNews, Cancel, Msg, Planned, Scope, Work};
 use crate::app::background::{Background, Task};
+use crate::app::fix::{self, Applied, UndoPlanned};
 use crate::app::watched::{self, LoadEvent};
 use crate::app::{AppError, Source};
 use crate::diagnose::{LabelSelector, Selection, Target};
 use crate::model::Report;
+use crate::model::plan::Plan;
 use crate::model::report::RequestedAction;
+use crate::model::workload::WorkloadRef;
+use crate::plan::fix::FixOutcome;
 use crate::sources::live::LiveOptions;
+use crate::writers::journal::Journal;
 
 /// Where the TUI reads from, as given on the command line, and the work in flight.
 pub struct Worker {
@@ -142,6 +147,15 @@ impl Worker {
                 let task = self.background.spawn("proving", prove, done);
                 self.proofs.insert(id, task);
             }
+            Work::PlanFix { id, workload } => self.plan_fix(id, workload),
+            Work::PlanUndo { id } => self.plan_undo(id),
+            Work::Apply {
+                id,
+                plan,
+                workload,
+                scope,
+                undoes,
+            } => self.apply(id, *plan, workload.as_ref(), &scope, undoes),
             Work::Cancel(cancel) => {
                 let task = match cancel {
                     Cancel::Load { generation } => self.loads.remove(&generation),
@@ -156,5 +170,138 @@ impl Worker {
                 let _ = self.tx.send(Msg::Copied(copy(&text)));
             }
         }
+    }
+
+    /// The source and selection of one workload: its namespace, and it as the target (as
+    /// `kubectl irsa fix deploy/NAME -n NS` selects it).
+    fn workload_scoped(&self, workload: &WorkloadRef) -> (Source, Selection) {
+        let target = Target::Workload(workload.kind, workload.name.clone());
+        let (source, mut selection) = self.scoped(&Scope::Namespace(workload.namespace.clone()));
+        let source = match source {
+            Source::Live(opts) => Source::Live(LiveOptions {
+                target: Some(target.clone()),
+                ..opts
+            }),
+            other => other,
+        };
+        selection.target = Some(target);
+        (source, selection)
+    }
+
+    /// Plans the fix of `workload` in the background; the answer comes back as [`Msg::Planned`].
+    fn plan_fix(&mut self, id: u64, workload: WorkloadRef) {
+        let (source, selection) = self.workload_scoped(&workload);
+        // The label `kubectl irsa fix` would have been given: it names the plan in the journal.
+        let label = format!("{}/{}", workload.kind.short(), workload.name);
+        tracing::info!(id, %workload, "plan fix");
+        let plan = async move {
+            fix::plan_async(&source, &selection, &label)
+                .await
+                .map(|outcome| match outcome {
+                    FixOutcome::NothingToDo => {
+                        Planned::Nothing(format!("nothing to fix: {workload} has no broken link"))
+                    }
+                    FixOutcome::Ready { plan, .. } => Planned::Ready {
+                        plan: Box::new(plan),
+                        undoes: None,
+                    },
+                    FixOutcome::Manual { reasons } => Planned::Manual(reasons),
+                })
+                .map_err(|e| e.to_string())
+        };
+        self.spawn_planning(id, "planning a fix", plan);
+    }
+
+    /// Plans the undo of the journal's last applied fix, against a fresh gather of the
+    /// source as given (undo writes to a live cluster only: update asks for it only there).
+    fn plan_undo(&mut self, id: u64) {
+        let source = self.source.clone();
+        tracing::info!(id, "plan undo");
+        let plan = async move {
+            let journal = Journal::default_location().map_err(|e| e.to_string())?;
+            let planned = fix::plan_undo_async(&source, &journal, None)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(match planned {
+                UndoPlanned::Ready { plan, undoes } => Planned::Ready {
+                    plan: Box::new(plan),
+                    undoes: Some(undoes),
+                },
+                UndoPlanned::NothingToUndo { undoes } => Planned::Nothing(format!(
+                    "nothing to undo: plan {undoes} made no change that is still there"
+                )),
+                UndoPlanned::NotFound(m) => Planned::Nothing(m),
+                UndoPlanned::Changed(m) => Planned::Refused(format!("{m}; nothing written")),
+                UndoPlanned::Impossible(m) => Planned::Refused(m),
+            })
+        };
+        self.spawn_planning(id, "planning an undo", plan);
+    }
+
+    fn spawn_planning(
+        &mut self,
+        id: u64,
+        what: &'static str,
+        plan: impl Future<Output = Result<Planned, String>> + Send + 'static,
+    ) {
+        let tx = self.tx.clone();
+        let done = move |result: Result<Result<Planned, String>, String>| {
+            let result = result.and_then(|r| r);
+            if let Err(e) = &result {
+                tracing::warn!(id, error = %e, "planning failed");
+            }
+            let _ = tx.send(Msg::Planned { id, result });
+        };
+        // Not kept for cancelling: a plan is only read, and its answer is dropped when the
+        // user has moved on (its id is no longer the newest).
+        let _ = self.background.spawn(what, plan, done);
+    }
+
+    /// Applies a confirmed plan, journaled (live only); the answer is [`Msg::Applied`].
+    fn apply(
+        &mut self,
+        id: u64,
+        plan: Plan,
+        workload: Option<&WorkloadRef>,
+        scope: &Scope,
+        undoes: Option<String>,
+    ) {
+        let Source::Live(opts) = self.source.clone() else {
+            let _ = self.tx.send(Msg::Applied {
+                id,
+                result: Err("applying a plan needs a live cluster".into()),
+            });
+            return;
+        };
+        let selection = match workload {
+            Some(w) => self.workload_scoped(w).1,
+            None => Selection {
+                target: None,
+                ..self.scoped(scope).1
+            },
+        };
+        let tx = self.tx.clone();
+        tracing::info!(id, plan = %plan.id, steps = plan.steps.len(), "apply");
+        let apply = async move {
+            let journal = Journal::default_location().map_err(|e| e.to_string())?;
+            let applied = fix::apply_async(&opts, &plan, &selection, &journal, undoes)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(match applied {
+                Applied::Done { .. } => ApplyNews::Done,
+                Applied::Conflict { step, reason } => ApplyNews::Conflict { step, reason },
+                Applied::Failed { step, reason } => ApplyNews::Failed { step, reason },
+            })
+        };
+        let done = move |result: Result<Result<ApplyNews, String>, String>| {
+            let result = result.and_then(|r| r);
+            match &result {
+                Ok(news) => tracing::info!(id, ?news, "applied"),
+                Err(e) => tracing::warn!(id, error = %e, "apply failed"),
+            }
+            let _ = tx.send(Msg::Applied { id, result });
+        };
+        // Never cancelled: stopping between steps would leave a half-made fix on purpose.
+        let _ = self.background.spawn("applying", apply, done);
     }
 }

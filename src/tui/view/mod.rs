@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod detail;
+pub mod fix;
 pub mod footer;
 pub mod header;
 pub mod list;
@@ -52,6 +53,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Overlay::Explain { scroll, .. } | Overlay::Whole { scroll, .. }) => {
             reading::draw(f, area, app, *scroll)
         }
+        Some(Overlay::Fix { .. }) => fix::draw(f, area, app),
         None => {}
     }
 }

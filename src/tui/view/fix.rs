@@ -1,0 +1,237 @@
+//! The dialog confirming a fix or an undo (`f`, `u`), drawn in the danger style (a red border:
+//! Enter writes to the cluster and the account). Each step: `N. system action object`, a
+//! unified diff of its object before and after, the command it equals and the command that
+//! undoes it. Everything read from the cluster or AWS is escaped on the way, as elsewhere.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use similar::TextDiff;
+
+use super::text::wrap;
+use crate::model::Status;
+use crate::model::plan::{Plan, Step, System};
+use crate::terminal_text::line as shown;
+use crate::tui::layout::centered;
+use crate::tui::state::{App, Overlay};
+
+/// The widest and tallest the dialog gets: wide enough for commands, nearly the whole screen.
+fn widest(screen: Rect) -> Rect {
+    centered(screen, 110, screen.height.saturating_sub(2))
+}
+
+/// Where the open dialog goes (as tall as its text, at most nearly the whole screen), with
+/// its lines; `None` when no dialog is open.
+pub fn boxed(app: &App, screen: Rect) -> Option<(Rect, Vec<Line<'static>>)> {
+    let Some(Overlay::Fix {
+        plan,
+        workload,
+        undoes,
+        ..
+    }) = &app.overlay
+    else {
+        return None;
+    };
+    let widest = widest(screen);
+    let namespace = workload.as_ref().map(|w| w.namespace.as_str());
+    let lines = lines(
+        app,
+        plan,
+        namespace,
+        undoes.as_deref(),
+        widest.width.saturating_sub(2),
+    );
+    let height = (lines.len() + 2).min(widest.height as usize) as u16;
+    Some((centered(screen, 110, height), lines))
+}
+
+/// `fix: 3 steps — Enter applies, Esc cancels`; an undo names the plan it reverts.
+pub fn title(plan: &Plan, undoes: Option<&str>) -> String {
+    let what = match undoes {
+        Some(id) => format!("undo {id}"),
+        None => "fix".to_string(),
+    };
+    let steps = crate::model::words::count(plan.steps.len(), "step", "steps");
+    format!("{what}: {steps} — Enter applies, Esc cancels")
+}
+
+fn system(step: &Step) -> &'static str {
+    match step.system {
+        System::Kubernetes => "kubernetes",
+        System::Iam => "iam",
+        System::Eks => "eks",
+    }
+}
+
+/// A JSON document pretty-printed, so a policy diffs statement by statement (IAM returns
+/// policies URL-encoded: decoded first); other text (YAML) as it is; always ending in a
+/// newline, so the last line diffs like the others.
+fn diffable(text: &str) -> String {
+    let json = |t: &str| {
+        serde_json::from_str::<serde_json::Value>(t)
+            .ok()
+            .filter(|v| v.is_object())
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+    };
+    let mut text = json(text)
+        .or_else(|| {
+            let decoded = percent_encoding::percent_decode_str(text)
+                .decode_utf8()
+                .ok()?;
+            json(&decoded)
+        })
+        .unwrap_or_else(|| text.to_string());
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// The step's object before and after as `diff -u` lines (none when they read the same).
+pub fn diff(step: &Step) -> Vec<String> {
+    let (before, after) = (step.before.as_deref(), step.after.as_deref());
+    let (b, a) = (
+        before.map(diffable).unwrap_or_default(),
+        after.map(diffable).unwrap_or_default(),
+    );
+    if b == a {
+        return Vec::new();
+    }
+    TextDiff::from_lines(&b, &a)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            if before.is_some() { "before" } else { "(none)" },
+            if after.is_some() {
+                "after"
+            } else {
+                "(deleted)"
+            },
+        )
+        .to_string()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The dialog's lines, wrapped to `width`.
+pub fn lines(
+    app: &App,
+    plan: &Plan,
+    namespace: Option<&str>,
+    undoes: Option<&str>,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut out = Vec::new();
+    let para = |out: &mut Vec<Line<'static>>, text: &str, indent: usize, style: Style| {
+        out.extend(wrap(
+            &shown(text),
+            width,
+            vec![Span::raw(" ".repeat(indent))],
+            vec![Span::raw(" ".repeat(indent + 2))],
+            style,
+        ));
+    };
+    let mut head = format!("plan {} for {}", plan.id, plan.target);
+    if let Some(id) = undoes {
+        head.push_str(&format!(": reverts plan {id}"));
+    }
+    para(&mut out, &head, 0, t.dim());
+    if !app.live {
+        let namespace = namespace.map(|ns| format!(" -n {ns}")).unwrap_or_default();
+        para(
+            &mut out,
+            &format!(
+                "this is an offline bundle or the demo: Enter does not apply it (that needs a live cluster); `kubectl irsa fix {}{namespace} --dry-run` prints it",
+                plan.target
+            ),
+            0,
+            t.warning(),
+        );
+    }
+    for (i, step) in plan.steps.iter().enumerate() {
+        out.push(Line::default());
+        let heading = format!(
+            "{}. {} {} {}",
+            i + 1,
+            system(step),
+            step.action,
+            crate::app::fix::describe(step)
+        );
+        para(&mut out, &heading, 0, t.title());
+        for l in diff(step) {
+            let style = if l.starts_with("+++") || l.starts_with("---") || l.starts_with("@@") {
+                t.dim()
+            } else if l.starts_with('+') {
+                t.status(Status::Ok)
+            } else if l.starts_with('-') {
+                t.error()
+            } else {
+                Style::new()
+            };
+            // The marker and the document's own indentation as a prefix: wrapping would
+            // drop leading spaces, and they show a policy's structure.
+            let l = shown(&l).into_owned();
+            let body = l.get(1..).unwrap_or_default().trim_start();
+            let lead = &l[..l.len() - body.len()];
+            out.extend(wrap(
+                body,
+                width,
+                vec![Span::raw("     "), Span::styled(lead.to_string(), style)],
+                vec![Span::raw(" ".repeat(5 + lead.chars().count()))],
+                style,
+            ));
+        }
+        para(
+            &mut out,
+            &format!("$ {}", step.command.render()),
+            3,
+            t.command(),
+        );
+        if let Some(inv) = &step.inverse {
+            para(&mut out, &format!("undo: $ {}", inv.render()), 3, t.dim());
+        }
+    }
+    out
+}
+
+/// How far the dialog can scroll.
+pub fn max_scroll(app: &App, screen: Rect) -> u16 {
+    let Some((area, lines)) = boxed(app, screen) else {
+        return 0;
+    };
+    let rows = area.height.saturating_sub(2) as usize;
+    u16::try_from(lines.len().saturating_sub(rows)).unwrap_or(u16::MAX)
+}
+
+pub fn draw(f: &mut Frame, screen: Rect, app: &App) {
+    let Some(Overlay::Fix {
+        plan,
+        undoes,
+        scroll,
+        ..
+    }) = &app.overlay
+    else {
+        return;
+    };
+    let Some((area, lines)) = boxed(app, screen) else {
+        return;
+    };
+    let rows = area.height.saturating_sub(2) as usize;
+    let max = u16::try_from(lines.len().saturating_sub(rows)).unwrap_or(u16::MAX);
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(
+                Block::bordered()
+                    .title(format!(" {} ", shown(&title(plan, undoes.as_deref()))))
+                    .title_bottom(" Enter apply · Esc cancel · ↑↓ scroll ")
+                    .border_style(app.theme.error()),
+            )
+            .scroll(((*scroll).min(max), 0)),
+        area,
+    );
+}
