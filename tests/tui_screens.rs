@@ -414,7 +414,16 @@ fn plan_of(
         ..Selection::default()
     };
     let at = jiff::Timestamp::from_second(1_767_225_600).unwrap();
-    match plan_fix(&snapshot, &selection, "20260101T000000Z-00001", label, at).unwrap() {
+    match plan_fix(
+        &snapshot,
+        &selection,
+        "20260101T000000Z-00001",
+        label,
+        at,
+        None,
+    )
+    .unwrap()
+    {
         FixOutcome::Ready { plan, .. } => plan,
         other => panic!("{other:?}"),
     }

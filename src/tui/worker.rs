@@ -206,6 +206,16 @@ impl Worker {
                         undoes: None,
                     },
                     FixOutcome::Manual { reasons } => Planned::Manual(reasons),
+                    // The TUI does not pick for the user: it names the ways and the command.
+                    FixOutcome::NeedsChoice { choices } => Planned::Manual(vec![format!(
+                        "the fix is ambiguous: {}; pick one with `kubectl irsa fix {label} -n {} --choice N`",
+                        choices
+                            .iter()
+                            .map(|c| format!("{}. {}", c.number, c.meaning))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        workload.namespace
+                    )]),
                 })
                 .map_err(|e| e.to_string())
         };

@@ -26,6 +26,7 @@ pub(crate) fn demo_plan() -> Plan {
         "test-plan",
         "deploy/tlm-chat-backend",
         now,
+        None,
     )
     .unwrap()
     {
