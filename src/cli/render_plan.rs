@@ -4,7 +4,6 @@
 //! Everything read from a cluster or an account goes through `terminal_text`.
 
 use serde::Serialize;
-use similar::TextDiff;
 
 use crate::model::Report;
 use crate::model::plan::{PLAN_SCHEMA_VERSION, Plan, PlanResult, Step};
@@ -44,44 +43,6 @@ impl<'a> Outcome<'a> {
     }
 }
 
-/// Pretty JSON documents diff line by line; others as they are.
-fn shown(text: &str) -> String {
-    let decoded = crate::policy::decode_document(text)
-        .map(|c| c.into_owned())
-        .unwrap_or_else(|_| text.to_string());
-    let mut text = serde_json::from_str::<serde_json::Value>(&decoded)
-        .ok()
-        .filter(|v| v.is_object())
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or(decoded);
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text
-}
-
-fn diff(before: Option<&str>, after: Option<&str>) -> String {
-    let (b, a) = (
-        before.map(shown).unwrap_or_default(),
-        after.map(shown).unwrap_or_default(),
-    );
-    if b == a {
-        return String::new();
-    }
-    TextDiff::from_lines(&b, &a)
-        .unified_diff()
-        .context_radius(3)
-        .header(
-            if before.is_some() { "before" } else { "(none)" },
-            if after.is_some() {
-                "after"
-            } else {
-                "(deleted)"
-            },
-        )
-        .to_string()
-}
-
 /// The plan as text: a numbered step each, its diff and commands.
 pub fn text(plan: &Plan) -> String {
     let mut out = format!(
@@ -98,8 +59,8 @@ pub fn text(plan: &Plan) -> String {
             line(&step.action),
             line(&crate::app::fix::describe(step))
         ));
-        for l in diff(step.before.as_deref(), step.after.as_deref()).lines() {
-            out.push_str(&format!("     {}\n", document(l)));
+        for l in crate::plan::diff::lines(step) {
+            out.push_str(&format!("     {}\n", document(&l)));
         }
         out.push_str(&format!("   $ {}\n", line(&step.command.render())));
         if let Some(inv) = &step.inverse {

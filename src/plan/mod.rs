@@ -7,6 +7,7 @@
 //! step with its before and after states and commands; [`webhook`] is what the EKS pod
 //! identity webhook does at pod creation, for the restart step's new pods.
 
+pub mod diff;
 pub mod fix;
 #[cfg(test)]
 mod fix_tests;

@@ -8,7 +8,6 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
-use similar::TextDiff;
 
 use super::text::wrap;
 use crate::model::Status;
@@ -65,55 +64,9 @@ fn system(step: &Step) -> &'static str {
     }
 }
 
-/// A JSON document pretty-printed, so a policy diffs statement by statement (IAM returns
-/// policies URL-encoded: decoded first); other text (YAML) as it is; always ending in a
-/// newline, so the last line diffs like the others.
-fn diffable(text: &str) -> String {
-    let json = |t: &str| {
-        serde_json::from_str::<serde_json::Value>(t)
-            .ok()
-            .filter(|v| v.is_object())
-            .and_then(|v| serde_json::to_string_pretty(&v).ok())
-    };
-    let mut text = json(text)
-        .or_else(|| {
-            let decoded = percent_encoding::percent_decode_str(text)
-                .decode_utf8()
-                .ok()?;
-            json(&decoded)
-        })
-        .unwrap_or_else(|| text.to_string());
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text
-}
-
 /// The step's object before and after as `diff -u` lines (none when they read the same).
 pub fn diff(step: &Step) -> Vec<String> {
-    let (before, after) = (step.before.as_deref(), step.after.as_deref());
-    let (b, a) = (
-        before.map(diffable).unwrap_or_default(),
-        after.map(diffable).unwrap_or_default(),
-    );
-    if b == a {
-        return Vec::new();
-    }
-    TextDiff::from_lines(&b, &a)
-        .unified_diff()
-        .context_radius(3)
-        .header(
-            if before.is_some() { "before" } else { "(none)" },
-            if after.is_some() {
-                "after"
-            } else {
-                "(deleted)"
-            },
-        )
-        .to_string()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    crate::plan::diff::lines(step)
 }
 
 /// The dialog's lines, wrapped to `width`.
