@@ -88,9 +88,9 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        None => tui::run(&cli.source, &cli.tui),
+        None => tui::run(&cli.source, &cli.tui, cli.read_only),
         Some(Command::Demo(args)) => tui::run_demo(&args),
-        Some(Command::Tui(args)) => tui::run_command(&args),
+        Some(Command::Tui(args)) => tui::run_command(&args, cli.read_only),
         Some(Command::Doctor(args)) => doctor::run(&args),
         Some(Command::Dump(args)) => dump::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),

@@ -68,7 +68,13 @@ fn usage_error(message: &str) -> i32 {
     crate::model::report::exit::USAGE
 }
 
-fn start(source: Source, scope: &ScopeArgs, target: &TargetArgs, args: &TuiArgs) -> i32 {
+fn start(
+    source: Source,
+    scope: &ScopeArgs,
+    target: &TargetArgs,
+    args: &TuiArgs,
+    read_only: bool,
+) -> i32 {
     let actions = match args.needs.requested() {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
@@ -84,30 +90,34 @@ fn start(source: Source, scope: &ScopeArgs, target: &TargetArgs, args: &TuiArgs)
         selector: scope.selector.clone(),
         target,
         log_file: args.log_file.clone(),
+        read_only,
     })
 }
 
 /// `kubectl irsa` without a subcommand.
-pub fn run(source_args: &SourceArgs, args: &TuiArgs) -> i32 {
+pub fn run(source_args: &SourceArgs, args: &TuiArgs, read_only: bool) -> i32 {
     start(
         source_args.source(),
         &source_args.scope,
         &TargetArgs::default(),
         args,
+        read_only,
     )
 }
 
 /// `kubectl irsa tui [TARGET]`.
-pub fn run_command(args: &TuiCommandArgs) -> i32 {
+pub fn run_command(args: &TuiCommandArgs, read_only: bool) -> i32 {
     start(
         args.source.source(),
         &args.source.scope,
         &args.target,
         &args.tui,
+        read_only,
     )
 }
 
 /// `kubectl irsa demo [TARGET]`: the TUI on the embedded demo cluster.
 pub fn run_demo(args: &DemoArgs) -> i32 {
-    start(Source::Demo, &args.scope, &args.target, &args.tui)
+    // The demo writes nothing anyway (it is not a live cluster).
+    start(Source::Demo, &args.scope, &args.target, &args.tui, false)
 }

@@ -96,6 +96,14 @@ pub fn apply(app: &mut App) -> Vec<Work> {
         );
         return Vec::new();
     }
+    if app.read_only {
+        toast(
+            app,
+            "--read-only: nothing is written (the plan was shown only)",
+            ToastLevel::Error,
+        );
+        return Vec::new();
+    }
     if busy_applying(app) {
         return Vec::new();
     }

@@ -35,6 +35,8 @@ pub struct Options {
     /// `kubectl irsa tui TARGET`: only that workload (or service account).
     pub target: Option<Target>,
     pub log_file: Option<PathBuf>,
+    /// `--read-only`: the fix dialog shows plans and writes nothing.
+    pub read_only: bool,
 }
 
 fn source_label(source: &Source) -> String {
@@ -69,6 +71,7 @@ pub fn run(options: Options) -> i32 {
         Theme::from_env(),
     );
     app.selector = options.selector.as_ref().map(|s| s.to_string());
+    app.read_only = options.read_only;
     match &log {
         Ok(p) => app.log_path = Some(p.display().to_string()),
         Err(e) => {

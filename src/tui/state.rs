@@ -220,6 +220,8 @@ pub struct App {
     pub partial: bool,
     /// A whole load has finished once: a later failure is a refresh's, not the first load's.
     pub loaded_once: bool,
+    /// `--read-only`: plans are shown, never applied.
+    pub read_only: bool,
     pub list: ListModel,
     /// Typing into the filter.
     pub filtering: bool,
@@ -252,6 +254,7 @@ impl App {
             report: None,
             partial: false,
             loaded_once: false,
+            read_only: false,
             list: ListModel::default(),
             filtering: false,
             screen: Screen::List,

@@ -350,3 +350,15 @@ fn nothing_is_planned_while_a_plan_is_applied() {
     assert!(send(&mut app, [key('u')]).is_empty());
     assert!(app.toast.as_ref().unwrap().text.contains("being applied"));
 }
+
+/// `kubectl irsa --read-only` (issue 11): the dialog shows the plan and Enter writes nothing.
+#[test]
+fn read_only_shows_the_plan_and_enter_writes_nothing() {
+    let mut app = dialog(true);
+    app.read_only = true;
+    let work = send(&mut app, [code(KeyCode::Enter)]);
+    assert!(work.is_empty(), "{work:?}");
+    let toast = app.toast.clone().unwrap();
+    assert_eq!(toast.level, ToastLevel::Error);
+    assert!(toast.text.contains("--read-only"), "{}", toast.text);
+}
