@@ -63,6 +63,28 @@ fn every_screen_of(report: &Report, color: bool) -> Vec<(String, Buffer)> {
         press(&mut app, KeyCode::Char('v'));
         out.push((format!("{name} whole text"), draw(&app)));
     }
+    // The fix dialog (issue 11), on the first workload, with a trust document edit in it.
+    let mut app = fresh();
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('f'));
+    let id = app.fix_id;
+    update(
+        &mut app,
+        Msg::Planned {
+            id,
+            result: Ok(kubectl_irsa::tui::message::Planned::Ready {
+                plan: Box::new(sample_plan()),
+                undoes: None,
+            }),
+        },
+    );
+    let dialog = draw(&app);
+    assert!(
+        screen_text(&dialog).contains("update-trust-policy"),
+        "the dialog is open:\n{}",
+        screen_text(&dialog)
+    );
+    out.push(("fix dialog".to_string(), dialog));
     let mut loading = new_app(color, 100, 40);
     update(
         &mut loading,
@@ -82,6 +104,41 @@ fn every_screen_of(report: &Report, color: bool) -> Vec<(String, Buffer)> {
     );
     out.push(("error".to_string(), draw(&error)));
     out
+}
+
+/// A one-step plan writing a trust document, for the fix dialog.
+fn sample_plan() -> kubectl_irsa::model::plan::Plan {
+    use kubectl_irsa::model::plan::{Change, ObjectRef, PLAN_SCHEMA_VERSION, Plan, Step};
+    let before =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}"#;
+    let after = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"]}]}"#;
+    let change = Change::PutTrustPolicy {
+        role_name: "app-role".into(),
+        document: after.into(),
+    };
+    Plan {
+        schema_version: PLAN_SCHEMA_VERSION,
+        id: "20260101T000000Z-00001".into(),
+        target: "deploy/app".into(),
+        steps: vec![Step {
+            system: change.system(),
+            action: change.action().into(),
+            object: ObjectRef {
+                kind: "IAMRole".into(),
+                namespace: None,
+                name: Some("app-role".into()),
+                arn: None,
+            },
+            before: Some(before.into()),
+            after: Some(after.into()),
+            command: kubectl_irsa::model::CommandLine::aws(["iam", "update-assume-role-policy"]),
+            inverse: None,
+            change,
+            precondition: None,
+        }],
+        choices: Vec::new(),
+        manual: None,
+    }
 }
 
 /// The cells of the first occurrence of `needle` on screen, skipping spaces.
