@@ -30,11 +30,12 @@ use futures::stream::{self, StreamExt};
 use super::LiveError;
 use super::aws_error::{AwsFailure, classify};
 use super::eks_gather::{IN_FLIGHT, fatal};
+use super::iam_policy_reads::{
+    attached_policies, inline_documents, inline_policy_names, managed_policy,
+};
 use super::iam_wanted::{self, Wanted};
 use crate::model::arn::{Arn, RoleArn};
-use crate::model::aws::{
-    AttachedPolicy, IamFacts, IamRole, InlinePolicy, ManagedPolicy, OidcProvider, PolicyText,
-};
+use crate::model::aws::{IamFacts, IamRole, ManagedPolicy, OidcProvider, PolicyText};
 use crate::model::{Fact, Missing};
 
 /// Above this many roles one GetAccountAuthorizationDetails scan is cheaper than per-role calls.
@@ -49,7 +50,7 @@ fn denied(permission: &str, message: String) -> Missing {
 
 /// A read that failed without ending the run: refused (the permission to grant), or another
 /// answer, in IAM's words (never the failure's Debug form).
-fn missing(permission: &str, failure: AwsFailure) -> Missing {
+pub(super) fn missing(permission: &str, failure: AwsFailure) -> Missing {
     match failure {
         AwsFailure::Denied(message) => denied(permission, message),
         other => Missing::Unreachable {
@@ -416,138 +417,6 @@ enum RoleLookup {
     Found(Box<IamRole>, BTreeMap<String, ManagedPolicy>),
     Absent,
     Unknown,
-}
-
-/// ListRolePolicies: the names of the role's inline policies.
-async fn inline_policy_names(
-    iam: &aws_sdk_iam::Client,
-    role: &str,
-) -> Result<Fact<Vec<String>>, LiveError> {
-    let mut names = Vec::new();
-    let mut pages = iam
-        .list_role_policies()
-        .role_name(role)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => names.extend(p.policy_names().iter().cloned()),
-            Err(e) => {
-                let f = or_fatal(classify(&e))?;
-                return Ok(Fact::Missing(missing("iam:ListRolePolicies", f)));
-            }
-        }
-    }
-    Ok(Fact::Known(names))
-}
-
-/// GetRolePolicy for each inline policy `names` lists, concurrently, in their order.
-async fn inline_documents(
-    iam: &aws_sdk_iam::Client,
-    role: &str,
-    names: Fact<Vec<String>>,
-) -> Result<Fact<Vec<InlinePolicy>>, LiveError> {
-    let names = match names {
-        Fact::Known(n) => n,
-        Fact::Missing(m) => return Ok(Fact::Missing(m)),
-    };
-    let fetched: Vec<Result<Result<InlinePolicy, Missing>, LiveError>> = stream::iter(names)
-        .map(|name| async move {
-            match iam
-                .get_role_policy()
-                .role_name(role)
-                .policy_name(&name)
-                .send()
-                .await
-            {
-                Ok(p) => Ok(Ok(InlinePolicy {
-                    name,
-                    document: PolicyText(p.policy_document().to_string()),
-                })),
-                Err(e) => {
-                    let f = or_fatal(classify(&e))?;
-                    Ok(Err(missing("iam:GetRolePolicy", f)))
-                }
-            }
-        })
-        .buffered(IN_FLIGHT)
-        .collect()
-        .await;
-    let mut out = Vec::new();
-    for item in fetched {
-        match item? {
-            Ok(p) => out.push(p),
-            Err(missing) => return Ok(Fact::Missing(missing)),
-        }
-    }
-    Ok(Fact::Known(out))
-}
-
-async fn attached_policies(
-    iam: &aws_sdk_iam::Client,
-    role: &str,
-) -> Result<Fact<Vec<AttachedPolicy>>, LiveError> {
-    let mut out = Vec::new();
-    let mut pages = iam
-        .list_attached_role_policies()
-        .role_name(role)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => out.extend(p.attached_policies().iter().map(|a| AttachedPolicy {
-                name: a.policy_name().unwrap_or_default().to_string(),
-                arn: a.policy_arn().unwrap_or_default().to_string(),
-            })),
-            Err(e) => {
-                let f = or_fatal(classify(&e))?;
-                return Ok(Fact::Missing(missing("iam:ListAttachedRolePolicies", f)));
-            }
-        }
-    }
-    Ok(Fact::Known(out))
-}
-
-async fn managed_policy(
-    iam: &aws_sdk_iam::Client,
-    arn: &str,
-) -> Result<Option<ManagedPolicy>, LiveError> {
-    let policy = match iam.get_policy().policy_arn(arn).send().await {
-        Ok(out) => out.policy().cloned(),
-        Err(e) => {
-            or_fatal(classify(&e))?;
-            return Ok(None);
-        }
-    };
-    let Some(policy) = policy else {
-        return Ok(None);
-    };
-    let version = policy.default_version_id().map(str::to_string);
-    let document = match &version {
-        Some(v) => match iam
-            .get_policy_version()
-            .policy_arn(arn)
-            .version_id(v)
-            .send()
-            .await
-        {
-            Ok(out) => out
-                .policy_version()
-                .and_then(|p| p.document())
-                .map(|d| PolicyText(d.to_string())),
-            Err(e) => {
-                or_fatal(classify(&e))?;
-                None
-            }
-        },
-        None => None,
-    };
-    Ok(Some(ManagedPolicy {
-        arn: arn.to_string(),
-        name: policy.policy_name().unwrap_or_default().to_string(),
-        default_version_id: version,
-        default_document: document,
-    }))
 }
 
 /// ListOpenIDConnectProviders at once, then GetOpenIDConnectProvider for the cluster's issuer

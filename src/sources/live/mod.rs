@@ -22,15 +22,17 @@ pub mod eks_gather;
 pub mod exec_plugin;
 pub mod iam_account;
 pub mod iam_gather;
+pub mod iam_policy_reads;
 pub mod iam_wanted;
 pub mod kube_config;
 pub mod kube_error;
 pub mod kube_gather;
+mod kube_hints;
 pub mod prove;
+mod refused;
 pub mod runtime;
 pub mod timeout;
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use thiserror::Error;
@@ -38,15 +40,15 @@ use thiserror::Error;
 use futures::future::FutureExt;
 
 use crate::diagnose::Target;
-use crate::diagnose::select::Focus;
-use crate::model::arn::{Arn, RoleArn};
-use crate::model::aws::{AwsFacts, EksCluster, PodIdentityAssociation};
+use crate::model::Fact;
+use crate::model::arn::Arn;
+use crate::model::aws::{AwsFacts, EksCluster};
 use crate::model::snapshot::{LoadNote, Snapshot, SourceInfo, SourceKind};
-use crate::model::{Fact, Missing};
 use crate::sources::progress::{IGNORE, Observer, Progress, Stage, StageState};
 use aws_clients::{AwsClients, Service};
-use iam_wanted::Wanted;
 use kube_config::{ClientFailure, KubeTarget, KubeconfigFiles};
+use kube_hints::{associated_roles, kube_hints};
+use refused::{Refused, or_unread, refused_credentials};
 
 pub use kube_gather::{KubeFailure, KubeScope};
 pub use runtime::block_on;
@@ -126,158 +128,6 @@ pub struct LiveOptions {
     /// What the run is about (`doctor deploy/NAME`): only its service accounts' roles are read
     /// whole, the others for their trust ([`iam_wanted`]). `None`: every role whole.
     pub target: Option<Target>,
-}
-
-/// Role ARNs the service accounts' annotations name: read whole when the annotating service
-/// account is in `focus` (or there is no target), else for their trust alone.
-fn annotated_roles(kube: &crate::model::KubeFacts, focus: Option<&Focus>) -> Wanted {
-    let mut annotated = Vec::new();
-    if let Some(l) = kube.service_accounts.known() {
-        for sa in &l.items {
-            if let Some(v) = sa
-                .metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get("eks.amazonaws.com/role-arn"))
-                && let Ok(r) = RoleArn::parse(v)
-            {
-                let ns = sa.metadata.namespace.as_deref().unwrap_or_default();
-                let name = sa.metadata.name.as_deref().unwrap_or_default();
-                let whole = focus.is_none_or(|f| f.covers(ns, name));
-                annotated.push((r.to_string(), whole));
-            }
-        }
-    }
-    let whole: BTreeSet<String> = annotated
-        .iter()
-        .filter(|(_, w)| *w)
-        .map(|(r, _)| r.clone())
-        .collect();
-    // The target's service accounts all name their role: nothing else is read.
-    if focus.is_some_and(|f| f.all_annotated(kube)) {
-        return Wanted::whole(whole);
-    }
-    Wanted::split(annotated.into_iter().map(|(r, _)| r), |r| whole.contains(r))
-}
-
-/// What the Kubernetes lists tell the AWS side: the roles the annotations name, the service
-/// account names the scope's namespace uses (its service accounts', and those its pods run
-/// as), for the look-alike associations of other namespaces, and the target's service
-/// accounts, whose roles alone are read whole.
-#[derive(Debug, Clone, Default)]
-struct KubeHints {
-    roles: Wanted,
-    names: BTreeSet<String>,
-    focus: Option<Focus>,
-    /// The target's service accounts all name their role ([`Focus::all_annotated`]): other
-    /// roles are not read at all.
-    focus_configured: bool,
-}
-
-fn kube_hints(
-    kube: &crate::model::KubeFacts,
-    scope: &KubeScope,
-    target: Option<&Target>,
-) -> KubeHints {
-    let focus = target.map(|t| {
-        let ns = match scope {
-            KubeScope::All => None,
-            KubeScope::Namespace(ns) => Some(ns.as_str()),
-        };
-        Focus::of(t, ns, &crate::diagnose::workloads::resolve(kube))
-    });
-    let mut names = BTreeSet::new();
-    if let KubeScope::Namespace(ns) = scope {
-        let here = |m: &kube::api::ObjectMeta| m.namespace.as_deref() == Some(ns.as_str());
-        if let Some(l) = kube.service_accounts.known() {
-            names.extend(
-                l.items
-                    .iter()
-                    .filter(|sa| here(&sa.metadata))
-                    .filter_map(|sa| sa.metadata.name.clone()),
-            );
-        }
-        if let Some(l) = kube.pods.known() {
-            names.extend(l.items.iter().filter(|p| here(&p.metadata)).map(|p| {
-                p.spec
-                    .as_ref()
-                    .and_then(|s| s.service_account_name.clone())
-                    .unwrap_or_else(|| "default".to_string())
-            }));
-        }
-    }
-    KubeHints {
-        roles: annotated_roles(kube, focus.as_ref()),
-        names,
-        focus_configured: focus.as_ref().is_some_and(|f| f.all_annotated(kube)),
-        focus,
-    }
-}
-
-/// Role ARNs the pod identity associations name (role and target role): read whole for the
-/// associations of `focus`'s service accounts (or without a target), else for their trust.
-fn associated_roles(
-    associations: &Fact<Vec<PodIdentityAssociation>>,
-    focus: Option<&Focus>,
-    skip_others: bool,
-) -> Wanted {
-    let mut out = Wanted::default();
-    if let Some(list) = associations.known() {
-        for a in list {
-            let set = if focus.is_none_or(|f| f.covers(&a.namespace, &a.service_account)) {
-                &mut out.full
-            } else if skip_others {
-                continue;
-            } else {
-                &mut out.trust_only
-            };
-            set.extend(a.role_arn.iter().cloned());
-            set.extend(a.target_role_arn.iter().cloned());
-        }
-    }
-    out
-}
-
-/// AWS services that refused the caller's credentials, and why in AWS's words.
-struct Refused {
-    /// `STS`, `EKS and IAM`, ...
-    services: String,
-    why: Missing,
-}
-
-/// Which services refused the credentials (missing, invalid or expired), when the first AWS
-/// failure of the run (in [`gather_observed`]'s fixed order) is such a refusal; any other
-/// failure still ends the run.
-fn refused_credentials<const N: usize>(
-    failures: [(&'static str, Option<&LiveError>); N],
-) -> Option<Refused> {
-    let (_, first) = failures.iter().find(|(_, f)| f.is_some())?;
-    let LiveError::AwsCredentials(message) = (*first)? else {
-        return None;
-    };
-    let mut services: Vec<&str> = Vec::new();
-    for (service, failure) in failures {
-        if matches!(failure, Some(LiveError::AwsCredentials(_))) && !services.contains(&service) {
-            services.push(service);
-        }
-    }
-    Some(Refused {
-        services: services.join(" and "),
-        why: Missing::Unreachable {
-            message: format!(
-                "AWS credentials are missing, invalid or expired ({message}); log in (e.g. `aws sso login` or `aws configure`) or pass --profile, then run again"
-            ),
-        },
-    })
-}
-
-/// What was read, or `unread` where the credentials were refused; any other failure still
-/// ends the run.
-fn or_unread<T>(read: Result<Fact<T>, LiveError>, unread: &Missing) -> Result<Fact<T>, LiveError> {
-    match read {
-        Err(LiveError::AwsCredentials(_)) => Ok(Fact::Missing(unread.clone())),
-        other => other,
-    }
 }
 
 /// The live connections, kept for what follows the gathering (`--prove`).
