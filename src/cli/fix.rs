@@ -200,6 +200,23 @@ pub fn apply_and_report(
     }
 }
 
+/// The plan printed when there is nothing to apply: nothing to do, no safe automatic fix
+/// (`manual`), or a choice to make.
+fn no_steps(
+    target: &str,
+    choices: Vec<crate::model::plan::Choice>,
+    manual: Option<String>,
+) -> Plan {
+    Plan {
+        schema_version: crate::model::plan::PLAN_SCHEMA_VERSION,
+        id: String::new(),
+        target: target.to_string(),
+        steps: Vec::new(),
+        choices,
+        manual,
+    }
+}
+
 pub fn run(args: &FixArgs, read_only: bool) -> i32 {
     let actions = match args.needs.requested() {
         Ok(a) => a,
@@ -241,14 +258,7 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
     };
     let plan = match outcome {
         FixOutcome::NothingToDo => {
-            let empty = Plan {
-                schema_version: crate::model::plan::PLAN_SCHEMA_VERSION,
-                id: String::new(),
-                target: label.clone(),
-                steps: Vec::new(),
-                choices: Vec::new(),
-                manual: None,
-            };
+            let empty = no_steps(&label, Vec::new(), None);
             print(
                 args.output,
                 &empty,
@@ -259,14 +269,7 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
             return exit::OK;
         }
         FixOutcome::Manual { reasons } => {
-            let empty = Plan {
-                schema_version: crate::model::plan::PLAN_SCHEMA_VERSION,
-                id: String::new(),
-                target: label.clone(),
-                steps: Vec::new(),
-                choices: Vec::new(),
-                manual: Some(reasons.join("; ")),
-            };
+            let empty = no_steps(&label, Vec::new(), Some(reasons.join("; ")));
             let reason = format!("no safe automatic fix: {}", reasons.join("; "));
             print(
                 args.output,
@@ -285,14 +288,7 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
                 .iter()
                 .map(|c| format!("  {}. {}", c.number, c.meaning))
                 .collect();
-            let empty = Plan {
-                schema_version: crate::model::plan::PLAN_SCHEMA_VERSION,
-                id: String::new(),
-                target: label.clone(),
-                steps: Vec::new(),
-                choices,
-                manual: None,
-            };
+            let empty = no_steps(&label, choices, None);
             let reason = match args.choice {
                 Some(n) => format!("--choice {n} is not one of the choices listed"),
                 None => "the right fix is ambiguous: pick one with --choice N".to_string(),
