@@ -126,8 +126,14 @@ async fn changed_since(
             };
             (!same).then(|| differs("its document")).flatten()
         }
+        Change::CreateRole { .. } => aws
+            .current(&step.change)
+            .await
+            .map_err(|e| e.to_string())?
+            .map(|_| "it was created since the plan was made".to_string()),
         Change::AnnotateServiceAccount { .. }
         | Change::DeleteServiceAccount { .. }
+        | Change::SetEnv { .. }
         | Change::SetServiceAccountName { .. } => {
             let planned = step.precondition.clone().unwrap_or_default();
             let current = read_now.precondition.clone().unwrap_or_default();

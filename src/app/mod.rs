@@ -7,6 +7,7 @@
 pub mod background;
 pub mod fix;
 mod prove;
+pub mod setup;
 pub mod watched;
 
 pub use prove::{doctor_with_proof, doctor_with_proof_async};

@@ -256,11 +256,44 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
             };
         }
     };
+    present(
+        outcome,
+        &Presented {
+            label: &label,
+            source: &source,
+            selection: &selection,
+            output: args.output,
+            dry_run: args.dry_run,
+            yes: args.yes,
+            choice: args.choice,
+            read_only,
+        },
+    )
+}
+
+/// How a planned outcome is shown and applied: the options `fix`, `setup` and `migrate` share.
+pub struct Presented<'a> {
+    /// The target as the user wrote it (the plan's `target`).
+    pub label: &'a str,
+    pub source: &'a Source,
+    /// What to diagnose again after applying.
+    pub selection: &'a Selection,
+    pub output: PlanOutput,
+    pub dry_run: bool,
+    pub yes: bool,
+    pub choice: Option<usize>,
+    pub read_only: bool,
+}
+
+/// Prints a planner's outcome and, live and without `--dry-run`, asks and applies it; returns
+/// the exit code (README "Exit codes").
+pub fn present(outcome: FixOutcome, p: &Presented) -> i32 {
+    let label = p.label;
     let plan = match outcome {
         FixOutcome::NothingToDo => {
-            let empty = no_steps(&label, Vec::new(), None);
+            let empty = no_steps(label, Vec::new(), None);
             print(
-                args.output,
+                p.output,
                 &empty,
                 &Outcome::of(&empty, PlanResult::NothingToDo),
                 "nothing to do: no link is broken\n",
@@ -269,10 +302,10 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
             return exit::OK;
         }
         FixOutcome::Manual { reasons } => {
-            let empty = no_steps(&label, Vec::new(), Some(reasons.join("; ")));
+            let empty = no_steps(label, Vec::new(), Some(reasons.join("; ")));
             let reason = format!("no safe automatic fix: {}", reasons.join("; "));
             print(
-                args.output,
+                p.output,
                 &empty,
                 &Outcome {
                     reason: Some(reason.clone()),
@@ -288,13 +321,13 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
                 .iter()
                 .map(|c| format!("  {}. {}", c.number, c.meaning))
                 .collect();
-            let empty = no_steps(&label, choices, None);
-            let reason = match args.choice {
+            let empty = no_steps(label, choices, None);
+            let reason = match p.choice {
                 Some(n) => format!("--choice {n} is not one of the choices listed"),
                 None => "the right fix is ambiguous: pick one with --choice N".to_string(),
             };
             print(
-                args.output,
+                p.output,
                 &empty,
                 &Outcome {
                     reason: Some(reason.clone()),
@@ -304,7 +337,7 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
                 &format!("{reason}\n{}\nnothing written\n", listed.join("\n")),
                 false,
             );
-            return if args.choice.is_some() {
+            return if p.choice.is_some() {
                 exit::USAGE
             } else {
                 exit::NO_SAFE_FIX
@@ -312,32 +345,24 @@ pub fn run(args: &FixArgs, read_only: bool) -> i32 {
         }
         FixOutcome::Ready { plan, .. } => plan,
     };
-    match (&source, args.dry_run || args.output.prints_only()) {
+    match (p.source, p.dry_run || p.output.prints_only()) {
         (Source::Live(opts), false) => {
             // Text: the plan is shown before asking; the outcome follows it.
-            if args.output == PlanOutput::Text {
+            if p.output == PlanOutput::Text {
                 let mut out = anstream::stdout();
                 let _ = write!(out, "{}", render_plan::text(&plan));
             }
-            apply_and_report(
-                opts,
-                &plan,
-                &selection,
-                args.output,
-                args.yes,
-                read_only,
-                None,
-            )
+            apply_and_report(opts, &plan, p.selection, p.output, p.yes, p.read_only, None)
         }
         _ => {
             print(
-                args.output,
+                p.output,
                 &plan,
                 &Outcome::of(&plan, PlanResult::Planned),
-                if matches!(source, Source::Live(_)) {
+                if matches!(p.source, Source::Live(_)) {
                     "\n--dry-run: nothing written\n"
                 } else {
-                    "\nplanned on a bundle: apply it to a live cluster with `kubectl irsa fix` (or save -o json and `kubectl irsa apply`)\n"
+                    "\nplanned on a bundle: run the same command on the live cluster to apply it (or save -o json and `kubectl irsa apply` it there)\n"
                 },
                 false,
             );

@@ -11,6 +11,7 @@ pub mod fix;
 pub mod policy_eval;
 pub mod render_plan;
 pub mod render_text;
+pub mod setup;
 pub mod source_args;
 pub mod tui;
 pub mod undo;
@@ -54,6 +55,9 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Plan the fix of a workload's broken links, show it, and apply it (journaled, undoable).
     Fix(fix::FixArgs),
+    /// Set a workload's AWS access up: service account, role, permissions, association or
+    /// annotation, restart (a plan, shown and applied like a fix).
+    Setup(setup::SetupArgs),
     /// Apply a plan saved with `fix --dry-run -o json`, if nothing it touches changed since.
     Apply(undo::ApplyArgs),
     /// Revert an applied plan from the journal.
@@ -95,6 +99,7 @@ pub fn main() -> i32 {
         Some(Command::Dump(args)) => dump::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),
         Some(Command::Fix(args)) => fix::run(&args, cli.read_only),
+        Some(Command::Setup(args)) => setup::run(&args, cli.read_only),
         Some(Command::Apply(args)) => undo::apply(&args, cli.read_only),
         Some(Command::Undo(args)) => undo::undo(&args, cli.read_only),
         Some(Command::History(args)) => undo::history(&args),

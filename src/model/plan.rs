@@ -68,6 +68,15 @@ pub enum Change {
         name: String,
         annotations: Vec<(String, String)>,
     },
+    /// Set (`Some`) or remove (`None`) one environment variable of one container of a
+    /// workload's pod template (the region a workload's SDK needs; a literal variable that
+    /// shadows the injected credentials).
+    SetEnv {
+        workload: WorkloadTarget,
+        container: String,
+        name: String,
+        value: Option<String>,
+    },
     /// Set the pod template's `serviceAccountName`.
     SetServiceAccountName {
         workload: WorkloadTarget,
@@ -76,6 +85,13 @@ pub enum Change {
     /// `kubectl rollout restart`: the template's `kubectl.kubernetes.io/restartedAt`.
     RolloutRestart {
         workload: WorkloadTarget,
+    },
+    /// Create a role with this trust policy (its permissions are separate steps).
+    CreateRole {
+        role_name: String,
+        document: String,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        description: Option<String>,
     },
     /// Replace a role's trust policy with `document` (the whole text).
     PutTrustPolicy {
@@ -119,6 +135,10 @@ pub enum Change {
         role_name: String,
         policy_name: String,
     },
+    /// Delete a role the plan created (its policies are removed by the steps before).
+    DeleteRole {
+        role_name: String,
+    },
     DetachRolePolicy {
         role_name: String,
         policy_arn: String,
@@ -144,9 +164,12 @@ impl Change {
             Change::AnnotateServiceAccount { .. }
             | Change::CreateServiceAccount { .. }
             | Change::SetServiceAccountName { .. }
+            | Change::SetEnv { .. }
             | Change::RolloutRestart { .. }
             | Change::DeleteServiceAccount { .. } => System::Kubernetes,
-            Change::PutTrustPolicy { .. }
+            Change::CreateRole { .. }
+            | Change::DeleteRole { .. }
+            | Change::PutTrustPolicy { .. }
             | Change::PutRolePolicy { .. }
             | Change::AttachRolePolicy { .. }
             | Change::CreateOidcProvider { .. }
@@ -167,6 +190,10 @@ impl Change {
             Change::AnnotateServiceAccount { value: None, .. } => "remove-annotation",
             Change::CreateServiceAccount { .. } => "create",
             Change::SetServiceAccountName { .. } => "set-service-account",
+            Change::SetEnv { value: Some(_), .. } => "set-env",
+            Change::SetEnv { value: None, .. } => "remove-env",
+            Change::CreateRole { .. } => "create-role",
+            Change::DeleteRole { .. } => "delete-role",
             Change::RolloutRestart { .. } => "rollout-restart",
             Change::PutTrustPolicy { .. } => "update-trust-policy",
             Change::PutRolePolicy { .. } => "put-role-policy",

@@ -67,6 +67,18 @@ fn key(c: &Change) -> String {
                 workload.kind, workload.namespace, workload.name
             )
         }
+        Change::SetEnv {
+            workload,
+            container,
+            name,
+            ..
+        } => format!(
+            "env {}/{}/{} {container} {name}",
+            workload.kind, workload.namespace, workload.name
+        ),
+        Change::CreateRole { role_name, .. } | Change::DeleteRole { role_name } => {
+            format!("role {role_name}")
+        }
         Change::PutTrustPolicy { role_name, .. } => format!("trust {role_name}"),
         Change::PutRolePolicy {
             role_name,
@@ -112,11 +124,13 @@ fn key(c: &Change) -> String {
 /// Where a change runs in the plan (see the module comment).
 fn rank(c: &Change) -> u8 {
     match c {
-        Change::CreateServiceAccount { .. } | Change::AnnotateServiceAccount { .. } => 0,
-        _ if c.system() == System::Iam => 1,
-        _ if c.system() == System::Eks => 2,
-        Change::SetServiceAccountName { .. } => 3,
-        _ => 4,
+        // A role exists before anything names it or edits it.
+        Change::CreateRole { .. } => 0,
+        Change::CreateServiceAccount { .. } | Change::AnnotateServiceAccount { .. } => 1,
+        _ if c.system() == System::Iam => 2,
+        _ if c.system() == System::Eks => 3,
+        Change::SetServiceAccountName { .. } | Change::SetEnv { .. } => 4,
+        _ => 5,
     }
 }
 
@@ -124,6 +138,22 @@ fn rank(c: &Change) -> u8 {
 fn merge(into: &mut Vec<Change>, new: Vec<Change>) -> bool {
     let mut changed = false;
     for c in new {
+        // A role the plan creates is created with its final trust: undo deletes it, and
+        // there is no earlier trust to restore.
+        if let Change::PutTrustPolicy {
+            role_name,
+            document,
+        } = &c
+            && let Some(Change::CreateRole { document: d, .. }) = into
+                .iter_mut()
+                .find(|x| matches!(x, Change::CreateRole { role_name: r, .. } if r == role_name))
+        {
+            if d != document {
+                *d = document.clone();
+                changed = true;
+            }
+            continue;
+        }
         match into.iter_mut().find(|x| key(x) == key(&c)) {
             Some(same) if *same == c => {}
             Some(same) => {
@@ -214,9 +244,60 @@ pub fn plan_fix(
     now: jiff::Timestamp,
     choice: Option<usize>,
 ) -> Result<FixOutcome, PlanError> {
+    plan_seeded(
+        snap,
+        std::slice::from_ref(sel),
+        Vec::new(),
+        id,
+        target,
+        now,
+        choice,
+    )
+}
+
+/// The diagnosis of every selection, as one report (the first's source and notes).
+fn diagnose_all(snap: &Snapshot, sels: &[Selection]) -> Result<Report, DiagnoseError> {
+    let mut out: Option<Report> = None;
+    for sel in sels {
+        let r = diagnose(snap, sel)?;
+        match &mut out {
+            None => out = Some(r),
+            Some(o) => o.workloads.extend(r.workloads),
+        }
+    }
+    match out {
+        Some(r) => Ok(r),
+        None => diagnose(snap, &Selection::default()),
+    }
+}
+
+/// Plans `seed` (what the user asked for, as changes: the setup wizard's role, service account
+/// and permissions) plus the fixes of whatever is still broken after it, proven in memory over
+/// every selection in `sels`. With no seed this is [`plan_fix`].
+pub fn plan_seeded(
+    snap: &Snapshot,
+    sels: &[Selection],
+    seed: Vec<Change>,
+    id: &str,
+    target: &str,
+    now: jiff::Timestamp,
+    choice: Option<usize>,
+) -> Result<FixOutcome, PlanError> {
     let mut changes: Vec<Change> = Vec::new();
-    let mut current = diagnose(snap, sel)?;
     let mut after = snap.clone();
+    if !seed.is_empty() {
+        merge(&mut changes, seed);
+        let refs: Vec<&Change> = changes.iter().collect();
+        after = match simulate::apply(snap, &refs, now) {
+            Ok(a) => a,
+            Err(e) => {
+                return Ok(FixOutcome::Manual {
+                    reasons: vec![format!("the plan cannot be proven before it is made: {e}")],
+                });
+            }
+        };
+    }
+    let mut current = diagnose_all(&after, sels)?;
     let mut choice = choice;
     let chosen = choice;
     for _ in 0..MAX_ROUNDS {
@@ -280,7 +361,7 @@ pub fn plan_fix(
                 });
             }
         };
-        current = diagnose(&after, sel)?;
+        current = diagnose_all(&after, sels)?;
     }
     if current.workloads.iter().any(|w| w.status == Status::Broken) {
         return Ok(FixOutcome::Manual {

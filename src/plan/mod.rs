@@ -11,6 +11,8 @@ pub mod diff;
 pub mod fix;
 #[cfg(test)]
 mod fix_tests;
+pub mod setup;
+pub mod setup_policy;
 pub mod simulate;
 pub mod step_commands;
 pub mod steps;

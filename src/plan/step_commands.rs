@@ -48,6 +48,48 @@ pub fn command(change: &Change) -> CommandLine {
             "-n",
             &workload.namespace,
         ]),
+        Change::SetEnv {
+            workload,
+            container,
+            name,
+            value,
+        } => {
+            let arg = match value {
+                Some(v) => format!("{name}={v}"),
+                None => format!("{name}-"),
+            };
+            CommandLine::kubectl([
+                "set",
+                "env",
+                &format!("{}/{}", w_kind(workload), workload.name),
+                "-n",
+                &workload.namespace,
+                "-c",
+                container,
+                &arg,
+            ])
+        }
+        Change::CreateRole {
+            role_name,
+            document,
+            description,
+        } => {
+            let c = CommandLine::aws([
+                "iam",
+                "create-role",
+                "--role-name",
+                role_name,
+                "--assume-role-policy-document",
+                document,
+            ]);
+            match description {
+                Some(d) => c.arg("--description").arg(d),
+                None => c,
+            }
+        }
+        Change::DeleteRole { role_name } => {
+            CommandLine::aws(["iam", "delete-role", "--role-name", role_name])
+        }
         Change::RolloutRestart { workload } => restart(workload),
         Change::PutTrustPolicy {
             role_name,

@@ -65,8 +65,51 @@ fn precondition(change: &Change, before: &Snapshot) -> Option<Precondition> {
                 resource_version: None,
             })
         }
+        Change::SetEnv { workload, .. } => Some(Precondition {
+            generation: workload_generation(before, workload),
+            ..Precondition::default()
+        }),
         _ => None,
     }
+}
+
+/// One variable of one container of a workload's template, as a step's state: YAML that
+/// undo reads back (`value: null` when it is not set).
+pub fn env_text(snap: &Snapshot, w: &WorkloadTarget, container: &str, name: &str) -> String {
+    let value = env_value(snap, w, container, name);
+    crate::terminal_text::yaml(&serde_json::json!({
+        "container": container,
+        "name": name,
+        "value": value,
+    }))
+    .unwrap_or_default()
+}
+
+/// The literal value of `name` in `container` of the workload's template (`None`: unset or
+/// set from a reference).
+pub fn env_value(
+    snap: &Snapshot,
+    w: &WorkloadTarget,
+    container: &str,
+    name: &str,
+) -> Option<String> {
+    crate::diagnose::workloads::resolve(&snap.kube)
+        .into_iter()
+        .find(|x| {
+            x.id.namespace == w.namespace && x.id.name == w.name && x.id.kind.kind_name() == w.kind
+        })?
+        .template?
+        .spec
+        .as_ref()?
+        .containers
+        .iter()
+        .find(|c| c.name == container)?
+        .env
+        .as_ref()?
+        .iter()
+        .find(|e| e.name == name)?
+        .value
+        .clone()
 }
 
 fn workload_generation(snap: &Snapshot, w: &WorkloadTarget) -> Option<i64> {
@@ -192,6 +235,28 @@ fn states(
             template_sa(after, workload),
         ),
         Change::RolloutRestart { workload } => (workload_object(workload), None, None),
+        Change::SetEnv {
+            workload,
+            container,
+            name,
+            ..
+        } => (
+            workload_object(workload),
+            Some(env_text(before, workload, container, name)),
+            Some(env_text(after, workload, container, name)),
+        ),
+        Change::CreateRole {
+            role_name,
+            document,
+            ..
+        } => (role_object(after, role_name), None, Some(document.clone())),
+        Change::DeleteRole { role_name } => (
+            role_object(before, role_name),
+            role(before, role_name)
+                .and_then(|r| r.trust_policy.as_ref())
+                .map(|t| t.0.clone()),
+            None,
+        ),
         Change::PutTrustPolicy {
             role_name,
             document,
@@ -388,6 +453,20 @@ fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine> {
             }))
         }
         Change::RolloutRestart { .. } => None,
+        Change::SetEnv {
+            workload,
+            container,
+            name,
+            ..
+        } => Some(command(&Change::SetEnv {
+            workload: workload.clone(),
+            container: container.clone(),
+            name: name.clone(),
+            value: env_value(before, workload, container, name),
+        })),
+        Change::CreateRole { role_name, .. } => Some(command(&Change::DeleteRole {
+            role_name: role_name.clone(),
+        })),
         Change::PutTrustPolicy { role_name, .. } => {
             let old = role(before, role_name)?.trust_policy.as_ref()?.0.clone();
             Some(command(&Change::PutTrustPolicy {
@@ -439,6 +518,7 @@ fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine> {
         Change::CreateOidcProvider { .. } | Change::CreatePodIdentityAssociation { .. } => None,
         // Undoing an undo is fixing again.
         Change::DeleteServiceAccount { .. }
+        | Change::DeleteRole { .. }
         | Change::DeleteRolePolicy { .. }
         | Change::DetachRolePolicy { .. }
         | Change::DeleteOidcProvider { .. }

@@ -178,6 +178,35 @@ fn block(step: &Step) -> String {
             string(service_account),
             string(role_arn)
         ),
+        Change::CreateRole {
+            role_name,
+            document: doc,
+            description,
+        } => format!(
+            "resource \"aws_iam_role\" \"{}\" {{\n  name               = {}\n{}  assume_role_policy = {}\n}}\n",
+            name(&[role_name]),
+            string(role_name),
+            description
+                .as_deref()
+                .map(|d| format!("  description        = {}\n", string(d)))
+                .unwrap_or_default(),
+            document(doc)
+        ),
+        Change::SetEnv {
+            workload,
+            container,
+            name: var,
+            value: Some(value),
+        } => format!(
+            "resource \"kubernetes_env\" \"{}\" {{\n  api_version = \"apps/v1\"\n  kind        = {}\n  container   = {}\n  metadata {{\n    name      = {}\n    namespace = {}\n  }}\n  env {{\n    name  = {}\n    value = {}\n  }}\n}}\n",
+            name(&["env", &workload.namespace, &workload.name, container, var]),
+            string(&workload.kind),
+            string(container),
+            string(&workload.name),
+            string(&workload.namespace),
+            string(var),
+            string(value)
+        ),
         other => format!(
             "# {}: not a resource Terraform holds; remove it from your configuration or run:\n#   {}\n",
             other.action(),

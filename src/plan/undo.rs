@@ -120,6 +120,41 @@ fn inverse(
             }
         }
         Change::RolloutRestart { .. } => return Ok(None),
+        Change::SetEnv {
+            workload,
+            container,
+            name,
+            value,
+        } => {
+            if &super::steps::env_value(fresh, workload, container, name) != value {
+                return changed(format!(
+                    "variable {name} of container {container} of {} {}/{}",
+                    workload.kind, workload.namespace, workload.name
+                ));
+            }
+            let old = prior.and_then(|p| {
+                let v: Value = serde_saphyr::from_str(p).ok()?;
+                v.get("value")?.as_str().map(str::to_string)
+            });
+            Change::SetEnv {
+                workload: workload.clone(),
+                container: container.clone(),
+                name: name.clone(),
+                value: old,
+            }
+        }
+        Change::CreateRole {
+            role_name,
+            document,
+            ..
+        } => {
+            if !role_doc(fresh, role_name, None).is_some_and(|now| same_doc(&now, document)) {
+                return changed(format!("role {role_name}"));
+            }
+            Change::DeleteRole {
+                role_name: role_name.clone(),
+            }
+        }
         Change::PutTrustPolicy {
             role_name,
             document,
@@ -227,6 +262,7 @@ fn identity(change: &Change) -> bool {
         change,
         Change::AnnotateServiceAccount { .. }
             | Change::SetServiceAccountName { .. }
+            | Change::SetEnv { .. }
             | Change::DeletePodIdentityAssociation { .. }
             | Change::DeleteServiceAccount { .. }
     )

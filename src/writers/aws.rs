@@ -56,6 +56,20 @@ impl AwsWriter<'_> {
     /// The document the step would replace, as IAM has it now (`None`: there is none).
     pub async fn current(&self, change: &Change) -> Result<Option<String>, AwsWriteError> {
         match change {
+            Change::CreateRole { role_name, .. } => {
+                match self.iam.get_role().role_name(role_name).send().await {
+                    Ok(out) => Ok(Some(
+                        out.role()
+                            .and_then(|r| r.assume_role_policy_document())
+                            .unwrap_or_default()
+                            .to_string(),
+                    )),
+                    Err(e) => match classify(&e) {
+                        AwsFailure::NotFound(_) => Ok(None),
+                        other => Err(failed(&format!("role {role_name}"), "iam:GetRole", other)),
+                    },
+                }
+            }
             Change::PutTrustPolicy { role_name, .. } => {
                 let object = format!("the trust policy of role {role_name}");
                 let out = self
@@ -201,6 +215,29 @@ impl AwsWriter<'_> {
                         failed(&object, "eks:CreatePodIdentityAssociation", classify(&e))
                     })
                 }),
+            Change::CreateRole {
+                role_name,
+                document,
+                description,
+            } => iam
+                .create_role()
+                .role_name(role_name)
+                .assume_role_policy_document(document)
+                .set_description(description.clone())
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| {
+                    already_exists(&e, &object)
+                        .unwrap_or_else(|| failed(&object, "iam:CreateRole", classify(&e)))
+                }),
+            Change::DeleteRole { role_name } => iam
+                .delete_role()
+                .role_name(role_name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| failed(&object, "iam:DeleteRole", classify(&e))),
             Change::DeleteRolePolicy {
                 role_name,
                 policy_name,
@@ -310,6 +347,9 @@ where
 fn describe(change: &Change) -> String {
     match change {
         Change::PutTrustPolicy { role_name, .. } => format!("the trust policy of role {role_name}"),
+        Change::CreateRole { role_name, .. } | Change::DeleteRole { role_name } => {
+            format!("role {role_name}")
+        }
         Change::PutRolePolicy {
             role_name,
             policy_name,

@@ -7,6 +7,9 @@
 //! - a workload's `serviceAccountName` is a JSON patch whose `test` ops check the workload's
 //!   `metadata.generation` and the field's value as planned (422 when either changed): a
 //!   workload's resourceVersion moves with every status update, these do not;
+//! - a container's environment variable is a JSON patch found against the workload as read
+//!   just before, testing `generation`, the container's name and the variable's name at the
+//!   indices it patches, so a template edited meanwhile is a 422, not a wrong element;
 //! - a restart is `kubectl rollout restart`'s patch of the template's
 //!   `kubectl.kubernetes.io/restartedAt`, which depends on nothing;
 //! - a ServiceAccount is created with POST (409 AlreadyExists when someone was first).
@@ -155,6 +158,19 @@ impl KubeWriter {
                 self.patch_workload(workload, Patch::Json(json_patch(ops)?), "patch")
                     .await
             }
+            Change::SetEnv {
+                workload,
+                container,
+                name,
+                value,
+            } => {
+                let ops = self.env_ops(workload, container, name, value, pre).await?;
+                if ops.is_empty() {
+                    return Ok(());
+                }
+                self.patch_workload(workload, Patch::Json(json_patch(ops)?), "patch")
+                    .await
+            }
             Change::RolloutRestart { workload } => {
                 let now = jiff::Timestamp::now().to_string();
                 let body = json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}});
@@ -181,6 +197,91 @@ impl KubeWriter {
             }
             other => Err(KubeWriteError::NotKubernetes(other.action().to_string())),
         }
+    }
+
+    /// The JSON patch that sets (or removes) `name` in `container`, against the workload as
+    /// it is now; empty when there is nothing to do.
+    async fn env_ops(
+        &self,
+        w: &WorkloadTarget,
+        container: &str,
+        name: &str,
+        value: &Option<String>,
+        pre: &Precondition,
+    ) -> Result<Vec<Value>, KubeWriteError> {
+        let object = format!("{} {}/{}", w.kind, w.namespace, w.name);
+        let c = self.client.clone();
+        let read = |e: kube::Error| {
+            classify(
+                e,
+                &object,
+                format!("get {} in namespace {}", w.kind, w.namespace),
+            )
+        };
+        let template = match w.kind.as_str() {
+            "Deployment" => Api::<Deployment>::namespaced(c, &w.namespace)
+                .get(&w.name)
+                .await
+                .map_err(read)?
+                .spec
+                .map(|s| s.template),
+            "StatefulSet" => Api::<StatefulSet>::namespaced(c, &w.namespace)
+                .get(&w.name)
+                .await
+                .map_err(read)?
+                .spec
+                .map(|s| s.template),
+            "DaemonSet" => Api::<DaemonSet>::namespaced(c, &w.namespace)
+                .get(&w.name)
+                .await
+                .map_err(read)?
+                .spec
+                .map(|s| s.template),
+            other => return Err(KubeWriteError::NotKubernetes(format!("editing a {other}"))),
+        };
+        let containers = template
+            .and_then(|t| t.spec)
+            .map(|s| s.containers)
+            .unwrap_or_default();
+        let Some(i) = containers.iter().position(|c| c.name == container) else {
+            return Err(KubeWriteError::Conflict {
+                object,
+                reason: format!("it has no container {container}"),
+            });
+        };
+        let base = format!("/spec/template/spec/containers/{i}");
+        let mut ops = Vec::new();
+        if let Some(g) = pre.generation {
+            ops.push(json!({"op": "test", "path": "/metadata/generation", "value": g}));
+        }
+        ops.push(json!({"op": "test", "path": format!("{base}/name"), "value": container}));
+        let env = containers[i].env.clone();
+        let at = env
+            .as_ref()
+            .and_then(|e| e.iter().position(|v| v.name == name));
+        let var = json!({"name": name, "value": value});
+        match (value, &env, at) {
+            (Some(_), None, _) => {
+                ops.push(json!({"op": "add", "path": format!("{base}/env"), "value": [var]}))
+            }
+            (Some(_), Some(_), None) => {
+                ops.push(json!({"op": "add", "path": format!("{base}/env/-"), "value": var}))
+            }
+            (Some(_), Some(_), Some(j)) => {
+                ops.push(
+                    json!({"op": "test", "path": format!("{base}/env/{j}/name"), "value": name}),
+                );
+                ops.push(json!({"op": "replace", "path": format!("{base}/env/{j}"), "value": var}));
+            }
+            (None, _, Some(j)) => {
+                ops.push(
+                    json!({"op": "test", "path": format!("{base}/env/{j}/name"), "value": name}),
+                );
+                ops.push(json!({"op": "remove", "path": format!("{base}/env/{j}")}));
+            }
+            (None, _, None) => return Ok(Vec::new()),
+        }
+        Ok(ops)
     }
 
     async fn patch_workload(

@@ -1,0 +1,48 @@
+//! The service layer of `kubectl irsa setup` (and the wizard): gather what the setup touches,
+//! plan it with the pure setup planner, and hand back the plan and the selections to diagnose
+//! again once it is applied (applying is [`super::fix::apply`], like every plan).
+
+use super::{AppError, Source, gather};
+use crate::plan::setup::{Planned, SetupError, SetupRequest, plan_setup};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupAppError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+}
+
+/// The source to read for `req`: every namespace when the namespace is a wildcard (the
+/// planner finds the matching ones), else the request's namespace.
+pub fn source_for(source: &Source, req: &SetupRequest) -> Source {
+    match source {
+        Source::Live(opts) => {
+            let mut opts = opts.clone();
+            opts.target = None;
+            if req.wildcard() {
+                opts.namespace = None;
+                opts.all_namespaces = true;
+            } else {
+                opts.namespace = Some(req.namespace.clone());
+                opts.all_namespaces = false;
+            }
+            Source::Live(opts)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Plans `req` on a fresh read of `source`.
+pub fn plan(source: &Source, req: &SetupRequest, label: &str) -> Result<Planned, SetupAppError> {
+    crate::plan::setup::validate(req)?;
+    let snapshot = gather(&source_for(source, req))?;
+    let now = jiff::Timestamp::now();
+    Ok(plan_setup(
+        &snapshot,
+        req,
+        &super::fix::new_id(now),
+        label,
+        now,
+    )?)
+}

@@ -1,0 +1,1 @@
+//! The setup planner on scenario bundles: plans proven in memory, reruns plan nothing.
