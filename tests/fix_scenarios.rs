@@ -17,6 +17,8 @@ use support::live_env::LiveEnv;
 const FIXED: &[(&str, &str, &str)] = &[
     ("audience-not-in-client-ids", "", ""),
     ("basic", "shop", "search"),
+    ("both-env-sets-web-identity-wins", "", ""),
+    ("env-hardcoded-role", "", ""),
     ("injection-stale-role", "", ""),
     ("oidc-provider-missing", "", ""),
     ("pi-pod-before-association", "", ""),

@@ -203,3 +203,106 @@ async fn an_rbac_refusal_names_the_permission_to_grant() {
         .await;
     assert!(matches!(not_kube, Err(KubeWriteError::NotKubernetes(_))));
 }
+
+/// `kubectl set env` as a JSON patch (issue 11: a region variable added, a literal variable
+/// that shadows the injected credentials removed): the generation and the names at the
+/// indices patched are tested, so a template edited since the plan is refused (422).
+#[tokio::test]
+async fn an_environment_variable_is_set_and_removed_with_tests_of_what_it_patches() {
+    let fake = fake("env-hardcoded-role");
+    let writer = KubeWriter::new(fake.client());
+    let mut dep = fake
+        .object("apps/v1", "Deployment", Some("obs"), "exporter")
+        .unwrap();
+    dep["metadata"]["generation"] = Value::from(2);
+    fake.insert(dep);
+    let workload = WorkloadTarget {
+        kind: "Deployment".into(),
+        namespace: "obs".into(),
+        name: "exporter".into(),
+    };
+    let env = |fake: &FakeKube| {
+        fake.object("apps/v1", "Deployment", Some("obs"), "exporter")
+            .unwrap()["spec"]["template"]["spec"]["containers"][0]["env"]
+            .clone()
+    };
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["name"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert!(names(&env(&fake)).contains(&"AWS_ROLE_ARN".to_string()));
+    let remove = Change::SetEnv {
+        workload: workload.clone(),
+        container: "exporter".into(),
+        name: "AWS_ROLE_ARN".into(),
+        value: None,
+    };
+    let stale = Precondition {
+        generation: Some(1),
+        ..Precondition::default()
+    };
+    let refused = writer.apply(&remove, &stale).await;
+    assert!(
+        matches!(refused, Err(KubeWriteError::Conflict { .. })),
+        "{refused:?}"
+    );
+    assert!(names(&env(&fake)).contains(&"AWS_ROLE_ARN".to_string()));
+    let planned = Precondition {
+        generation: Some(2),
+        ..Precondition::default()
+    };
+    writer.apply(&remove, &planned).await.unwrap();
+    assert!(!names(&env(&fake)).contains(&"AWS_ROLE_ARN".to_string()));
+    let before = names(&env(&fake));
+
+    let region = Change::SetEnv {
+        workload,
+        container: "exporter".into(),
+        name: "AWS_REGION".into(),
+        value: Some("eu-west-1".into()),
+    };
+    let generation = fake
+        .object("apps/v1", "Deployment", Some("obs"), "exporter")
+        .unwrap()["metadata"]["generation"]
+        .as_i64();
+    let now = Precondition {
+        generation,
+        ..Precondition::default()
+    };
+    writer.apply(&region, &now).await.unwrap();
+    let after = env(&fake);
+    let mut expected = before.clone();
+    expected.push("AWS_REGION".into());
+    assert_eq!(
+        names(&after),
+        expected,
+        "appended, the others kept in order"
+    );
+    assert_eq!(
+        after.as_array().unwrap().last().unwrap()["value"],
+        "eu-west-1"
+    );
+    // Removing what is not there writes nothing.
+    fake.clear_requests();
+    let absent = Change::SetEnv {
+        workload: WorkloadTarget {
+            kind: "Deployment".into(),
+            namespace: "obs".into(),
+            name: "exporter".into(),
+        },
+        container: "exporter".into(),
+        name: "AWS_ROLE_ARN".into(),
+        value: None,
+    };
+    writer.apply(&absent, &now).await.unwrap();
+    assert!(
+        fake.requests().iter().all(|r| r.method != "PATCH"),
+        "{:?}",
+        fake.requests()
+    );
+}
