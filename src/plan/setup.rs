@@ -228,21 +228,12 @@ fn new_trust(req: &SetupRequest, c: &ClusterFacts) -> Result<String, SetupError>
             })?;
             irsa_statement(req, c, issuer)
         }
-        // Scoped to this account, this cluster and this service account (EKS user guide,
-        // "Create an IAM role for Pod Identity", and the confused-deputy conditions).
-        Mechanism::PodIdentity => json!({
-            "Effect": "Allow",
-            "Principal": {"Service": "pods.eks.amazonaws.com"},
-            "Action": ["sts:AssumeRole", "sts:TagSession"],
-            "Condition": {
-                "StringEquals": {
-                    "aws:SourceAccount": c.place.account,
-                    "aws:RequestTag/kubernetes-namespace": req.namespace,
-                    "aws:RequestTag/kubernetes-service-account": req.service_account,
-                },
-                "ArnEquals": {"aws:SourceArn": c.arn},
-            },
-        }),
+        Mechanism::PodIdentity => crate::diagnose::links::trust_render::pod_identity_statement_for(
+            &c.place.account,
+            &c.arn,
+            &req.namespace,
+            &req.service_account,
+        ),
     };
     Ok(json!({"Version": "2012-10-17", "Statement": [statement]}).to_string())
 }

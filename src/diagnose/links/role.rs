@@ -50,9 +50,7 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
                         .field("account")
                         .value(arn.account.clone()),
                 )
-                .fix(Fix::new(
-                    "create the role, or point the annotation/association at an existing one",
-                ));
+                .fix(not_found_fix(ctx, arn, mechanism, &near));
             return RoleOutcome {
                 report: LinkReport::from_findings(
                     LinkName::Role,
@@ -106,6 +104,95 @@ pub fn check<'a>(ctx: &Ctx<'a, '_>, arn: &RoleArn, mechanism: Mechanism) -> Role
 }
 
 /// Pod Identity needs the role in the cluster's account (field guide F36).
+/// A missing role's fix: ambiguous (issue 11), so ways to pick from: create the role under
+/// that name trusting this service account (no permissions yet), or, for IRSA, point the
+/// annotation at an existing role of a near name.
+fn not_found_fix(ctx: &Ctx, arn: &RoleArn, mechanism: Mechanism, near: &[&str]) -> Fix {
+    let mut fix =
+        Fix::new("create the role, or point the annotation/association at an existing one");
+    let Some(cluster) = ctx.ix.cluster.as_ref() else {
+        return fix;
+    };
+    let (ns, sa) = (ctx.namespace.as_str(), ctx.sa_name.as_str());
+    let statement = match mechanism {
+        Mechanism::PodIdentity => Some(super::trust_render::pod_identity_statement_for(
+            &cluster.account,
+            &cluster.arn,
+            ns,
+            sa,
+        )),
+        _ => cluster.issuer.as_deref().map(|issuer| {
+            let provider =
+                crate::model::arn::oidc_provider_arn(&cluster.partition, &cluster.account, issuer);
+            let audience = match &ctx.sa {
+                crate::diagnose::context::SaLookup::Found(s) => crate::diagnose::k8s::annotation(
+                    &s.metadata,
+                    crate::diagnose::k8s::AUDIENCE_ANNOTATION,
+                ),
+                _ => None,
+            }
+            .unwrap_or(crate::diagnose::k8s::DEFAULT_AUDIENCE);
+            super::trust_render::irsa_statement(
+                &provider,
+                issuer,
+                &format!("system:serviceaccount:{ns}:{sa}"),
+                audience,
+            )
+        }),
+    };
+    // CreateRole makes `role/NAME` in the caller's account: only that role can be created.
+    if let Some(st) = statement
+        && arn.account == cluster.account
+        && !arn.has_path()
+    {
+        fix.choices.push(crate::model::chain::FixChoice {
+            meaning: format!(
+                "create role {} trusting {ns}/{sa} (with no permissions yet: add them with --action, or use `kubectl irsa setup`)",
+                arn.name
+            ),
+            changes: vec![crate::model::plan::Change::CreateRole {
+                role_name: arn.name.clone(),
+                document: serde_json::json!({"Version": "2012-10-17", "Statement": [st]}).to_string(),
+                description: Some(format!("kubectl-irsa: {ns}/{sa} on EKS cluster {}", cluster.name)),
+            }],
+        });
+    }
+    if mechanism != Mechanism::PodIdentity {
+        for name in near {
+            let Some(role) = ctx.ix.snap.aws.iam.roles.values().find(|r| {
+                r.name == *name && Arn::parse(&r.arn).is_some_and(|a| a.account == arn.account)
+            }) else {
+                continue;
+            };
+            let mut changes = vec![crate::model::plan::Change::AnnotateServiceAccount {
+                namespace: ns.to_string(),
+                name: sa.to_string(),
+                key: crate::diagnose::k8s::ROLE_ARN_ANNOTATION.to_string(),
+                value: Some(role.arn.clone()),
+            }];
+            changes.extend(
+                crate::diagnose::k8s::with_restart(
+                    Fix::new(""),
+                    ctx.workload.id.kind,
+                    ns,
+                    &ctx.workload.id.name,
+                )
+                .changes,
+            );
+            fix.choices.push(crate::model::chain::FixChoice {
+                meaning: format!(
+                    "point the annotation at the existing role {} ({})",
+                    role.name, role.arn
+                ),
+                changes,
+            });
+        }
+    }
+    // Even one way is a choice (issue 11 lists "the annotated role does not exist" as
+    // ambiguous): creating a role nobody asked for, or re-pointing an identity, is picked.
+    fix
+}
+
 fn account_check(ctx: &Ctx, arn: &RoleArn, mechanism: Mechanism) -> Option<Finding> {
     let cluster = ctx.ix.cluster.as_ref()?;
     (mechanism == Mechanism::PodIdentity && cluster.account != arn.account).then(|| {

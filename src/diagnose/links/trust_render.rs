@@ -141,6 +141,26 @@ pub fn pod_identity_statement(account: Option<&str>) -> Value {
     st
 }
 
+/// The Pod Identity trust statement for one service account of one cluster, for a role made
+/// for it: scoped to the account and the cluster (`aws:SourceAccount`, `aws:SourceArn`, the
+/// confused-deputy conditions) and to the service account by the session tags EKS sets (EKS
+/// user guide, "Create an IAM role for Pod Identity"; field guide §3.1 (d)).
+pub fn pod_identity_statement_for(account: &str, cluster_arn: &str, ns: &str, sa: &str) -> Value {
+    json!({
+        "Effect": "Allow",
+        "Principal": {"Service": "pods.eks.amazonaws.com"},
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Condition": {
+            "StringEquals": {
+                "aws:SourceAccount": account,
+                "aws:RequestTag/kubernetes-namespace": ns,
+                "aws:RequestTag/kubernetes-service-account": sa,
+            },
+            "ArnEquals": {"aws:SourceArn": cluster_arn},
+        },
+    })
+}
+
 /// A statement as the fix's words show it: the JSON the command's document holds.
 pub fn statement_text(st: &Value) -> String {
     st.to_string()
