@@ -12,6 +12,7 @@ pub mod fix;
 #[cfg(test)]
 mod fix_tests;
 pub mod simulate;
+pub mod simulate_addon;
 pub mod step_commands;
 pub mod steps;
 pub mod terraform;
