@@ -126,6 +126,8 @@ pub fn preflight(snap: &Snapshot, ids: &ClusterIds, moving: &[Moving]) -> Prefli
             ),
         )
     };
+    // Without knowing whether the agent is installed, its pods on the nodes say nothing more.
+    let agent_unknown = agent.status == CheckStatus::Blocked;
     out.checks.push(agent);
     let mut nodes_ok = 0;
     for m in moving {
@@ -168,6 +170,9 @@ pub fn preflight(snap: &Snapshot, ids: &ClusterIds, moving: &[Moving]) -> Prefli
                 }
                 if auto || compute == Some("auto") {
                     nodes_ok += 1;
+                    continue;
+                }
+                if agent_unknown {
                     continue;
                 }
                 if out.install_addon {

@@ -195,7 +195,7 @@ pub fn pod_identity_statement(c: &ClusterIds, ns: &str, sa: &str, tags: bool) ->
 fn ours_for_namespace(st: &Value, c: &ClusterIds, ns: &str) -> bool {
     let principal_ok = st["Principal"]
         .as_object()
-        .is_some_and(|p| p.len() == 1 && values(&p["Service"]) == [PODS_SERVICE]);
+        .is_some_and(|p| p.len() == 1 && p.get("Service").map(values).unwrap_or_default() == [PODS_SERVICE]);
     let mut actions = values(&st["Action"]);
     actions.sort_unstable();
     let Some(cond) = st["Condition"].as_object() else {
@@ -308,7 +308,7 @@ fn this_provider(st: &Value, c: &ClusterIds) -> bool {
     st["Effect"] == "Allow"
         && st["Principal"]
             .as_object()
-            .is_some_and(|p| p.len() == 1 && values(&p["Federated"]) == [c.provider_arn.as_str()])
+            .is_some_and(|p| p.len() == 1 && p.get("Federated").map(values).unwrap_or_default() == [c.provider_arn.as_str()])
 }
 
 /// Finalize: `text` without `system:serviceaccount:NS:SA` in the `StringEquals` `:sub` of this
