@@ -22,8 +22,18 @@ fn writes(env: &LiveEnv) -> Vec<String> {
         .iter()
         .map(|r| format!("kube {} {}", r.method, r.path))
         .collect();
-    out.extend(env.iam.writes().iter().map(|r| format!("iam {}", r.operation)));
-    out.extend(env.eks.writes().iter().map(|r| format!("eks {}", r.operation)));
+    out.extend(
+        env.iam
+            .writes()
+            .iter()
+            .map(|r| format!("iam {}", r.operation)),
+    );
+    out.extend(
+        env.eks
+            .writes()
+            .iter()
+            .map(|r| format!("eks {}", r.operation)),
+    );
     out
 }
 
@@ -68,7 +78,11 @@ fn role_arn_annotation(env: &LiveEnv, ns: &str, sa: &str) -> Option<String> {
 fn pod_env(env: &LiveEnv, ns: &str, prefix: &str) -> Vec<Vec<String>> {
     let list = env.kube.pods_in(ns);
     list.iter()
-        .filter(|p| p["metadata"]["name"].as_str().is_some_and(|n| n.starts_with(prefix)))
+        .filter(|p| {
+            p["metadata"]["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with(prefix))
+        })
         .map(|p| {
             p["spec"]["containers"][0]["env"]
                 .as_array()
@@ -126,7 +140,15 @@ fn a_shared_role_moves_one_account_through_every_stage_and_back() {
 
     // Stage 1: add-on, trust statement, association, restart.
     env.clear_requests();
-    let start = ["migrate", "deploy/checkout", "-n", "shop", "--yes", "-o", "json"];
+    let start = [
+        "migrate",
+        "deploy/checkout",
+        "-n",
+        "shop",
+        "--yes",
+        "-o",
+        "json",
+    ];
     let out = applied(&env, &start);
     assert_eq!(
         actions(&out),
@@ -137,10 +159,17 @@ fn a_shared_role_moves_one_account_through_every_stage_and_back() {
             "rollout-restart"
         ]
     );
-    assert!(out["preflight"].as_array().is_some_and(|p| !p.is_empty()), "{out}");
+    assert!(
+        out["preflight"].as_array().is_some_and(|p| !p.is_empty()),
+        "{out}"
+    );
     assert!(out["schemaVersion"].is_number() && out["id"].is_string() && out["target"].is_string());
     let w = writes(&env);
-    for op in ["eks CreateAddon", "eks CreatePodIdentityAssociation", "iam UpdateAssumeRolePolicy"] {
+    for op in [
+        "eks CreateAddon",
+        "eks CreatePodIdentityAssociation",
+        "iam UpdateAssumeRolePolicy",
+    ] {
         assert_eq!(w.iter().filter(|x| *x == op).count(), 1, "{op} in {w:?}");
     }
     let agents = env.kube.pods_in("kube-system");
@@ -151,31 +180,72 @@ fn a_shared_role_moves_one_account_through_every_stage_and_back() {
     assert_eq!(st[0], statements(&before)[0], "the OIDC statement stays");
     assert_eq!(st[1], other_cluster);
     assert_eq!(st[2]["Principal"]["Service"], "pods.eks.amazonaws.com");
-    assert_eq!(st[2]["Action"], serde_json::json!(["sts:AssumeRole", "sts:TagSession"]));
+    assert_eq!(
+        st[2]["Action"],
+        serde_json::json!(["sts:AssumeRole", "sts:TagSession"])
+    );
     let eq = &st[2]["Condition"]["StringEquals"];
     assert_eq!(eq["aws:SourceAccount"], env.account.as_str());
     assert_eq!(eq["aws:RequestTag/kubernetes-namespace"], "shop");
     assert_eq!(eq["aws:RequestTag/kubernetes-service-account"], "checkout");
-    assert!(st[2]["Condition"]["ArnEquals"]["aws:SourceArn"].as_str().unwrap().ends_with(":cluster/prod-eu"));
-    assert_eq!(role_arn_annotation(&env, "shop", "checkout").as_deref(), Some(arn.as_str()));
+    assert!(
+        st[2]["Condition"]["ArnEquals"]["aws:SourceArn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":cluster/prod-eu")
+    );
+    assert_eq!(
+        role_arn_annotation(&env, "shop", "checkout").as_deref(),
+        Some(arn.as_str())
+    );
     let assocs = env.eks.associations("prod-eu");
     assert_eq!(assocs.len(), 1);
-    assert_eq!((assocs[0].namespace.as_str(), assocs[0].service_account.as_str()), ("shop", "checkout"));
+    assert_eq!(
+        (
+            assocs[0].namespace.as_str(),
+            assocs[0].service_account.as_str()
+        ),
+        ("shop", "checkout")
+    );
     for vars in pod_env(&env, "shop", "checkout") {
-        assert!(vars.contains(&"AWS_CONTAINER_CREDENTIALS_FULL_URI".to_string()), "{vars:?}");
+        assert!(
+            vars.contains(&"AWS_CONTAINER_CREDENTIALS_FULL_URI".to_string()),
+            "{vars:?}"
+        );
     }
     let checkout = workload(&out, "checkout");
     assert_eq!(checkout["mechanism"], "pod-identity", "{checkout}");
     assert_ne!(checkout["status"], "broken", "{checkout}");
-    let cart = env.run(&["doctor", "deploy/cart", "-n", "shop", "-o", "json"]).json();
-    assert_eq!(cart["workloads"][0]["mechanism"], "irsa", "cart stays on IRSA");
+    let cart = env
+        .run(&["doctor", "deploy/cart", "-n", "shop", "-o", "json"])
+        .json();
+    assert_eq!(
+        cart["workloads"][0]["mechanism"], "irsa",
+        "cart stays on IRSA"
+    );
     assert_eq!(cart["workloads"][0]["status"], "ok");
     rerun_writes_nothing(&env, &start);
 
     // Finalize: annotation, restart, this subject out of the list; cart and the other cluster stay.
-    let fin = ["migrate", "--finalize", "deploy/checkout", "-n", "shop", "--yes", "-o", "json"];
+    let fin = [
+        "migrate",
+        "--finalize",
+        "deploy/checkout",
+        "-n",
+        "shop",
+        "--yes",
+        "-o",
+        "json",
+    ];
     let out = applied(&env, &fin);
-    assert_eq!(actions(&out), ["remove-annotation", "rollout-restart", "update-trust-policy"]);
+    assert_eq!(
+        actions(&out),
+        [
+            "remove-annotation",
+            "rollout-restart",
+            "update-trust-policy"
+        ]
+    );
     assert_eq!(role_arn_annotation(&env, "shop", "checkout"), None);
     let finalized = trust_of(&env, "shop-shared");
     let st = statements(&finalized);
@@ -190,15 +260,32 @@ fn a_shared_role_moves_one_account_through_every_stage_and_back() {
         st[0]["Condition"]["StringEquals"][&sub_key],
         serde_json::json!(["system:serviceaccount:shop:cart"])
     );
-    assert_eq!(st[1], other_cluster, "another cluster's statement is untouched");
-    let cart = env.run(&["doctor", "deploy/cart", "-n", "shop", "-o", "json"]).json();
-    assert_eq!(cart["workloads"][0]["status"], "ok", "cart's subject is kept");
+    assert_eq!(
+        st[1], other_cluster,
+        "another cluster's statement is untouched"
+    );
+    let cart = env
+        .run(&["doctor", "deploy/cart", "-n", "shop", "-o", "json"])
+        .json();
+    assert_eq!(
+        cart["workloads"][0]["status"], "ok",
+        "cart's subject is kept"
+    );
     assert_eq!(workload(&out, "checkout")["mechanism"], "pod-identity");
     assert_ne!(workload(&out, "checkout")["status"], "broken");
     rerun_writes_nothing(&env, &fin);
 
     // Rollback from finalize: every document as it was, IRSA again.
-    let back = ["migrate", "--rollback", "deploy/checkout", "-n", "shop", "--yes", "-o", "json"];
+    let back = [
+        "migrate",
+        "--rollback",
+        "deploy/checkout",
+        "-n",
+        "shop",
+        "--yes",
+        "-o",
+        "json",
+    ];
     let out = applied(&env, &back);
     assert_eq!(
         actions(&out),
@@ -211,7 +298,10 @@ fn a_shared_role_moves_one_account_through_every_stage_and_back() {
         ]
     );
     assert_eq!(trust_of(&env, "shop-shared"), before, "byte for byte");
-    assert_eq!(role_arn_annotation(&env, "shop", "checkout").as_deref(), Some(arn.as_str()));
+    assert_eq!(
+        role_arn_annotation(&env, "shop", "checkout").as_deref(),
+        Some(arn.as_str())
+    );
     assert!(env.eks.associations("prod-eu").is_empty());
     for vars in pod_env(&env, "shop", "checkout") {
         assert!(vars.contains(&"AWS_ROLE_ARN".to_string()), "{vars:?}");
@@ -226,11 +316,23 @@ fn a_wildcard_subject_is_kept_and_a_rollback_from_stage_one_restores_it_all() {
     let moto = Moto::acquire_blocking();
     let env = LiveEnv::start(&moto, "migrate-wildcard");
     let before = trust_of(&env, "batch-workers");
-    let start = ["migrate", "deploy/worker-a", "-n", "batch", "--yes", "-o", "json"];
+    let start = [
+        "migrate",
+        "deploy/worker-a",
+        "-n",
+        "batch",
+        "--yes",
+        "-o",
+        "json",
+    ];
     let out = applied(&env, &start);
     assert_eq!(
         actions(&out),
-        ["update-trust-policy", "create-pod-identity-association", "rollout-restart"],
+        [
+            "update-trust-policy",
+            "create-pod-identity-association",
+            "rollout-restart"
+        ],
         "the agent is installed: no add-on step"
     );
     let warned = out["preflight"]
@@ -240,7 +342,16 @@ fn a_wildcard_subject_is_kept_and_a_rollback_from_stage_one_restores_it_all() {
         .any(|c| c["check"] == "wildcard-subject" && c["status"] == "warning");
     assert!(warned, "{}", out["preflight"]);
     // Rollback from stage 1.
-    let back = ["migrate", "--rollback", "deploy/worker-a", "-n", "batch", "--yes", "-o", "json"];
+    let back = [
+        "migrate",
+        "--rollback",
+        "deploy/worker-a",
+        "-n",
+        "batch",
+        "--yes",
+        "-o",
+        "json",
+    ];
     applied(&env, &back);
     assert_eq!(trust_of(&env, "batch-workers"), before);
     assert!(env.eks.associations("prod-eu").is_empty());
@@ -250,14 +361,35 @@ fn a_wildcard_subject_is_kept_and_a_rollback_from_stage_one_restores_it_all() {
     applied(&env, &start);
     let stage1 = trust_of(&env, "batch-workers");
     env.clear_requests();
-    let fin = ["migrate", "--finalize", "deploy/worker-a", "-n", "batch", "--yes", "-o", "json"];
+    let fin = [
+        "migrate",
+        "--finalize",
+        "deploy/worker-a",
+        "-n",
+        "batch",
+        "--yes",
+        "-o",
+        "json",
+    ];
     let out = applied(&env, &fin);
     assert_eq!(actions(&out), ["remove-annotation", "rollout-restart"]);
     assert!(env.iam.writes().is_empty());
     assert_eq!(trust_of(&env, "batch-workers"), stage1);
     let notes = out["notes"].to_string();
     assert!(notes.contains("worker-*"), "{notes}");
-    applied(&env, &["migrate", "--rollback", "deploy/worker-a", "-n", "batch", "--yes", "-o", "json"]);
+    applied(
+        &env,
+        &[
+            "migrate",
+            "--rollback",
+            "deploy/worker-a",
+            "-n",
+            "batch",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
     assert_eq!(trust_of(&env, "batch-workers"), before);
 }
 
@@ -287,12 +419,31 @@ fn dry_run_and_the_print_only_outputs_write_nothing() {
     assert_eq!(actions(&json.json()).len(), 4);
     let shell = env.run(&[&base[..], &["-o", "shell"]].concat());
     assert_eq!(shell.code, Some(0), "{}", shell.explain());
-    assert!(shell.stdout.contains("aws eks create-addon --cluster-name prod-eu --addon-name eks-pod-identity-agent"), "{}", shell.stdout);
+    assert!(
+        shell.stdout.contains(
+            "aws eks create-addon --cluster-name prod-eu --addon-name eks-pod-identity-agent"
+        ),
+        "{}",
+        shell.stdout
+    );
     let tf = env.run(&[&base[..], &["-o", "terraform"]].concat());
-    assert!(tf.stdout.contains("resource \"aws_eks_addon\""), "{}", tf.stdout);
-    assert!(tf.stdout.contains("resource \"aws_eks_pod_identity_association\""), "{}", tf.stdout);
+    assert!(
+        tf.stdout.contains("resource \"aws_eks_addon\""),
+        "{}",
+        tf.stdout
+    );
+    assert!(
+        tf.stdout
+            .contains("resource \"aws_eks_pod_identity_association\""),
+        "{}",
+        tf.stdout
+    );
     let text = env.run(&[&base[..], &["--dry-run"]].concat());
-    assert!(text.stdout.contains("pre-flight:") && text.stdout.contains("note: order:"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("pre-flight:") && text.stdout.contains("note: order:"),
+        "{}",
+        text.stdout
+    );
     let no_terminal = env.run(&base);
     assert_eq!(no_terminal.code, Some(2), "{}", no_terminal.explain());
     let read_only = env.run(&[&base[..], &["--yes", "--read-only"]].concat());

@@ -154,7 +154,10 @@ pub fn run(args: &MigrateArgs, read_only: bool) -> i32 {
         selector: args.source.scope.selector.clone(),
         actions: Vec::new(),
     };
-    let scope = match (args.target.target.is_empty(), args.source.scope.all_namespaces) {
+    let scope = match (
+        args.target.target.is_empty(),
+        args.source.scope.all_namespaces,
+    ) {
         (false, _) => args.target.target.join(" "),
         (true, true) => "-A".to_string(),
         (true, false) => match &args.source.scope.namespace {
@@ -247,7 +250,9 @@ fn apply(
     read_only: bool,
 ) -> i32 {
     if read_only {
-        say("error: --read-only: nothing is written (drop --read-only, or use --dry-run to see the plan)");
+        say(
+            "error: --read-only: nothing is written (drop --read-only, or use --dry-run to see the plan)",
+        );
         return exit::USAGE;
     }
     if !yes {

@@ -122,7 +122,8 @@ fn accounts<'a>(snap: &'a Snapshot, sel: &Selection) -> Result<Vec<Account<'a>>,
     let mut out = Vec::new();
     for (ns, sa) in pairs {
         let annotated = migrate_stages::annotation(snap, &ns, &sa);
-        let associated = migrate_stages::association(snap, &ns, &sa).and_then(|a| a.role_arn.clone());
+        let associated =
+            migrate_stages::association(snap, &ns, &sa).and_then(|a| a.role_arn.clone());
         let Some(role_arn) = associated.or(annotated) else {
             continue;
         };
@@ -291,7 +292,8 @@ fn prove(
         .flat_map(Account::restartable)
         .map(|workload| Change::RolloutRestart { workload })
         .collect();
-    let fail = |e: &dyn std::fmt::Display| format!("the plan cannot be proven before it is made: {e}");
+    let fail =
+        |e: &dyn std::fmt::Display| format!("the plan cannot be proven before it is made: {e}");
     for k in 0..=changes.len() {
         let mut prefix: Vec<&Change> = changes[..k].iter().collect();
         prefix.extend(restarts.iter());
@@ -309,7 +311,9 @@ fn prove(
     let refs: Vec<&Change> = changes.iter().collect();
     let after = simulate::apply(snap, &refs, now).map_err(|e| fail(&e))?;
     if let Some(why) = unproven(&after, accounts, Some(stage.mechanism())).map_err(|e| fail(&e))? {
-        return Err(format!("the plan does not leave the chains as it should: {why}"));
+        return Err(format!(
+            "the plan does not leave the chains as it should: {why}"
+        ));
     }
     diagnose(&after, &Selection::default()).map_err(|e| fail(&e))
 }

@@ -91,7 +91,11 @@ pub fn preflight(snap: &Snapshot, ids: &ClusterIds, moving: &[Moving]) -> Prefli
         })
     });
     let agent = if auto {
-        Check::new("agent", CheckStatus::Ok, "EKS Auto Mode: the agent is built into the nodes")
+        Check::new(
+            "agent",
+            CheckStatus::Ok,
+            "EKS Auto Mode: the agent is built into the nodes",
+        )
     } else if let Some(Some(a)) = addon {
         Check::new(
             "agent",
@@ -153,8 +157,7 @@ pub fn preflight(snap: &Snapshot, ids: &ClusterIds, moving: &[Moving]) -> Prefli
             }
             for pod in &w.pods {
                 let pod_name = k8s::name_of(&pod.metadata);
-                let Some(node_name) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref())
-                else {
+                let Some(node_name) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
                     continue;
                 };
                 let node = ix.node(node_name);
@@ -164,7 +167,9 @@ pub fn preflight(snap: &Snapshot, ids: &ClusterIds, moving: &[Moving]) -> Prefli
                     out.checks.push(Check::new("platform", CheckStatus::Blocked, format!("pod {}/{pod_name} runs on Fargate node {node_name}, where Pod Identity is not supported: keep {label} on IRSA ({})", w.id.namespace, explain(codes::UNSUPPORTED_FARGATE))));
                     continue;
                 }
-                if node.is_some_and(|n| k8s::label(&n.metadata, "kubernetes.io/os") == Some("windows")) {
+                if node
+                    .is_some_and(|n| k8s::label(&n.metadata, "kubernetes.io/os") == Some("windows"))
+                {
                     out.checks.push(Check::new("platform", CheckStatus::Blocked, format!("pod {}/{pod_name} runs on Windows node {node_name}, where Pod Identity is not supported: keep {label} on IRSA ({})", w.id.namespace, explain(codes::UNSUPPORTED_WINDOWS))));
                     continue;
                 }

@@ -52,7 +52,11 @@ pub fn annotation(snap: &Snapshot, ns: &str, sa: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-pub fn association<'s>(snap: &'s Snapshot, ns: &str, sa: &str) -> Option<&'s PodIdentityAssociation> {
+pub fn association<'s>(
+    snap: &'s Snapshot,
+    ns: &str,
+    sa: &str,
+) -> Option<&'s PodIdentityAssociation> {
     snap.aws
         .associations
         .known()?
@@ -74,7 +78,12 @@ fn trust_text(snap: &Snapshot, arn: &str) -> Result<String, String> {
         .role_by_name(&r.account, &r.name)
         .and_then(|role| role.trust_policy.as_ref())
         .map(|t| t.0.clone())
-        .ok_or_else(|| format!("the trust policy of role {} was not read (iam:GetRole)", r.name))
+        .ok_or_else(|| {
+            format!(
+                "the trust policy of role {} was not read (iam:GetRole)",
+                r.name
+            )
+        })
 }
 
 /// The roles of `accounts`, each once, in order.
@@ -145,7 +154,8 @@ pub fn start(snap: &Snapshot, ids: &ClusterIds, accounts: &[Account], pre: Prefl
         });
     }
     let tags = |a: &Account| {
-        association(snap, &a.namespace, &a.name).is_none_or(|x| x.disable_session_tags != Some(true))
+        association(snap, &a.namespace, &a.name)
+            .is_none_or(|x| x.disable_session_tags != Some(true))
     };
     for role in roles(accounts) {
         let edited = edit_trust(snap, &role, accounts, &mut out.blocked, |doc, a| {
@@ -155,21 +165,36 @@ pub fn start(snap: &Snapshot, ids: &ClusterIds, accounts: &[Account], pre: Prefl
             checks.push(Check {
                 check: "trust",
                 status: CheckStatus::Ok,
-                message: format!("role {} already trusts Pod Identity for these service accounts", role_name(&role)),
+                message: format!(
+                    "role {} already trusts Pod Identity for these service accounts",
+                    role_name(&role)
+                ),
             });
             continue;
         };
         if let Some(why) = trust::over_quota(&before, &doc) {
-            out.blocked.push(format!("role {}: {why}", role_name(&role)));
-            checks.push(Check { check: "trust-size", status: CheckStatus::Blocked, message: why });
+            out.blocked
+                .push(format!("role {}: {why}", role_name(&role)));
+            checks.push(Check {
+                check: "trust-size",
+                status: CheckStatus::Blocked,
+                message: why,
+            });
             continue;
         }
         checks.push(Check {
             check: "trust-size",
             status: CheckStatus::Ok,
-            message: format!("role {}: the new trust policy fits the quota ({} characters)", role_name(&role), crate::policy::iam_length(&doc)),
+            message: format!(
+                "role {}: the new trust policy fits the quota ({} characters)",
+                role_name(&role),
+                crate::policy::iam_length(&doc)
+            ),
         });
-        out.changes.push(Change::PutTrustPolicy { role_name: role_name(&role), document: doc });
+        out.changes.push(Change::PutTrustPolicy {
+            role_name: role_name(&role),
+            document: doc,
+        });
     }
     for a in accounts {
         match association(snap, &a.namespace, &a.name) {
@@ -189,12 +214,18 @@ pub fn start(snap: &Snapshot, ids: &ClusterIds, accounts: &[Account], pre: Prefl
                 a.role_arn
             )),
         }
-        for w in a.workloads.iter().filter(|w| a.restartable().iter().all(|t| t.name != w.id.name)) {
+        for w in a
+            .workloads
+            .iter()
+            .filter(|w| a.restartable().iter().all(|t| t.name != w.id.name))
+        {
             out.notes.push(format!("{}/{}/{} has no controller to restart: its pods keep IRSA until they are recreated", w.id.namespace, w.id.kind.short(), w.id.name));
         }
     }
     out.changes.extend(restarts(accounts, |a| {
-        a.workloads.iter().any(|w| !pods_on(w, Mechanism::PodIdentity))
+        a.workloads
+            .iter()
+            .any(|w| !pods_on(w, Mechanism::PodIdentity))
     }));
     out.preflight = checks;
     out.notes.push("order: add-on (when missing), trust statement, association, restart: a pod created before the association gets IRSA (the annotation and the OIDC statement stay), one created after it gets Pod Identity, which the new statement already trusts; IRSA stays as the fallback until `--finalize`".into());
@@ -221,7 +252,10 @@ pub fn finalize(snap: &Snapshot, ids: &ClusterIds, accounts: &[Account]) -> Plan
             } else if !trusted {
                 "its role does not trust Pod Identity for it".to_string()
             } else {
-                format!("{} still run on IRSA (restart them, or recreate pods without a controller)", stale.join(", "))
+                format!(
+                    "{} still run on IRSA (restart them, or recreate pods without a controller)",
+                    stale.join(", ")
+                )
             };
             out.blocked.push(format!(
                 "stage 1 is not proven for {}: {why}; run `kubectl irsa migrate` on it first",
@@ -244,13 +278,17 @@ pub fn finalize(snap: &Snapshot, ids: &ClusterIds, accounts: &[Account]) -> Plan
             });
         }
     }
-    out.changes.extend(restarts(accounts, |a| annotated.contains(&a.label())));
+    out.changes
+        .extend(restarts(accounts, |a| annotated.contains(&a.label())));
     for role in roles(accounts) {
         let edited = edit_trust(snap, &role, accounts, &mut out.blocked, |doc, a| {
             trust::remove_oidc_subject(doc, &role_name(&role), ids, &a.namespace, &a.name)
         });
         if let Some((_, doc)) = edited {
-            out.changes.push(Change::PutTrustPolicy { role_name: role_name(&role), document: doc });
+            out.changes.push(Change::PutTrustPolicy {
+                role_name: role_name(&role),
+                document: doc,
+            });
         }
         let text = trust_text(snap, &role).unwrap_or_default();
         for a in accounts.iter().filter(|a| a.role_arn == role) {
@@ -298,7 +336,10 @@ pub fn rollback(
         let middle = match with_subjects {
             Some((_, doc)) => {
                 let doc = snap_to(doc);
-                out.changes.push(Change::PutTrustPolicy { role_name: name.clone(), document: doc.clone() });
+                out.changes.push(Change::PutTrustPolicy {
+                    role_name: name.clone(),
+                    document: doc.clone(),
+                });
                 doc
             }
             None => text.clone(),
@@ -312,7 +353,10 @@ pub fn rollback(
             }
         }
         if !trust::equivalent(&doc, &middle) {
-            last.push(Change::PutTrustPolicy { role_name: name.clone(), document: snap_to(doc) });
+            last.push(Change::PutTrustPolicy {
+                role_name: name.clone(),
+                document: snap_to(doc),
+            });
         }
         if known.is_empty() {
             out.notes.push(format!("no journal entry of the migration wrote role {name}: its trust is restored by removing the statement the migration adds, not from a saved copy"));
@@ -359,12 +403,18 @@ pub fn rollback(
 fn journal_texts(journal: &[JournalEntry], role: &str) -> Vec<String> {
     let mut priors = Vec::new();
     let mut written = Vec::new();
-    for e in journal.iter().filter(|e| e.plan.target.starts_with("migrate")) {
+    for e in journal
+        .iter()
+        .filter(|e| e.plan.target.starts_with("migrate"))
+    {
         for r in &e.steps {
             let Some(step) = e.plan.steps.get(r.index) else {
                 continue;
             };
-            if let Change::PutTrustPolicy { role_name, document } = &step.change
+            if let Change::PutTrustPolicy {
+                role_name,
+                document,
+            } = &step.change
                 && role_name == role
             {
                 priors.extend(r.prior.clone());

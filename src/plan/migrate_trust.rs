@@ -84,7 +84,9 @@ fn parse(text: &str, role: &str) -> Result<Value, Unparsable> {
     let v: Value = serde_json::from_str(&decoded(text)).map_err(|_| Unparsable {
         role: role.to_string(),
     })?;
-    if v.get("Statement").is_some_and(|s| s.is_array() || s.is_object()) {
+    if v.get("Statement")
+        .is_some_and(|s| s.is_array() || s.is_object())
+    {
         Ok(v)
     } else {
         Err(Unparsable {
@@ -193,9 +195,9 @@ pub fn pod_identity_statement(c: &ClusterIds, ns: &str, sa: &str, tags: bool) ->
 /// accounts): the one to extend with another account of the namespace, or to shrink on
 /// rollback. Anything else someone wrote is left alone.
 fn ours_for_namespace(st: &Value, c: &ClusterIds, ns: &str) -> bool {
-    let principal_ok = st["Principal"]
-        .as_object()
-        .is_some_and(|p| p.len() == 1 && p.get("Service").map(values).unwrap_or_default() == [PODS_SERVICE]);
+    let principal_ok = st["Principal"].as_object().is_some_and(|p| {
+        p.len() == 1 && p.get("Service").map(values).unwrap_or_default() == [PODS_SERVICE]
+    });
     let mut actions = values(&st["Action"]);
     actions.sort_unstable();
     let Some(cond) = st["Condition"].as_object() else {
@@ -306,9 +308,10 @@ pub fn remove_pod_identity(
 /// Whether `st` is an Allow statement for this cluster's OIDC provider alone.
 fn this_provider(st: &Value, c: &ClusterIds) -> bool {
     st["Effect"] == "Allow"
-        && st["Principal"]
-            .as_object()
-            .is_some_and(|p| p.len() == 1 && p.get("Federated").map(values).unwrap_or_default() == [c.provider_arn.as_str()])
+        && st["Principal"].as_object().is_some_and(|p| {
+            p.len() == 1
+                && p.get("Federated").map(values).unwrap_or_default() == [c.provider_arn.as_str()]
+        })
 }
 
 /// Finalize: `text` without `system:serviceaccount:NS:SA` in the `StringEquals` `:sub` of this

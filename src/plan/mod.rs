@@ -16,7 +16,11 @@ mod fix_tests;
 pub mod migrate;
 pub mod migrate_preflight;
 mod migrate_stages;
+#[cfg(test)]
+mod migrate_tests;
 pub mod migrate_trust;
+#[cfg(test)]
+mod migrate_trust_tests;
 pub mod simulate;
 pub mod simulate_addon;
 pub mod step_commands;

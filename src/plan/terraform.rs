@@ -178,7 +178,10 @@ fn block(step: &Step) -> String {
             string(service_account),
             string(role_arn)
         ),
-        Change::CreateAddon { cluster, name: addon } => format!(
+        Change::CreateAddon {
+            cluster,
+            name: addon,
+        } => format!(
             "resource \"aws_eks_addon\" \"{}\" {{\n  cluster_name = {}\n  addon_name   = {}\n}}\n",
             name(&[addon]),
             string(cluster),
