@@ -6,6 +6,7 @@
 
 pub mod background;
 pub mod fix;
+pub mod migrate;
 mod prove;
 pub mod setup;
 pub mod watched;

@@ -8,6 +8,7 @@ pub mod doctor;
 pub mod dump;
 pub mod explain;
 pub mod fix;
+pub mod migrate;
 pub mod policy_eval;
 pub mod render_plan;
 pub mod render_text;
@@ -58,6 +59,10 @@ pub enum Command {
     /// Set a workload's AWS access up: service account, role, permissions, association or
     /// annotation, restart (a plan, shown and applied like a fix).
     Setup(setup::SetupArgs),
+    /// Move service accounts from IRSA to EKS Pod Identity in stages: stage 1 (Pod Identity
+    /// alongside IRSA), `--finalize` (IRSA removed), `--rollback` (back to IRSA); each stage is
+    /// a plan applied like fix's (journaled, undoable).
+    Migrate(migrate::MigrateArgs),
     /// Apply a plan saved with `fix --dry-run -o json`, if nothing it touches changed since.
     Apply(undo::ApplyArgs),
     /// Revert an applied plan from the journal.
@@ -100,6 +105,7 @@ pub fn main() -> i32 {
         Some(Command::Explain(args)) => explain::run(&args),
         Some(Command::Fix(args)) => fix::run(&args, cli.read_only),
         Some(Command::Setup(args)) => setup::run(&args, cli.read_only),
+        Some(Command::Migrate(args)) => migrate::run(&args, cli.read_only),
         Some(Command::Apply(args)) => undo::apply(&args, cli.read_only),
         Some(Command::Undo(args)) => undo::undo(&args, cli.read_only),
         Some(Command::History(args)) => undo::history(&args),

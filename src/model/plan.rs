@@ -156,6 +156,18 @@ pub enum Change {
         namespace: String,
         service_account: String,
     },
+    /// Install an EKS add-on (the Pod Identity agent, `eks-pod-identity-agent`) at its default
+    /// version and configuration, as `eksctl utils migrate-to-pod-identity` does (field guide
+    /// §3.1 step 2); the writer waits until it is ACTIVE.
+    CreateAddon {
+        cluster: String,
+        name: String,
+    },
+    /// Remove an EKS add-on: what undo takes back of a [`Change::CreateAddon`].
+    DeleteAddon {
+        cluster: String,
+        name: String,
+    },
 }
 
 impl Change {
@@ -179,7 +191,9 @@ impl Change {
             | Change::DeleteOidcProvider { .. }
             | Change::RemoveClientId { .. } => System::Iam,
             Change::CreatePodIdentityAssociation { .. }
-            | Change::DeletePodIdentityAssociation { .. } => System::Eks,
+            | Change::DeletePodIdentityAssociation { .. }
+            | Change::CreateAddon { .. }
+            | Change::DeleteAddon { .. } => System::Eks,
         }
     }
 
@@ -207,6 +221,8 @@ impl Change {
             Change::DeleteOidcProvider { .. } => "delete-oidc-provider",
             Change::RemoveClientId { .. } => "remove-client-id",
             Change::DeletePodIdentityAssociation { .. } => "delete-pod-identity-association",
+            Change::CreateAddon { .. } => "create-addon",
+            Change::DeleteAddon { .. } => "delete-addon",
         }
     }
 }

@@ -118,6 +118,9 @@ fn key(c: &Change) -> String {
             provider_arn,
             client_id,
         } => format!("client-id {provider_arn} {client_id}"),
+        Change::CreateAddon { cluster, name } | Change::DeleteAddon { cluster, name } => {
+            format!("addon {cluster} {name}")
+        }
     }
 }
 

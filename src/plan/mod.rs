@@ -5,15 +5,26 @@
 //!
 //! [`fix`] plans the fix of what the doctor reports broken; [`steps`] turns each change into a
 //! step with its before and after states and commands; [`webhook`] is what the EKS pod
-//! identity webhook does at pod creation, for the restart step's new pods.
+//! identity webhook does at pod creation, for the restart step's new pods. [`migrate`] plans the
+//! stages of the move from IRSA to Pod Identity (with `migrate_stages`, `migrate_trust` and
+//! `migrate_preflight`).
 
 pub mod diff;
 pub mod fix;
 #[cfg(test)]
 mod fix_tests;
+pub mod migrate;
+pub mod migrate_preflight;
+mod migrate_stages;
+#[cfg(test)]
+mod migrate_tests;
+pub mod migrate_trust;
+#[cfg(test)]
+mod migrate_trust_tests;
 pub mod setup;
 pub mod setup_policy;
 pub mod simulate;
+pub mod simulate_addon;
 pub mod step_commands;
 pub mod steps;
 pub mod terraform;

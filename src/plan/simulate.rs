@@ -332,6 +332,8 @@ fn one(snap: &mut Snapshot, change: &Change, at: jiff::Timestamp) -> Result<(), 
                 });
             }
         }
+        Change::CreateAddon { name, .. } => super::simulate_addon::create(snap, name, at)?,
+        Change::DeleteAddon { .. } => super::simulate_addon::delete(snap)?,
     }
     Ok(())
 }

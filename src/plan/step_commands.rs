@@ -196,6 +196,22 @@ pub fn command(change: &Change) -> CommandLine {
             "--association-id",
             crate::model::command::placeholder::ASSOCIATION_ID,
         ]),
+        Change::CreateAddon { cluster, name } => CommandLine::aws([
+            "eks",
+            "create-addon",
+            "--cluster-name",
+            cluster,
+            "--addon-name",
+            name,
+        ]),
+        Change::DeleteAddon { cluster, name } => CommandLine::aws([
+            "eks",
+            "delete-addon",
+            "--cluster-name",
+            cluster,
+            "--addon-name",
+            name,
+        ]),
     }
 }
 

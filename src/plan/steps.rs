@@ -27,6 +27,24 @@ pub fn step(change: &Change, before: &Snapshot, after: &Snapshot) -> Step {
     }
 }
 
+/// The steps of `changes` made in order from `snap`, each read against the state the steps
+/// before it leave (in memory, from `now`): a plan that writes one object twice (a migration's
+/// trust policy) shows, checks and undoes each write against the text the previous one wrote.
+pub fn sequence(changes: &[Change], snap: &Snapshot, now: jiff::Timestamp) -> Vec<Step> {
+    let mut state = snap.clone();
+    let mut at = now;
+    let mut out = Vec::with_capacity(changes.len());
+    for c in changes {
+        let next = super::simulate::apply(&state, &[c], at).unwrap_or_else(|_| state.clone());
+        out.push(step(c, &state, &next));
+        state = next;
+        at = at
+            .checked_add(jiff::SignedDuration::from_secs(1))
+            .unwrap_or(at);
+    }
+    out
+}
+
 /// What the API server must still hold for a Kubernetes step (see
 /// [`crate::model::plan::Precondition`]).
 fn precondition(change: &Change, before: &Snapshot) -> Option<Precondition> {
@@ -395,10 +413,44 @@ fn states(
                 name: Some(service_account.clone()),
                 arn: None,
             },
-            None,
+            association_text(before, namespace, service_account),
             None,
         ),
+        Change::CreateAddon { name, .. } | Change::DeleteAddon { name, .. } => (
+            ObjectRef {
+                kind: "EKSAddon".into(),
+                namespace: None,
+                name: Some(name.clone()),
+                arn: None,
+            },
+            addon_text(before),
+            addon_text(after),
+        ),
     }
+}
+
+/// An association as a step shows it (and undo reads back its role).
+fn association_text(snap: &Snapshot, ns: &str, sa: &str) -> Option<String> {
+    let a = snap
+        .aws
+        .associations
+        .known()?
+        .iter()
+        .find(|a| a.namespace == ns && a.service_account == sa)?;
+    Some(format!(
+        "namespace: {ns}\nserviceAccount: {sa}\nroleArn: {}",
+        a.role_arn.as_deref().unwrap_or("-")
+    ))
+}
+
+/// The Pod Identity agent add-on as a step shows it; `None` when it is not installed.
+fn addon_text(snap: &Snapshot) -> Option<String> {
+    let a = snap.aws.pod_identity_agent_addon.known()?.as_ref()?;
+    Some(format!(
+        "addonName: {}\nstatus: {}",
+        a.name,
+        a.status.as_deref().unwrap_or("-")
+    ))
 }
 
 fn client_ids(snap: &Snapshot, arn: &str) -> Option<String> {
@@ -516,6 +568,10 @@ fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine> {
             client_id,
         ])),
         Change::CreateOidcProvider { .. } | Change::CreatePodIdentityAssociation { .. } => None,
+        Change::CreateAddon { cluster, name } => Some(command(&Change::DeleteAddon {
+            cluster: cluster.clone(),
+            name: name.clone(),
+        })),
         // Undoing an undo is fixing again.
         Change::DeleteServiceAccount { .. }
         | Change::DeleteRole { .. }
@@ -523,6 +579,7 @@ fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine> {
         | Change::DetachRolePolicy { .. }
         | Change::DeleteOidcProvider { .. }
         | Change::RemoveClientId { .. }
-        | Change::DeletePodIdentityAssociation { .. } => None,
+        | Change::DeletePodIdentityAssociation { .. }
+        | Change::DeleteAddon { .. } => None,
     }
 }

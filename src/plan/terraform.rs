@@ -207,6 +207,15 @@ fn block(step: &Step) -> String {
             string(var),
             string(value)
         ),
+        Change::CreateAddon {
+            cluster,
+            name: addon,
+        } => format!(
+            "resource \"aws_eks_addon\" \"{}\" {{\n  cluster_name = {}\n  addon_name   = {}\n}}\n",
+            name(&[addon]),
+            string(cluster),
+            string(addon)
+        ),
         other => format!(
             "# {}: not a resource Terraform holds; remove it from your configuration or run:\n#   {}\n",
             other.action(),

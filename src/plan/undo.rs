@@ -247,6 +247,10 @@ fn inverse(
                 service_account: service_account.clone(),
             }
         }
+        Change::CreateAddon { cluster, name } => Change::DeleteAddon {
+            cluster: cluster.clone(),
+            name: name.clone(),
+        },
         other => {
             return Err(UndoError::Impossible(format!(
                 "the plan was itself an undo ({}); run the fix again instead",
@@ -277,6 +281,9 @@ pub fn undo_plan(
 ) -> Result<Plan, UndoError> {
     let mut changes = Vec::new();
     let mut restarts: Vec<WorkloadTarget> = Vec::new();
+    // Each inverse is checked against the state the later steps' inverses leave, so a plan
+    // that wrote one document twice is undone write by write.
+    let mut state = fresh.clone();
     for record in entry.steps.iter().rev() {
         if record.outcome == StepOutcome::Failed {
             continue;
@@ -287,7 +294,10 @@ pub fn undo_plan(
         if let Change::RolloutRestart { workload } = &step.change {
             restarts.push(workload.clone());
         }
-        if let Some(inv) = inverse(&step.change, record.prior.as_deref(), fresh)? {
+        if let Some(inv) = inverse(&step.change, record.prior.as_deref(), &state)? {
+            if let Ok(next) = simulate::apply(&state, &[&inv], now) {
+                state = next;
+            }
             changes.push(inv);
         }
     }
@@ -298,16 +308,11 @@ pub fn undo_plan(
                 .map(|workload| Change::RolloutRestart { workload }),
         );
     }
-    let refs: Vec<&Change> = changes.iter().collect();
-    let after = simulate::apply(fresh, &refs, now).unwrap_or_else(|_| fresh.clone());
     Ok(Plan {
         schema_version: PLAN_SCHEMA_VERSION,
         id: id.to_string(),
         target: format!("undo {}", entry.plan.id),
-        steps: changes
-            .iter()
-            .map(|c| steps::step(c, fresh, &after))
-            .collect(),
+        steps: steps::sequence(&changes, fresh, now),
         choices: Vec::new(),
         manual: None,
     })

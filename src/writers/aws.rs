@@ -319,8 +319,74 @@ impl AwsWriter<'_> {
                     .map(drop)
                     .map_err(|e| failed(&object, "eks:DeletePodIdentityAssociation", classify(&e)))
             }
+            Change::CreateAddon { cluster, name } => {
+                self.eks
+                    .create_addon()
+                    .cluster_name(cluster)
+                    .addon_name(name)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        already_exists(&e, &object)
+                            .unwrap_or_else(|| failed(&object, "eks:CreateAddon", classify(&e)))
+                    })?;
+                self.wait_addon_active(cluster, name, &object).await
+            }
+            Change::DeleteAddon { cluster, name } => self
+                .eks
+                .delete_addon()
+                .cluster_name(cluster)
+                .addon_name(name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| failed(&object, "eks:DeleteAddon", classify(&e))),
             other => Err(AwsWriteError::NotAws(other.action().to_string())),
         }
+    }
+
+    /// As `aws eks wait addon-active`: the add-on's agent must serve credentials before the
+    /// plan's next steps give pods Pod Identity (field guide F30's node race). Polls
+    /// DescribeAddon every few seconds for up to ten minutes; CREATE_FAILED or the time running
+    /// out fails the step.
+    async fn wait_addon_active(
+        &self,
+        cluster: &str,
+        name: &str,
+        object: &str,
+    ) -> Result<(), AwsWriteError> {
+        const POLLS: u32 = 120;
+        for poll in 0..POLLS {
+            let out = self
+                .eks
+                .describe_addon()
+                .cluster_name(cluster)
+                .addon_name(name)
+                .send()
+                .await
+                .map_err(|e| failed(object, "eks:DescribeAddon", classify(&e)))?;
+            let status = out
+                .addon()
+                .and_then(|a| a.status())
+                .map(|s| s.as_str().to_string());
+            match status.as_deref() {
+                Some("ACTIVE") => return Ok(()),
+                Some(s @ ("CREATE_FAILED" | "DEGRADED" | "DELETING" | "DELETE_FAILED")) => {
+                    return Err(AwsWriteError::Failed {
+                        object: object.to_string(),
+                        message: format!("the add-on is {s}, not ACTIVE"),
+                    });
+                }
+                _ if poll + 1 < POLLS => {
+                    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                }
+                _ => {}
+            }
+        }
+        Err(AwsWriteError::Failed {
+            object: object.to_string(),
+            message: "the add-on did not become ACTIVE within ten minutes".into(),
+        })
     }
 }
 
@@ -366,6 +432,9 @@ fn describe(change: &Change) -> String {
             service_account,
             ..
         } => format!("the pod identity association of {namespace}/{service_account}"),
+        Change::CreateAddon { name, cluster } | Change::DeleteAddon { name, cluster } => {
+            format!("add-on {name} of cluster {cluster}")
+        }
         other => other.action().to_string(),
     }
 }

@@ -2016,6 +2016,45 @@ def wildcard_subject_default(b):
              note="tools/default matches the wildcard: a security warning, not a missing annotation")
 
 
+# ====================================================================== Pod Identity migration (§3)
+
+
+@scenario
+def migrate_shared_role(b):
+    """§3: two Deployments share one IRSA role whose trust lists both subjects in one statement,
+    next to another cluster's statement; no Pod Identity agent add-on yet. `kubectl irsa
+    migrate deploy/checkout` moves one service account and must leave cart and the other
+    cluster exactly as they were."""
+    w = World(nodes=["ip-10-0-12-34.eu-west-1.compute.internal", "ip-10-0-13-51.eu-west-1.compute.internal"])
+    other = f"oidc.eks.us-east-1.amazonaws.com/id/{OTHER_ISSUER}"
+    t = irsa_trust(w.c, ["system:serviceaccount:shop:checkout", "system:serviceaccount:shop:cart"])
+    t["Statement"].append(irsa_trust(w.c, ["system:serviceaccount:shop:checkout"], issuer_host=other)["Statement"][0])
+    r = w.role("shop-shared", t, actions=["dynamodb:GetItem"], resources="*")
+    for name in ("checkout", "cart"):
+        w.sa("shop", name, r.arn)
+        w.app("shop", name, name, inject=w.irsa_inject(r.arn), kind="deploy")
+    w.emit(b)
+    for name in ("checkout", "cart"):
+        b.expect("shop", name, None, status="ok", mechanism="irsa",
+                 note="§3: healthy IRSA on a shared role, the starting point of a migration")
+
+
+@scenario
+def migrate_wildcard(b):
+    """§3.1 f: a role trusting `system:serviceaccount:batch:worker-*` (StringLike) and the agent
+    add-on installed: migrating batch/worker-a gives it its own association and statement, and
+    the wildcard stays for the service accounts it may still serve."""
+    w = World()
+    w.pod_identity = True
+    r = w.role("batch-workers", irsa_trust(w.c, ["system:serviceaccount:batch:worker-*"], operator="StringLike"),
+               actions=["s3:GetObject"], resources="arn:aws:s3:::batch-data/*")
+    w.sa("batch", "worker-a", r.arn)
+    w.app("batch", "worker-a", "worker-a", inject=w.irsa_inject(r.arn), kind="deploy")
+    w.emit(b)
+    b.expect("batch", "worker-a", None, codes=["TRUST_WIDE_WILDCARD"], status="warning", mechanism="irsa",
+             note="§3.1 f: IRSA through a wildcard subject, which Pod Identity has no equivalent of")
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or sorted(SCENARIOS)
     for name in wanted:

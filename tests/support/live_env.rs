@@ -4,7 +4,8 @@
 //! [`LiveEnv::start`] resets moto and seeds it with the scenario's IAM facts, serves the
 //! scenario's Kubernetes objects with a [`FakeKube`] on a loopback port (on a runtime the
 //! environment owns, so tests stay synchronous), and starts a [`FakeEks`] with its cluster,
-//! associations and add-on, a [`FakeIamFront`] before moto (acting in the cluster's account) and
+//! associations and add-on (creating the agent add-on there runs its DaemonSet in the fake API
+//! server), a [`FakeIamFront`] before moto (acting in the cluster's account) and
 //! a [`FakeSts`] whose GetCallerIdentity answers a user of that account. [`LiveEnv::command`]
 //! runs the binary with a clean environment: `KUBECONFIG` (an EKS-style exec kubeconfig by
 //! default), `HOME` in a temporary directory, a stand-in `aws` first on `PATH` for the exec
@@ -341,6 +342,13 @@ impl LiveEnv {
             let view = eks.view();
             kube.set_associations(move |ns, sa| view.association(&cluster, ns, sa).is_some());
         }
+        // Installing the Pod Identity agent add-on in EKS runs its DaemonSet in the cluster.
+        let agent_kube = kube.clone();
+        eks.on_addon_change(move |_, addon, installed| {
+            if addon == "eks-pod-identity-agent" {
+                agent_kube.set_agent_installed(installed);
+            }
+        });
         let iam = FakeIamFront::new(moto.url());
         iam.set_account(Some(&account));
         let sts = FakeSts::new();

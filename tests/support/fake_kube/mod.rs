@@ -9,7 +9,7 @@
 //!
 //! Layout: `handler` (record, latency, route, answer), `routes` (paths and queries),
 //! `discovery`, `objects` (single-object verbs), `list`, `selectors`, `patch` + `strategic`,
-//! `token` (+ `protobuf`, for `kubectl create token`), `table`, `status` (errors), `state` (store and knobs), `controllers` (the Deployment, StatefulSet and DaemonSet controllers and the pod identity webhook, run after writes), `resources` (the type
+//! `token` (+ `protobuf`, for `kubectl create token`), `table`, `status` (errors), `state` (store and knobs), `controllers` (the Deployment, StatefulSet and DaemonSet controllers and the pod identity webhook, run after writes), `agent` (the Pod Identity agent add-on's DaemonSet and pods, installed and removed when the fake EKS says so), `resources` (the type
 //! table), `record` (the request log), `bundle` (seeding from fixtures), `kubeconfig`, and `kubectl` (running the real binary
 //! against a served fake).
 //!
@@ -19,6 +19,7 @@
 
 #![allow(dead_code, unused_imports)]
 
+mod agent;
 mod bundle;
 mod controllers;
 mod discovery;
@@ -95,6 +96,19 @@ impl FakeKube {
         let state = lock(&self.shared);
         let rt = state.find_type(api_version, kind)?;
         state.get(&rt, namespace.unwrap_or(""), name).cloned()
+    }
+
+    /// The pods stored in `namespace` now (for assertions that bypass HTTP).
+    pub fn pods_in(&self, namespace: &str) -> Vec<Value> {
+        let state = lock(&self.shared);
+        let Some(rt) = state.type_at("", "v1", "pods") else {
+            return Vec::new();
+        };
+        state
+            .all(&rt)
+            .filter(|((ns, _), _)| ns == namespace)
+            .map(|(_, p)| p.clone())
+            .collect()
     }
 
     /// The router serving every path; recording happens inside it.
@@ -194,6 +208,17 @@ impl FakeKube {
     /// service account): the fake EKS's state (`LiveEnv` connects them).
     pub fn set_associations(&self, exists: impl Fn(&str, &str) -> bool + Send + Sync + 'static) {
         lock(&self.shared).associations = controllers::Associations(Some(Arc::new(exists)));
+    }
+
+    /// The `eks-pod-identity-agent` add-on was installed (`true`) or removed in EKS: its
+    /// kube-system DaemonSet and a Ready pod per supported node appear (or go), as on EKS.
+    pub fn set_agent_installed(&self, installed: bool) {
+        let mut state = lock(&self.shared);
+        if installed {
+            agent::install(&mut state);
+        } else {
+            agent::remove(&mut state);
+        }
     }
 
     /// Delay every answer by `latency` (benchmarks).

@@ -1,10 +1,14 @@
-//! Add-ons: ListAddons, DescribeAddon and the add-on's JSON shape (status, version, health
-//! issues, service account role). A new add-on field goes in [`addon_json`].
+//! Add-ons: ListAddons, DescribeAddon, CreateAddon (ResourceInUseException when installed;
+//! the new add-on is ACTIVE at once, as `aws eks wait addon-active` would find it), DeleteAddon,
+//! and the add-on's JSON shape (status, version, health issues, service account role). What
+//! an add-on does inside the cluster (the agent's DaemonSet and pods) is the fake API
+//! server's, told through `FakeEks::on_addon_change`. A new add-on field goes in
+//! [`addon_json`].
 
 use kubectl_irsa::model::aws::{Addon, AddonHealthIssue};
 use serde_json::{Value, json};
 
-use super::errors::{Answer, not_found};
+use super::errors::{Answer, invalid, not_found};
 use super::json::{epoch, insert_some};
 use super::paging::{page, with_next};
 use super::state::ClusterEntry;
@@ -61,4 +65,44 @@ fn addon_json(a: &Addon, cluster: &str, arn: &str) -> Value {
 
 fn issue_json(issue: &AddonHealthIssue) -> Value {
     json!({ "code": issue.code, "message": issue.message, "resourceIds": [] })
+}
+
+/// The version a created add-on reports (the Pod Identity agent's at the time of writing).
+const CREATED_VERSION: &str = "v1.3.4-eksbuild.1";
+
+/// CreateAddon: the add-on ACTIVE, or ResourceInUseException when it is installed already.
+pub(super) fn create(entry: &mut ClusterEntry, name: &str, body: &str) -> Answer {
+    let input: Value = match serde_json::from_str(body) {
+        Ok(v) => v,
+        Err(e) => return invalid(&format!("The request body is not valid JSON: {e}")),
+    };
+    let Some(addon) = input["addonName"].as_str().map(str::to_string) else {
+        return invalid("addonName is required.");
+    };
+    if entry.addons.contains_key(&addon) {
+        return Answer::error(
+            409,
+            "ResourceInUseException",
+            &format!("Addon already exists: {addon}"),
+            json!({ "clusterName": name, "addonName": addon }),
+        );
+    }
+    entry.addons.insert(
+        addon.clone(),
+        Addon {
+            name: addon.clone(),
+            status: Some("ACTIVE".into()),
+            version: Some(CREATED_VERSION.into()),
+            health_issues: Vec::new(),
+            service_account_role_arn: input["serviceAccountRoleArn"].as_str().map(str::to_string),
+        },
+    );
+    describe(entry, name, &addon)
+}
+
+/// DeleteAddon: answers the add-on it removed.
+pub(super) fn delete(entry: &mut ClusterEntry, name: &str, addon: &str) -> Answer {
+    let answer = describe(entry, name, addon);
+    entry.addons.remove(addon);
+    answer
 }

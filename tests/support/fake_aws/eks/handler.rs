@@ -64,7 +64,23 @@ pub(super) async fn handle(State(state): State<Shared>, request: Request) -> Res
         error_code: answer.error.clone(),
         received: Instant::now(),
     });
+    let hook = st.on_addon.clone();
+    let created = st.log.last().map(|r| r.body.clone()).unwrap_or_default();
     drop(st);
+    // Outside the lock: the hook reaches the fake API server, whose webhook asks this fake.
+    if let (Some(hook), 200) = (hook, answer.status) {
+        match &route {
+            Route::CreateAddon(cluster) => {
+                let addon = serde_json::from_str::<serde_json::Value>(&created)
+                    .ok()
+                    .and_then(|v| v["addonName"].as_str().map(str::to_string))
+                    .unwrap_or_default();
+                hook(cluster, &addon, true);
+            }
+            Route::DeleteAddon(cluster, addon) => hook(cluster, addon, false),
+            _ => {}
+        }
+    }
     answer.into_response()
 }
 
@@ -97,6 +113,8 @@ fn dispatch(
         Route::DeleteAssociation(_, id) => associations::delete(entry, name, id),
         Route::ListAddons(_) => addons::list(entry, params),
         Route::DescribeAddon(_, addon) => addons::describe(entry, name, addon),
+        Route::CreateAddon(_) => addons::create(entry, name, body),
+        Route::DeleteAddon(_, addon) => addons::delete(entry, name, addon),
         Route::ListClusters | Route::Unknown => {
             unreachable!("handled before the cluster lookup")
         }

@@ -6,7 +6,8 @@
 //! Operations: ListClusters, DescribeCluster, ListPodIdentityAssociations (`namespace`,
 //! `serviceAccount`, `maxResults`, `nextToken`), DescribePodIdentityAssociation,
 //! CreatePodIdentityAssociation, UpdatePodIdentityAssociation, DeletePodIdentityAssociation,
-//! ListAddons, DescribeAddon. Errors are AWS's JSON error shape with `x-amzn-ErrorType`, so the
+//! ListAddons, DescribeAddon, CreateAddon, DeleteAddon (with [`FakeEks::on_addon_change`] for
+//! what the cluster does then). Errors are AWS's JSON error shape with `x-amzn-ErrorType`, so the
 //! SDK maps them to its modeled errors (`ResourceNotFoundException`, ...) or, for codes an
 //! operation does not model (`AccessDeniedException`, `ThrottlingException`), to an unhandled
 //! error whose `code()` is the code, exactly as with real EKS.
@@ -52,6 +53,8 @@ pub const EKS_WRITES: &[&str] = &[
     "CreatePodIdentityAssociation",
     "UpdatePodIdentityAssociation",
     "DeletePodIdentityAssociation",
+    "CreateAddon",
+    "DeleteAddon",
 ];
 
 /// A cluster as another fake (EKS Auth) sees it.
@@ -157,6 +160,13 @@ impl FakeEks {
         let mut state = self.lock();
         let entry = entry_for(&mut state, cluster, None);
         entry.addons.insert(addon.name.clone(), addon);
+    }
+
+    /// Calls `hook(cluster, add-on, installed)` after each successful CreateAddon (`true`) and
+    /// DeleteAddon (`false`): `LiveEnv` makes the agent's DaemonSet and pods appear in (and
+    /// leave) the fake API server, as the add-on does on EKS.
+    pub fn on_addon_change(&self, hook: impl Fn(&str, &str, bool) + Send + Sync + 'static) {
+        self.lock().on_addon = Some(Arc::new(hook));
     }
 
     pub fn remove_addon(&self, cluster: &str, addon: &str) {

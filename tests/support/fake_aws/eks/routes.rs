@@ -15,6 +15,8 @@ pub(super) enum Route {
     DeleteAssociation(String, String),
     ListAddons(String),
     DescribeAddon(String, String),
+    CreateAddon(String),
+    DeleteAddon(String, String),
     Unknown,
 }
 
@@ -43,6 +45,10 @@ impl Route {
             ("GET", ["clusters", name, "addons", addon]) => {
                 Route::DescribeAddon(name.to_string(), addon.to_string())
             }
+            ("POST", ["clusters", name, "addons"]) => Route::CreateAddon(name.to_string()),
+            ("DELETE", ["clusters", name, "addons", addon]) => {
+                Route::DeleteAddon(name.to_string(), addon.to_string())
+            }
             _ => Route::Unknown,
         }
     }
@@ -58,6 +64,8 @@ impl Route {
             Route::DeleteAssociation(..) => "DeletePodIdentityAssociation",
             Route::ListAddons(_) => "ListAddons",
             Route::DescribeAddon(..) => "DescribeAddon",
+            Route::CreateAddon(_) => "CreateAddon",
+            Route::DeleteAddon(..) => "DeleteAddon",
             Route::Unknown => "Unknown",
         }
     }
@@ -72,7 +80,9 @@ impl Route {
             | Route::UpdateAssociation(c, _)
             | Route::DeleteAssociation(c, _)
             | Route::ListAddons(c)
-            | Route::DescribeAddon(c, _) => Some(c),
+            | Route::DescribeAddon(c, _)
+            | Route::CreateAddon(c)
+            | Route::DeleteAddon(c, _) => Some(c),
         }
     }
 }

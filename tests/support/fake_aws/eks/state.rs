@@ -34,11 +34,26 @@ impl ClusterEntry {
     }
 }
 
-#[derive(Debug, Default)]
+/// Called after an add-on is created (`true`) or deleted: `(cluster, add-on name, installed)`.
+pub type AddonHook = Arc<dyn Fn(&str, &str, bool) + Send + Sync>;
+
+#[derive(Default)]
 pub(super) struct EksState {
     pub(super) clusters: BTreeMap<String, ClusterEntry>,
     pub(super) faults: Faults,
     pub(super) log: Vec<RecordedRequest>,
+    /// What the cluster does when an add-on comes or goes (`LiveEnv`: the agent's DaemonSet
+    /// and pods appear in the fake API server).
+    pub(super) on_addon: Option<AddonHook>,
+}
+
+impl std::fmt::Debug for EksState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EksState")
+            .field("clusters", &self.clusters)
+            .field("log", &self.log.len())
+            .finish()
+    }
 }
 
 pub(super) type Shared = Arc<Mutex<EksState>>;
