@@ -22,6 +22,8 @@ struct Seed {
     allowed: &'static [(&'static str, &'static str, &'static str, &'static str)],
     /// The same for an action the setup did not ask for: denied.
     denied: &'static [(&'static str, &'static str, &'static str, &'static str)],
+    /// What else the guide's setup must look like, given the setups' stderr.
+    after: Option<fn(&LiveEnv, &str) -> Vec<String>>,
 }
 
 const SONNET: &str =
@@ -72,6 +74,7 @@ const SEEDS: &[Seed] = &[
                 "arn:aws:s3:::langflow-data/x",
             ),
         ],
+        after: None,
     },
     Seed {
         scenario: "setup-before-litellm",
@@ -99,6 +102,7 @@ const SEEDS: &[Seed] = &[
             "bedrock:InvokeModel",
             SONNET,
         )],
+        after: None,
     },
     Seed {
         scenario: "setup-before-flyte",
@@ -136,6 +140,7 @@ const SEEDS: &[Seed] = &[
             "s3:GetObject",
             "arn:aws:s3:::another-bucket/x.pb",
         )],
+        after: Some(flyte_wildcard),
     },
     Seed {
         scenario: "setup-before-enbuild",
@@ -201,6 +206,7 @@ const SEEDS: &[Seed] = &[
                 "arn:aws:s3:::enbuild-ctf-challenges/flags.zip",
             ),
         ],
+        after: None,
     },
     Seed {
         scenario: "setup-before-kubeflow",
@@ -258,8 +264,87 @@ const SEEDS: &[Seed] = &[
             "s3:PutObject",
             "arn:aws:s3:::kubeflow-datasets/mnist/train.csv",
         )],
+        after: Some(kubeflow_subject_list),
     },
 ];
+
+/// The role's trust policy as IAM holds it (moto), URL-decoded.
+fn trust_text(env: &LiveEnv, role: &str) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let iam = env.seeded.iam_client(&env.account, env.iam.url()).await;
+        let doc = iam
+            .get_role()
+            .role_name(role)
+            .send()
+            .await
+            .ok()
+            .and_then(|r| r.role().and_then(|r| r.assume_role_policy_document().map(str::to_string)))
+            .unwrap_or_default();
+        kubectl_irsa::policy::decode_document(&doc)
+            .map(|d| d.into_owned())
+            .unwrap_or(doc)
+    })
+}
+
+/// Flyte: the warning about what the wildcard allows, and the subject under StringLike.
+fn flyte_wildcard(env: &LiveEnv, stderr: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !(stderr.contains("warning:") && stderr.contains("StringLike")) {
+        out.push(format!("flyte: no wildcard warning on stderr:\n{stderr}"));
+    }
+    let text = trust_text(env, "flyte-workers-role");
+    let doc: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let like = &doc["Statement"][0]["Condition"]["StringLike"];
+    let subject = like
+        .as_object()
+        .and_then(|m| m.iter().find(|(k, _)| k.ends_with(":sub")))
+        .map(|(_, v)| v.clone());
+    if subject != Some(Value::from("system:serviceaccount:flytesnacks-*:default")) {
+        out.push(format!("flyte: the wildcard subject is not under StringLike: {text}"));
+    }
+    out
+}
+
+/// Kubeflow: both profiles (and kfctl's first subject) listed under ONE `:sub` key.
+fn kubeflow_subject_list(env: &LiveEnv, _stderr: &str) -> Vec<String> {
+    let text = trust_text(env, "kf-user-kubeflow");
+    let doc: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let statements = doc["Statement"].as_array().cloned().unwrap_or_default();
+    let mut subjects = Vec::new();
+    let mut sub_keys = 0;
+    for st in &statements {
+        for (_, block) in st["Condition"].as_object().into_iter().flatten() {
+            for (k, v) in block.as_object().into_iter().flatten() {
+                if k.ends_with(":sub") {
+                    sub_keys += 1;
+                    match v {
+                        Value::Array(a) => subjects.extend(a.iter().cloned()),
+                        other => subjects.push(other.clone()),
+                    }
+                }
+            }
+        }
+    }
+    let want = [
+        "system:serviceaccount:kubeflow-user-a:default-editor",
+        "system:serviceaccount:kubeflow-user-a:default-viewer",
+        "system:serviceaccount:kubeflow-user-b:default-viewer",
+    ];
+    // Raw text: a key written twice in one block would be lost by any JSON parser.
+    let raw_sub_keys = text.matches(":sub\"").count();
+    let all = want.iter().all(|w| subjects.contains(&Value::from(*w)));
+    if sub_keys != 1 || raw_sub_keys != 1 || !all || subjects.len() != want.len() {
+        vec![format!(
+            "kubeflow: want the three subjects as one list under one :sub key, got {sub_keys} keys ({raw_sub_keys} in the text): {text}"
+        )]
+    } else {
+        Vec::new()
+    }
+}
 
 fn setup(env: &LiveEnv, args: &[&str], extra: &[&str]) -> Run {
     let mut all = vec!["setup"];
@@ -331,6 +416,7 @@ fn check_seed(moto: &Moto, seed: &Seed) -> Vec<String> {
     let mut failures = Vec::new();
     let name = seed.scenario;
     let env = LiveEnv::start(moto, name);
+    let mut stderr = String::new();
     for args in seed.setups {
         let run = setup(&env, args, &["--yes", "-o", "json"]);
         let out = json(&run);
@@ -338,6 +424,10 @@ fn check_seed(moto: &Moto, seed: &Seed) -> Vec<String> {
             failures.push(format!("{name}: setup {args:?}: {}", run.explain()));
             return failures;
         }
+        stderr.push_str(&run.stderr);
+    }
+    if let Some(after) = seed.after {
+        failures.extend(after(&env, &stderr));
     }
     for (ns, target, action, resource) in seed.allowed {
         let run = doctor(&env, ns, target, action, resource);
@@ -379,4 +469,145 @@ fn the_five_seed_setups_are_built_green_least_privilege_and_rerun_to_nothing() {
     let moto = Moto::acquire_blocking();
     let failures: Vec<String> = SEEDS.iter().flat_map(|s| check_seed(&moto, s)).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+const LANGFLOW: &[&str] = SEEDS[0].setups[0];
+
+/// Whether IAM (moto) has the role now.
+fn role_exists(env: &LiveEnv, role: &str) -> bool {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let iam = env.seeded.iam_client(&env.account, env.iam.url()).await;
+        iam.get_role().role_name(role).send().await.is_ok()
+    })
+}
+
+/// The doctor's verdict on the Langflow Deployment: (exit, status, mechanism, codes).
+fn langflow_verdict(env: &LiveEnv) -> (Option<i32>, Value, Value, Vec<Value>) {
+    let run = env.run(&["doctor", "deploy/langflow", "-n", "langflow", "-o", "json"]);
+    let w = workload(&run);
+    let codes = w["links"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|l| l["findings"].as_array().cloned().unwrap_or_default())
+        .map(|f| f["code"].clone())
+        .collect();
+    (run.code, w["status"].clone(), w["mechanism"].clone(), codes)
+}
+
+#[test]
+fn dry_run_writes_nothing_terraform_prints_resources_and_undo_restores_the_before_state() {
+    let moto = Moto::acquire_blocking();
+    let env = LiveEnv::start(&moto, "setup-before-langflow");
+    let before = langflow_verdict(&env);
+    assert_eq!(before.2, "none", "before: {before:?}");
+
+    env.clear_requests();
+    let dry = setup(&env, LANGFLOW, &["--dry-run", "-o", "json"]);
+    let out = json(&dry);
+    assert_eq!(dry.code, Some(0), "{}", dry.explain());
+    assert_eq!(out["result"], "planned", "{}", dry.explain());
+    let kinds: Vec<&str> = out["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["change"]["type"].as_str())
+        .collect();
+    for want in [
+        "create-role",
+        "put-role-policy",
+        "create-service-account",
+        "set-service-account-name",
+        "rollout-restart",
+    ] {
+        assert!(kinds.contains(&want), "dry run plans {want}: {kinds:?}");
+    }
+    assert_eq!(writes(&env), (0, 0, 0), "--dry-run wrote");
+
+    let tf = setup(&env, LANGFLOW, &["-o", "terraform"]);
+    assert_eq!(tf.code, Some(0), "{}", tf.explain());
+    for want in [
+        "resource \"aws_iam_role\"",
+        "LangflowBedrockRole",
+        "resource \"aws_iam_role_policy\"",
+        "bedrock:InvokeModel",
+    ] {
+        assert!(tf.stdout.contains(want), "terraform lacks {want}: {}", tf.explain());
+    }
+    assert_eq!(writes(&env), (0, 0, 0), "-o terraform wrote");
+
+    let applied = setup(&env, LANGFLOW, &["--yes", "-o", "json"]);
+    assert_eq!(json(&applied)["result"], "applied", "{}", applied.explain());
+    assert!(role_exists(&env, "LangflowBedrockRole"));
+
+    let undo = env.run(&["undo", "--last", "--yes", "-n", "langflow", "-o", "json"]);
+    assert_eq!(undo.code, Some(0), "{}", undo.explain());
+    assert!(
+        !role_exists(&env, "LangflowBedrockRole"),
+        "undo leaves the role"
+    );
+    let sa = env.run(&["doctor", "sa/langflow-sa", "-n", "langflow", "-o", "json"]);
+    let sa_link = workload(&sa)["links"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| l["link"] == "service-account")
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_ne!(sa_link["status"], "ok", "undo leaves langflow-sa: {}", sa.explain());
+    assert_eq!(langflow_verdict(&env), before, "undo: doctor not back to before");
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_message() {
+    let bundle = support::live_env::bundle_dir("setup-before-langflow");
+    let base = ["setup", "-n", "langflow", "--service-account", "langflow-sa"];
+    let cases: &[(&[&str], &str)] = &[
+        (&[], "--mechanism"),
+        (
+            &["--mechanism", "irsa", "--model", "anthropic.claude-v2"],
+            "--policy-template bedrock-invoke",
+        ),
+        (
+            &[
+                "--mechanism",
+                "irsa",
+                "--policy-template",
+                "s3-read",
+                "--bucket",
+                "Not_A_Bucket",
+            ],
+            "Not_A_Bucket",
+        ),
+    ];
+    for (extra, says) in cases {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        let run = support::live_env::offline(&bundle, &args);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.explain());
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.explain());
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.explain());
+    }
+    let run = support::live_env::offline(
+        &bundle,
+        &[
+            "setup",
+            "-n",
+            "*",
+            "--service-account",
+            "default",
+            "--mechanism",
+            "pod-identity",
+        ],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.explain());
+    assert!(
+        run.stderr.contains("wildcard") && run.stderr.contains("IRSA"),
+        "{}",
+        run.explain()
+    );
 }
