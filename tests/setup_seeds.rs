@@ -95,7 +95,12 @@ const SEEDS: &[Seed] = &[
             "anthropic.claude-3-haiku-20240307-v1:0",
             "--region-env",
         ]],
-        allowed: &[("tlm", "deploy/tlm-chat-backend", "bedrock:InvokeModel", HAIKU_WEST)],
+        allowed: &[(
+            "tlm",
+            "deploy/tlm-chat-backend",
+            "bedrock:InvokeModel",
+            HAIKU_WEST,
+        )],
         denied: &[(
             "tlm",
             "deploy/tlm-chat-backend",
@@ -282,7 +287,10 @@ fn trust_text(env: &LiveEnv, role: &str) -> String {
             .send()
             .await
             .ok()
-            .and_then(|r| r.role().and_then(|r| r.assume_role_policy_document().map(str::to_string)))
+            .and_then(|r| {
+                r.role()
+                    .and_then(|r| r.assume_role_policy_document().map(str::to_string))
+            })
             .unwrap_or_default();
         kubectl_irsa::policy::decode_document(&doc)
             .map(|d| d.into_owned())
@@ -304,7 +312,9 @@ fn flyte_wildcard(env: &LiveEnv, stderr: &str) -> Vec<String> {
         .and_then(|m| m.iter().find(|(k, _)| k.ends_with(":sub")))
         .map(|(_, v)| v.clone());
     if subject != Some(Value::from("system:serviceaccount:flytesnacks-*:default")) {
-        out.push(format!("flyte: the wildcard subject is not under StringLike: {text}"));
+        out.push(format!(
+            "flyte: the wildcard subject is not under StringLike: {text}"
+        ));
     }
     out
 }
@@ -536,7 +546,11 @@ fn dry_run_writes_nothing_terraform_prints_resources_and_undo_restores_the_befor
         "resource \"aws_iam_role_policy\"",
         "bedrock:InvokeModel",
     ] {
-        assert!(tf.stdout.contains(want), "terraform lacks {want}: {}", tf.explain());
+        assert!(
+            tf.stdout.contains(want),
+            "terraform lacks {want}: {}",
+            tf.explain()
+        );
     }
     assert_eq!(writes(&env), (0, 0, 0), "-o terraform wrote");
 
@@ -558,14 +572,29 @@ fn dry_run_writes_nothing_terraform_prints_resources_and_undo_restores_the_befor
         .find(|l| l["link"] == "service-account")
         .cloned()
         .unwrap_or(Value::Null);
-    assert_ne!(sa_link["status"], "ok", "undo leaves langflow-sa: {}", sa.explain());
-    assert_eq!(langflow_verdict(&env), before, "undo: doctor not back to before");
+    assert_ne!(
+        sa_link["status"],
+        "ok",
+        "undo leaves langflow-sa: {}",
+        sa.explain()
+    );
+    assert_eq!(
+        langflow_verdict(&env),
+        before,
+        "undo: doctor not back to before"
+    );
 }
 
 #[test]
 fn usage_errors_exit_2_with_a_message() {
     let bundle = support::live_env::bundle_dir("setup-before-langflow");
-    let base = ["setup", "-n", "langflow", "--service-account", "langflow-sa"];
+    let base = [
+        "setup",
+        "-n",
+        "langflow",
+        "--service-account",
+        "langflow-sa",
+    ];
     let cases: &[(&[&str], &str)] = &[
         (&[], "--mechanism"),
         (

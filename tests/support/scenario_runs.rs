@@ -166,7 +166,10 @@ const SCOPED: &[(&str, &[&str])] = &[
     // Before `setup` (issue 12) the workloads use no AWS identity, so only a target shows them.
     ("setup-before-langflow", &["langflow", "-A"]),
     ("setup-before-litellm", &["tlm-chat-backend", "-A"]),
-    ("setup-before-flyte", &["default", "-n", "flytesnacks-development"]),
+    (
+        "setup-before-flyte",
+        &["default", "-n", "flytesnacks-development"],
+    ),
     ("setup-before-enbuild", &["enbuild-ai", "-A"]),
     ("setup-before-kubeflow", &["default-viewer", "-A"]),
 ];
