@@ -13,20 +13,18 @@ pub enum SetupAppError {
     Setup(#[from] SetupError),
 }
 
-/// The source to read for `req`: every namespace when the namespace is a wildcard (the
-/// planner finds the matching ones), else the request's namespace.
-pub fn source_for(source: &Source, req: &SetupRequest) -> Source {
+/// The source to read for `req`: every namespace and every role of the account. The planner
+/// must know whether the role it would create exists already (a read scoped to one namespace
+/// reads only the roles its service accounts name, so a new role's name could not be told
+/// free), must find an existing `--role` by name, and for a wildcard finds the matching
+/// namespaces itself. A live read of all namespaces is what scans the account's roles.
+pub fn source_for(source: &Source, _req: &SetupRequest) -> Source {
     match source {
         Source::Live(opts) => {
             let mut opts = opts.clone();
             opts.target = None;
-            if req.wildcard() {
-                opts.namespace = None;
-                opts.all_namespaces = true;
-            } else {
-                opts.namespace = Some(req.namespace.clone());
-                opts.all_namespaces = false;
-            }
+            opts.namespace = None;
+            opts.all_namespaces = true;
             Source::Live(opts)
         }
         other => other.clone(),

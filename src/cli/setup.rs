@@ -173,7 +173,10 @@ pub fn run(args: &SetupArgs, read_only: bool) -> i32 {
             "warning: {arn} grants a whole service (or everything); a template grants only what the workload uses"
         ));
     }
-    let source = args.source.source();
+    // Planned, applied and diagnosed again on the same read (every namespace): a wildcard
+    // namespace names no namespace to read, and the apply's conflict check must see every
+    // object the plan was made from.
+    let source = app::setup::source_for(&args.source.source(), &req);
     let label = format!("setup {}/{}", req.namespace, req.service_account);
     let planned = match app::setup::plan(&source, &req, &label) {
         Ok(p) => p,

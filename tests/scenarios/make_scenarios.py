@@ -1114,6 +1114,94 @@ def seed_kubeflow(b):
              note="seed: Kubeflow control plane (ml-pipeline) on kf-admin-<cluster>")
 
 
+# ====================================================================== the five seed guides, before `setup`
+
+
+def expect_no_identity(b, ns, sa, note):
+    b.expect(ns, sa, None, status="ok", mechanism="none", codes=["NO_AWS_IDENTITY"], note=note)
+
+
+@scenario
+def setup_before_langflow(b):
+    """Langflow guide before any AWS identity (issue 12): the Deployment runs as `default`, no
+    langflow-sa, no role; the cluster's OIDC provider exists. `setup` builds seed-langflow."""
+    c = Cluster(name="langflow-prod", account="130376568147", region="us-east-1", issuer_id="EXAMPLED539D4633E53DE1B71EXAMPLE")
+    w = World(c=c, nodes=["ip-192-168-33-10.ec2.internal", "ip-192-168-71-200.ec2.internal"], layout="list-yaml")
+    lf = container("langflow", "langflow/langflow:latest", env=[env("AWS_REGION", "us-east-1")], ports=[7860])
+    w.app("langflow", "langflow", "default", kind="deploy", containers=[lf], labels={"app": "langflow"})
+    w.emit(b)
+    expect_no_identity(b, "langflow", "default", "before setup: Langflow runs as default with no AWS identity")
+
+
+@scenario
+def setup_before_litellm(b):
+    """TLM/LiteLLM guide before any AWS identity: the chat backend runs as `default` with its
+    ConfigMap env only, no tlm-chat-backend SA, no role, and NO OIDC provider for the cluster's
+    issuer (the setup plan must create it)."""
+    c = Cluster(name="tlm-aws", account="123456789012", region="us-west-2", issuer_id="5F0C2B7A9E3D41C68B2A7F9E1D3C5B7A")
+    w = World(c=c, nodes=["ip-10-20-1-15.us-west-2.compute.internal"])
+    w.providers = {c.account: []}
+    cb = container("chat-backend", "registry.example.com/tlm/chat-backend:0.18.3",
+                   env_from=[{"configMapRef": {"name": "tlm-chat-backend-defaults"}}], ports=[8000])
+    w.app("tlm", "tlm-chat-backend", "default", kind="deploy", containers=[cb],
+          labels={"app.kubernetes.io/component": "chat-backend", "app.kubernetes.io/instance": "tlm"})
+    w.emit(b)
+    expect_no_identity(b, "tlm", "default", "before setup: the chat backend runs as default; no OIDC provider yet")
+
+
+@scenario
+def setup_before_flyte(b):
+    """Flyte guide before the workers' role, between executions: the project namespaces exist
+    with their `default` SAs, unannotated, no task pod running (task pods are created per
+    execution, after the setup), no flyte-workers-role."""
+    c = Cluster(name="flyte", account="590183740312", region="us-east-1", issuer_id="66CBAF563FD1438BC98F1EF39FF8DACD")
+    w = World(c=c, nodes=["ip-10-3-14-101.ec2.internal", "ip-10-3-60-17.ec2.internal"], layout="split")
+    for ns in ["flytesnacks-development", "flytesnacks-staging"]:
+        w.namespaces.add(ns)
+    w.emit(b)
+    b.expect("flytesnacks-development", "default", "annotation", status="broken", mechanism="none", codes=["ANNOTATION_MISSING"],
+             note="before setup: the project's default SA, asked about by name, has no role to give its task pods")
+
+
+@scenario
+def setup_before_enbuild(b):
+    """ENBUILD guide before Pod Identity: the Helm chart created enbuild-ai and enbuild-ctf
+    (no annotation), the Deployments run as them, no roles, no associations; the agent add-on
+    and its DaemonSet are installed (Step 2)."""
+    c = Cluster(name="enbuild", account="123456789012", region="us-east-1", issuer_id="8E1F2A3B4C5D6E7F8091A2B3C4D5E6F7")
+    w = World(c=c, nodes=["ip-192-168-10-21.ec2.internal", "ip-192-168-52-9.ec2.internal"], addon="list")
+    w.pod_identity = True
+    helm = {"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/instance": "enbuild"}
+    for sa in ["enbuild-ai", "enbuild-ctf"]:
+        w.sa("enbuild", sa, labels=helm)
+        w.app("enbuild", f"enbuild-{sa}", sa, kind="deploy", labels={"app.kubernetes.io/name": sa, "app.kubernetes.io/instance": "enbuild"})
+    w.emit(b)
+    expect_no_identity(b, "enbuild", "enbuild-ai", "before setup: the Helm-made service account, no association, no role")
+
+
+@scenario
+def setup_before_kubeflow(b):
+    """Kubeflow guide before the profiles get AWS access: kfctl made kf-user-kubeflow (no
+    policies) trusting the first profile's default-editor; each profile's default-viewer SA is
+    unannotated and its notebook runs as it."""
+    c = Cluster(name="kubeflow", account="348134392524", region="us-west-2", issuer_id="D4E5F60718293A4B5C6D7E8F90A1B2C3")
+    w = World(c=c, nodes=["ip-172-31-20-5.us-west-2.compute.internal", "ip-172-31-77-91.us-west-2.compute.internal"], addon=None, agent=False)
+    w.role("kf-user-kubeflow", irsa_trust(c, ["system:serviceaccount:kubeflow-user-a:default-editor"]))
+    for i, ns in enumerate(["kubeflow-user-a", "kubeflow-user-b"]):
+        w.sa(ns, "default-viewer", labels={"app.kubernetes.io/part-of": "kubeflow-profile"})
+        sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta("notebook", ns, labels={"notebook-name": "notebook"}),
+               "spec": {"replicas": 1, "selector": {"matchLabels": {"statefulset": "notebook"}}, "serviceName": "",
+                        "template": pod_template("default-viewer", [container("notebook", "kubeflownotebookswg/jupyter-scipy:v1.8.0", ports=[8888])],
+                                                 {"statefulset": "notebook", "notebook-name": "notebook"})},
+               "status": {"availableReplicas": 1, "readyReplicas": 1, "replicas": 1}}
+        w.k.add(sts)
+        w.k.bare_pod("notebook-0", ns, sts["spec"]["template"], w.node_names[i], owner=owner_ref("StatefulSet", "notebook", ns))
+        w.namespaces.add(ns)
+    w.emit(b)
+    for ns in ["kubeflow-user-a", "kubeflow-user-b"]:
+        expect_no_identity(b, ns, "default-viewer", "before setup: the profile's default-viewer has no role yet")
+
+
 # ====================================================================== missing data
 
 
