@@ -21,6 +21,7 @@ const FIXED: &[(&str, &str, &str)] = &[
     ("env-hardcoded-role", "", ""),
     ("injection-stale-role", "", ""),
     ("oidc-provider-missing", "", ""),
+    ("pi-agent-not-installed", "", ""),
     ("pi-pod-before-association", "", ""),
     ("pi-trust-irsa-only", "", ""),
     ("pi-trust-no-tagsession", "", ""),

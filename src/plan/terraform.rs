@@ -231,16 +231,89 @@ pub fn render(plan: &Plan) -> String {
         plan.id.replace('\n', " "),
         plan.target.replace('\n', " ")
     );
+    let blocks: Vec<String> = plan.steps.iter().map(block).collect();
+    let addresses: Vec<Option<String>> = blocks.iter().map(|b| address(b)).collect();
     for (i, step) in plan.steps.iter().enumerate() {
         out.push_str(&format!("\n# {}. {}\n", i + 1, step.action));
-        out.push_str(&block(step));
+        // Terraform holds one state per resource: a resource written again by a later step
+        // (a rollback puts a trust policy back after editing it) is that later block.
+        let later = addresses[i].as_ref().and_then(|a| {
+            addresses[i + 1..]
+                .iter()
+                .position(|b| b.as_ref() == Some(a))
+                .map(|k| i + 2 + k)
+        });
+        match later {
+            Some(n) => out.push_str(&format!(
+                "# {} is written again by step {n}: its final state is there\n",
+                addresses[i].as_deref().unwrap_or_default()
+            )),
+            None => out.push_str(&blocks[i]),
+        }
     }
     out
+}
+
+/// `TYPE.NAME` of the resource a block declares.
+fn address(block: &str) -> Option<String> {
+    let line = block.lines().find(|l| l.starts_with("resource \""))?;
+    let mut parts = line.split('"');
+    let (_, kind, _, name) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    Some(format!("{kind}.{name}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A rollback edits a trust policy and later puts it back: one `aws_iam_role` block, the
+    /// final one (two with one address is an error to Terraform).
+    #[test]
+    fn a_resource_written_twice_is_declared_once_with_its_final_state() {
+        use crate::model::CommandLine;
+        use crate::model::plan::{ObjectRef, PLAN_SCHEMA_VERSION, Step, System};
+        let put = |doc: &str| Step {
+            system: System::Iam,
+            action: "update-trust-policy".into(),
+            object: ObjectRef {
+                kind: "IAMRole".into(),
+                namespace: None,
+                name: Some("r".into()),
+                arn: None,
+            },
+            before: Some("{}".into()),
+            after: Some(doc.into()),
+            command: CommandLine::aws(["iam"]),
+            inverse: None,
+            change: Change::PutTrustPolicy {
+                role_name: "r".into(),
+                document: doc.into(),
+            },
+            precondition: None,
+        };
+        let plan = Plan {
+            schema_version: PLAN_SCHEMA_VERSION,
+            id: "p".into(),
+            target: "t".into(),
+            steps: vec![
+                put(r#"{"Statement":[{"Sid":"first"}]}"#),
+                put(r#"{"Statement":[{"Sid":"second"}]}"#),
+            ],
+            choices: Vec::new(),
+            manual: None,
+        };
+        let out = render(&plan);
+        assert_eq!(
+            out.matches("resource \"aws_iam_role\" \"r\"").count(),
+            1,
+            "{out}"
+        );
+        assert!(
+            out.contains("second") && !out.contains("\"first\""),
+            "{out}"
+        );
+        assert!(out.contains("written again by step 2"), "{out}");
+    }
 
     #[test]
     fn values_cannot_interpolate_and_names_are_identifiers() {

@@ -158,7 +158,14 @@ pub fn check(ctx: &Ctx) -> LinkReport {
             Installed::No => findings.push(
                 Finding::error(codes::AGENT_MISSING, "the eks-pod-identity-agent is not installed (no add-on, no DaemonSet): Pod Identity credentials cannot be served")
                     .evidence(Evidence::new(format!("EKS cluster {}", ctx.cluster_name())).field("add-on eks-pod-identity-agent").value("not installed"))
-                    .fix(Fix::new("install the add-on").command(create_addon.clone()))
+                    .fix(
+                        Fix::new("install the add-on")
+                            .command(create_addon.clone())
+                            .change(crate::model::plan::Change::CreateAddon {
+                                cluster: ctx.cluster_name(),
+                                name: AGENT_NAME.to_string(),
+                            }),
+                    )
                     .reference("F30"),
             ),
             Installed::Unknown(why) if ctx.workload.pods.is_empty() => findings.push(Finding::unknown(codes::AGENT_NOT_COLLECTED, why)),
