@@ -138,6 +138,7 @@ fn sample_plan() -> kubectl_irsa::model::plan::Plan {
         }],
         choices: Vec::new(),
         manual: None,
+        recreate: Vec::new(),
     }
 }
 

@@ -269,6 +269,25 @@ mod optional_command_text {
     }
 }
 
+/// A workload whose pods no controller restarts in place (a Job, a CronJob's runs): the plan
+/// makes the identity fix and names it here instead of a restart step, with what the user does
+/// so its pods start again and the webhook mutates them (issue 11 "Restarts"). The planner's
+/// proof counts its pods as recreated; nothing is written for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recreate {
+    /// `Job` or `CronJob`.
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// What to do, in a sentence.
+    pub how: String,
+    /// The command that starts it (a CronJob: a run now; a Job: the delete before re-creating
+    /// it from its manifest).
+    #[serde(with = "command_text")]
+    pub command: CommandLine,
+}
+
 /// One way to resolve an ambiguous fix, for `--choice N`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -305,6 +324,10 @@ pub struct Plan {
     /// Why no safe automatic fix exists, and what to do by hand.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub manual: Option<String>,
+    /// Workloads to re-create by hand once the steps are made (a Job, a CronJob's next run):
+    /// no step restarts them.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub recreate: Vec<Recreate>,
 }
 
 #[cfg(test)]
@@ -343,6 +366,7 @@ mod tests {
             }],
             choices: Vec::new(),
             manual: None,
+            recreate: Vec::new(),
         };
         let json = serde_json::to_value(&plan).unwrap();
         assert_eq!(json["steps"][0]["system"], "kubernetes");
@@ -350,8 +374,25 @@ mod tests {
         assert_eq!(json["steps"][0]["object"]["kind"], "ServiceAccount");
         assert_eq!(json["steps"][0]["command"], "kubectl annotate sa checkout");
         assert_eq!(json["schemaVersion"], 1);
+        assert!(json.get("recreate").is_none(), "additive: absent when empty");
         let back: Plan = serde_json::from_value(json).unwrap();
         assert_eq!(back, plan);
+        // A Job to re-create reads back with its command as the line to paste.
+        let mut with_job = plan.clone();
+        with_job.recreate.push(Recreate {
+            kind: "Job".into(),
+            namespace: "shop".into(),
+            name: "backfill".into(),
+            how: "delete and re-create it".into(),
+            command: CommandLine::kubectl(["delete", "job", "backfill", "-n", "shop"]),
+        });
+        let json = serde_json::to_value(&with_job).unwrap();
+        assert_eq!(json["recreate"][0]["kind"], "Job");
+        assert_eq!(
+            json["recreate"][0]["command"],
+            "kubectl delete job backfill -n shop"
+        );
+        assert_eq!(serde_json::from_value::<Plan>(json).unwrap(), with_job);
     }
 
     #[test]

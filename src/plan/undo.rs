@@ -255,6 +255,12 @@ pub fn undo_plan(
             changes.push(inv);
         }
     }
+    // A Job or CronJob the fix named for re-creation needs it again to take the old identity.
+    let recreate = if changes.iter().any(identity) {
+        entry.plan.recreate.clone()
+    } else {
+        Vec::new()
+    };
     if changes.iter().any(identity) {
         changes.extend(
             restarts
@@ -274,5 +280,6 @@ pub fn undo_plan(
             .collect(),
         choices: Vec::new(),
         manual: None,
+        recreate,
     })
 }
