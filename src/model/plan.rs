@@ -374,7 +374,10 @@ mod tests {
         assert_eq!(json["steps"][0]["object"]["kind"], "ServiceAccount");
         assert_eq!(json["steps"][0]["command"], "kubectl annotate sa checkout");
         assert_eq!(json["schemaVersion"], 1);
-        assert!(json.get("recreate").is_none(), "additive: absent when empty");
+        assert!(
+            json.get("recreate").is_none(),
+            "additive: absent when empty"
+        );
         let back: Plan = serde_json::from_value(json).unwrap();
         assert_eq!(back, plan);
         // A Job to re-create reads back with its command as the line to paste.

@@ -292,3 +292,39 @@ fn a_bare_pod_is_left_to_a_person_with_every_command_it_needs() {
         "{text}"
     );
 }
+
+/// IAM's API returns documents URL-encoded; the undo command of a trust step must carry the
+/// text as stored, which `aws iam update-assume-role-policy` takes (the encoded form is
+/// refused as malformed).
+#[test]
+fn a_trust_steps_undo_command_carries_the_document_decoded() {
+    let mut snap = scenario("trust-sub-typo-kubeflow");
+    let mut original = String::new();
+    for role in snap.aws.iam.roles.values_mut() {
+        if let Some(doc) = role.trust_policy.as_mut() {
+            original = crate::policy::decode_document(&doc.0).unwrap().into_owned();
+            doc.0 = percent_encoding::utf8_percent_encode(
+                &original,
+                percent_encoding::NON_ALPHANUMERIC,
+            )
+            .to_string();
+        }
+    }
+    let FixOutcome::Ready { plan, .. } =
+        plan_fix(&snap, &Selection::default(), "t", "all", now(), None).unwrap()
+    else {
+        panic!("a trust fix");
+    };
+    let step = plan
+        .steps
+        .iter()
+        .find(|s| matches!(s.change, Change::PutTrustPolicy { .. }))
+        .unwrap();
+    let inverse = step.inverse.as_ref().unwrap();
+    assert_eq!(
+        inverse.argv().last(),
+        Some(&original),
+        "{}",
+        inverse.render()
+    );
+}

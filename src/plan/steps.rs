@@ -341,6 +341,16 @@ fn client_ids(snap: &Snapshot, arn: &str) -> Option<String> {
     Some(format!("clientIDList: [{}]", ids.join(", ")))
 }
 
+/// A policy document as IAM's API returned it (URL-encoded, RFC 3986) decoded back to the
+/// text that was stored, which is what `aws iam update-assume-role-policy` / `put-role-policy`
+/// take: the CLI sends `--policy-document` as given, so the encoded form would be refused as
+/// malformed. Text that does not decode is left as read.
+fn as_stored(document: &str) -> String {
+    crate::policy::decode_document(document)
+        .map(std::borrow::Cow::into_owned)
+        .unwrap_or_else(|_| document.to_string())
+}
+
 /// The command that undoes `change`, from the state in `before`; `None` when undoing is a
 /// delete the journal makes by the object's id (a created association) or nothing (a restart
 /// is repeated only when identity configuration changed back).
@@ -392,7 +402,7 @@ fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine> {
             let old = role(before, role_name)?.trust_policy.as_ref()?.0.clone();
             Some(command(&Change::PutTrustPolicy {
                 role_name: role_name.clone(),
-                document: old,
+                document: as_stored(&old),
             }))
         }
         Change::PutRolePolicy {
@@ -403,7 +413,7 @@ fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine> {
             Some(old) => command(&Change::PutRolePolicy {
                 role_name: role_name.clone(),
                 policy_name: policy_name.clone(),
-                document: old,
+                document: as_stored(&old),
             }),
             None => CommandLine::aws([
                 "iam",
