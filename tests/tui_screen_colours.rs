@@ -135,6 +135,7 @@ fn sample_plan() -> kubectl_irsa::model::plan::Plan {
             inverse: None,
             change,
             precondition: None,
+            unchanged: None,
         }],
         choices: Vec::new(),
         manual: None,

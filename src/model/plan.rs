@@ -8,6 +8,8 @@
 //! what the in-memory apply in `plan::simulate` needs), its [`Change::system`] and
 //! [`Change::action`], and its handling in both.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::command::CommandLine;
@@ -200,6 +202,29 @@ pub struct Precondition {
     pub generation: Option<i64>,
 }
 
+/// What an existing IAM object holds besides what a step changes, as read when planning: a
+/// tool that takes the object over whole (`-o terraform` imports the role or provider) must
+/// write these as they are, or its next run changes them (a role's `path` even replaces it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unchanged {
+    /// A role's path (`/` unless it has one).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub tags: BTreeMap<String, String>,
+    /// A role's permissions boundary (its policy ARN).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub permissions_boundary: Option<String>,
+    /// An OIDC provider's server certificate thumbprints.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub thumbprints: Vec<String>,
+    /// The attributes that could not be read (their provider argument names, e.g.
+    /// `description`): whoever takes the object over copies them by hand.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub unread: Vec<String>,
+}
+
 /// One step of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -223,6 +248,9 @@ pub struct Step {
     pub change: Change,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub precondition: Option<Precondition>,
+    /// For a step on an existing IAM role or OIDC provider: the rest of it, as read.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub unchanged: Option<Unchanged>,
 }
 
 /// A command in a plan file: the rendered line, parsed back with the POSIX quoting it was
@@ -363,6 +391,7 @@ mod tests {
                 inverse: None,
                 change,
                 precondition: None,
+                unchanged: None,
             }],
             choices: Vec::new(),
             manual: None,

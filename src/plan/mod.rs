@@ -4,7 +4,8 @@
 //! changes for real.
 //!
 //! [`fix`] plans the fix of what the doctor reports broken; [`steps`] turns each change into a
-//! step with its before and after states and commands; [`webhook`] is what the EKS pod
+//! step with its before and after states and commands ([`unchanged`]: the rest of an IAM object
+//! it edits, for `-o terraform`); [`webhook`] is what the EKS pod
 //! identity webhook does at pod creation, for the restart step's new pods.
 
 pub mod diff;
@@ -15,5 +16,8 @@ pub mod simulate;
 pub mod step_commands;
 pub mod steps;
 pub mod terraform;
+#[cfg(test)]
+mod terraform_tests;
+pub mod unchanged;
 pub mod undo;
 pub mod webhook;

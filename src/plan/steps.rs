@@ -24,6 +24,7 @@ pub fn step(change: &Change, before: &Snapshot, after: &Snapshot) -> Step {
         inverse: inverse(change, before),
         change: change.clone(),
         precondition: precondition(change, before),
+        unchanged: super::unchanged::of(change, before),
     }
 }
 
