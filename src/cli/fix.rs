@@ -117,7 +117,7 @@ pub fn apply_and_report(
     }
     if !yes {
         let question = format!(
-            "Apply these {} to the cluster and the AWS account?",
+            "Apply {} to the cluster and the AWS account?",
             crate::model::words::count(plan.steps.len(), "step", "steps")
         );
         match confirm(&question) {

@@ -293,21 +293,22 @@ fn a_bare_pod_is_left_to_a_person_with_every_command_it_needs() {
     );
 }
 
-/// IAM's API returns documents URL-encoded; the undo command of a trust step must carry the
-/// text as stored, which `aws iam update-assume-role-policy` takes (the encoded form is
-/// refused as malformed).
+/// IAM's API returns documents URL-encoded (and as laid out when written); the undo command
+/// of a trust step must carry the document decoded, which `aws iam update-assume-role-policy`
+/// takes (the encoded form is refused as malformed), on one line.
 #[test]
-fn a_trust_steps_undo_command_carries_the_document_decoded() {
+fn a_trust_steps_undo_command_carries_the_document_decoded_on_one_line() {
     let mut snap = scenario("trust-sub-typo-kubeflow");
     let mut original = String::new();
     for role in snap.aws.iam.roles.values_mut() {
         if let Some(doc) = role.trust_policy.as_mut() {
-            original = crate::policy::decode_document(&doc.0).unwrap().into_owned();
-            doc.0 = percent_encoding::utf8_percent_encode(
-                &original,
-                percent_encoding::NON_ALPHANUMERIC,
-            )
-            .to_string();
+            let text = crate::policy::decode_document(&doc.0).unwrap().into_owned();
+            let value: Value = serde_json::from_str(&text).unwrap();
+            original = serde_json::to_string(&value).unwrap();
+            let pretty = serde_json::to_string_pretty(&value).unwrap();
+            doc.0 =
+                percent_encoding::utf8_percent_encode(&pretty, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string();
         }
     }
     let FixOutcome::Ready { plan, .. } =

@@ -345,11 +345,27 @@ fn client_ids(snap: &Snapshot, arn: &str) -> Option<String> {
 /// A policy document as IAM's API returned it (URL-encoded, RFC 3986) decoded back to the
 /// text that was stored, which is what `aws iam update-assume-role-policy` / `put-role-policy`
 /// take: the CLI sends `--policy-document` as given, so the encoded form would be refused as
-/// malformed. Text that does not decode is left as read.
+/// malformed. Its layout whitespace is dropped, so the command is one line to read and paste
+/// (JSON allows none of it inside strings; keys, order and duplicates stay as they were, and
+/// the journal restores the stored bytes themselves). Text that does not decode is left as read.
 fn as_stored(document: &str) -> String {
-    crate::policy::decode_document(document)
+    let text = crate::policy::decode_document(document)
         .map(std::borrow::Cow::into_owned)
-        .unwrap_or_else(|_| document.to_string())
+        .unwrap_or_else(|_| document.to_string());
+    let (mut out, mut in_string, mut escaped) = (String::with_capacity(text.len()), false, false);
+    for c in text.chars() {
+        match c {
+            _ if in_string => {
+                in_string = escaped || c != '"';
+                escaped = !escaped && c == '\\';
+            }
+            '"' => in_string = true,
+            ' ' | '\n' | '\r' | '\t' => continue,
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The command that undoes `change`, from the state in `before`; `None` when undoing is a
