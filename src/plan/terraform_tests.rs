@@ -213,11 +213,11 @@ fn blocks(text: &str) -> Result<Vec<Block>, String> {
     Ok(out)
 }
 
-/// The arguments each resource kind the renderer writes must have (the providers' required
-/// arguments, and `name`/`path` of an imported role, which Terraform would otherwise change).
+/// The arguments each resource kind the renderer writes must have: the providers' required
+/// arguments, and a role's `name` (an imported role also needs its `path`, checked below).
 fn required(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
-        "aws_iam_role" => &["name", "path", "assume_role_policy"],
+        "aws_iam_role" => &["name", "assume_role_policy"],
         "aws_iam_role_policy" => &["name", "role", "policy"],
         "aws_iam_role_policy_attachment" => &["role", "policy_arn"],
         "aws_iam_openid_connect_provider" => &["url", "client_id_list", "thumbprint_list"],
@@ -255,6 +255,14 @@ fn problems(text: &str) -> Vec<String> {
         .filter(|b| b.kind == "resource")
         .map(|b| b.labels.join("."))
         .collect();
+    let imported: BTreeSet<String> = blocks
+        .iter()
+        .filter(|b| b.kind == "import")
+        .filter_map(|b| match b.args.get("to").map(Vec::as_slice) {
+            Some([Token::Word(to)]) => Some(to.clone()),
+            _ => None,
+        })
+        .collect();
     for b in &blocks {
         match b.kind.as_str() {
             "resource" => {
@@ -272,6 +280,14 @@ fn problems(text: &str) -> Vec<String> {
                     if !b.args.contains_key(*arg) {
                         out.push(format!("{kind} without {arg}"));
                     }
+                }
+                // Imported, a role left on the default "/" would be replaced (`path` forces a
+                // new resource).
+                if kind == "aws_iam_role"
+                    && imported.contains(&b.labels.join("."))
+                    && !b.args.contains_key("path")
+                {
+                    out.push("imported aws_iam_role without path".into());
                 }
                 if kind == "kubernetes_annotations" {
                     if !b.nested.get("metadata").is_some_and(|m| m.contains("name")) {
@@ -415,7 +431,13 @@ fn the_reader_catches_what_terraform_would_refuse() {
     assert!(!problems("resource \"aws_iam_role\" \"r\" {\n  name = \"x${y}\"\n}\n").is_empty());
     let no_path =
         "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  assume_role_policy = \"{}\"\n}\n";
-    assert_eq!(problems(no_path), ["aws_iam_role without path"]);
+    assert_eq!(
+        problems(no_path),
+        Vec::<String>::new(),
+        "created: path defaults"
+    );
+    let imported = format!("import {{\n  to = aws_iam_role.r\n  id = \"r\"\n}}\n\n{no_path}");
+    assert_eq!(problems(&imported), ["imported aws_iam_role without path"]);
     let bad_import = "import {\n  to = aws_iam_role_policy.p\n  id = \"role/policy\"\n}\n\nresource \"aws_iam_role_policy\" \"p\" {\n  name = \"p\"\n  role = \"r\"\n  policy = \"{}\"\n}\n";
     assert_eq!(problems(bad_import).len(), 1, "{:?}", problems(bad_import));
 }
