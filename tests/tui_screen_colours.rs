@@ -135,9 +135,11 @@ fn sample_plan() -> kubectl_irsa::model::plan::Plan {
             inverse: None,
             change,
             precondition: None,
+            unchanged: None,
         }],
         choices: Vec::new(),
         manual: None,
+        recreate: Vec::new(),
     }
 }
 

@@ -79,7 +79,9 @@ pub fn print(output: PlanOutput, plan: &Plan, outcome: &Outcome, extra: &str, sh
             .and_then(|s| writeln!(out, "{s}")),
         PlanOutput::Shell => write!(out, "{}", render_plan::shell(plan)),
         PlanOutput::Terraform => write!(out, "{}", crate::plan::terraform::render(plan)),
-        PlanOutput::Text if shown || plan.steps.is_empty() => write!(out, "{extra}"),
+        PlanOutput::Text if shown || (plan.steps.is_empty() && plan.recreate.is_empty()) => {
+            write!(out, "{extra}")
+        }
         PlanOutput::Text => write!(out, "{}{extra}", render_plan::text(plan)),
     };
 }
@@ -115,7 +117,7 @@ pub fn apply_and_report(
     }
     if !yes {
         let question = format!(
-            "Apply these {} to the cluster and the AWS account?",
+            "Apply {} to the cluster and the AWS account?",
             crate::model::words::count(plan.steps.len(), "step", "steps")
         );
         match confirm(&question) {
@@ -158,11 +160,14 @@ pub fn apply_and_report(
                     None,
                     Some(after.as_ref()),
                     exit::OK,
+                    // The Jobs to re-create are repeated: the diagnosis after shows their old
+                    // pods until they are.
                     format!(
-                        "\napplied {} (journal {}; `kubectl irsa undo {}` reverts it)\n{}",
+                        "\napplied {} (journal {}; `kubectl irsa undo {}` reverts it)\n{}{}",
                         crate::model::words::count(plan.steps.len(), "step", "steps"),
                         plan.id,
                         plan.id,
+                        render_plan::recreate_text(plan),
                         super::render_text::render(after, false)
                     ),
                 ),
@@ -214,6 +219,7 @@ fn no_steps(
         steps: Vec::new(),
         choices,
         manual,
+        recreate: Vec::new(),
     }
 }
 
@@ -345,6 +351,17 @@ pub fn present(outcome: FixOutcome, p: &Presented) -> i32 {
         }
         FixOutcome::Ready { plan, .. } => plan,
     };
+    if plan.steps.is_empty() {
+        // Only Jobs to re-create by hand (the identity is already right): nothing to write.
+        print(
+            p.output,
+            &plan,
+            &Outcome::of(&plan, PlanResult::Planned),
+            "\nnothing to write: re-create the workloads above by hand\n",
+            false,
+        );
+        return exit::OK;
+    }
     match (p.source, p.dry_run || p.output.prints_only()) {
         (Source::Live(opts), false) => {
             // Text: the plan is shown before asking; the outcome follows it.

@@ -131,6 +131,7 @@ fn empty(target: &str, manual: Option<String>) -> Plan {
         steps: Vec::new(),
         choices: Vec::new(),
         manual,
+        recreate: Vec::new(),
     }
 }
 

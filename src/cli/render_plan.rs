@@ -20,6 +20,9 @@ pub struct Outcome<'a> {
     /// The ways to fix an ambiguous link (`--choice N`).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub choices: &'a [crate::model::plan::Choice],
+    /// Jobs and CronJobs to re-create by hand: no step restarts them.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub recreate: &'a [crate::model::plan::Recreate],
     pub result: PlanResult,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -36,6 +39,7 @@ impl<'a> Outcome<'a> {
             target: &plan.target,
             steps: &plan.steps,
             choices: &plan.choices,
+            recreate: &plan.recreate,
             result,
             reason: None,
             diagnosis: None,
@@ -67,6 +71,26 @@ pub fn text(plan: &Plan) -> String {
             out.push_str(&format!("   undo: $ {}\n", line(&inv.render())));
         }
     }
+    out.push_str(&recreate_text(plan));
+    out
+}
+
+/// The workloads the plan names for re-creation by hand, after its steps.
+pub fn recreate_text(plan: &Plan) -> String {
+    if plan.recreate.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nthen re-create by hand (no step restarts these):\n");
+    for r in &plan.recreate {
+        out.push_str(&format!(
+            "  {} {}/{}: {}\n   $ {}\n",
+            line(&r.kind),
+            line(&r.namespace),
+            line(&r.name),
+            line(&r.how),
+            line(&r.command.render())
+        ));
+    }
     out
 }
 
@@ -84,6 +108,18 @@ pub fn shell(plan: &Plan) -> String {
             line(&step.action),
             line(&crate::app::fix::describe(step)),
             step.command.render()
+        ));
+    }
+    for r in &plan.recreate {
+        // Left commented: re-creating a Job needs its manifest, and a CronJob's run is the
+        // user's call.
+        out.push_str(&format!(
+            "\n# then re-create {} {}/{}: {}\n# {}\n",
+            line(&r.kind),
+            line(&r.namespace),
+            line(&r.name),
+            line(&r.how),
+            line(&r.command.render())
         ));
     }
     out

@@ -197,6 +197,8 @@ struct PlanFile {
     id: String,
     target: String,
     steps: Vec<Step>,
+    #[serde(default)]
+    recreate: Vec<crate::model::plan::Recreate>,
 }
 
 pub fn apply(args: &ApplyArgs, read_only: bool) -> i32 {
@@ -238,6 +240,7 @@ pub fn apply(args: &ApplyArgs, read_only: bool) -> i32 {
         steps: file.steps,
         choices: Vec::new(),
         manual: None,
+        recreate: file.recreate,
     };
     if args.output.prints_only() {
         print(

@@ -108,9 +108,10 @@ pub fn parse_time(text: &str) -> Option<jiff::Timestamp> {
 }
 
 /// The command that recreates a workload's pods so the webhook mutates them again:
-/// `kubectl rollout restart` for the kinds that have it, a delete for the others (the fix's
-/// words then say to recreate the object, see [`with_restart`]); `None` for a service account
-/// no pod runs as yet (pods started later get the change anyway).
+/// `kubectl rollout restart` for the kinds that have it, the [`recreate`] command for a Job or
+/// a CronJob, a delete for the others (the fix's words then say to recreate the object, see
+/// [`with_restart`]); `None` for a service account no pod runs as yet (pods started later get
+/// the change anyway).
 pub fn restart_command(kind: WorkloadKind, ns: &str, name: &str) -> Option<CommandLine> {
     match kind {
         WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => {
@@ -123,10 +124,8 @@ pub fn restart_command(kind: WorkloadKind, ns: &str, name: &str) -> Option<Comma
                 ns,
             ]))
         }
-        WorkloadKind::Pod
-        | WorkloadKind::ReplicaSet
-        | WorkloadKind::Job
-        | WorkloadKind::CronJob => Some(CommandLine::kubectl([
+        WorkloadKind::Job | WorkloadKind::CronJob => recreate(kind, ns, name).map(|r| r.command),
+        WorkloadKind::Pod | WorkloadKind::ReplicaSet => Some(CommandLine::kubectl([
             "delete",
             kind.short(),
             name,
@@ -137,9 +136,6 @@ pub fn restart_command(kind: WorkloadKind, ns: &str, name: &str) -> Option<Comma
     }
 }
 
-/// `fix` followed by the restart of the workload's pods: its command, and for kinds Kubernetes
-/// cannot restart in place (a bare pod, a ReplicaSet, a Job, a CronJob) words saying the command
-/// deletes the object and it must be recreated from its manifest.
 /// The workload as a plan names it, for the kinds whose controller recreates pods from a
 /// template a plan can edit and restart.
 pub fn plan_workload(
@@ -176,10 +172,47 @@ pub fn switch_service_account(
     ])
 }
 
+/// A Job's or a CronJob's pods as a plan names them for re-creation by hand: a Job's pod
+/// template cannot be changed or restarted, so the Job is deleted and re-created from its
+/// manifest; a CronJob's next run makes a new Job whose pods the webhook mutates then.
+/// `None` for the other kinds (a controller restarts them, or nothing recreates a bare pod).
+pub fn recreate(kind: WorkloadKind, ns: &str, name: &str) -> Option<crate::model::plan::Recreate> {
+    let (how, command) = match kind {
+        WorkloadKind::Job => (
+            "its pods keep the identity they started with and cannot be restarted: after the fix, delete the Job and re-create it from its manifest (`kubectl apply -f`)".to_string(),
+            CommandLine::kubectl(["delete", "job", name, "-n", ns]),
+        ),
+        WorkloadKind::CronJob => (
+            "its next scheduled run starts pods with the change (a run in progress keeps the identity it started with); to run it now, create a Job from it".to_string(),
+            CommandLine::kubectl([
+                "create".to_string(),
+                "job".to_string(),
+                format!("{name}-irsa-fix"),
+                format!("--from=cronjob/{name}"),
+                "-n".to_string(),
+                ns.to_string(),
+            ]),
+        ),
+        _ => return None,
+    };
+    Some(crate::model::plan::Recreate {
+        kind: kind.kind_name().to_string(),
+        namespace: ns.to_string(),
+        name: name.to_string(),
+        how,
+        command,
+    })
+}
+
+/// `fix` followed by the restart of the workload's pods: its command, and for kinds Kubernetes
+/// cannot restart in place words saying what to do instead (a bare pod or a ReplicaSet: the
+/// command deletes it and it must be recreated from its manifest; a Job or a CronJob: the
+/// [`recreate`] a plan names).
 pub fn with_restart(fix: Fix, kind: WorkloadKind, ns: &str, name: &str) -> Fix {
     let mut fix = fix.commands(restart_command(kind, ns, name));
-    // As data only where a controller recreates the pods; a bare pod, a Job or a CronJob's
-    // run is recreated by hand (the words say so), so no plan can prove it done.
+    // As data only where a controller recreates the pods; a Job or a CronJob's run is
+    // re-created by hand, which a plan names ([`recreate`]) and its proof counts as done; a
+    // bare pod has no owner to recreate it, so no plan can prove it done.
     if matches!(
         kind,
         WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet
@@ -192,10 +225,12 @@ pub fn with_restart(fix: Fix, kind: WorkloadKind, ns: &str, name: &str) -> Fix {
             },
         });
     }
-    if matches!(
-        kind,
-        WorkloadKind::Pod | WorkloadKind::ReplicaSet | WorkloadKind::Job | WorkloadKind::CronJob
-    ) {
+    if let Some(r) = recreate(kind, ns, name) {
+        fix.summary
+            .push_str(&format!("; the {}: {}", kind.kind_name(), r.how));
+        fix.recreate.push(r);
+    }
+    if matches!(kind, WorkloadKind::Pod | WorkloadKind::ReplicaSet) {
         fix.summary.push_str(&format!(
             "; `kubectl delete` removes the {}: recreate it from its manifest",
             kind.kind_name()

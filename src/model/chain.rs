@@ -209,6 +209,9 @@ pub struct Fix {
     /// When the right fix is ambiguous: each way, what it means and its changes (`--choice N`
     /// picks one; `changes` is then empty).
     pub choices: Vec<FixChoice>,
+    /// Workloads whose pods must be re-created by hand for the fix to reach them (a Job, a
+    /// CronJob's next run): a plan names them instead of a restart step.
+    pub recreate: Vec<super::plan::Recreate>,
 }
 
 /// One way to fix an ambiguous link, as data.
@@ -225,6 +228,7 @@ impl Fix {
             commands: Vec::new(),
             changes: Vec::new(),
             choices: Vec::new(),
+            recreate: Vec::new(),
         }
     }
 

@@ -8,6 +8,8 @@
 //! what the in-memory apply in `plan::simulate` needs), its [`Change::system`] and
 //! [`Change::action`], and its handling in both.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::command::CommandLine;
@@ -243,6 +245,29 @@ pub struct Precondition {
     pub generation: Option<i64>,
 }
 
+/// What an existing IAM object holds besides what a step changes, as read when planning: a
+/// tool that takes the object over whole (`-o terraform` imports the role or provider) must
+/// write these as they are, or its next run changes them (a role's `path` even replaces it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unchanged {
+    /// A role's path (`/` unless it has one).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub tags: BTreeMap<String, String>,
+    /// A role's permissions boundary (its policy ARN).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub permissions_boundary: Option<String>,
+    /// An OIDC provider's server certificate thumbprints.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub thumbprints: Vec<String>,
+    /// The attributes that could not be read (their provider argument names, e.g.
+    /// `description`): whoever takes the object over copies them by hand.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub unread: Vec<String>,
+}
+
 /// One step of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -266,6 +291,9 @@ pub struct Step {
     pub change: Change,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub precondition: Option<Precondition>,
+    /// For a step on an existing IAM role or OIDC provider: the rest of it, as read.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub unchanged: Option<Unchanged>,
 }
 
 /// A command in a plan file: the rendered line, parsed back with the POSIX quoting it was
@@ -312,6 +340,25 @@ mod optional_command_text {
     }
 }
 
+/// A workload whose pods no controller restarts in place (a Job, a CronJob's runs): the plan
+/// makes the identity fix and names it here instead of a restart step, with what the user does
+/// so its pods start again and the webhook mutates them (issue 11 "Restarts"). The planner's
+/// proof counts its pods as recreated; nothing is written for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recreate {
+    /// `Job` or `CronJob`.
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// What to do, in a sentence.
+    pub how: String,
+    /// The command that starts it (a CronJob: a run now; a Job: the delete before re-creating
+    /// it from its manifest).
+    #[serde(with = "command_text")]
+    pub command: CommandLine,
+}
+
 /// One way to resolve an ambiguous fix, for `--choice N`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -348,6 +395,10 @@ pub struct Plan {
     /// Why no safe automatic fix exists, and what to do by hand.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub manual: Option<String>,
+    /// Workloads to re-create by hand once the steps are made (a Job, a CronJob's next run):
+    /// no step restarts them.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub recreate: Vec<Recreate>,
 }
 
 #[cfg(test)]
@@ -383,9 +434,11 @@ mod tests {
                 inverse: None,
                 change,
                 precondition: None,
+                unchanged: None,
             }],
             choices: Vec::new(),
             manual: None,
+            recreate: Vec::new(),
         };
         let json = serde_json::to_value(&plan).unwrap();
         assert_eq!(json["steps"][0]["system"], "kubernetes");
@@ -393,8 +446,28 @@ mod tests {
         assert_eq!(json["steps"][0]["object"]["kind"], "ServiceAccount");
         assert_eq!(json["steps"][0]["command"], "kubectl annotate sa checkout");
         assert_eq!(json["schemaVersion"], 1);
+        assert!(
+            json.get("recreate").is_none(),
+            "additive: absent when empty"
+        );
         let back: Plan = serde_json::from_value(json).unwrap();
         assert_eq!(back, plan);
+        // A Job to re-create reads back with its command as the line to paste.
+        let mut with_job = plan.clone();
+        with_job.recreate.push(Recreate {
+            kind: "Job".into(),
+            namespace: "shop".into(),
+            name: "backfill".into(),
+            how: "delete and re-create it".into(),
+            command: CommandLine::kubectl(["delete", "job", "backfill", "-n", "shop"]),
+        });
+        let json = serde_json::to_value(&with_job).unwrap();
+        assert_eq!(json["recreate"][0]["kind"], "Job");
+        assert_eq!(
+            json["recreate"][0]["command"],
+            "kubectl delete job backfill -n shop"
+        );
+        assert_eq!(serde_json::from_value::<Plan>(json).unwrap(), with_job);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 use crate::diagnose::{DiagnoseError, Selection, diagnose};
 use crate::model::chain::FixChoice;
 use crate::model::chain::{Severity, Status};
-use crate::model::plan::{Change, Choice, PLAN_SCHEMA_VERSION, Plan, System};
+use crate::model::plan::{Change, Choice, PLAN_SCHEMA_VERSION, Plan, Recreate, System};
 use crate::model::{Report, Snapshot};
 
 use super::simulate::{self, SimulateError};
@@ -184,6 +184,8 @@ struct Broken {
     manual: Vec<String>,
     /// The first ambiguous fix's ways.
     choices: Vec<FixChoice>,
+    /// Jobs and CronJobs whose pods are re-created by hand (no step restarts them).
+    recreate: Vec<Recreate>,
 }
 
 fn broken_fixes(report: &Report) -> Broken {
@@ -214,8 +216,14 @@ fn broken_fixes(report: &Report) -> Broken {
                 .filter_map(|f| f.fix.as_ref())
                 .flat_map(|fix| fix.changes.clone())
                 .collect();
-            if !found.is_empty() {
+            let recreate: Vec<Recreate> = errors
+                .iter()
+                .filter_map(|f| f.fix.as_ref())
+                .flat_map(|fix| fix.recreate.clone())
+                .collect();
+            if !found.is_empty() || !recreate.is_empty() {
                 out.changes.extend(found);
+                out.recreate.extend(recreate);
                 continue;
             }
             for f in errors {
@@ -235,6 +243,60 @@ fn broken_fixes(report: &Report) -> Broken {
         }
     }
     out
+}
+
+/// `into` with the workloads of `new` it did not name yet; returns whether it grew.
+fn merge_recreate(into: &mut Vec<Recreate>, new: Vec<Recreate>) -> bool {
+    let mut grew = false;
+    for r in new {
+        let same =
+            |x: &Recreate| x.kind == r.kind && x.namespace == r.namespace && x.name == r.name;
+        if !into.iter().any(same) {
+            into.push(r);
+            grew = true;
+        }
+    }
+    grew
+}
+
+/// `snap` (the steps made) with the pods of `recreate` started again by hand after the last
+/// step, as the plan tells the user to.
+fn recreated(
+    snap: Snapshot,
+    recreate: &[Recreate],
+    now: jiff::Timestamp,
+    steps: usize,
+) -> Result<Snapshot, SimulateError> {
+    let at = now
+        .checked_add(jiff::SignedDuration::from_secs(
+            i64::try_from(steps).unwrap_or(i64::MAX / 2),
+        ))
+        .unwrap_or(now);
+    recreate
+        .iter()
+        .try_fold(snap, |s, r| simulate::recreate(&s, r, at))
+}
+
+/// The reasons no plan is offered, and when earlier rounds found changes (a bare pod's missing
+/// annotation, before the pod must be recreated by hand), those changes' commands as the first
+/// thing to do by hand: the words alone would leave them out.
+fn with_earlier(
+    mut reasons: Vec<String>,
+    changes: &[Change],
+    snap: &Snapshot,
+    after: &Snapshot,
+) -> Vec<String> {
+    if !changes.is_empty() {
+        let commands: Vec<String> = changes
+            .iter()
+            .map(|c| format!("`{}`", steps::step(c, snap, after).command.render()))
+            .collect();
+        reasons.push(format!(
+            "before that, by hand: {}",
+            commands.join(", then ")
+        ));
+    }
+    reasons
 }
 
 /// Plans the fix of everything `sel` selects in `snap`, proven in memory. `id` and `target`
@@ -287,6 +349,7 @@ pub fn plan_seeded(
     choice: Option<usize>,
 ) -> Result<FixOutcome, PlanError> {
     let mut changes: Vec<Change> = Vec::new();
+    let mut recreate: Vec<Recreate> = Vec::new();
     let mut after = snap.clone();
     if !seed.is_empty() {
         merge(&mut changes, seed);
@@ -308,6 +371,7 @@ pub fn plan_seeded(
             changes: mut new,
             manual,
             choices,
+            recreate: new_recreate,
         } = broken_fixes(&current);
         if !choices.is_empty() {
             // One choice per plan: the first ambiguity takes it, a later one needs a hand.
@@ -339,13 +403,16 @@ pub fn plan_seeded(
                 }
             }
         }
-        if new.is_empty() && manual.is_empty() {
+        if new.is_empty() && new_recreate.is_empty() && manual.is_empty() {
             break;
         }
         if !manual.is_empty() {
-            return Ok(FixOutcome::Manual { reasons: manual });
+            return Ok(FixOutcome::Manual {
+                reasons: with_earlier(manual, &changes, snap, &after),
+            });
         }
-        if !merge(&mut changes, new) {
+        let more_recreated = merge_recreate(&mut recreate, new_recreate);
+        if !merge(&mut changes, new) && !more_recreated {
             // The same changes again and still broken: they do not fix it.
             return Ok(FixOutcome::Manual {
                 reasons: vec![
@@ -354,7 +421,9 @@ pub fn plan_seeded(
             });
         }
         let refs: Vec<&Change> = changes.iter().collect();
-        after = match simulate::apply(snap, &refs, now) {
+        after = match simulate::apply(snap, &refs, now)
+            .and_then(|a| recreated(a, &recreate, now, changes.len()))
+        {
             Ok(a) => a,
             // An object the plan touches was not read: the plan cannot be proven, so it is
             // not offered.
@@ -373,7 +442,7 @@ pub fn plan_seeded(
             )],
         });
     }
-    if changes.is_empty() {
+    if changes.is_empty() && recreate.is_empty() {
         return Ok(FixOutcome::NothingToDo);
     }
     let plan = Plan {
@@ -386,6 +455,7 @@ pub fn plan_seeded(
             .collect(),
         choices: Vec::new(),
         manual: None,
+        recreate,
     };
     Ok(FixOutcome::Ready {
         plan,

@@ -104,7 +104,16 @@ fn outcomes() -> Vec<(String, &'static str)> {
                     "{name}: offered only when nothing is broken after"
                 );
                 let changes: Vec<&Change> = plan.steps.iter().map(|s| &s.change).collect();
-                let fixed = simulate::apply(&snap, &changes, now()).unwrap();
+                // The Jobs it names are re-created by hand after the steps, as the user is told.
+                let after_steps = now()
+                    .checked_add(jiff::SignedDuration::from_secs(plan.steps.len() as i64))
+                    .unwrap();
+                let fixed = plan
+                    .recreate
+                    .iter()
+                    .fold(simulate::apply(&snap, &changes, now()).unwrap(), |s, r| {
+                        simulate::recreate(&s, r, after_steps).unwrap()
+                    });
                 for step in &plan.steps {
                     if let Change::PutTrustPolicy { document, .. } = &step.change {
                         let before = step.before.as_deref().unwrap_or("{}");
@@ -168,6 +177,9 @@ fn every_scenario_is_fixed_in_memory_or_says_why_not() {
             "pi-trust-no-tagsession",
             "pi-trust-irsa-only",
             "basic",
+            // A Job's or CronJob's pods, named for re-creation (issue 11 "Restarts").
+            "job-pod-before-annotation",
+            "cronjob-annotation-missing-trusted",
         ],
         "ready",
     );
@@ -190,4 +202,141 @@ fn every_scenario_is_fixed_in_memory_or_says_why_not() {
     );
     let ready = all.iter().filter(|(_, k)| *k == "ready").count();
     assert!(ready >= 25, "{ready} scenarios fixed: {all:?}");
+}
+
+fn scenario(name: &str) -> Snapshot {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scenarios")
+        .join(name)
+        .join("bundle");
+    crate::sources::bundle::load_dirs(&[dir]).unwrap()
+}
+
+fn plan_of(name: &str) -> FixOutcome {
+    plan_fix(
+        &scenario(name),
+        &Selection::default(),
+        "t",
+        "all",
+        now(),
+        None,
+    )
+    .unwrap()
+}
+
+/// Issue 11 "Restarts": a Job's or a CronJob's pods are named for re-creation by hand, not
+/// restarted by a step, and the proof counts them re-created.
+#[test]
+fn a_jobs_pods_are_named_for_re_creation_and_no_step_restarts_them() {
+    // The identity is right already: no step, only the Job to re-create.
+    let FixOutcome::Ready { plan, after } = plan_of("job-pod-before-annotation") else {
+        panic!("a Job whose pod predates the annotation is fixable");
+    };
+    assert!(plan.steps.is_empty(), "{:?}", plan.steps);
+    assert_eq!(plan.recreate.len(), 1);
+    let r = &plan.recreate[0];
+    assert_eq!(
+        (r.kind.as_str(), r.namespace.as_str(), r.name.as_str()),
+        ("Job", "etl", "backfill")
+    );
+    assert!(
+        r.how.contains("re-create it from its manifest"),
+        "{}",
+        r.how
+    );
+    assert_eq!(r.command.render(), "kubectl delete job backfill -n etl");
+    assert!(after.workloads.iter().all(|w| w.status == Status::Ok));
+
+    // A CronJob's run: the annotation is a step, the next run is named, nothing restarts.
+    let FixOutcome::Ready { plan, .. } = plan_of("cronjob-annotation-missing-trusted") else {
+        panic!("a CronJob's missing annotation is fixable");
+    };
+    let actions: Vec<&str> = plan.steps.iter().map(|s| s.action.as_str()).collect();
+    assert_eq!(actions, ["annotate"]);
+    assert!(
+        !plan
+            .steps
+            .iter()
+            .any(|s| matches!(s.change, Change::RolloutRestart { .. }))
+    );
+    assert_eq!(plan.recreate.len(), 1);
+    assert_eq!(plan.recreate[0].kind, "CronJob");
+    assert_eq!(plan.recreate[0].name, "hourly-reports");
+    assert!(plan.recreate[0].how.contains("next scheduled run"));
+    assert_eq!(
+        plan.recreate[0].command.render(),
+        "kubectl create job hourly-reports-irsa-fix '--from=cronjob/hourly-reports' -n etl"
+    );
+}
+
+/// Without the re-creation the proof would not hold: the Job's old pod still lacks the
+/// credentials after the steps alone.
+#[test]
+fn the_steps_alone_leave_a_jobs_old_pod_broken() {
+    let snap = scenario("cronjob-annotation-missing-trusted");
+    let FixOutcome::Ready { plan, .. } =
+        plan_fix(&snap, &Selection::default(), "t", "all", now(), None).unwrap()
+    else {
+        panic!("fixable");
+    };
+    let changes: Vec<&Change> = plan.steps.iter().map(|s| &s.change).collect();
+    let steps_only = simulate::apply(&snap, &changes, now()).unwrap();
+    let report = crate::diagnose::diagnose(&steps_only, &Selection::default()).unwrap();
+    assert!(report.workloads.iter().any(|w| w.status == Status::Broken));
+}
+
+/// A bare pod has no owner to recreate it: no plan, and the words say what to do by hand,
+/// the annotation the plan found first included.
+#[test]
+fn a_bare_pod_is_left_to_a_person_with_every_command_it_needs() {
+    let FixOutcome::Manual { reasons } = plan_of("annotation-missing-trusted") else {
+        panic!("a bare pod cannot be proven recreated");
+    };
+    let text = reasons.join("; ");
+    assert!(text.contains("INJECTION_MISSING"), "{text}");
+    assert!(
+        text.contains("`kubectl delete` removes the Pod: recreate it from its manifest"),
+        "{text}"
+    );
+    assert!(
+        text.contains("before that, by hand: `kubectl annotate serviceaccount ledger -n finance"),
+        "{text}"
+    );
+}
+
+/// IAM's API returns documents URL-encoded (and as laid out when written); the undo command
+/// of a trust step must carry the document decoded, which `aws iam update-assume-role-policy`
+/// takes (the encoded form is refused as malformed), on one line.
+#[test]
+fn a_trust_steps_undo_command_carries_the_document_decoded_on_one_line() {
+    let mut snap = scenario("trust-sub-typo-kubeflow");
+    let mut original = String::new();
+    for role in snap.aws.iam.roles.values_mut() {
+        if let Some(doc) = role.trust_policy.as_mut() {
+            let text = crate::policy::decode_document(&doc.0).unwrap().into_owned();
+            let value: Value = serde_json::from_str(&text).unwrap();
+            original = serde_json::to_string(&value).unwrap();
+            let pretty = serde_json::to_string_pretty(&value).unwrap();
+            doc.0 =
+                percent_encoding::utf8_percent_encode(&pretty, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string();
+        }
+    }
+    let FixOutcome::Ready { plan, .. } =
+        plan_fix(&snap, &Selection::default(), "t", "all", now(), None).unwrap()
+    else {
+        panic!("a trust fix");
+    };
+    let step = plan
+        .steps
+        .iter()
+        .find(|s| matches!(s.change, Change::PutTrustPolicy { .. }))
+        .unwrap();
+    let inverse = step.inverse.as_ref().unwrap();
+    assert_eq!(
+        inverse.argv().last(),
+        Some(&original),
+        "{}",
+        inverse.render()
+    );
 }

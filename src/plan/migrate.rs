@@ -220,6 +220,7 @@ pub fn plan_migrate(
         steps: steps::sequence(&changes, snap, now),
         choices: Vec::new(),
         manual: None,
+        recreate: Vec::new(),
     };
     Ok(MigrateOutcome {
         outcome: FixOutcome::Ready {

@@ -270,6 +270,7 @@ fn the_guarantee_check_catches_eksctls_order() {
         steps: super::steps::sequence(&eksctl, &snap, now()),
         choices: Vec::new(),
         manual: None,
+        recreate: Vec::new(),
     };
     let caught =
         std::panic::catch_unwind(|| never_without_credentials(&snap, &bad, "batch", "worker-a"));

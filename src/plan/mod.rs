@@ -4,10 +4,10 @@
 //! changes for real.
 //!
 //! [`fix`] plans the fix of what the doctor reports broken; [`steps`] turns each change into a
-//! step with its before and after states and commands; [`webhook`] is what the EKS pod
-//! identity webhook does at pod creation, for the restart step's new pods. [`migrate`] plans the
-//! stages of the move from IRSA to Pod Identity (with `migrate_stages`, `migrate_trust` and
-//! `migrate_preflight`).
+//! step with its before and after states and commands ([`unchanged`]: the rest of an IAM object
+//! it edits, for `-o terraform`); [`webhook`] is what the EKS pod identity webhook does at pod
+//! creation, for the restart step's new pods. [`migrate`] plans the stages of the move from
+//! IRSA to Pod Identity (with `migrate_stages`, `migrate_trust` and `migrate_preflight`).
 
 pub mod diff;
 pub mod fix;
@@ -28,5 +28,8 @@ pub mod simulate_addon;
 pub mod step_commands;
 pub mod steps;
 pub mod terraform;
+#[cfg(test)]
+mod terraform_tests;
+pub mod unchanged;
 pub mod undo;
 pub mod webhook;

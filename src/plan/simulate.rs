@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use super::webhook::{self, Identity};
 use crate::model::aws::{InlinePolicy, OidcProvider, PodIdentityAssociation, PolicyText};
-use crate::model::plan::{Change, WorkloadTarget};
+use crate::model::plan::{Change, Recreate, WorkloadTarget};
 use crate::model::{Fact, Listing, Snapshot};
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -420,6 +420,42 @@ fn restart(
     at: jiff::Timestamp,
 ) -> Result<(), SimulateError> {
     let template = template_mut(snap, w)?.clone();
+    renew_pods(snap, w, &template, at)
+}
+
+/// `snap` with the pods of a Job or CronJob re-created by hand ([`Recreate`]) at `at`: no step
+/// does it, but the plan's proof counts them as started again from the workload's template,
+/// as a restart's are. The template must have been read (a Job whose object was not listed
+/// cannot be proven).
+pub fn recreate(
+    snap: &Snapshot,
+    r: &Recreate,
+    at: jiff::Timestamp,
+) -> Result<Snapshot, SimulateError> {
+    let w = WorkloadTarget {
+        kind: r.kind.clone(),
+        namespace: r.namespace.clone(),
+        name: r.name.clone(),
+    };
+    let template = crate::diagnose::workloads::resolve(&snap.kube)
+        .into_iter()
+        .find(|x| {
+            x.id.namespace == w.namespace && x.id.name == w.name && x.id.kind.kind_name() == w.kind
+        })
+        .and_then(|x| x.template.cloned())
+        .ok_or_else(|| SimulateError::NotRead(format!("{} {}/{}", w.kind, w.namespace, w.name)))?;
+    let mut out = snap.clone();
+    renew_pods(&mut out, &w, &template, at)?;
+    Ok(out)
+}
+
+/// The workload's pods replaced by `template` as the webhook mutates it now, created at `at`.
+fn renew_pods(
+    snap: &mut Snapshot,
+    w: &WorkloadTarget,
+    template: &PodTemplateSpec,
+    at: jiff::Timestamp,
+) -> Result<(), SimulateError> {
     let spec = template.spec.clone().unwrap_or_default();
     let sa_name = spec
         .service_account_name

@@ -24,6 +24,7 @@ pub fn step(change: &Change, before: &Snapshot, after: &Snapshot) -> Step {
         inverse: inverse(change, before),
         change: change.clone(),
         precondition: precondition(change, before),
+        unchanged: super::unchanged::of(change, before),
     }
 }
 
@@ -458,6 +459,32 @@ fn client_ids(snap: &Snapshot, arn: &str) -> Option<String> {
     Some(format!("clientIDList: [{}]", ids.join(", ")))
 }
 
+/// A policy document as IAM's API returned it (URL-encoded, RFC 3986) decoded back to the
+/// text that was stored, which is what `aws iam update-assume-role-policy` / `put-role-policy`
+/// take: the CLI sends `--policy-document` as given, so the encoded form would be refused as
+/// malformed. Its layout whitespace is dropped, so the command is one line to read and paste
+/// (JSON allows none of it inside strings; keys, order and duplicates stay as they were, and
+/// the journal restores the stored bytes themselves). Text that does not decode is left as read.
+fn as_stored(document: &str) -> String {
+    let text = crate::policy::decode_document(document)
+        .map(std::borrow::Cow::into_owned)
+        .unwrap_or_else(|_| document.to_string());
+    let (mut out, mut in_string, mut escaped) = (String::with_capacity(text.len()), false, false);
+    for c in text.chars() {
+        match c {
+            _ if in_string => {
+                in_string = escaped || c != '"';
+                escaped = !escaped && c == '\\';
+            }
+            '"' => in_string = true,
+            ' ' | '\n' | '\r' | '\t' => continue,
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The command that undoes `change`, from the state in `before`; `None` when undoing is a
 /// delete the journal makes by the object's id (a created association) or nothing (a restart
 /// is repeated only when identity configuration changed back).
@@ -523,7 +550,7 @@ fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine> {
             let old = role(before, role_name)?.trust_policy.as_ref()?.0.clone();
             Some(command(&Change::PutTrustPolicy {
                 role_name: role_name.clone(),
-                document: old,
+                document: as_stored(&old),
             }))
         }
         Change::PutRolePolicy {
@@ -534,7 +561,7 @@ fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine> {
             Some(old) => command(&Change::PutRolePolicy {
                 role_name: role_name.clone(),
                 policy_name: policy_name.clone(),
-                document: old,
+                document: as_stored(&old),
             }),
             None => CommandLine::aws([
                 "iam",

@@ -6,9 +6,16 @@
 //! a delete, a workload's service account set in its own manifest) is a comment saying what
 //! to do. Pure: the plan's steps hold everything needed.
 //!
-//! To add a change: its block here, with its import id as the provider documents it.
+//! An imported object is written whole: Terraform changes whatever the configuration leaves
+//! out (an `aws_iam_role` without its `path` is even replaced, `path` forcing a new resource;
+//! without its `tags` or `permissions_boundary` they are removed). So a role carries what the
+//! step's [`Unchanged`] read, and a comment names what could not be read, to copy from
+//! `aws iam get-role` before `terraform plan`.
+//!
+//! To add a change: its block here, with its required arguments and its import id as the
+//! provider documents it (tests in `terraform_tests.rs` check both for every kind).
 
-use crate::model::plan::{Change, Plan, Step};
+use crate::model::plan::{Change, Plan, Step, Unchanged};
 
 /// An HCL string literal: JSON's escapes, plus `$${` and `%%{` so that nothing in a value
 /// (written by someone else) is read as an interpolation or a template directive.
@@ -68,6 +75,85 @@ fn hcl_value(v: &serde_json::Value, depth: usize) -> String {
     }
 }
 
+/// `tags = { ... }` at two spaces, or nothing for none.
+fn tags(tags: &std::collections::BTreeMap<String, String>) -> String {
+    if tags.is_empty() {
+        return String::new();
+    }
+    let items: Vec<String> = tags
+        .iter()
+        .map(|(k, v)| format!("    {} = {}\n", string(k), string(v)))
+        .collect();
+    format!("  tags = {{\n{}  }}\n", items.concat())
+}
+
+/// The comment naming the attributes of an imported object that were not read.
+fn unread(unchanged: Option<&Unchanged>, fallback: &[&str], read_with: &str) -> String {
+    let names: Vec<String> = match unchanged {
+        Some(u) => u.unread.clone(),
+        None => fallback.iter().map(|s| s.to_string()).collect(),
+    };
+    if names.is_empty() {
+        return String::new();
+    }
+    format!(
+        "  # Not read by kubectl-irsa: {}. Copy them here from `{read_with}` before `terraform plan`:\n  # left out, Terraform removes or resets them on the imported object.\n",
+        names.join(", ")
+    )
+}
+
+/// A role's path: as read, else from its ARN (`role/PATH/NAME`), else `None`.
+fn role_path(step: &Step) -> Option<String> {
+    if let Some(path) = step.unchanged.as_ref().and_then(|u| u.path.clone()) {
+        return Some(path);
+    }
+    let arn = step.object.arn.as_deref()?;
+    let resource = arn.split_once(":role/")?.1;
+    Some(match resource.rsplit_once('/') {
+        Some((path, _)) => format!("/{path}/"),
+        None => "/".to_string(),
+    })
+}
+
+/// The imported role, whole, with its new trust document.
+fn role_block(step: &Step, role_name: &str, doc: &str) -> String {
+    let n = name(&[role_name]);
+    let id = string(role_name);
+    let kept = step.unchanged.as_ref();
+    let mut body = format!("  name                 = {id}\n");
+    match role_path(step) {
+        Some(path) => body.push_str(&format!("  path                 = {}\n", string(&path))),
+        // Without it Terraform assumes "/", and a role on another path would be replaced.
+        None => body.push_str("  # path: not read; set it to the role's path (`aws iam get-role`): `path` forces a new role\n"),
+    }
+    if let Some(boundary) = kept.and_then(|u| u.permissions_boundary.as_deref()) {
+        body.push_str(&format!("  permissions_boundary = {}\n", string(boundary)));
+    }
+    body.push_str(&format!("  assume_role_policy   = {}\n", document(doc)));
+    body.push_str(&tags(&kept.map(|u| u.tags.clone()).unwrap_or_default()));
+    body.push_str(&unread(
+        kept,
+        &[
+            "tags",
+            "permissions_boundary",
+            "description",
+            "max_session_duration",
+        ],
+        &format!("aws iam get-role --role-name {role_name}"),
+    ));
+    format!(
+        "import {{\n  to = aws_iam_role.{n}\n  id = {id}\n}}\n\nresource \"aws_iam_role\" \"{n}\" {{\n{body}}}\n"
+    )
+}
+
+/// Whether the ServiceAccount held annotation `key` before the step (as YAML in `before`).
+fn annotated_before(step: &Step, key: &str) -> bool {
+    step.before
+        .as_deref()
+        .and_then(|yaml| serde_saphyr::from_str::<serde_json::Value>(yaml).ok())
+        .is_some_and(|v| v["metadata"]["annotations"].get(key).is_some())
+}
+
 fn block(step: &Step) -> String {
     let existed = step.before.is_some();
     match &step.change {
@@ -77,15 +163,22 @@ fn block(step: &Step) -> String {
             key,
             value: Some(value),
         } => format!(
-            "resource \"kubernetes_annotations\" \"{}\" {{\n  api_version = \"v1\"\n  kind        = \"ServiceAccount\"\n  metadata {{\n    name      = {}\n    namespace = {}\n  }}\n  annotations = {{\n    {} = {}\n  }}\n}}\n",
+            "resource \"kubernetes_annotations\" \"{}\" {{\n  api_version = \"v1\"\n  kind        = \"ServiceAccount\"\n  metadata {{\n    name      = {}\n    namespace = {}\n  }}\n  annotations = {{\n    {} = {}\n  }}\n{}}}\n",
             name(&["sa", namespace, sa]),
             string(sa),
             string(namespace),
             string(key),
-            string(value)
+            string(value),
+            // The annotation exists already, owned by whoever wrote it (kubectl, Helm):
+            // server-side apply refuses to take it over without `force`.
+            if annotated_before(step, key) {
+                "  # It exists with another value, set by another field manager: take it over.\n  force = true\n"
+            } else {
+                ""
+            }
         ),
         Change::RolloutRestart { workload } => format!(
-            "resource \"kubernetes_annotations\" \"{}\" {{\n  api_version = \"apps/v1\"\n  kind        = {}\n  metadata {{\n    name      = {}\n    namespace = {}\n  }}\n  # What `kubectl rollout restart` writes: new pods, mutated by the webhook now.\n  template_annotations = {{\n    \"kubectl.kubernetes.io/restartedAt\" = timestamp()\n  }}\n  lifecycle {{\n    ignore_changes = [template_annotations]\n  }}\n}}\n",
+            "resource \"kubernetes_annotations\" \"{}\" {{\n  api_version = \"apps/v1\"\n  kind        = {}\n  metadata {{\n    name      = {}\n    namespace = {}\n  }}\n  # What `kubectl rollout restart` writes: new pods, mutated by the webhook now.\n  template_annotations = {{\n    \"kubectl.kubernetes.io/restartedAt\" = timestamp()\n  }}\n  # An earlier `kubectl rollout restart` owns the annotation: take it over.\n  force = true\n  lifecycle {{\n    ignore_changes = [template_annotations]\n  }}\n}}\n",
             name(&["restart", &workload.namespace, &workload.name]),
             string(&workload.kind),
             string(&workload.name),
@@ -94,12 +187,7 @@ fn block(step: &Step) -> String {
         Change::PutTrustPolicy {
             role_name,
             document: doc,
-        } => format!(
-            "import {{\n  to = aws_iam_role.{n}\n  id = {id}\n}}\n\nresource \"aws_iam_role\" \"{n}\" {{\n  name               = {id}\n  assume_role_policy = {doc}\n}}\n",
-            n = name(&[role_name]),
-            id = string(role_name),
-            doc = document(doc)
-        ),
+        } => role_block(step, role_name, doc),
         Change::PutRolePolicy {
             role_name,
             policy_name,
@@ -134,7 +222,7 @@ fn block(step: &Step) -> String {
             string(policy_arn)
         ),
         Change::CreateOidcProvider { url, client_ids } => format!(
-            "resource \"aws_iam_openid_connect_provider\" \"{}\" {{\n  url            = {}\n  client_id_list = [{}]\n}}\n",
+            "resource \"aws_iam_openid_connect_provider\" \"{}\" {{\n  url            = {}\n  client_id_list = [{}]\n  # None given, IAM fetches the issuer's certificate thumbprint itself (as the plan's\n  # `aws iam create-open-id-connect-provider` does); aws provider versions that require\n  # the argument accept it empty.\n  thumbprint_list = []\n}}\n",
             name(&["oidc", url.rsplit('/').next().unwrap_or(url)]),
             string(url),
             client_ids
@@ -159,8 +247,20 @@ fn block(step: &Step) -> String {
                 .split_once(":oidc-provider/")
                 .map(|(_, u)| format!("https://{u}"))
                 .unwrap_or_default();
+            let kept = step.unchanged.as_ref();
+            let thumbprints = kept
+                .map(|u| u.thumbprints.iter().map(|t| string(t)).collect::<Vec<_>>())
+                .unwrap_or_default()
+                .join(", ");
+            let unread = unread(
+                kept,
+                &["thumbprint_list", "tags"],
+                &format!(
+                    "aws iam get-open-id-connect-provider --open-id-connect-provider-arn {provider_arn}"
+                ),
+            );
             format!(
-                "import {{\n  to = aws_iam_openid_connect_provider.{n}\n  id = {arn}\n}}\n\nresource \"aws_iam_openid_connect_provider\" \"{n}\" {{\n  url            = {url}\n  client_id_list = [{ids}]\n}}\n",
+                "import {{\n  to = aws_iam_openid_connect_provider.{n}\n  id = {arn}\n}}\n\nresource \"aws_iam_openid_connect_provider\" \"{n}\" {{\n  url             = {url}\n  client_id_list  = [{ids}]\n  thumbprint_list = [{thumbprints}]\n{unread}  # Check that `terraform plan` updates it in place: aws provider versions where\n  # client_id_list forces a new resource would replace the provider, and every role\n  # trusting it would fail until the new one exists.\n}}\n",
                 arn = string(provider_arn),
                 url = string(&url)
             )
@@ -251,6 +351,16 @@ pub fn render(plan: &Plan) -> String {
             None => out.push_str(&blocks[i]),
         }
     }
+    for r in &plan.recreate {
+        out.push_str(&format!(
+            "\n# Then re-create {} {}/{} (no resource restarts it): {}\n#   {}\n",
+            r.kind.replace('\n', " "),
+            r.namespace.replace('\n', " "),
+            r.name.replace('\n', " "),
+            r.how.replace('\n', " "),
+            r.command.render().replace('\n', "\n#   ")
+        ));
+    }
     out
 }
 
@@ -290,6 +400,7 @@ mod tests {
                 document: doc.into(),
             },
             precondition: None,
+            unchanged: None,
         };
         let plan = Plan {
             schema_version: PLAN_SCHEMA_VERSION,
@@ -301,6 +412,7 @@ mod tests {
             ],
             choices: Vec::new(),
             manual: None,
+            recreate: Vec::new(),
         };
         let out = render(&plan);
         assert_eq!(
@@ -344,13 +456,14 @@ mod tests {
             inverse: None,
             change,
             precondition: None,
+            unchanged: None,
         };
         let hcl = block(&step);
         assert!(
             hcl.contains("import {\n  to = aws_iam_role.app_role\n  id = \"app-role\""),
             "{hcl}"
         );
-        assert!(hcl.contains("assume_role_policy = jsonencode({"), "{hcl}");
+        assert!(hcl.contains("assume_role_policy   = jsonencode({"), "{hcl}");
         assert!(hcl.contains("\"Action\" = \"sts:AssumeRole\""), "{hcl}");
     }
 }

@@ -301,6 +301,12 @@ pub fn undo_plan(
             changes.push(inv);
         }
     }
+    // A Job or CronJob the fix named for re-creation needs it again to take the old identity.
+    let recreate = if changes.iter().any(identity) {
+        entry.plan.recreate.clone()
+    } else {
+        Vec::new()
+    };
     if changes.iter().any(identity) {
         changes.extend(
             restarts
@@ -315,5 +321,6 @@ pub fn undo_plan(
         steps: steps::sequence(&changes, fresh, now),
         choices: Vec::new(),
         manual: None,
+        recreate,
     })
 }

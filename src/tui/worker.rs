@@ -201,6 +201,24 @@ impl Worker {
                     FixOutcome::NothingToDo => {
                         Planned::Nothing(format!("nothing to fix: {workload} has no broken link"))
                     }
+                    // Only Jobs to re-create (the identity is right already): nothing to apply.
+                    FixOutcome::Ready { plan, .. } if plan.steps.is_empty() => {
+                        Planned::Nothing(format!(
+                            "nothing to write: re-create by hand {}",
+                            plan.recreate
+                                .iter()
+                                .map(|r| format!(
+                                    "{} {}/{} ({}: `{}`)",
+                                    r.kind,
+                                    r.namespace,
+                                    r.name,
+                                    r.how,
+                                    r.command.render()
+                                ))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ))
+                    }
                     FixOutcome::Ready { plan, .. } => Planned::Ready {
                         plan: Box::new(plan),
                         undoes: None,

@@ -208,6 +208,7 @@ mod tests {
             steps: Vec::new(),
             choices: Vec::new(),
             manual: None,
+            recreate: Vec::new(),
         }
     }
 

@@ -1357,6 +1357,59 @@ def irsa_fargate_healthy(b):
              note="G41: IRSA works on Fargate (only Pod Identity does not)")
 
 
+def running_job(w, ns, name, sa, role_arn=None, pod_created=POD_CREATED, cron=None):
+    """A Job (of CronJob `cron` when given) with one running pod, injected with `role_arn` or
+    not at all; returns the pod template."""
+    tpl = pod_template(sa, [container(name, f"registry.example.com/{name}:2.0.1")], {"app.kubernetes.io/name": name})
+    tpl["spec"]["restartPolicy"] = "Never"
+    job_name = f"{cron}-29321460" if cron else name
+    if cron:
+        w.k.add({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta(cron, ns),
+                 "spec": {"concurrencyPolicy": "Forbid", "schedule": "0 * * * *", "suspend": False,
+                          "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1,
+                          "jobTemplate": {"metadata": {"creationTimestamp": None}, "spec": {"backoffLimit": 1, "template": tpl}}},
+                 "status": {"lastScheduleTime": pod_created}})
+    owner = owner_ref("CronJob", cron, ns, api_version="batch/v1") if cron else None
+    w.k.add({"apiVersion": "batch/v1", "kind": "Job",
+             "metadata": meta(job_name, ns, created=pod_created, labels={"batch.kubernetes.io/job-name": job_name}, owner=owner),
+             "spec": {"backoffLimit": 1, "completions": 1, "parallelism": 1, "template": tpl},
+             "status": {"active": 1, "startTime": pod_created}})
+    w.k.add(pod(f"{job_name}-q7x2m", ns, tpl, w.node0, pod_created,
+                owner=owner_ref("Job", job_name, ns, api_version="batch/v1"),
+                inject=w.irsa_inject(role_arn) if role_arn else None))
+    w.namespaces.add(ns)
+    return tpl
+
+
+@scenario
+def job_pod_before_annotation(b):
+    """A1 for a Job: annotated after its pod started; no restart exists for a Job's pods, so the
+    plan names the Job for re-creation."""
+    w = World()
+    r = w.irsa_role("backfill-irsa", "etl", "backfill", actions=["s3:GetObject"], resources="arn:aws:s3:::raw-events/*")
+    w.sa("etl", "backfill", r.arn, created="2026-09-20T07:00:00Z", managed_fields=[
+        managed_field("kubectl-client-side-apply", "Update", "2026-09-20T07:00:00Z", annotations=["kubectl.kubernetes.io/last-applied-configuration"]),
+        managed_field("kubectl-annotate", "Update", "2026-10-03T14:22:10Z", annotations=["eks.amazonaws.com/role-arn"]),
+    ])
+    running_job(w, "etl", "backfill", "backfill")
+    w.emit(b)
+    b.expect("etl", "backfill", "injection", codes=["INJECTION_MISSING"], status="broken", mechanism="irsa",
+             note="A1: the Job's pod predates the annotation; a Job is re-created from its manifest (no rollout restart)")
+
+
+@scenario
+def cronjob_annotation_missing_trusted(b):
+    """A7 for a CronJob's run: the annotation is missing while the role trusts the SA; the fix
+    annotates, and the CronJob's next run picks it up."""
+    w = World()
+    r = w.irsa_role("reports-irsa", "etl", "reports", actions=["s3:PutObject"], resources="arn:aws:s3:::reports/*")
+    w.sa("etl", "reports", annotations={"meta.helm.sh/release-name": "reports"})
+    running_job(w, "etl", "reports", "reports", cron="hourly-reports")
+    w.emit(b)
+    b.expect("etl", "reports", "annotation", codes=["ANNOTATION_MISSING"], status="broken",
+             note="A7: CronJob -> Job -> Pod; the fix annotates and names the CronJob's next run")
+
+
 @scenario
 def cronjob_irsa(b):
     """A CronJob's last run: CronJob -> Job -> completed Pod, all on IRSA."""

@@ -362,3 +362,42 @@ fn read_only_shows_the_plan_and_enter_writes_nothing() {
     assert_eq!(toast.level, ToastLevel::Error);
     assert!(toast.text.contains("--read-only"), "{}", toast.text);
 }
+
+/// A plan naming a Job for re-creation shows it after the steps, with its command: no step
+/// restarts it, so the dialog is where the user learns it (issue 11 "Restarts").
+#[test]
+fn the_dialog_names_the_jobs_to_re_create_by_hand() {
+    let mut app = dialog(true);
+    if let Some(Overlay::Fix { plan, .. }) = &mut app.overlay {
+        plan.recreate.push(crate::model::plan::Recreate {
+            kind: "Job".into(),
+            namespace: "tlm".into(),
+            name: "backfill".into(),
+            how: "delete the Job and re-create it from its manifest".into(),
+            command: crate::model::CommandLine::kubectl(["delete", "job", "backfill", "-n", "tlm"]),
+        });
+    }
+    let Some(Overlay::Fix { plan, .. }) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    let text: Vec<String> = crate::tui::view::fix::lines(&app, plan, Some("tlm"), None, 100)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect();
+    let text = text.join("\n");
+    let at = text
+        .find("then re-create by hand")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        text.rfind("$ kubectl rollout restart").unwrap_or(0) < at,
+        "after the steps: {text}"
+    );
+    assert!(
+        text[at..].contains("Job tlm/backfill: delete the Job"),
+        "{text}"
+    );
+    assert!(
+        text[at..].contains("$ kubectl delete job backfill -n tlm"),
+        "{text}"
+    );
+}

@@ -1,7 +1,8 @@
 //! The dialog confirming a fix or an undo (`f`, `u`), drawn in the danger style (a red border:
 //! Enter writes to the cluster and the account). Each step: `N. system action object`, a
 //! unified diff of its object before and after, the command it equals and the command that
-//! undoes it. Everything read from the cluster or AWS is escaped on the way, as elsewhere.
+//! undoes it; then the Jobs and CronJobs to re-create by hand. Everything read from the
+//! cluster or AWS is escaped on the way, as elsewhere.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -146,6 +147,29 @@ pub fn lines(
         );
         if let Some(inv) = &step.inverse {
             para(&mut out, &format!("undo: $ {}", inv.render()), 3, t.dim());
+        }
+    }
+    if !plan.recreate.is_empty() {
+        out.push(Line::default());
+        para(
+            &mut out,
+            "then re-create by hand (no step restarts these):",
+            0,
+            t.title(),
+        );
+        for r in &plan.recreate {
+            para(
+                &mut out,
+                &format!("{} {}/{}: {}", r.kind, r.namespace, r.name, r.how),
+                3,
+                Style::new(),
+            );
+            para(
+                &mut out,
+                &format!("$ {}", r.command.render()),
+                3,
+                t.command(),
+            );
         }
     }
     out
