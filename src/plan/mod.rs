@@ -12,6 +12,8 @@
 pub mod diff;
 pub mod fix;
 #[cfg(test)]
+mod fix_choice_tests;
+#[cfg(test)]
 mod fix_tests;
 pub mod migrate;
 pub mod migrate_preflight;

@@ -103,13 +103,10 @@ pub fn check(ctx: &Ctx, role: &IamRole, role_arn: &RoleArn, audience: &str) -> L
                 }
             }
         }
-        Decision::ImplicitDeny => findings.extend(explain_denial(
-            &object,
+        Decision::ImplicitDeny => findings.extend(super::trust_irsa_fix::with_trusting_roles(
+            ctx,
             role,
-            policy,
-            &action.statements,
-            &expect,
-            &request,
+            explain_denial(&object, role, policy, &action.statements, &expect, &request),
         )),
     }
     findings.extend(trust_lints::size(&object, policy));

@@ -125,3 +125,74 @@ pub(super) fn allow_fix(
     ));
     fix_document::trust_fix(&role.name, policy, request, &ways).unwrap_or_else(|| Fix::new(add))
 }
+
+/// When another role's trust names this service account exactly, which role it should use
+/// is ambiguous (issue 11: "the annotation and the trust disagree about which role"): each
+/// error's fix becomes two ways, adding the service account to the annotated role's trust
+/// (the fix as it was) or pointing the annotation at the role that trusts it.
+pub(super) fn with_trusting_roles(
+    ctx: &crate::diagnose::context::Ctx,
+    role: &IamRole,
+    findings: Vec<crate::model::chain::Finding>,
+) -> Vec<crate::model::chain::Finding> {
+    use crate::model::chain::{FixChoice, Severity};
+    use crate::model::plan::Change;
+    let mut others: Vec<&str> = ctx
+        .ix
+        .roles_trusting(&ctx.namespace, &ctx.sa_name)
+        .into_iter()
+        .filter(|t| !t.pod_identity && !t.subject.contains(['*', '?']) && t.role_arn != role.arn)
+        .map(|t| t.role_arn.as_str())
+        .filter(|arn| crate::model::arn::RoleArn::parse(arn).is_ok())
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    if others.is_empty() {
+        return findings;
+    }
+    let sa = ctx.sa_display();
+    findings
+        .into_iter()
+        .map(|mut f| {
+            let Some(fix) = f.fix.as_mut().filter(|_| f.severity == Severity::Error) else {
+                return f;
+            };
+            let mut choices = Vec::new();
+            if !fix.changes.is_empty() {
+                choices.push(FixChoice {
+                    meaning: format!(
+                        "add {sa} to the trust of {} (the role the annotation names)",
+                        role.name
+                    ),
+                    changes: std::mem::take(&mut fix.changes),
+                });
+            }
+            for arn in &others {
+                let annotate = Change::AnnotateServiceAccount {
+                    namespace: ctx.namespace.clone(),
+                    name: ctx.sa_name.clone(),
+                    key: crate::diagnose::k8s::ROLE_ARN_ANNOTATION.to_string(),
+                    value: Some(arn.to_string()),
+                };
+                let restart = crate::diagnose::k8s::with_restart(
+                    Fix::new(""),
+                    ctx.workload.id.kind,
+                    &ctx.namespace,
+                    &ctx.workload.id.name,
+                );
+                let mut changes = vec![annotate];
+                changes.extend(restart.changes);
+                choices.push(FixChoice {
+                    meaning: format!("point the annotation at {arn}, whose trust names {sa}"),
+                    changes,
+                });
+            }
+            fix.summary.push_str(&format!(
+                "; or point the annotation at {}, whose trust names this service account",
+                others.join(" or ")
+            ));
+            fix.choices = choices;
+            f
+        })
+        .collect()
+}
