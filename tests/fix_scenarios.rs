@@ -20,6 +20,7 @@ const FIXED: &[(&str, &str, &str)] = &[
     ("both-env-sets-web-identity-wins", "", ""),
     ("env-hardcoded-role", "", ""),
     ("injection-stale-role", "", ""),
+    ("nonroot-deployment-no-fsgroup", "", ""),
     ("oidc-provider-missing", "", ""),
     ("pi-agent-not-installed", "", ""),
     ("pi-pod-before-association", "", ""),

@@ -306,3 +306,79 @@ async fn an_environment_variable_is_set_and_removed_with_tests_of_what_it_patche
         fake.requests()
     );
 }
+
+/// The template's fsGroup (field guide B12) as a JSON patch testing the generation: added with
+/// the securityContext when there is none, removed again by undo's change.
+#[tokio::test]
+async fn an_fs_group_is_set_and_removed_on_the_generation_it_was_planned_on() {
+    let fake = fake("nonroot-deployment-no-fsgroup");
+    let writer = KubeWriter::new(fake.client());
+    let mut dep = fake
+        .object(
+            "apps/v1",
+            "Deployment",
+            Some("flux-system"),
+            "source-controller",
+        )
+        .unwrap();
+    dep["metadata"]["generation"] = Value::from(4);
+    fake.insert(dep);
+    let workload = WorkloadTarget {
+        kind: "Deployment".into(),
+        namespace: "flux-system".into(),
+        name: "source-controller".into(),
+    };
+    let fs_group = |fake: &FakeKube| {
+        fake.object(
+            "apps/v1",
+            "Deployment",
+            Some("flux-system"),
+            "source-controller",
+        )
+        .unwrap()["spec"]["template"]["spec"]["securityContext"]["fsGroup"]
+            .clone()
+    };
+    let set = Change::SetFsGroup {
+        workload: workload.clone(),
+        fs_group: Some(65534),
+    };
+    let stale = Precondition {
+        generation: Some(3),
+        ..Precondition::default()
+    };
+    assert!(matches!(
+        writer.apply(&set, &stale).await,
+        Err(KubeWriteError::Conflict { .. })
+    ));
+    assert_eq!(fs_group(&fake), Value::Null);
+    let planned = Precondition {
+        generation: Some(4),
+        ..Precondition::default()
+    };
+    writer.apply(&set, &planned).await.unwrap();
+    assert_eq!(fs_group(&fake), 65534);
+    let generation = fake
+        .object(
+            "apps/v1",
+            "Deployment",
+            Some("flux-system"),
+            "source-controller",
+        )
+        .unwrap()["metadata"]["generation"]
+        .as_i64();
+    let unset = Change::SetFsGroup {
+        workload,
+        fs_group: None,
+    };
+    writer
+        .apply(
+            &unset,
+            &Precondition {
+                generation,
+                ..Precondition::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(fs_group(&fake), Value::Null);
+}

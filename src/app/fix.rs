@@ -134,6 +134,7 @@ async fn changed_since(
         Change::AnnotateServiceAccount { .. }
         | Change::DeleteServiceAccount { .. }
         | Change::SetEnv { .. }
+        | Change::SetFsGroup { .. }
         | Change::SetServiceAccountName { .. } => {
             let planned = step.precondition.clone().unwrap_or_default();
             let current = read_now.precondition.clone().unwrap_or_default();

@@ -79,6 +79,12 @@ pub enum Change {
         name: String,
         value: Option<String>,
     },
+    /// Set (`Some`) or remove (`None`) the pod template's `securityContext.fsGroup`, so a
+    /// non-root container can read the projected token (field guide B12).
+    SetFsGroup {
+        workload: WorkloadTarget,
+        fs_group: Option<i64>,
+    },
     /// Set the pod template's `serviceAccountName`.
     SetServiceAccountName {
         workload: WorkloadTarget,
@@ -179,6 +185,7 @@ impl Change {
             | Change::CreateServiceAccount { .. }
             | Change::SetServiceAccountName { .. }
             | Change::SetEnv { .. }
+            | Change::SetFsGroup { .. }
             | Change::RolloutRestart { .. }
             | Change::DeleteServiceAccount { .. } => System::Kubernetes,
             Change::CreateRole { .. }
@@ -208,6 +215,10 @@ impl Change {
             Change::SetServiceAccountName { .. } => "set-service-account",
             Change::SetEnv { value: Some(_), .. } => "set-env",
             Change::SetEnv { value: None, .. } => "remove-env",
+            Change::SetFsGroup {
+                fs_group: Some(_), ..
+            } => "set-fs-group",
+            Change::SetFsGroup { fs_group: None, .. } => "remove-fs-group",
             Change::CreateRole { .. } => "create-role",
             Change::DeleteRole { .. } => "delete-role",
             Change::RolloutRestart { .. } => "rollout-restart",

@@ -76,6 +76,10 @@ fn key(c: &Change) -> String {
             "env {}/{}/{} {container} {name}",
             workload.kind, workload.namespace, workload.name
         ),
+        Change::SetFsGroup { workload, .. } => format!(
+            "fsgroup {}/{}/{}",
+            workload.kind, workload.namespace, workload.name
+        ),
         Change::CreateRole { role_name, .. } | Change::DeleteRole { role_name } => {
             format!("role {role_name}")
         }
@@ -132,7 +136,9 @@ fn rank(c: &Change) -> u8 {
         Change::CreateServiceAccount { .. } | Change::AnnotateServiceAccount { .. } => 1,
         _ if c.system() == System::Iam => 2,
         _ if c.system() == System::Eks => 3,
-        Change::SetServiceAccountName { .. } | Change::SetEnv { .. } => 4,
+        Change::SetServiceAccountName { .. }
+        | Change::SetEnv { .. }
+        | Change::SetFsGroup { .. } => 4,
         _ => 5,
     }
 }

@@ -28,6 +28,7 @@ pub mod setup_policy;
 pub mod simulate;
 pub mod simulate_addon;
 pub mod step_commands;
+pub mod step_inverse;
 pub mod steps;
 pub mod terraform;
 #[cfg(test)]

@@ -163,6 +163,13 @@ fn one(snap: &mut Snapshot, change: &Change, at: jiff::Timestamp) -> Result<(), 
                 None => env.retain(|e| &e.name != name),
             }
         }
+        Change::SetFsGroup { workload, fs_group } => {
+            let spec = template_mut(snap, workload)?
+                .spec
+                .get_or_insert_with(Default::default);
+            let ctx = spec.security_context.get_or_insert_with(Default::default);
+            ctx.fs_group = *fs_group;
+        }
         Change::CreateRole {
             role_name,
             document,

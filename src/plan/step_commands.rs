@@ -69,6 +69,16 @@ pub fn command(change: &Change) -> CommandLine {
                 &arg,
             ])
         }
+        Change::SetFsGroup { workload, fs_group } => CommandLine::kubectl([
+            "patch",
+            &w_kind(workload),
+            &workload.name,
+            "-n",
+            &workload.namespace,
+            "-p",
+            &serde_json::json!({"spec": {"template": {"spec": {"securityContext": {"fsGroup": fs_group}}}}})
+                .to_string(),
+        ]),
         Change::CreateRole {
             role_name,
             document,

@@ -6,9 +6,9 @@
 //! To add a change: its object, its states and its two commands here.
 
 use super::step_commands::command;
+use crate::model::Snapshot;
 use crate::model::aws::IamRole;
 use crate::model::plan::{Change, ObjectRef, Precondition, Step, WorkloadTarget};
-use crate::model::{CommandLine, Snapshot};
 
 /// The step of `change`, reading its object in `before` (the snapshot planned on) and in
 /// `after` (with the plan applied in memory).
@@ -21,7 +21,7 @@ pub fn step(change: &Change, before: &Snapshot, after: &Snapshot) -> Step {
         before: was,
         after: will,
         command: command(change),
-        inverse: inverse(change, before),
+        inverse: super::step_inverse::inverse(change, before),
         change: change.clone(),
         precondition: precondition(change, before),
         unchanged: super::unchanged::of(change, before),
@@ -84,10 +84,12 @@ fn precondition(change: &Change, before: &Snapshot) -> Option<Precondition> {
                 resource_version: None,
             })
         }
-        Change::SetEnv { workload, .. } => Some(Precondition {
-            generation: workload_generation(before, workload),
-            ..Precondition::default()
-        }),
+        Change::SetEnv { workload, .. } | Change::SetFsGroup { workload, .. } => {
+            Some(Precondition {
+                generation: workload_generation(before, workload),
+                ..Precondition::default()
+            })
+        }
         _ => None,
     }
 }
@@ -129,6 +131,28 @@ pub fn env_value(
         .find(|e| e.name == name)?
         .value
         .clone()
+}
+
+/// The template's `securityContext.fsGroup` as a step's state (undo reads the number back).
+pub fn fs_group_text(snap: &Snapshot, w: &WorkloadTarget) -> String {
+    match fs_group(snap, w) {
+        Some(g) => format!("securityContext.fsGroup: {g}"),
+        None => "securityContext.fsGroup: (unset)".to_string(),
+    }
+}
+
+pub fn fs_group(snap: &Snapshot, w: &WorkloadTarget) -> Option<i64> {
+    crate::diagnose::workloads::resolve(&snap.kube)
+        .into_iter()
+        .find(|x| {
+            x.id.namespace == w.namespace && x.id.name == w.name && x.id.kind.kind_name() == w.kind
+        })?
+        .template?
+        .spec
+        .as_ref()?
+        .security_context
+        .as_ref()?
+        .fs_group
 }
 
 fn workload_generation(snap: &Snapshot, w: &WorkloadTarget) -> Option<i64> {
@@ -187,11 +211,11 @@ fn service_account_text(snap: &Snapshot, ns: &str, name: &str) -> Option<String>
     crate::terminal_text::yaml(&shown).ok()
 }
 
-fn role<'s>(snap: &'s Snapshot, name: &str) -> Option<&'s IamRole> {
+pub(super) fn role<'s>(snap: &'s Snapshot, name: &str) -> Option<&'s IamRole> {
     snap.aws.iam.roles.values().find(|r| r.name == name)
 }
 
-fn inline_text(snap: &Snapshot, role_name: &str, policy: &str) -> Option<String> {
+pub(super) fn inline_text(snap: &Snapshot, role_name: &str, policy: &str) -> Option<String> {
     role(snap, role_name)?
         .inline_policies
         .known()?
@@ -200,7 +224,7 @@ fn inline_text(snap: &Snapshot, role_name: &str, policy: &str) -> Option<String>
         .map(|p| p.document.0.clone())
 }
 
-fn template_sa(snap: &Snapshot, w: &WorkloadTarget) -> Option<String> {
+pub(super) fn template_sa(snap: &Snapshot, w: &WorkloadTarget) -> Option<String> {
     crate::diagnose::workloads::resolve(&snap.kube)
         .into_iter()
         .find(|x| {
@@ -263,6 +287,11 @@ fn states(
             workload_object(workload),
             Some(env_text(before, workload, container, name)),
             Some(env_text(after, workload, container, name)),
+        ),
+        Change::SetFsGroup { workload, .. } => (
+            workload_object(workload),
+            Some(fs_group_text(before, workload)),
+            Some(fs_group_text(after, workload)),
         ),
         Change::CreateRole {
             role_name,
@@ -457,156 +486,4 @@ fn addon_text(snap: &Snapshot) -> Option<String> {
 fn client_ids(snap: &Snapshot, arn: &str) -> Option<String> {
     let ids = snap.aws.iam.oidc_providers.get(arn)?.client_ids.as_ref()?;
     Some(format!("clientIDList: [{}]", ids.join(", ")))
-}
-
-/// A policy document as IAM's API returned it (URL-encoded, RFC 3986) decoded back to the
-/// text that was stored, which is what `aws iam update-assume-role-policy` / `put-role-policy`
-/// take: the CLI sends `--policy-document` as given, so the encoded form would be refused as
-/// malformed. Its layout whitespace is dropped, so the command is one line to read and paste
-/// (JSON allows none of it inside strings; keys, order and duplicates stay as they were, and
-/// the journal restores the stored bytes themselves). Text that does not decode is left as read.
-fn as_stored(document: &str) -> String {
-    let text = crate::policy::decode_document(document)
-        .map(std::borrow::Cow::into_owned)
-        .unwrap_or_else(|_| document.to_string());
-    let (mut out, mut in_string, mut escaped) = (String::with_capacity(text.len()), false, false);
-    for c in text.chars() {
-        match c {
-            _ if in_string => {
-                in_string = escaped || c != '"';
-                escaped = !escaped && c == '\\';
-            }
-            '"' => in_string = true,
-            ' ' | '\n' | '\r' | '\t' => continue,
-            _ => {}
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The command that undoes `change`, from the state in `before`; `None` when undoing is a
-/// delete the journal makes by the object's id (a created association) or nothing (a restart
-/// is repeated only when identity configuration changed back).
-fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine> {
-    match change {
-        Change::AnnotateServiceAccount {
-            namespace,
-            name,
-            key,
-            ..
-        } => {
-            let old = before
-                .kube
-                .service_accounts
-                .known()
-                .and_then(|l| {
-                    l.items.iter().find(|s| {
-                        s.metadata.namespace.as_deref() == Some(namespace)
-                            && s.metadata.name.as_deref() == Some(name)
-                    })
-                })
-                .and_then(|s| s.metadata.annotations.as_ref()?.get(key).cloned());
-            Some(command(&Change::AnnotateServiceAccount {
-                namespace: namespace.clone(),
-                name: name.clone(),
-                key: key.clone(),
-                value: old,
-            }))
-        }
-        Change::CreateServiceAccount {
-            namespace, name, ..
-        } => Some(CommandLine::kubectl([
-            "delete",
-            "serviceaccount",
-            name,
-            "-n",
-            namespace,
-        ])),
-        Change::SetServiceAccountName { workload, .. } => {
-            let old = template_sa(before, workload)?;
-            let old = old.trim_start_matches("serviceAccountName: ").to_string();
-            Some(command(&Change::SetServiceAccountName {
-                workload: workload.clone(),
-                service_account: old,
-            }))
-        }
-        Change::RolloutRestart { .. } => None,
-        Change::SetEnv {
-            workload,
-            container,
-            name,
-            ..
-        } => Some(command(&Change::SetEnv {
-            workload: workload.clone(),
-            container: container.clone(),
-            name: name.clone(),
-            value: env_value(before, workload, container, name),
-        })),
-        Change::CreateRole { role_name, .. } => Some(command(&Change::DeleteRole {
-            role_name: role_name.clone(),
-        })),
-        Change::PutTrustPolicy { role_name, .. } => {
-            let old = role(before, role_name)?.trust_policy.as_ref()?.0.clone();
-            Some(command(&Change::PutTrustPolicy {
-                role_name: role_name.clone(),
-                document: as_stored(&old),
-            }))
-        }
-        Change::PutRolePolicy {
-            role_name,
-            policy_name,
-            ..
-        } => Some(match inline_text(before, role_name, policy_name) {
-            Some(old) => command(&Change::PutRolePolicy {
-                role_name: role_name.clone(),
-                policy_name: policy_name.clone(),
-                document: as_stored(&old),
-            }),
-            None => CommandLine::aws([
-                "iam",
-                "delete-role-policy",
-                "--role-name",
-                role_name,
-                "--policy-name",
-                policy_name,
-            ]),
-        }),
-        Change::AttachRolePolicy {
-            role_name,
-            policy_arn,
-        } => Some(CommandLine::aws([
-            "iam",
-            "detach-role-policy",
-            "--role-name",
-            role_name,
-            "--policy-arn",
-            policy_arn,
-        ])),
-        Change::AddClientId {
-            provider_arn,
-            client_id,
-        } => Some(CommandLine::aws([
-            "iam",
-            "remove-client-id-from-open-id-connect-provider",
-            "--open-id-connect-provider-arn",
-            provider_arn,
-            "--client-id",
-            client_id,
-        ])),
-        Change::CreateOidcProvider { .. } | Change::CreatePodIdentityAssociation { .. } => None,
-        Change::CreateAddon { cluster, name } => Some(command(&Change::DeleteAddon {
-            cluster: cluster.clone(),
-            name: name.clone(),
-        })),
-        // Undoing an undo is fixing again.
-        Change::DeleteServiceAccount { .. }
-        | Change::DeleteRole { .. }
-        | Change::DeleteRolePolicy { .. }
-        | Change::DetachRolePolicy { .. }
-        | Change::DeleteOidcProvider { .. }
-        | Change::RemoveClientId { .. }
-        | Change::DeletePodIdentityAssociation { .. }
-        | Change::DeleteAddon { .. } => None,
-    }
 }

@@ -143,6 +143,20 @@ fn inverse(
                 value: old,
             }
         }
+        Change::SetFsGroup { workload, fs_group } => {
+            if &super::steps::fs_group(fresh, workload) != fs_group {
+                return changed(format!(
+                    "the fsGroup of {} {}/{}",
+                    workload.kind, workload.namespace, workload.name
+                ));
+            }
+            Change::SetFsGroup {
+                workload: workload.clone(),
+                fs_group: prior
+                    .and_then(|p| p.strip_prefix("securityContext.fsGroup: "))
+                    .and_then(|v| v.trim().parse().ok()),
+            }
+        }
         Change::CreateRole {
             role_name,
             document,
@@ -267,6 +281,7 @@ fn identity(change: &Change) -> bool {
         Change::AnnotateServiceAccount { .. }
             | Change::SetServiceAccountName { .. }
             | Change::SetEnv { .. }
+            | Change::SetFsGroup { .. }
             | Change::DeletePodIdentityAssociation { .. }
             | Change::DeleteServiceAccount { .. }
     )

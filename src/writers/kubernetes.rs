@@ -171,6 +171,14 @@ impl KubeWriter {
                 self.patch_workload(workload, Patch::Json(json_patch(ops)?), "patch")
                     .await
             }
+            Change::SetFsGroup { workload, fs_group } => {
+                let ops = self.fs_group_ops(workload, *fs_group, pre).await?;
+                if ops.is_empty() {
+                    return Ok(());
+                }
+                self.patch_workload(workload, Patch::Json(json_patch(ops)?), "patch")
+                    .await
+            }
             Change::RolloutRestart { workload } => {
                 let now = jiff::Timestamp::now().to_string();
                 let body = json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}});
@@ -209,40 +217,13 @@ impl KubeWriter {
         value: &Option<String>,
         pre: &Precondition,
     ) -> Result<Vec<Value>, KubeWriteError> {
-        let object = format!("{} {}/{}", w.kind, w.namespace, w.name);
-        let c = self.client.clone();
-        let read = |e: kube::Error| {
-            classify(
-                e,
-                &object,
-                format!("get {} in namespace {}", w.kind, w.namespace),
-            )
-        };
-        let template = match w.kind.as_str() {
-            "Deployment" => Api::<Deployment>::namespaced(c, &w.namespace)
-                .get(&w.name)
-                .await
-                .map_err(read)?
-                .spec
-                .map(|s| s.template),
-            "StatefulSet" => Api::<StatefulSet>::namespaced(c, &w.namespace)
-                .get(&w.name)
-                .await
-                .map_err(read)?
-                .spec
-                .map(|s| s.template),
-            "DaemonSet" => Api::<DaemonSet>::namespaced(c, &w.namespace)
-                .get(&w.name)
-                .await
-                .map_err(read)?
-                .spec
-                .map(|s| s.template),
-            other => return Err(KubeWriteError::NotKubernetes(format!("editing a {other}"))),
-        };
-        let containers = template
+        let containers = self
+            .template(w)
+            .await?
             .and_then(|t| t.spec)
             .map(|s| s.containers)
             .unwrap_or_default();
+        let object = format!("{} {}/{}", w.kind, w.namespace, w.name);
         let Some(i) = containers.iter().position(|c| c.name == container) else {
             return Err(KubeWriteError::Conflict {
                 object,
@@ -282,6 +263,75 @@ impl KubeWriter {
             (None, _, None) => return Ok(Vec::new()),
         }
         Ok(ops)
+    }
+
+    /// The JSON patch that sets (or removes) the template's fsGroup, against the workload as
+    /// it is now; empty when there is nothing to do.
+    async fn fs_group_ops(
+        &self,
+        w: &WorkloadTarget,
+        fs_group: Option<i64>,
+        pre: &Precondition,
+    ) -> Result<Vec<Value>, KubeWriteError> {
+        let spec = self.template(w).await?.and_then(|t| t.spec);
+        let context = spec.as_ref().and_then(|s| s.security_context.as_ref());
+        let current = context.and_then(|c| c.fs_group);
+        if current == fs_group {
+            return Ok(Vec::new());
+        }
+        let mut ops = Vec::new();
+        if let Some(g) = pre.generation {
+            ops.push(json!({"op": "test", "path": "/metadata/generation", "value": g}));
+        }
+        let path = "/spec/template/spec/securityContext";
+        match (fs_group, context) {
+            (Some(g), None) => {
+                ops.push(json!({"op": "add", "path": path, "value": {"fsGroup": g}}))
+            }
+            (Some(g), Some(_)) => {
+                ops.push(json!({"op": "add", "path": format!("{path}/fsGroup"), "value": g}))
+            }
+            (None, _) => ops.push(json!({"op": "remove", "path": format!("{path}/fsGroup")})),
+        }
+        Ok(ops)
+    }
+
+    /// The workload's pod template as the API server has it now.
+    async fn template(
+        &self,
+        w: &WorkloadTarget,
+    ) -> Result<Option<k8s_openapi::api::core::v1::PodTemplateSpec>, KubeWriteError> {
+        let object = format!("{} {}/{}", w.kind, w.namespace, w.name);
+        let c = self.client.clone();
+        let read = |e: kube::Error| {
+            classify(
+                e,
+                &object,
+                format!("get {} in namespace {}", w.kind, w.namespace),
+            )
+        };
+        let template = match w.kind.as_str() {
+            "Deployment" => Api::<Deployment>::namespaced(c, &w.namespace)
+                .get(&w.name)
+                .await
+                .map_err(read)?
+                .spec
+                .map(|s| s.template),
+            "StatefulSet" => Api::<StatefulSet>::namespaced(c, &w.namespace)
+                .get(&w.name)
+                .await
+                .map_err(read)?
+                .spec
+                .map(|s| s.template),
+            "DaemonSet" => Api::<DaemonSet>::namespaced(c, &w.namespace)
+                .get(&w.name)
+                .await
+                .map_err(read)?
+                .spec
+                .map(|s| s.template),
+            other => return Err(KubeWriteError::NotKubernetes(format!("editing a {other}"))),
+        };
+        Ok(template)
     }
 
     async fn patch_workload(

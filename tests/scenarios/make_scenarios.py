@@ -512,6 +512,20 @@ def nonroot_differing_users(b):
 
 
 @scenario
+def nonroot_deployment_no_fsgroup(b):
+    """B12 in a Deployment: the fix sets the template's fsGroup and restarts."""
+    w = World()
+    r = w.irsa_role("flux-source-irsa", "flux-system", "source-controller", actions=["s3:GetObject"], resources="*")
+    w.sa("flux-system", "source-controller", r.arn)
+    cs = [container("manager", "ghcr.io/fluxcd/source-controller:v1.4.1", security_context={"runAsUser": 65534, "runAsNonRoot": True, "allowPrivilegeEscalation": False}),
+          container("metrics", "registry.example.com/metrics-proxy:0.3.0", security_context={"runAsUser": 1001})]
+    w.app("flux-system", "source-controller", "source-controller", kind="deploy", containers=cs, inject=w.irsa_inject(r.arn))
+    w.emit(b)
+    b.expect("flux-system", "source-controller", "injection", codes=["TOKEN_UNREADABLE"], status="broken",
+             note="B12 (Deployment): differing non-root users and no fsGroup; the fix sets securityContext.fsGroup in the template and restarts")
+
+
+@scenario
 def nonroot_shared_user(b):
     w = World()
     r = w.irsa_role("flux-source-irsa", "flux-system", "source-controller", actions=["s3:GetObject"], resources="*")

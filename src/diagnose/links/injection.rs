@@ -318,7 +318,42 @@ fn check_spec(
         }
     }
     super::injection_chain::check_shadowing(&containers, object, expected.mechanism, out);
+    let found = out.len();
     super::injection_chain::check_token_readable(spec, &containers, object, out);
+    // The fix as data where a plan can edit the template (field guide B12): an fsGroup makes
+    // the projected token group-readable; 65534 is the group of nobody, as AWS's examples use.
+    let (kind, ns, name) = (ctx.workload.id.kind, &ctx.namespace, &ctx.workload.id.name);
+    if let Some(workload) = k8s::plan_workload(kind, ns, name) {
+        for f in out[found..]
+            .iter_mut()
+            .filter(|f| f.code == codes::TOKEN_UNREADABLE && f.severity == Severity::Error)
+        {
+            let words = f
+                .fix
+                .as_ref()
+                .map(|x| x.summary.clone())
+                .unwrap_or_default();
+            f.fix = Some(k8s::with_restart(
+                Fix::new(words)
+                    .command(CommandLine::kubectl([
+                        "patch",
+                        &kind.kind_name().to_ascii_lowercase(),
+                        name,
+                        "-n",
+                        ns,
+                        "-p",
+                        r#"{"spec":{"template":{"spec":{"securityContext":{"fsGroup":65534}}}}}"#,
+                    ]))
+                    .change(crate::model::plan::Change::SetFsGroup {
+                        workload: workload.clone(),
+                        fs_group: Some(65534),
+                    }),
+                kind,
+                ns,
+                name,
+            ));
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
