@@ -12,6 +12,7 @@ pub mod fix;
 #[cfg(test)]
 mod fix_tests;
 pub mod setup;
+pub mod setup_options;
 pub mod setup_policy;
 pub mod simulate;
 pub mod step_commands;
