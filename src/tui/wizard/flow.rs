@@ -131,6 +131,16 @@ impl Wizard {
                         ));
                     }
                 }
+                // Until the user picks, a role that serves as it is (the one the service
+                // account has, or one already trusting it) is proposed over a new one, as
+                // `kubectl irsa setup` without --role does.
+                if !self.role_picked && !self.role_typed && self.role.is_none() {
+                    self.role = self
+                        .candidates
+                        .iter()
+                        .find(|c| c.needs.is_none())
+                        .map(|c| c.arn.clone());
+                }
                 // A role chosen for another service account or mechanism may not serve this one.
                 let index = self.role.clone().and_then(|r| self.candidate_index(&r));
                 self.role = index

@@ -170,6 +170,8 @@ pub struct Wizard {
     pub role: Option<String>,
     pub(super) wanted_role: Option<String>,
     pub(super) role_typed: bool,
+    /// The user chose a role row (a proposal no longer replaces the choice).
+    pub(super) role_picked: bool,
     pub bedrock: bool,
     pub s3: S3Access,
     pub secrets: bool,
@@ -228,6 +230,7 @@ impl Wizard {
             role: None,
             wanted_role,
             role_typed,
+            role_picked: false,
             bedrock: has(Template::BedrockInvoke),
             s3: if has(Template::S3ReadWrite) {
                 S3Access::ReadWrite
@@ -382,8 +385,14 @@ impl Wizard {
             Row::Workload(i) => self.choose_workload(Some(i)),
             Row::ServiceAccountOnly => self.choose_workload(None),
             Row::Mechanism(m) => self.mechanism = Some(m),
-            Row::NewRole => self.role = None,
-            Row::Candidate(i) => self.role = self.candidates.get(i).map(|c| c.arn.clone()),
+            Row::NewRole => {
+                self.role = None;
+                self.role_picked = true;
+            }
+            Row::Candidate(i) => {
+                self.role = self.candidates.get(i).map(|c| c.arn.clone());
+                self.role_picked = true;
+            }
             Row::Bedrock => self.bedrock = !self.bedrock,
             Row::S3 => {
                 self.s3 = match self.s3 {

@@ -140,8 +140,8 @@ fn a_role_name_over_64_characters_is_refused_as_it_is_typed() {
     assert_eq!(w.step, Step::Role);
     assert_eq!(
         w.focused(),
-        Some(Row::NewRole),
-        "nothing chosen yet: a new role"
+        Some(Row::Candidate(0)),
+        "the role already trusting langflow-sa is proposed"
     );
     assert_eq!(
         w.text(FieldId::RoleName),
