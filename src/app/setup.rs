@@ -23,12 +23,15 @@ pub enum SetupAppError {
 }
 
 /// The source to read for `req`: every namespace when the namespace is a wildcard (the
-/// planner finds the matching ones), else the request's namespace.
+/// planner finds the matching ones), else the request's namespace; every role of the account.
 pub fn source_for(source: &Source, req: &SetupRequest) -> Source {
     match source {
         Source::Live(opts) => {
             let mut opts = opts.clone();
             opts.target = None;
+            // The roles setup may use or create are anywhere in the account: without reading
+            // them all, whether a new role's name is free is unknown.
+            opts.all_roles = true;
             if req.wildcard() {
                 opts.namespace = None;
                 opts.all_namespaces = true;

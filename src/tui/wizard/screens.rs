@@ -109,7 +109,7 @@ impl Builder<'_> {
         let cursor = if focused { "▏" } else { "" };
         self.out.push(Line::from(vec![
             Span::raw("     "),
-            Span::styled(format!("{:<16}", f.label()), t.dim()),
+            Span::styled(format!("{:<17}", f.label()), t.dim()),
             Span::styled(format!("{value}{cursor}"), style),
         ]));
         if let Some(e) = self.w.error(f) {
