@@ -8,7 +8,7 @@
 //! text in the default colour, bold yellow; with NO_COLOR no colour at all.
 
 use kubectl_irsa::app::setup::SetupFacts;
-use kubectl_irsa::app::{self, Source};
+use kubectl_irsa::app;
 use kubectl_irsa::plan::fix::FixOutcome;
 use kubectl_irsa::plan::setup::plan_setup;
 use kubectl_irsa::tui::message::{Planned, WizardNews, WizardWork};
@@ -19,6 +19,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Color, Modifier};
 
 #[path = "support/tui_screen.rs"]
+#[allow(unused_imports)]
 mod tui_screen;
 use tui_screen::*;
 

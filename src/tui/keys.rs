@@ -323,14 +323,6 @@ pub const BINDINGS: &[Binding] = &[
         help: "cancel: nothing is written",
         places: &[Confirm],
     },
-    Binding {
-        action: Action::Setup,
-        keys: &[Key::Char('w')],
-        key_label: "w",
-        footer: Some("setup"),
-        help: "set the workload's AWS access up in a wizard: mechanism, role, permissions, region; then review the plan, apply, restart and prove",
-        places: WORKLOAD,
-    },
     // The setup wizard: letters are text, so only keys that cannot be text act.
     Binding {
         action: Action::Down,
@@ -443,6 +435,14 @@ pub const BINDINGS: &[Binding] = &[
         footer: Some("whole"),
         help: "view whole what the screen cuts: the selected link's findings and documents, a proof's answer, the last message, a failed load's error",
         places: &[List, Chain, Detail],
+    },
+    Binding {
+        action: Action::Setup,
+        keys: &[Key::Char('w')],
+        key_label: "w",
+        footer: Some("setup"),
+        help: "set the workload's AWS access up in a wizard: mechanism, role, permissions, region; then review the plan, apply, restart and prove",
+        places: WORKLOAD,
     },
     Binding {
         action: Action::Help,
