@@ -71,6 +71,9 @@ pub struct SetupArgs {
     /// Output format, as for `fix`.
     #[arg(short = 'o', long, value_enum, default_value_t = PlanOutput::Text)]
     pub output: PlanOutput,
+    /// Where the wizard's terminal UI writes its log (default: $XDG_STATE_HOME/kubectl-irsa/tui.log).
+    #[arg(long, value_name = "PATH")]
+    pub log_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub source: SourceArgs,
 }
@@ -83,10 +86,23 @@ fn parse_template(text: &str) -> Result<Template, String> {
     })
 }
 
+/// `--workload KIND/NAME`.
+fn workload_arg(args: &SetupArgs) -> Result<Option<(WorkloadKind, String)>, String> {
+    let Some(text) = &args.workload else {
+        return Ok(None);
+    };
+    let (kind, name) = text
+        .split_once('/')
+        .ok_or_else(|| format!("--workload {text:?}: give KIND/NAME, like deploy/web"))?;
+    let kind = WorkloadKind::from_user(kind)
+        .ok_or_else(|| format!("--workload {text:?}: {kind:?} is not a workload kind"))?;
+    Ok(Some((kind, name.to_string())))
+}
+
 /// The request the flags describe, or what is missing.
 fn request(args: &SetupArgs) -> Result<SetupRequest, String> {
     let namespace = args.source.scope.namespace.clone().ok_or(
-        "setup needs -n NAMESPACE (the interactive wizard asks for everything: run `kubectl irsa tui` and press w)",
+        "setup needs -n NAMESPACE (on a terminal, `kubectl irsa setup` asks for everything in a wizard)",
     )?;
     let service_account = args
         .service_account
@@ -97,17 +113,7 @@ fn request(args: &SetupArgs) -> Result<SetupRequest, String> {
         Some(MechanismArg::PodIdentity) => Mechanism::PodIdentity,
         None => return Err("setup needs --mechanism irsa|pod-identity".into()),
     };
-    let workload = match &args.workload {
-        None => None,
-        Some(text) => {
-            let (kind, name) = text
-                .split_once('/')
-                .ok_or_else(|| format!("--workload {text:?}: give KIND/NAME, like deploy/web"))?;
-            let kind = WorkloadKind::from_user(kind)
-                .ok_or_else(|| format!("--workload {text:?}: {kind:?} is not a workload kind"))?;
-            Some((kind, name.to_string()))
-        }
-    };
+    let workload = workload_arg(args)?;
     let role = match (&args.role, &args.create_role) {
         (Some(r), _) => RoleChoice::Existing(r.clone()),
         (None, Some(n)) => RoleChoice::Create(n.clone()),
@@ -146,7 +152,56 @@ fn request(args: &SetupArgs) -> Result<SetupRequest, String> {
     })
 }
 
+/// Whether the flags leave the wizard something to ask: the namespace, the service account or
+/// the mechanism is missing.
+fn incomplete(args: &SetupArgs) -> bool {
+    args.source.scope.namespace.is_none()
+        || args.service_account.is_none()
+        || args.mechanism.is_none()
+}
+
+/// What the flags given fill in the wizard.
+fn prefill(args: &SetupArgs) -> Result<crate::tui::Prefill, String> {
+    let workload = workload_arg(args)?;
+    Ok(crate::tui::Prefill {
+        namespace: args.source.scope.namespace.clone(),
+        service_account: args.service_account.clone(),
+        workload,
+        mechanism: args.mechanism.map(|m| match m {
+            MechanismArg::Irsa => Mechanism::Irsa,
+            MechanismArg::PodIdentity => Mechanism::PodIdentity,
+        }),
+        role: match (&args.role, &args.create_role) {
+            (Some(r), _) => Some(RoleChoice::Existing(r.clone())),
+            (None, Some(n)) => Some(RoleChoice::Create(n.clone())),
+            (None, None) => None,
+        },
+        templates: args.policy_template.clone(),
+        parameters: Parameters {
+            models: args.model.clone(),
+            bucket: args.bucket.clone(),
+            prefix: args.prefix.clone(),
+            secrets: args.secret.clone(),
+        },
+        policy_arns: args.policy_arn.clone(),
+        region_env: args.region_env,
+    })
+}
+
 pub fn run(args: &SetupArgs, read_only: bool) -> i32 {
+    use std::io::IsTerminal;
+    // On a terminal, what the flags do not say the wizard asks (issue 12); scripts keep the
+    // usage error below.
+    let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if incomplete(args) && terminal && args.output == PlanOutput::Text && !args.yes {
+        return match prefill(args) {
+            Ok(p) => super::tui::run_wizard(&args.source, p, args.log_file.clone(), read_only),
+            Err(e) => {
+                say(&format!("error: {e}"));
+                exit::USAGE
+            }
+        };
+    }
     let req = match request(args) {
         Ok(r) => r,
         Err(e) => {

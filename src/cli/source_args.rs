@@ -112,6 +112,7 @@ impl SourceArgs {
                 cluster: self.cluster.clone(),
                 request_timeout: self.request_timeout,
                 target: None,
+                all_roles: false,
             })
         }
     }

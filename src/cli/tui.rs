@@ -91,6 +91,28 @@ fn start(
         target,
         log_file: args.log_file.clone(),
         read_only,
+        wizard: None,
+    })
+}
+
+/// `kubectl irsa setup` on a terminal without the flags that say everything: the terminal UI
+/// on the setup wizard, prefilled with the flags given.
+pub fn run_wizard(
+    source_args: &SourceArgs,
+    prefill: tui::Prefill,
+    log_file: Option<PathBuf>,
+    read_only: bool,
+) -> i32 {
+    let source = source_args.source();
+    tui::run(tui::Options {
+        scope: initial_scope(&source_args.scope, &source),
+        source,
+        actions: Vec::new(),
+        selector: source_args.scope.selector.clone(),
+        target: None,
+        log_file,
+        read_only,
+        wizard: Some(prefill),
     })
 }
 

@@ -24,6 +24,7 @@ pub mod migrate_trust;
 #[cfg(test)]
 mod migrate_trust_tests;
 pub mod setup;
+pub mod setup_options;
 pub mod setup_policy;
 pub mod simulate;
 pub mod simulate_addon;

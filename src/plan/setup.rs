@@ -77,7 +77,7 @@ impl SetupRequest {
 }
 
 /// Kubernetes object names (RFC 1123 labels for namespaces, subdomains for the rest).
-fn valid_k8s_name(name: &str, label: bool) -> bool {
+pub fn valid_k8s_name(name: &str, label: bool) -> bool {
     let max = if label { 63 } else { 253 };
     !name.is_empty()
         && name.len() <= max

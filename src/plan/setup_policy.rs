@@ -204,7 +204,7 @@ pub fn validate_bucket(name: &str) -> Result<(), TemplateError> {
     Ok(())
 }
 
-fn validate_prefix(prefix: &str) -> Result<String, TemplateError> {
+pub fn validate_prefix(prefix: &str) -> Result<String, TemplateError> {
     if prefix.contains('*') || prefix.contains('?') {
         return Err(invalid(
             "prefix",

@@ -3,8 +3,8 @@
 //! them all; the update function looks keys up here. Nothing else maps keys.
 //!
 //! To add a key (the migration issue will add `m`), add an [`Action`], one [`Binding`] in
-//! [`BINDINGS`], and its arm in `update::act`. Taken letters: a b e f g h j k l p q r s u v y,
-//! and G.
+//! [`BINDINGS`], and its arm in `update::act`. Taken letters: a b e f g h j k l p q r s u v w
+//! y, and G. In the setup wizard letters are text: only keys that cannot be text act there.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -22,6 +22,8 @@ pub enum Place {
     Reading,
     /// The dialog confirming a fix or an undo (`f`, `u`).
     Confirm,
+    /// The setup wizard (`w`, `kubectl irsa setup`): its fields take letters as text.
+    Wizard,
 }
 
 impl Place {
@@ -35,6 +37,7 @@ impl Place {
             Place::Commands => "commands",
             Place::Reading => "explanation and whole text",
             Place::Confirm => "fix or undo dialog",
+            Place::Wizard => "setup wizard",
         }
     }
 }
@@ -66,6 +69,10 @@ pub enum Action {
     Undo,
     /// In the fix dialog: apply the plan.
     Apply,
+    /// Open the setup wizard on the workload.
+    Setup,
+    /// In the wizard: choose the focused option (in a text field, a space).
+    Toggle,
     Help,
 }
 
@@ -265,7 +272,7 @@ pub const BINDINGS: &[Binding] = &[
         footer: None,
         help: "quit from anywhere",
         places: &[
-            List, Filter, Chain, Detail, Help, Commands, Reading, Confirm,
+            List, Filter, Chain, Detail, Help, Commands, Reading, Confirm, Wizard,
         ],
     },
     Binding {
@@ -315,6 +322,63 @@ pub const BINDINGS: &[Binding] = &[
         footer: Some("cancel"),
         help: "cancel: nothing is written",
         places: &[Confirm],
+    },
+    // The setup wizard: letters are text, so only keys that cannot be text act.
+    Binding {
+        action: Action::Down,
+        keys: &[Key::Code(KeyCode::Down), Key::Code(KeyCode::Tab)],
+        key_label: "↑↓",
+        footer: Some("move"),
+        help: "the next field or option (on the review: scroll)",
+        places: &[Wizard],
+    },
+    Binding {
+        action: Action::Up,
+        keys: &[Key::Code(KeyCode::Up), Key::Code(KeyCode::BackTab)],
+        key_label: "↑",
+        footer: None,
+        help: "the field or option before",
+        places: &[Wizard],
+    },
+    Binding {
+        action: Action::Toggle,
+        keys: &[Key::Char(' ')],
+        key_label: "Space",
+        footer: Some("choose"),
+        help: "choose the option (tick a box, cycle S3 access); in a text field, a space",
+        places: &[Wizard],
+    },
+    Binding {
+        action: Action::Open,
+        keys: &[Key::Code(KeyCode::Enter)],
+        key_label: "Enter",
+        footer: Some("next"),
+        help: "check this screen and go on (on a choice: choose it and go on); on the review: apply the plan",
+        places: &[Wizard],
+    },
+    Binding {
+        action: Action::Back,
+        keys: &[Key::Code(KeyCode::Esc)],
+        key_label: "Esc",
+        footer: Some("back"),
+        help: "the screen before, keeping what was typed; on the first screen: close the wizard",
+        places: &[Wizard],
+    },
+    Binding {
+        action: Action::PageUp,
+        keys: &[Key::Code(KeyCode::PageUp)],
+        key_label: "PgUp",
+        footer: None,
+        help: "scroll the review a page up",
+        places: &[Wizard],
+    },
+    Binding {
+        action: Action::PageDown,
+        keys: &[Key::Code(KeyCode::PageDown)],
+        key_label: "PgDn",
+        footer: None,
+        help: "scroll the review a page down",
+        places: &[Wizard],
     },
     Binding {
         action: Action::Copy,
@@ -373,6 +437,14 @@ pub const BINDINGS: &[Binding] = &[
         places: &[List, Chain, Detail],
     },
     Binding {
+        action: Action::Setup,
+        keys: &[Key::Char('w')],
+        key_label: "w",
+        footer: Some("setup"),
+        help: "set the workload's AWS access up in a wizard: mechanism, role, permissions, region; then review the plan, apply, restart and prove",
+        places: WORKLOAD,
+    },
+    Binding {
         action: Action::Help,
         keys: &[Key::Char('?')],
         key_label: "?",
@@ -427,7 +499,7 @@ mod tests {
     #[test]
     fn no_key_means_two_things_in_one_place() {
         for place in [
-            List, Filter, Chain, Detail, Help, Commands, Reading, Confirm,
+            List, Filter, Chain, Detail, Help, Commands, Reading, Confirm, Wizard,
         ] {
             let mut seen: Vec<(Key, Action)> = Vec::new();
             for b in at(place) {
@@ -445,7 +517,7 @@ mod tests {
     fn ctrl_c_quits_everywhere_and_plain_c_does_not() {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         for place in [
-            List, Filter, Chain, Detail, Help, Commands, Reading, Confirm,
+            List, Filter, Chain, Detail, Help, Commands, Reading, Confirm, Wizard,
         ] {
             assert_eq!(lookup(place, &ctrl_c), Some(Action::Quit));
         }
@@ -459,6 +531,18 @@ mod tests {
         ] {
             assert_eq!(lookup(Filter, &key(c)), None, "{c}");
         }
+    }
+
+    #[test]
+    fn letters_are_text_in_the_wizard() {
+        for c in 'a'..='z' {
+            assert_eq!(lookup(Wizard, &key(c)), None, "{c}");
+        }
+        for c in ['-', '.', '/', ':', '*', '?', ','] {
+            assert_eq!(lookup(Wizard, &key(c)), None, "{c}");
+        }
+        assert_eq!(lookup(Wizard, &key(' ')), Some(Action::Toggle));
+        assert_eq!(lookup(List, &key('w')), Some(Action::Setup));
     }
 
     #[test]

@@ -4,10 +4,12 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use crate::app::setup::SetupFacts;
 use crate::app::watched::LoadEvent;
 use crate::model::Report;
 use crate::model::plan::Plan;
 use crate::model::workload::WorkloadRef;
+use crate::plan::setup::SetupRequest;
 
 /// Which namespaces to look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +57,29 @@ pub enum Msg {
         id: u64,
         result: Result<ApplyNews, String>,
     },
+    /// The setup wizard's background work answered.
+    Wizard {
+        id: u64,
+        news: WizardNews,
+    },
+}
+
+/// What the setup wizard's background work found.
+#[derive(Debug, Clone)]
+pub enum WizardNews {
+    /// The namespace's facts the choices are read from.
+    Facts(Result<SetupFacts, String>),
+    /// The setup's plan (a plan, nothing to do, or why not).
+    Planned(Result<Planned, String>),
+}
+
+/// The setup wizard's background work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WizardWork {
+    /// Read what the wizard offers for a namespace.
+    Facts { id: u64, namespace: String },
+    /// Plan the setup the wizard's choices make.
+    Plan { id: u64, request: Box<SetupRequest> },
 }
 
 /// What planning a fix or an undo found, as the TUI shows it.
@@ -123,6 +148,8 @@ pub enum Work {
         scope: Scope,
         undoes: Option<String>,
     },
+    /// The setup wizard's reads and plans.
+    Wizard(WizardWork),
     Cancel(Cancel),
 }
 

@@ -31,6 +31,7 @@ pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
+pub mod wizard;
 pub mod worker;
 
 #[cfg(test)]
@@ -39,3 +40,4 @@ mod update_tests;
 pub use message::{Msg, Scope, Work};
 pub use runtime::{Options, run};
 pub use state::App;
+pub use wizard::Prefill;

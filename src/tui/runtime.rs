@@ -37,6 +37,8 @@ pub struct Options {
     pub log_file: Option<PathBuf>,
     /// `--read-only`: the fix dialog shows plans and writes nothing.
     pub read_only: bool,
+    /// `kubectl irsa setup` without all its flags: start on the setup wizard, prefilled.
+    pub wizard: Option<super::wizard::Prefill>,
 }
 
 fn source_label(source: &Source) -> String {
@@ -72,6 +74,11 @@ pub fn run(options: Options) -> i32 {
     );
     app.selector = options.selector.as_ref().map(|s| s.to_string());
     app.read_only = options.read_only;
+    if let Some(prefill) = options.wizard.clone() {
+        let mut wizard = super::wizard::Wizard::new(prefill);
+        wizard.quit_on_close = true;
+        app.wizard = Some(wizard);
+    }
     match &log {
         Ok(p) => app.log_path = Some(p.display().to_string()),
         Err(e) => {

@@ -237,6 +237,8 @@ pub struct App {
     pub height: u16,
     pub theme: Theme,
     pub log_path: Option<String>,
+    /// The setup wizard, drawn over the screen while open (`w`, `kubectl irsa setup`).
+    pub wizard: Option<super::wizard::Wizard>,
     pub quit: bool,
 }
 
@@ -268,6 +270,7 @@ impl App {
             height: 24,
             theme,
             log_path: None,
+            wizard: None,
             quit: false,
         }
     }
@@ -278,6 +281,9 @@ impl App {
 
     /// Where keys are read now.
     pub fn place(&self) -> Place {
+        if self.wizard.is_some() && self.overlay.is_none() {
+            return Place::Wizard;
+        }
         match (&self.overlay, &self.screen) {
             (Some(Overlay::Help { .. }), _) => Place::Help,
             (Some(Overlay::Commands { .. }), _) => Place::Commands,

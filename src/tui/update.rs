@@ -15,6 +15,7 @@ use super::state::{
     first_interesting_link,
 };
 use super::view::{detail, overlay};
+use super::wizard;
 use crate::app::watched::LoadEvent;
 use crate::model::proof::ProofResult;
 use crate::model::workload::WorkloadRef;
@@ -22,7 +23,9 @@ use crate::model::{Mechanism, Report};
 
 /// The work to do when the TUI starts: the first load.
 pub fn start(app: &mut App) -> Vec<Work> {
-    begin_load(app)
+    let mut work = begin_load(app);
+    work.extend(wizard::update::start(app));
+    work
 }
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
@@ -51,6 +54,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
         Msg::Loaded { generation, result } => {
             if generation == app.generation {
                 on_loaded(app, result);
+                return wizard::update::after_loaded(app, generation);
             }
             Vec::new()
         }
@@ -62,11 +66,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
             let current = matches!(app.proofs.get(&workload), Some(ProofState::Running { id: r }) if *r == id);
             if current {
                 on_proved(app, workload, result);
+                wizard::update::after_proved(app, id);
             }
             Vec::new()
         }
         Msg::Planned { id, result } => fixing::on_planned(app, id, result),
-        Msg::Applied { id, result } => fixing::on_applied(app, id, result),
+        Msg::Applied { id, result } => {
+            let news = result.clone();
+            let work = fixing::on_applied(app, id, result);
+            wizard::update::after_applied(app, id, news);
+            work
+        }
+        Msg::Wizard { id, news } => wizard::update::on_news(app, id, news),
         Msg::Copied(result) => {
             match result {
                 Ok(()) => toast(app, "sent to the clipboard (OSC 52)", ToastLevel::Info),
@@ -253,14 +264,17 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Work> {
     let place = app.place();
     if let Some(action) = keys::lookup(place, &ev) {
         // Before the first report only the ways out, help and refresh do anything; the
-        // footer shows just those.
-        if keys::usable(app.report.is_some(), action) {
+        // footer shows just those. The wizard reads its own facts.
+        if keys::usable(app.report.is_some() || place == Place::Wizard, action) {
             return act(app, place, action);
         }
         return Vec::new();
     }
     if place == Place::Filter {
         edit_filter(app, ev);
+    }
+    if place == Place::Wizard {
+        wizard::update::edit(app, ev);
     }
     Vec::new()
 }
@@ -285,6 +299,9 @@ fn edit_filter(app: &mut App, ev: KeyEvent) {
 }
 
 fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
+    if place == Place::Wizard {
+        return wizard::update::act(app, action);
+    }
     let page = layout::list_rows(app).max(1) as isize;
     match action {
         Action::Quit => app.quit = true,
@@ -315,6 +332,8 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
                 Place::Help | Place::Commands | Place::Reading | Place::Confirm => {
                     scroll_overlay(app, step)
                 }
+                // Handled by the wizard before this match.
+                Place::Wizard => {}
             }
         }
         Action::Top | Action::Bottom => {
@@ -374,6 +393,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             }
             Place::List if !app.list.filter.is_empty() => clear_filter(app),
             Place::List => app.quit = true,
+            Place::Wizard => {}
         },
         Action::Filter => app.filtering = true,
         Action::Sort => {
@@ -408,6 +428,8 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         Action::Fix => return fixing::fix(app),
         Action::Undo => return fixing::undo(app),
         Action::Apply => return fixing::apply(app),
+        Action::Setup => return wizard::update::open(app),
+        Action::Toggle => {}
     }
     Vec::new()
 }

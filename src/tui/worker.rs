@@ -156,6 +156,10 @@ impl Worker {
                 scope,
                 undoes,
             } => self.apply(id, *plan, workload.as_ref(), &scope, undoes),
+            Work::Wizard(work) => {
+                let (source, tx) = (self.source.clone(), self.tx.clone());
+                super::wizard::work::spawn(&self.background, source, work, tx);
+            }
             Work::Cancel(cancel) => {
                 let task = match cancel {
                     Cancel::Load { generation } => self.loads.remove(&generation),

@@ -17,7 +17,21 @@ enum Installed {
 }
 
 fn installed(ctx: &Ctx) -> Installed {
-    let snap = ctx.ix.snap;
+    installed_in(ctx.ix.snap)
+}
+
+/// Whether the Pod Identity agent is installed, as the `agent` link judges it: `Some(how)`
+/// (the add-on, the DaemonSet, agent pods), `None` when it is not; `Err(why)` when the
+/// snapshot cannot tell. Auto Mode is not counted here (the caller checks the cluster).
+pub fn agent_installed(snap: &crate::model::Snapshot) -> Result<Option<String>, String> {
+    match installed_in(snap) {
+        Installed::Yes(how) => Ok(Some(how)),
+        Installed::No => Ok(None),
+        Installed::Unknown(why) => Err(why),
+    }
+}
+
+fn installed_in(snap: &crate::model::Snapshot) -> Installed {
     let addon = snap.aws.pod_identity_agent_addon.known();
     if let Some(Some(a)) = addon {
         let detail = [a.version.as_deref(), a.status.as_deref()]

@@ -128,6 +128,9 @@ pub struct LiveOptions {
     /// What the run is about (`doctor deploy/NAME`): only its service accounts' roles are read
     /// whole, the others for their trust ([`iam_wanted`]). `None`: every role whole.
     pub target: Option<Target>,
+    /// Read every role of the account, as `-A` does, whatever the namespaces: `setup` (and its
+    /// wizard) chooses among the account's roles and must know whether a role name is free.
+    pub all_roles: bool,
 }
 
 /// The live connections, kept for what follows the gathering (`--prove`).
@@ -430,7 +433,7 @@ pub async fn gather_observed(
         let iam_side = async {
             observer.notify(Progress::Stage(Stage::Iam, StageState::Running));
             let inputs = iam_gather::Inputs {
-                scan_all: opts.all_namespaces,
+                scan_all: opts.all_namespaces || opts.all_roles,
                 annotated: async { hints.clone().await.roles },
                 // Waiting for the whole EKS stage (the add-on is a round trip, the associations
                 // two) keeps IAM's report after EKS's.

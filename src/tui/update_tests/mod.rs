@@ -2,12 +2,13 @@
 //! for. No terminal, no threads: the demo report is fed in as a load result.
 //!
 //! `navigation`: loading, the list, the chain, the filter, overlays; `work`: proofs and
-//! copied commands; `fixing`: fixes and undos (`f`, `u`) and their dialog; `reading`: the explanation and whole-text overlays. The helpers here
+//! copied commands; `fixing`: fixes and undos (`f`, `u`) and their dialog; `wizard`: the setup wizard (`w`); `reading`: the explanation and whole-text overlays. The helpers here
 //! build the states they start from.
 
 mod fixing;
 mod navigation;
 mod reading;
+mod wizard;
 mod work;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};

@@ -106,6 +106,24 @@ pub fn lines(
             t.warning(),
         );
     }
+    out.extend(step_lines(app, plan, width));
+    out
+}
+
+/// Each step of `plan`: its heading, the diff of its object, its command and its undo, wrapped
+/// to `width` (the fix dialog's and the setup wizard's review).
+pub fn step_lines(app: &App, plan: &Plan, width: u16) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut out = Vec::new();
+    let para = |out: &mut Vec<Line<'static>>, text: &str, indent: usize, style: Style| {
+        out.extend(wrap(
+            &shown(text),
+            width,
+            vec![Span::raw(" ".repeat(indent))],
+            vec![Span::raw(" ".repeat(indent + 2))],
+            style,
+        ));
+    };
     for (i, step) in plan.steps.iter().enumerate() {
         out.push(Line::default());
         let heading = format!(

@@ -12,14 +12,15 @@ use crate::tui::state::{App, ToastLevel};
 
 /// Whether a binding does anything in the current state (the footer hides those that don't).
 pub fn enabled(app: &App, b: &Binding) -> bool {
-    if !keys::usable(app.report.is_some(), b.action) {
+    let wizard = app.place() == keys::Place::Wizard;
+    if !keys::usable(app.report.is_some() || wizard, b.action) {
         return false;
     }
     match b.action {
         Action::Prove => app.live && app.current_workload().is_some(),
         Action::Copy | Action::Fix => app.current_workload().is_some(),
         Action::Undo => app.live,
-        Action::Open => app.filtering || app.current_workload().is_some(),
+        Action::Open => wizard || app.filtering || app.current_workload().is_some(),
         Action::Explain => app
             .current_link()
             .zip(app.current_workload())

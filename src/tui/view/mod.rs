@@ -41,6 +41,9 @@ pub fn draw(f: &mut Frame, app: &App) {
         (Some(report), _, Screen::List) => list::draw(f, parts.body, app, report),
         (Some(_), _, Screen::Workload(view)) => workload::draw(f, parts.body, app, view),
     }
+    if app.wizard.is_some() {
+        crate::tui::wizard::view::draw(f, parts.body, app);
+    }
     footer::draw(f, parts.footer, app);
     footer::draw_toast(f, parts.footer, app);
     match &app.overlay {

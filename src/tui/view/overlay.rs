@@ -24,6 +24,7 @@ pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
         Place::Detail,
         Place::Reading,
         Place::Confirm,
+        Place::Wizard,
     ] {
         out.push(Line::styled(place.label().to_string(), t.title()));
         for b in keys::at(place) {
