@@ -110,3 +110,43 @@ fn an_association_made_meanwhile_is_a_conflict() {
         );
     });
 }
+
+/// An association is re-pointed by service account (its id looked up, as the plan cannot know
+/// it), and one that no longer exists is a conflict, not a new association.
+#[test]
+fn an_association_is_updated_by_service_account_and_a_gone_one_is_a_conflict() {
+    let moto = Moto::acquire_blocking();
+    let env = LiveEnv::start(&moto, "pod-identity-healthy");
+    let cluster = env.cluster_name().unwrap();
+    let taken = env.eks.associations(&cluster).first().cloned().unwrap();
+    let new_role = "arn:aws:iam::444455556666:role/billing-v2".to_string();
+    let update = |sa: &str| Change::UpdatePodIdentityAssociation {
+        cluster: cluster.clone(),
+        namespace: taken.namespace.clone(),
+        service_account: sa.to_string(),
+        role_arn: new_role.clone(),
+    };
+    runtime().block_on(async {
+        let iam = env.seeded.iam_client(&env.account, env.iam.url()).await;
+        let eks = aws_sdk_eks::Client::new(&sdk_config(&[("eks", env.eks.url())]).await);
+        let writer = AwsWriter {
+            iam: &iam,
+            eks: &eks,
+        };
+        writer
+            .apply(&update(&taken.service_account), None)
+            .await
+            .unwrap();
+        let after = env.eks.associations(&cluster);
+        let a = after
+            .iter()
+            .find(|a| a.service_account == taken.service_account)
+            .unwrap();
+        assert_eq!(a.role_arn.as_deref(), Some(new_role.as_str()));
+        let gone = writer.apply(&update("nobody-here"), None).await;
+        assert!(
+            matches!(gone, Err(AwsWriteError::Conflict { .. })),
+            "{gone:?}"
+        );
+    });
+}

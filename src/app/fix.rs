@@ -126,6 +126,9 @@ async fn changed_since(
             };
             (!same).then(|| differs("its document")).flatten()
         }
+        Change::UpdatePodIdentityAssociation { .. } => (read_now.before != step.before)
+            .then(|| differs("the association"))
+            .flatten(),
         Change::CreateRole { .. } => aws
             .current(&step.change)
             .await

@@ -159,6 +159,12 @@ pub enum Change {
         client_id: String,
     },
     /// The association of `namespace/service_account` (its id is looked up when deleting).
+    UpdatePodIdentityAssociation {
+        cluster: String,
+        namespace: String,
+        service_account: String,
+        role_arn: String,
+    },
     DeletePodIdentityAssociation {
         cluster: String,
         namespace: String,
@@ -200,6 +206,7 @@ impl Change {
             | Change::DeleteOidcProvider { .. }
             | Change::RemoveClientId { .. } => System::Iam,
             Change::CreatePodIdentityAssociation { .. }
+            | Change::UpdatePodIdentityAssociation { .. }
             | Change::DeletePodIdentityAssociation { .. }
             | Change::CreateAddon { .. }
             | Change::DeleteAddon { .. } => System::Eks,
@@ -233,6 +240,7 @@ impl Change {
             Change::DetachRolePolicy { .. } => "detach-role-policy",
             Change::DeleteOidcProvider { .. } => "delete-oidc-provider",
             Change::RemoveClientId { .. } => "remove-client-id",
+            Change::UpdatePodIdentityAssociation { .. } => "update-pod-identity-association",
             Change::DeletePodIdentityAssociation { .. } => "delete-pod-identity-association",
             Change::CreateAddon { .. } => "create-addon",
             Change::DeleteAddon { .. } => "delete-addon",

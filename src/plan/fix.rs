@@ -103,6 +103,11 @@ fn key(c: &Change) -> String {
             service_account,
             ..
         }
+        | Change::UpdatePodIdentityAssociation {
+            namespace,
+            service_account,
+            ..
+        }
         | Change::DeletePodIdentityAssociation {
             namespace,
             service_account,

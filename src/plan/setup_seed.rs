@@ -180,15 +180,27 @@ fn association(
     if req.mechanism != Mechanism::PodIdentity {
         return Ok(None);
     }
-    match super::association_role(snap, &req.namespace, &req.service_account) {
-        Some(Some(r)) if r == role.arn => Ok(None),
-        Some(other) => Err(SetupError::Invalid(format!(
-            "{}/{} already has a pod identity association (role {}): a service account has one association per cluster; use --role {} or delete that association first",
+    let existing = snap.aws.associations.known().and_then(|l| {
+        l.iter()
+            .find(|a| a.namespace == req.namespace && a.service_account == req.service_account)
+    });
+    match existing {
+        Some(a) if a.role_arn.as_deref() == Some(role.arn.as_str()) => Ok(None),
+        // An add-on's association changes only through the add-on (field guide F44).
+        Some(a) if a.owner_arn.is_some() => Err(SetupError::Invalid(format!(
+            "{}/{} has a pod identity association owned by {} (role {}): change it through that add-on",
             req.namespace,
             req.service_account,
-            other.as_deref().unwrap_or("-"),
-            other.as_deref().unwrap_or("-")
+            a.owner_arn.as_deref().unwrap_or("-"),
+            a.role_arn.as_deref().unwrap_or("-")
         ))),
+        // A service account has one association per cluster: the one there is re-pointed.
+        Some(_) => Ok(Some(Change::UpdatePodIdentityAssociation {
+            cluster: c.name.clone(),
+            namespace: req.namespace.clone(),
+            service_account: req.service_account.clone(),
+            role_arn: role.arn.clone(),
+        })),
         None => Ok(Some(Change::CreatePodIdentityAssociation {
             cluster: c.name.clone(),
             namespace: req.namespace.clone(),

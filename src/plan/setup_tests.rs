@@ -275,3 +275,34 @@ fn requests_the_cluster_cannot_take_are_refused_with_the_reason() {
     );
     assert_eq!(proposed_role_name(&"c".repeat(80), "n", "s").len(), 64);
 }
+
+/// A service account has one association per cluster: setting it up with another role
+/// re-points the association it has (issue 11's "update a pod identity association").
+#[test]
+fn a_service_account_with_an_association_gets_it_re_pointed() {
+    let snap = scenario("seed-enbuild");
+    let mut req = request("enbuild", "enbuild-ai", Mechanism::PodIdentity);
+    req.role = RoleChoice::Create("enbuild-ai-v2".into());
+    req.templates = vec![Template::BedrockInvoke];
+    req.parameters.models = vec![HAIKU.into()];
+    let (plan, after) = ready(&snap, &req);
+    let update = plan
+        .steps
+        .iter()
+        .find(|s| s.action == "update-pod-identity-association")
+        .expect("the association is updated, not created");
+    assert!(
+        update
+            .before
+            .as_deref()
+            .unwrap()
+            .contains("enbuild-ai-bedrock")
+    );
+    assert!(update.after.as_deref().unwrap().contains("enbuild-ai-v2"));
+    assert!(
+        plan.steps
+            .iter()
+            .all(|s| s.action != "create-pod-identity-association")
+    );
+    rerun_plans_nothing(&after, &req);
+}

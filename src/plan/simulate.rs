@@ -328,6 +328,23 @@ fn one(snap: &mut Snapshot, change: &Change, at: jiff::Timestamp) -> Result<(), 
                 ids.retain(|i| i != client_id);
             }
         }
+        Change::UpdatePodIdentityAssociation {
+            namespace,
+            service_account,
+            role_arn,
+            ..
+        } => {
+            let what = format!("the pod identity association of {namespace}/{service_account}");
+            let Fact::Known(list) = &mut snap.aws.associations else {
+                return Err(SimulateError::NotRead(what));
+            };
+            let a = list
+                .iter_mut()
+                .find(|a| &a.namespace == namespace && &a.service_account == service_account)
+                .ok_or(SimulateError::NotRead(what))?;
+            a.role_arn = Some(role_arn.clone());
+            a.modified_at = Some(at.to_string());
+        }
         Change::DeletePodIdentityAssociation {
             namespace,
             service_account,

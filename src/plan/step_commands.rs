@@ -198,6 +198,18 @@ pub fn command(change: &Change) -> CommandLine {
         ]),
         // The association's id is only known once it exists: the command names it by its
         // placeholder, the writer looks it up.
+        Change::UpdatePodIdentityAssociation {
+            cluster, role_arn, ..
+        } => CommandLine::aws([
+            "eks",
+            "update-pod-identity-association",
+            "--cluster-name",
+            cluster,
+            "--association-id",
+            crate::model::command::placeholder::ASSOCIATION_ID,
+            "--role-arn",
+            role_arn,
+        ]),
         Change::DeletePodIdentityAssociation { cluster, .. } => CommandLine::aws([
             "eks",
             "delete-pod-identity-association",

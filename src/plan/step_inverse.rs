@@ -146,6 +146,27 @@ pub(super) fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine>
             client_id,
         ])),
         Change::CreateOidcProvider { .. } | Change::CreatePodIdentityAssociation { .. } => None,
+        Change::UpdatePodIdentityAssociation {
+            cluster,
+            namespace,
+            service_account,
+            ..
+        } => {
+            let old = before
+                .aws
+                .associations
+                .known()?
+                .iter()
+                .find(|a| &a.namespace == namespace && &a.service_account == service_account)?
+                .role_arn
+                .clone()?;
+            Some(command(&Change::UpdatePodIdentityAssociation {
+                cluster: cluster.clone(),
+                namespace: namespace.clone(),
+                service_account: service_account.clone(),
+                role_arn: old,
+            }))
+        }
         Change::CreateAddon { cluster, name } => Some(command(&Change::DeleteAddon {
             cluster: cluster.clone(),
             name: name.clone(),

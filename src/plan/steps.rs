@@ -432,6 +432,20 @@ fn states(
             client_ids(before, provider_arn),
             client_ids(after, provider_arn),
         ),
+        Change::UpdatePodIdentityAssociation {
+            namespace,
+            service_account,
+            ..
+        } => (
+            ObjectRef {
+                kind: "PodIdentityAssociation".into(),
+                namespace: Some(namespace.clone()),
+                name: Some(service_account.clone()),
+                arn: None,
+            },
+            association_text(before, namespace, service_account),
+            association_text(after, namespace, service_account),
+        ),
         Change::DeletePodIdentityAssociation {
             namespace,
             service_account,
@@ -460,7 +474,7 @@ fn states(
 }
 
 /// An association as a step shows it (and undo reads back its role).
-fn association_text(snap: &Snapshot, ns: &str, sa: &str) -> Option<String> {
+pub(super) fn association_text(snap: &Snapshot, ns: &str, sa: &str) -> Option<String> {
     let a = snap
         .aws
         .associations

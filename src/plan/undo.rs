@@ -261,6 +261,38 @@ fn inverse(
                 service_account: service_account.clone(),
             }
         }
+        Change::UpdatePodIdentityAssociation {
+            cluster,
+            namespace,
+            service_account,
+            role_arn,
+        } => {
+            let now = fresh.aws.associations.known().and_then(|l| {
+                l.iter()
+                    .find(|a| &a.namespace == namespace && &a.service_account == service_account)
+                    .and_then(|a| a.role_arn.clone())
+            });
+            if now.as_deref() != Some(role_arn.as_str()) {
+                return changed(format!(
+                    "the pod identity association of {namespace}/{service_account}"
+                ));
+            }
+            let Some(old) = prior.and_then(|p| {
+                p.lines()
+                    .find_map(|l| l.strip_prefix("roleArn: "))
+                    .map(str::to_string)
+            }) else {
+                return Err(UndoError::Impossible(format!(
+                    "the journal holds no prior role of the association of {namespace}/{service_account}"
+                )));
+            };
+            Change::UpdatePodIdentityAssociation {
+                cluster: cluster.clone(),
+                namespace: namespace.clone(),
+                service_account: service_account.clone(),
+                role_arn: old,
+            }
+        }
         Change::CreateAddon { cluster, name } => Change::DeleteAddon {
             cluster: cluster.clone(),
             name: name.clone(),
@@ -282,6 +314,7 @@ fn identity(change: &Change) -> bool {
             | Change::SetServiceAccountName { .. }
             | Change::SetEnv { .. }
             | Change::SetFsGroup { .. }
+            | Change::UpdatePodIdentityAssociation { .. }
             | Change::DeletePodIdentityAssociation { .. }
             | Change::DeleteServiceAccount { .. }
     )

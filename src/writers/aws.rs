@@ -53,6 +53,35 @@ fn same_document(a: &str, b: &str) -> bool {
 }
 
 impl AwsWriter<'_> {
+    /// The id of the association of `namespace/service_account`: a plan names associations by
+    /// service account, since their ids exist only once they do.
+    async fn association_id(
+        &self,
+        cluster: &str,
+        namespace: &str,
+        service_account: &str,
+        object: &str,
+    ) -> Result<String, AwsWriteError> {
+        let listed = self
+            .eks
+            .list_pod_identity_associations()
+            .cluster_name(cluster)
+            .namespace(namespace)
+            .service_account(service_account)
+            .send()
+            .await
+            .map_err(|e| failed(object, "eks:ListPodIdentityAssociations", classify(&e)))?;
+        listed
+            .associations()
+            .first()
+            .and_then(|a| a.association_id())
+            .map(str::to_string)
+            .ok_or_else(|| AwsWriteError::Conflict {
+                object: object.to_string(),
+                reason: "it no longer exists".into(),
+            })
+    }
+
     /// The document the step would replace, as IAM has it now (`None`: there is none).
     pub async fn current(&self, change: &Change) -> Result<Option<String>, AwsWriteError> {
         match change {
@@ -284,32 +313,33 @@ impl AwsWriter<'_> {
                         classify(&e),
                     )
                 }),
+            Change::UpdatePodIdentityAssociation {
+                cluster,
+                namespace,
+                service_account,
+                role_arn,
+            } => {
+                let id = self
+                    .association_id(cluster, namespace, service_account, &object)
+                    .await?;
+                self.eks
+                    .update_pod_identity_association()
+                    .cluster_name(cluster)
+                    .association_id(id)
+                    .role_arn(role_arn)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| failed(&object, "eks:UpdatePodIdentityAssociation", classify(&e)))
+            }
             Change::DeletePodIdentityAssociation {
                 cluster,
                 namespace,
                 service_account,
             } => {
-                let listed = self
-                    .eks
-                    .list_pod_identity_associations()
-                    .cluster_name(cluster)
-                    .namespace(namespace)
-                    .service_account(service_account)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        failed(&object, "eks:ListPodIdentityAssociations", classify(&e))
-                    })?;
-                let Some(id) = listed
-                    .associations()
-                    .first()
-                    .and_then(|a| a.association_id())
-                else {
-                    return Err(AwsWriteError::Conflict {
-                        object,
-                        reason: "it no longer exists".into(),
-                    });
-                };
+                let id = self
+                    .association_id(cluster, namespace, service_account, &object)
+                    .await?;
                 self.eks
                     .delete_pod_identity_association()
                     .cluster_name(cluster)
@@ -428,6 +458,11 @@ fn describe(change: &Change) -> String {
         Change::CreateOidcProvider { url, .. } => format!("the OIDC provider for {url}"),
         Change::AddClientId { provider_arn, .. } => format!("OIDC provider {provider_arn}"),
         Change::CreatePodIdentityAssociation {
+            namespace,
+            service_account,
+            ..
+        }
+        | Change::UpdatePodIdentityAssociation {
             namespace,
             service_account,
             ..
