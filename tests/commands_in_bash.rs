@@ -198,7 +198,11 @@ fn every_command_of_every_scenario_runs_its_argv_in_bash() {
     for dir in scenario_dirs() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let commands = commands_of(&dir.join("bundle"), &action_sets(&dir));
-        assert!(!commands.is_empty(), "{name}: no commands at all");
+        // A cluster before `setup` may have nothing to look at yet: no identity, no finding.
+        assert!(
+            !commands.is_empty() || name.starts_with("setup-before-"),
+            "{name}: no commands at all"
+        );
         fixes += commands
             .iter()
             .filter(|c| {

@@ -352,10 +352,28 @@ fn a_wildcard_subject_is_kept_and_a_rollback_from_stage_one_restores_it_all() {
         "-o",
         "json",
     ];
+    let stage1 = trust_of(&env, "batch-workers");
     applied(&env, &back);
     assert_eq!(trust_of(&env, "batch-workers"), before);
     assert!(env.eks.associations("prod-eu").is_empty());
     rerun_writes_nothing(&env, &back);
+
+    // A rollback is a plan like any other: undo takes it back to stage 1 (the association
+    // made again with its role, the trust as stage 1 wrote it), and the rollback again.
+    let undone = env.run(&["undo", "--last", "--yes", "-o", "json"]);
+    assert_eq!(undone.code, Some(0), "{}", undone.explain());
+    assert_eq!(trust_of(&env, "batch-workers"), stage1);
+    let again = env.eks.associations("prod-eu");
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert_eq!(again[0].service_account, "worker-a");
+    assert!(
+        again[0]
+            .role_arn
+            .as_deref()
+            .is_some_and(|r| r.ends_with("role/batch-workers"))
+    );
+    applied(&env, &back);
+    assert_eq!(trust_of(&env, "batch-workers"), before);
 
     // Stage 1 again, then finalize: the wildcard statement is not touched.
     applied(&env, &start);

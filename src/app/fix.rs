@@ -372,6 +372,43 @@ fn last_undoable(entries: &[JournalEntry]) -> Option<&JournalEntry> {
 
 /// Plans the undo of journal entry `id` (the last revertible one when `None`), checked against
 /// a fresh gather of `source`.
+/// The live read an undo (or any plan applied later) needs: the namespaces of the plan's
+/// objects, whatever namespace the kubeconfig context names, and every role of the account
+/// when the plan writes IAM (a role the context's namespace does not name is otherwise not
+/// read, and would look changed).
+pub fn options_for_plan(opts: &LiveOptions, plan: &Plan) -> LiveOptions {
+    let mut out = opts.clone();
+    out.target = None;
+    let namespaces: std::collections::BTreeSet<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| s.object.namespace.as_deref())
+        .collect();
+    let mut only = namespaces.iter();
+    match (only.next(), only.next()) {
+        (None, _) => {}
+        (Some(ns), None) => {
+            out.namespace = Some(ns.to_string());
+            out.all_namespaces = false;
+        }
+        (Some(_), Some(_)) => {
+            out.namespace = None;
+            out.all_namespaces = true;
+        }
+    }
+    if plan.steps.iter().any(|s| s.system == System::Iam) {
+        out.all_roles = true;
+    }
+    out
+}
+
+fn source_for_entry(source: &Source, entry: &JournalEntry) -> Source {
+    match source {
+        Source::Live(opts) => Source::Live(options_for_plan(opts, &entry.plan)),
+        other => other.clone(),
+    }
+}
+
 pub fn plan_undo(
     source: &Source,
     journal: &Journal,
@@ -379,7 +416,7 @@ pub fn plan_undo(
 ) -> Result<UndoPlanned, FixError> {
     let fresh = match find_entry(journal, id)? {
         Err(not_found) => return Ok(not_found),
-        Ok(_) => gather(source)?,
+        Ok(entry) => gather(&source_for_entry(source, &entry))?,
     };
     undo_against(journal, id, &fresh)
 }
@@ -392,7 +429,7 @@ pub async fn plan_undo_async(
 ) -> Result<UndoPlanned, FixError> {
     let fresh = match find_entry(journal, id)? {
         Err(not_found) => return Ok(not_found),
-        Ok(_) => super::gather_async(source).await?,
+        Ok(entry) => super::gather_async(&source_for_entry(source, &entry)).await?,
     };
     undo_against(journal, id, &fresh)
 }

@@ -132,6 +132,12 @@ pub fn undo(args: &UndoArgs, read_only: bool) -> i32 {
         let mut out = anstream::stdout();
         let _ = write!(out, "{}", super::render_plan::text(&plan));
     }
+    // Read (and diagnose again) where the plan's objects are, not only the context's namespace.
+    let opts = app::fix::options_for_plan(&opts, &plan);
+    let selection = Selection {
+        namespace: opts.namespace.clone().filter(|_| !opts.all_namespaces),
+        ..selection
+    };
     apply_and_report(
         &opts,
         &plan,
@@ -262,8 +268,14 @@ pub fn apply(args: &ApplyArgs, read_only: bool) -> i32 {
         let mut out = anstream::stdout();
         let _ = write!(out, "{}", super::render_plan::text(&plan));
     }
+    // Read (and diagnose again) where the plan's objects are.
+    let opts = app::fix::options_for_plan(&opts, &plan);
     let selection = Selection {
-        namespace: args.source.namespace_filter(),
+        namespace: opts
+            .namespace
+            .clone()
+            .filter(|_| !opts.all_namespaces)
+            .or_else(|| args.source.namespace_filter()),
         ..Selection::default()
     };
     apply_and_report(

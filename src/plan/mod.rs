@@ -36,4 +36,5 @@ pub mod terraform;
 mod terraform_tests;
 pub mod unchanged;
 pub mod undo;
+mod undo_deletions;
 pub mod webhook;

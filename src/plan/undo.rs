@@ -297,12 +297,15 @@ fn inverse(
             cluster: cluster.clone(),
             name: name.clone(),
         },
-        other => {
-            return Err(UndoError::Impossible(format!(
-                "the plan was itself an undo ({}); run the fix again instead",
-                other.action()
-            )));
-        }
+        deletion => match super::undo_deletions::inverse(deletion, prior, fresh) {
+            Some(made_again) => made_again?,
+            None => {
+                return Err(UndoError::Impossible(format!(
+                    "{} has no inverse",
+                    deletion.action()
+                )));
+            }
+        },
     }))
 }
 
@@ -316,7 +319,9 @@ fn identity(change: &Change) -> bool {
             | Change::SetFsGroup { .. }
             | Change::UpdatePodIdentityAssociation { .. }
             | Change::DeletePodIdentityAssociation { .. }
+            | Change::CreatePodIdentityAssociation { .. }
             | Change::DeleteServiceAccount { .. }
+            | Change::CreateServiceAccount { .. }
     )
 }
 

@@ -313,7 +313,6 @@ pub async fn gather_observed(
             .boxed()
             .shared();
         let kube = async {
-            observer.notify(Progress::Stage(Stage::Kubernetes, StageState::Running));
             let result = kubernetes(&target, &scope, timeout).await;
             report(observer, Stage::Kubernetes, &result, |(_, k)| {
                 format!(
@@ -330,7 +329,6 @@ pub async fn gather_observed(
             result
         };
         let caller = async {
-            observer.notify(Progress::Stage(Stage::Sts, StageState::Running));
             let out = sts.get_caller_identity().send().await;
             let (state, result) = match out {
                 Ok(c) => (
@@ -374,7 +372,6 @@ pub async fn gather_observed(
         .boxed()
         .shared();
         let eks_all = async {
-            observer.notify(Progress::Stage(Stage::Eks, StageState::Running));
             let (cluster, associations, addon) = tokio::join!(
                 cluster.clone(),
                 async {
@@ -431,7 +428,6 @@ pub async fn gather_observed(
         .shared();
 
         let iam_side = async {
-            observer.notify(Progress::Stage(Stage::Iam, StageState::Running));
             let inputs = iam_gather::Inputs {
                 scan_all: opts.all_namespaces || opts.all_roles,
                 annotated: async { hints.clone().await.roles },
@@ -462,6 +458,11 @@ pub async fn gather_observed(
             result
         };
 
+        // Every stage starts at once: said before the first is polled, so a fast answer to one
+        // is never reported before another has started.
+        for stage in [Stage::Kubernetes, Stage::Sts, Stage::Eks, Stage::Iam] {
+            observer.notify(Progress::Stage(stage, StageState::Running));
+        }
         let (kube, caller, (cluster, associations, addon), iam_facts, account) = tokio::join!(
             kube,
             caller.clone(),
