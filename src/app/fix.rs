@@ -70,6 +70,16 @@ pub async fn plan_async(
     selection: &Selection,
     target: &str,
 ) -> Result<FixOutcome, FixError> {
+    plan_with_choice_async(source, selection, target, None).await
+}
+
+/// [`plan_with_choice`] for async callers (the terminal UI's `f` on an ambiguous fix).
+pub async fn plan_with_choice_async(
+    source: &Source,
+    selection: &Selection,
+    target: &str,
+    choice: Option<usize>,
+) -> Result<FixOutcome, FixError> {
     let snapshot = super::gather_async(&focused(source, selection)).await?;
     let now = jiff::Timestamp::now();
     Ok(plan_fix(
@@ -78,7 +88,7 @@ pub async fn plan_async(
         &new_id(now),
         target,
         now,
-        None,
+        choice,
     )?)
 }
 

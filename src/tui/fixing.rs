@@ -1,12 +1,19 @@
 //! `f` and `u`: a fix of the workload on screen, or the undo of the last applied fix, planned
 //! in the background, shown in a confirmation dialog ([`Overlay::Fix`]), applied in the
-//! background when confirmed (live clusters only), then a new load. Outcomes without a plan
-//! (nothing to do, no safe automatic fix, nothing to undo) are toasts, readable whole with `v`.
-//! Called from `update`; like it, no I/O: the worker runs the [`Work`] asked for here.
+//! background when confirmed (live clusters only), then a new load. An ambiguous fix first
+//! lists its choices ([`Overlay::Choose`]): the one picked is planned and confirmed the same
+//! way. Outcomes without a plan (nothing to do, no safe automatic fix, nothing to undo) are
+//! toasts, readable whole with `v`. Called from `update`; like it, no I/O: the worker runs
+//! the [`Work`] asked for here.
 
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use super::dialog::About;
+use super::keys::{self, Action, Place};
 use super::message::{ApplyNews, Planned, Work};
 use super::state::{App, Fixing, Overlay, Toast, ToastLevel};
 use super::update::{begin_load, toast};
+use crate::model::plan::Choice;
 use crate::model::words::count;
 
 /// Whether a plan is being applied: nothing else is planned meanwhile (its outcome changes
@@ -41,8 +48,13 @@ pub fn fix(app: &mut App) -> Vec<Work> {
     app.fixing = Some(Fixing::Planning {
         id,
         workload: Some(workload.clone()),
+        choice: None,
     });
-    vec![Work::PlanFix { id, workload }]
+    vec![Work::PlanFix {
+        id,
+        workload,
+        choice: None,
+    }]
 }
 
 /// `u`: plans the undo of the journal's last applied fix (live clusters: the demo and
@@ -66,7 +78,11 @@ pub fn undo(app: &mut App) -> Vec<Work> {
         "planning the undo of the last applied fix…",
         ToastLevel::Info,
     );
-    app.fixing = Some(Fixing::Planning { id, workload: None });
+    app.fixing = Some(Fixing::Planning {
+        id,
+        workload: None,
+        choice: None,
+    });
     vec![Work::PlanUndo { id }]
 }
 
@@ -76,21 +92,19 @@ pub fn apply(app: &mut App) -> Vec<Work> {
         plan,
         workload,
         undoes,
+        about,
         ..
     }) = app.overlay.take()
     else {
         return Vec::new();
     };
     if !app.live {
-        let namespace = workload
-            .as_ref()
-            .map(|w| format!(" -n {}", w.namespace))
-            .unwrap_or_default();
+        let namespace = workload.as_ref().map(|w| w.namespace.as_str());
         toast(
             app,
             format!(
-                "applying needs a live cluster (this is an offline bundle or the demo); `kubectl irsa fix {}{namespace} --dry-run` prints this plan",
-                plan.target
+                "applying needs a live cluster (this is an offline bundle or the demo); `{}` prints this plan",
+                about.dry_run(&plan.target, namespace)
             ),
             ToastLevel::Error,
         );
@@ -133,11 +147,12 @@ pub fn apply(app: &mut App) -> Vec<Work> {
 
 /// A plan came back: the dialog opens, or a toast says why there is none.
 pub fn on_planned(app: &mut App, id: u64, result: Result<Planned, String>) -> Vec<Work> {
-    let workload = match &app.fixing {
+    let (workload, choice) = match &app.fixing {
         Some(Fixing::Planning {
             id: newest,
             workload,
-        }) if *newest == id => workload.clone(),
+            choice,
+        }) if *newest == id => (workload.clone(), choice.clone()),
         // Superseded, or the user started applying something else meanwhile.
         _ => return Vec::new(),
     };
@@ -150,6 +165,7 @@ pub fn on_planned(app: &mut App, id: u64, result: Result<Planned, String>) -> Ve
                 workload,
                 undoes,
                 scroll: 0,
+                about: choice.map_or(About::Plain, About::Choice),
             });
         }
         Ok(Planned::Nothing(text)) => toast(app, text, ToastLevel::Info),
@@ -205,4 +221,140 @@ pub fn on_applied(app: &mut App, id: u64, result: Result<ApplyNews, String>) -> 
     let work = begin_load(app);
     toast(app, text, level);
     work
+}
+
+/// The fix asked for is ambiguous: its choices open, the first selected (nothing is planned
+/// until one is picked).
+pub fn on_choices(app: &mut App, id: u64, choices: Vec<Choice>) -> Vec<Work> {
+    let (workload, chosen) = match &app.fixing {
+        Some(Fixing::Planning {
+            id: newest,
+            workload: Some(workload),
+            choice,
+        }) if *newest == id => (workload.clone(), choice.clone()),
+        _ => return Vec::new(),
+    };
+    app.fixing = None;
+    if let Some(chosen) = chosen {
+        // The planner asked again with a choice given: it did not take it.
+        toast(
+            app,
+            format!(
+                "choice {} did not resolve the fix of {workload}: press f to choose again",
+                chosen.number
+            ),
+            ToastLevel::Error,
+        );
+    } else if choices.is_empty() {
+        toast(
+            app,
+            format!("the fix of {workload} needs a choice, but none was offered"),
+            ToastLevel::Error,
+        );
+    } else {
+        app.toast = None;
+        app.overlay = Some(Overlay::Choose {
+            workload,
+            choices,
+            selected: 0,
+            scroll: 0,
+        });
+    }
+    Vec::new()
+}
+
+/// A key among the choices ([`Place::Choose`]): arrows and digits select (the registry's
+/// [`Action::Pick`] carries no digit: it is read from the key), Enter plans the fix with the
+/// selected choice, Esc cancels.
+pub fn on_choose_key(app: &mut App, ev: &KeyEvent) -> Vec<Work> {
+    if ev.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    let Some(action) = keys::lookup(Place::Choose, ev) else {
+        return Vec::new();
+    };
+    let Some(Overlay::Choose {
+        choices, selected, ..
+    }) = &mut app.overlay
+    else {
+        return Vec::new();
+    };
+    let last = choices.len().saturating_sub(1);
+    match action {
+        Action::Up => *selected = selected.saturating_sub(1),
+        Action::Down => *selected = (*selected + 1).min(last),
+        Action::Pick => {
+            let digit = match ev.code {
+                KeyCode::Char(c) => c.to_digit(10).map_or(0, |d| d as usize),
+                _ => 0,
+            };
+            match choices.iter().position(|c| c.number == digit) {
+                Some(i) => *selected = i,
+                None => {
+                    let count = choices.len();
+                    toast(
+                        app,
+                        format!("there is no choice {digit}: they are 1 to {count}"),
+                        ToastLevel::Warning,
+                    );
+                }
+            }
+        }
+        Action::Back => app.overlay = None,
+        Action::Quit => app.quit = true,
+        Action::Open => return plan_choice(app),
+        _ => {}
+    }
+    // The selected choice stays whole on screen, however long the others are.
+    let at = match &app.overlay {
+        Some(Overlay::Choose { scroll, .. }) => {
+            super::view::choose::scroll_to_selected(app, *scroll)
+        }
+        _ => return Vec::new(),
+    };
+    if let Some(Overlay::Choose { scroll, .. }) = &mut app.overlay {
+        *scroll = at;
+    }
+    Vec::new()
+}
+
+/// Enter among the choices: the fix planned with the selected one; its plan opens the
+/// confirmation dialog as any fix's does.
+fn plan_choice(app: &mut App) -> Vec<Work> {
+    let Some(Overlay::Choose {
+        workload,
+        choices,
+        selected,
+        ..
+    }) = app.overlay.take()
+    else {
+        return Vec::new();
+    };
+    let Some(choice) = choices.get(selected).cloned() else {
+        return Vec::new();
+    };
+    if busy_applying(app) {
+        return Vec::new();
+    }
+    app.fix_id += 1;
+    let id = app.fix_id;
+    toast(
+        app,
+        format!(
+            "planning the fix of {workload} with choice {}…",
+            choice.number
+        ),
+        ToastLevel::Info,
+    );
+    let number = choice.number;
+    app.fixing = Some(Fixing::Planning {
+        id,
+        workload: Some(workload.clone()),
+        choice: Some(choice),
+    });
+    vec![Work::PlanFix {
+        id,
+        workload,
+        choice: Some(number),
+    }]
 }

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use crate::app::watched::LoadEvent;
 use crate::model::Report;
-use crate::model::plan::Plan;
+use crate::model::plan::{Choice, Plan};
 use crate::model::workload::WorkloadRef;
 
 /// Which namespaces to look at.
@@ -49,6 +49,11 @@ pub enum Msg {
     Planned {
         id: u64,
         result: Result<Planned, String>,
+    },
+    /// The fix asked for (`f`) is ambiguous: the ways to resolve it, to pick one of.
+    Choices {
+        id: u64,
+        choices: Vec<Choice>,
     },
     /// Applying a plan ended; `Err` when it could not start (no journal, no cluster).
     Applied {
@@ -105,10 +110,11 @@ pub enum Work {
     Copy {
         text: String,
     },
-    /// Plan the fix of `workload` (`f`).
+    /// Plan the fix of `workload` (`f`); `choice` (1-based) resolves an ambiguous one.
     PlanFix {
         id: u64,
         workload: WorkloadRef,
+        choice: Option<usize>,
     },
     /// Plan the undo of the journal's last applied fix (`u`).
     PlanUndo {

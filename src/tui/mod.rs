@@ -8,7 +8,8 @@
 //! - [`view`]: draws the state, reading only; [`layout`]: where things go;
 //! - [`keys`]: the one key registry (footer, help and update all read it);
 //! - [`reading`]: what the text overlays hold (`e` explain, `v` the cut texts whole);
-//! - `fixing`: `f` and `u`, a plan in a confirmation dialog, applied in the background;
+//! - `fixing`: `f` and `u`, a plan in a confirmation dialog (`dialog`: what it holds besides
+//!   the plan), applied in the background;
 //! - [`runtime`]: the event loop; [`terminal`]: raw mode, alternate screen, whole frames;
 //!   [`worker`]: loads, proofs, plans and applies as tasks on one shared runtime, through the
 //!   service layer (`crate::app`) only.
@@ -18,6 +19,7 @@
 
 pub mod clipboard;
 mod copy;
+pub mod dialog;
 mod fixing;
 pub mod keys;
 pub mod layout;

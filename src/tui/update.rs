@@ -66,6 +66,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
             Vec::new()
         }
         Msg::Planned { id, result } => fixing::on_planned(app, id, result),
+        Msg::Choices { id, choices } => fixing::on_choices(app, id, choices),
         Msg::Applied { id, result } => fixing::on_applied(app, id, result),
         Msg::Copied(result) => {
             match result {
@@ -251,6 +252,10 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Work> {
         return Vec::new();
     }
     let place = app.place();
+    if place == Place::Choose {
+        return fixing::on_choose_key(app, &ev);
+    }
+
     if let Some(action) = keys::lookup(place, &ev) {
         // Before the first report only the ways out, help and refresh do anything; the
         // footer shows just those.
@@ -312,7 +317,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
                     };
                     scroll_detail(app, delta);
                 }
-                Place::Help | Place::Commands | Place::Reading | Place::Confirm => {
+                Place::Help | Place::Commands | Place::Reading | Place::Confirm | Place::Choose => {
                     scroll_overlay(app, step)
                 }
             }
@@ -353,7 +358,9 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             }
         }
         Action::Back => match place {
-            Place::Help | Place::Commands | Place::Reading | Place::Confirm => app.overlay = None,
+            Place::Help | Place::Commands | Place::Reading | Place::Confirm | Place::Choose => {
+                app.overlay = None
+            }
             Place::Filter => {
                 app.filtering = false;
                 clear_filter(app);
@@ -408,6 +415,8 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         Action::Fix => return fixing::fix(app),
         Action::Undo => return fixing::undo(app),
         Action::Apply => return fixing::apply(app),
+        // Only among the choices, which `fixing::on_choose_key` reads whole.
+        Action::Pick => {}
     }
     Vec::new()
 }

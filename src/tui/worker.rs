@@ -15,7 +15,7 @@ use crate::app::watched::{self, LoadEvent};
 use crate::app::{AppError, Source};
 use crate::diagnose::{LabelSelector, Selection, Target};
 use crate::model::Report;
-use crate::model::plan::Plan;
+use crate::model::plan::{Choice, Plan};
 use crate::model::report::RequestedAction;
 use crate::model::workload::WorkloadRef;
 use crate::plan::fix::FixOutcome;
@@ -147,7 +147,11 @@ impl Worker {
                 let task = self.background.spawn("proving", prove, done);
                 self.proofs.insert(id, task);
             }
-            Work::PlanFix { id, workload } => self.plan_fix(id, workload),
+            Work::PlanFix {
+                id,
+                workload,
+                choice,
+            } => self.plan_fix(id, workload, choice),
             Work::PlanUndo { id } => self.plan_undo(id),
             Work::Apply {
                 id,
@@ -188,22 +192,26 @@ impl Worker {
         (source, selection)
     }
 
-    /// Plans the fix of `workload` in the background; the answer comes back as [`Msg::Planned`].
-    fn plan_fix(&mut self, id: u64, workload: WorkloadRef) {
+    /// Plans the fix of `workload` (with `choice`, 1-based, when the user picked one) in the
+    /// background; the answer comes back as [`Msg::Planned`], or as [`Msg::Choices`] when the
+    /// fix is ambiguous.
+    fn plan_fix(&mut self, id: u64, workload: WorkloadRef, choice: Option<usize>) {
         let (source, selection) = self.workload_scoped(&workload);
         // The label `kubectl irsa fix` would have been given: it names the plan in the journal.
         let label = format!("{}/{}", workload.kind.short(), workload.name);
-        tracing::info!(id, %workload, "plan fix");
+        tracing::info!(id, %workload, ?choice, "plan fix");
         let plan = async move {
-            fix::plan_async(&source, &selection, &label)
+            fix::plan_with_choice_async(&source, &selection, &label, choice)
                 .await
                 .map(|outcome| match outcome {
-                    FixOutcome::NothingToDo => {
-                        Planned::Nothing(format!("nothing to fix: {workload} has no broken link"))
-                    }
+                    // The TUI does not pick for the user: it lists the ways to pick from.
+                    FixOutcome::NeedsChoice { choices } => Err(choices),
+                    FixOutcome::NothingToDo => Ok(Planned::Nothing(format!(
+                        "nothing to fix: {workload} has no broken link"
+                    ))),
                     // Only Jobs to re-create (the identity is right already): nothing to apply.
                     FixOutcome::Ready { plan, .. } if plan.steps.is_empty() => {
-                        Planned::Nothing(format!(
+                        Ok(Planned::Nothing(format!(
                             "nothing to write: re-create by hand {}",
                             plan.recreate
                                 .iter()
@@ -217,27 +225,33 @@ impl Worker {
                                 ))
                                 .collect::<Vec<_>>()
                                 .join("; ")
-                        ))
+                        )))
                     }
-                    FixOutcome::Ready { plan, .. } => Planned::Ready {
+                    FixOutcome::Ready { plan, .. } => Ok(Planned::Ready {
                         plan: Box::new(plan),
                         undoes: None,
-                    },
-                    FixOutcome::Manual { reasons } => Planned::Manual(reasons),
-                    // The TUI does not pick for the user: it names the ways and the command.
-                    FixOutcome::NeedsChoice { choices } => Planned::Manual(vec![format!(
-                        "the fix is ambiguous: {}; pick one with `kubectl irsa fix {label} -n {} --choice N`",
-                        choices
-                            .iter()
-                            .map(|c| format!("{}. {}", c.number, c.meaning))
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                        workload.namespace
-                    )]),
+                    }),
+                    FixOutcome::Manual { reasons } => Ok(Planned::Manual(reasons)),
                 })
                 .map_err(|e| e.to_string())
         };
-        self.spawn_planning(id, "planning a fix", plan);
+        let tx = self.tx.clone();
+        let done = move |result: Result<Result<Result<Planned, Vec<Choice>>, String>, String>| {
+            let msg = match result.and_then(|r| r) {
+                Ok(Err(choices)) => Msg::Choices { id, choices },
+                Ok(Ok(planned)) => Msg::Planned {
+                    id,
+                    result: Ok(planned),
+                },
+                Err(e) => {
+                    tracing::warn!(id, error = %e, "planning failed");
+                    Msg::Planned { id, result: Err(e) }
+                }
+            };
+            let _ = tx.send(msg);
+        };
+        // Not kept for cancelling, as any plan (see `spawn_planning`).
+        let _ = self.background.spawn("planning a fix", plan, done);
     }
 
     /// Plans the undo of the journal's last applied fix, against a fresh gather of the

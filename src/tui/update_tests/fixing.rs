@@ -5,6 +5,7 @@ use super::*;
 use crate::model::plan::Plan;
 use crate::model::workload::{WorkloadKind, WorkloadRef};
 use crate::plan::fix::{FixOutcome, plan_fix};
+use crate::tui::dialog::About;
 use crate::tui::message::{ApplyNews, Planned};
 use crate::tui::state::Fixing;
 
@@ -35,7 +36,7 @@ pub(crate) fn demo_plan() -> Plan {
     }
 }
 
-fn tlm_chat_backend() -> WorkloadRef {
+pub(super) fn tlm_chat_backend() -> WorkloadRef {
     WorkloadRef {
         kind: WorkloadKind::Deployment,
         namespace: "tlm".into(),
@@ -44,10 +45,17 @@ fn tlm_chat_backend() -> WorkloadRef {
 }
 
 /// `f` on the open tlm-chat-backend; returns the plan request's id.
-fn ask_fix(app: &mut App) -> u64 {
+pub(super) fn ask_fix(app: &mut App) -> u64 {
     open(app, "tlm-chat-backend");
     let work = send(app, [key('f')]);
-    let [Work::PlanFix { id, workload }] = work.as_slice() else {
+    let [
+        Work::PlanFix {
+            id,
+            workload,
+            choice: None,
+        },
+    ] = work.as_slice()
+    else {
         panic!("{work:?}")
     };
     assert_eq!(*workload, tlm_chat_backend());
@@ -380,10 +388,11 @@ fn the_dialog_names_the_jobs_to_re_create_by_hand() {
     let Some(Overlay::Fix { plan, .. }) = &app.overlay else {
         panic!("{:?}", app.overlay)
     };
-    let text: Vec<String> = crate::tui::view::fix::lines(&app, plan, Some("tlm"), None, 100)
-        .iter()
-        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
-        .collect();
+    let text: Vec<String> =
+        crate::tui::view::fix::lines(&app, plan, Some("tlm"), None, &About::Plain, 100)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
     let text = text.join("\n");
     let at = text
         .find("then re-create by hand")

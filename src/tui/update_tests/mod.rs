@@ -2,9 +2,11 @@
 //! for. No terminal, no threads: the demo report is fed in as a load result.
 //!
 //! `navigation`: loading, the list, the chain, the filter, overlays; `work`: proofs and
-//! copied commands; `fixing`: fixes and undos (`f`, `u`) and their dialog; `reading`: the explanation and whole-text overlays. The helpers here
+//! copied commands; `fixing`: fixes and undos (`f`, `u`) and their dialog; `choosing`: the
+//! choices of an ambiguous fix; `reading`: the explanation and whole-text overlays. The helpers here
 //! build the states they start from.
 
+mod choosing;
 mod fixing;
 mod navigation;
 mod reading;

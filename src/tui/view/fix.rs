@@ -14,6 +14,7 @@ use super::text::wrap;
 use crate::model::Status;
 use crate::model::plan::{Plan, Step, System};
 use crate::terminal_text::line as shown;
+use crate::tui::dialog::About;
 use crate::tui::layout::centered;
 use crate::tui::state::{App, Overlay};
 
@@ -29,6 +30,7 @@ pub fn boxed(app: &App, screen: Rect) -> Option<(Rect, Vec<Line<'static>>)> {
         plan,
         workload,
         undoes,
+        about,
         ..
     }) = &app.overlay
     else {
@@ -41,17 +43,19 @@ pub fn boxed(app: &App, screen: Rect) -> Option<(Rect, Vec<Line<'static>>)> {
         plan,
         namespace,
         undoes.as_deref(),
+        about,
         widest.width.saturating_sub(2),
     );
     let height = (lines.len() + 2).min(widest.height as usize) as u16;
     Some((centered(screen, 110, height), lines))
 }
 
-/// `fix: 3 steps — Enter applies, Esc cancels`; an undo names the plan it reverts.
-pub fn title(plan: &Plan, undoes: Option<&str>) -> String {
+/// `fix: 3 steps — Enter applies, Esc cancels`; an undo names the plan it reverts, a fix
+/// planned with a choice names it.
+pub fn title(plan: &Plan, undoes: Option<&str>, about: &About) -> String {
     let what = match undoes {
         Some(id) => format!("undo {id}"),
-        None => "fix".to_string(),
+        None => about.name(),
     };
     let steps = crate::model::words::count(plan.steps.len(), "step", "steps");
     format!("{what}: {steps} — Enter applies, Esc cancels")
@@ -76,6 +80,7 @@ pub fn lines(
     plan: &Plan,
     namespace: Option<&str>,
     undoes: Option<&str>,
+    about: &About,
     width: u16,
 ) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -94,13 +99,13 @@ pub fn lines(
         head.push_str(&format!(": reverts plan {id}"));
     }
     para(&mut out, &head, 0, t.dim());
+    out.extend(super::dialog::before_steps(app, about, width));
     if !app.live {
-        let namespace = namespace.map(|ns| format!(" -n {ns}")).unwrap_or_default();
         para(
             &mut out,
             &format!(
-                "this is an offline bundle or the demo: Enter does not apply it (that needs a live cluster); `kubectl irsa fix {}{namespace} --dry-run` prints it",
-                plan.target
+                "this is an offline bundle or the demo: Enter does not apply it (that needs a live cluster); `{}` prints it",
+                about.dry_run(&plan.target, namespace)
             ),
             0,
             t.warning(),
@@ -189,6 +194,7 @@ pub fn draw(f: &mut Frame, screen: Rect, app: &App) {
         plan,
         undoes,
         scroll,
+        about,
         ..
     }) = &app.overlay
     else {
@@ -204,7 +210,10 @@ pub fn draw(f: &mut Frame, screen: Rect, app: &App) {
         Paragraph::new(lines)
             .block(
                 Block::bordered()
-                    .title(format!(" {} ", shown(&title(plan, undoes.as_deref()))))
+                    .title(format!(
+                        " {} ",
+                        shown(&title(plan, undoes.as_deref(), about))
+                    ))
                     .title_bottom(" Enter apply · Esc cancel · ↑↓ scroll ")
                     .border_style(app.theme.error()),
             )

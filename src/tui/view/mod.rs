@@ -4,7 +4,9 @@
 //! One file per part of the screen; [`draw`] places them (see `tui::layout`).
 
 pub mod chain;
+pub mod choose;
 pub mod detail;
+pub mod dialog;
 pub mod fix;
 pub mod footer;
 pub mod header;
@@ -54,6 +56,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             reading::draw(f, area, app, *scroll)
         }
         Some(Overlay::Fix { .. }) => fix::draw(f, area, app),
+        Some(Overlay::Choose { .. }) => choose::draw(f, area, app),
         None => {}
     }
 }

@@ -1,0 +1,203 @@
+//! The TUI's dialogs beyond a plain fix (issues 11 and 12), driven through the real worker on
+//! fixture bundles and drawn with ratatui's TestBackend: the choices of an ambiguous fix (a
+//! snapshot, its colours; Enter plans the one picked, whose plan then opens the confirmation
+//! dialog). Snapshots as in tests/tui_screens.rs (`UPDATE_SNAPSHOTS=1` rewrites them).
+
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+use kubectl_irsa::app::Source;
+use kubectl_irsa::tui::state::Overlay;
+use kubectl_irsa::tui::update::update;
+use kubectl_irsa::tui::worker::Worker;
+use kubectl_irsa::tui::{App, Msg, Work};
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier};
+
+#[path = "support/tui_screen.rs"]
+#[allow(unused_imports)]
+mod tui_screen;
+use tui_screen::*;
+
+/// An app on `source` (offline: plans are shown, never applied) and a worker reading it.
+fn with_worker(source: &Source, color: bool) -> (App, Worker, Receiver<Msg>) {
+    let app = loaded_from(source, color, 100, 30);
+    let (tx, rx) = channel();
+    let worker = Worker::new(source.clone(), Vec::new(), tx).unwrap();
+    (app, worker, rx)
+}
+
+/// Presses `code`, runs the work it asks for and feeds the worker's answers back until
+/// `done` holds (a minute at most).
+fn key_and_wait(
+    app: &mut App,
+    worker: &mut Worker,
+    rx: &Receiver<Msg>,
+    code: KeyCode,
+    done: impl Fn(&App) -> bool,
+) {
+    let mut work: Vec<Work> = update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    let mut copy = |_: &str| Ok(());
+    loop {
+        for w in work.drain(..) {
+            worker.run(w, &mut copy);
+        }
+        if done(app) {
+            return;
+        }
+        let msg = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("no answer from the worker: {e}"));
+        work = update(app, msg);
+    }
+}
+
+/// The dialog's box: where its top-left corner `┌` is, on the row whose text has `title`.
+fn dialog_area(buf: &Buffer, title: &str) -> Rect {
+    let y = (0..buf.area.height)
+        .find(|&y| row_text(buf, y).contains(title))
+        .unwrap_or_else(|| panic!("{title:?} not on screen:\n{}", screen_text(buf)));
+    let x = (0..buf.area.width)
+        .find(|&x| buf[(x, y)].symbol() == "┌")
+        .unwrap();
+    let right = (x + 1..buf.area.width)
+        .find(|&x| buf[(x, y)].symbol() == "┐")
+        .unwrap();
+    let bottom = (y + 1..buf.area.height)
+        .find(|&b| buf[(x, b)].symbol() == "└")
+        .unwrap();
+    Rect::new(x, y, right - x + 1, bottom - y + 1)
+}
+
+/// The box's border is red all round (danger: what it leads to writes).
+fn assert_red_border(buf: &Buffer, area: Rect) {
+    for y in area.y..area.bottom() {
+        for x in [area.x, area.right() - 1] {
+            assert_eq!(buf[(x, y)].fg, Color::Red, "border at {x},{y}");
+        }
+    }
+    for x in area.x..area.right() {
+        for y in [area.y, area.bottom() - 1] {
+            assert_eq!(buf[(x, y)].fg, Color::Red, "border at {x},{y}");
+        }
+    }
+}
+
+/// No cell is grey or filled (see tests/tui_screen_colours.rs), yellow is bold; with NO_COLOR
+/// no cell has a colour at all.
+fn assert_palette(buf: &Buffer, color: bool) {
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let c = &buf[(x, y)];
+            let at = || format!("at {x},{y}: {}", row_text(buf, y));
+            assert_eq!(c.bg, Color::Reset, "background fill {}", at());
+            assert!(
+                !matches!(c.fg, Color::DarkGray | Color::Gray),
+                "grey {}",
+                at()
+            );
+            if c.fg == Color::Yellow {
+                assert!(c.modifier.contains(Modifier::BOLD), "faint yellow {}", at());
+            }
+            if !color {
+                assert_eq!(c.fg, Color::Reset, "colour without colours {}", at());
+            }
+        }
+    }
+}
+
+/// `f` on `deploy/reports` of the sa-missing-pods-listed fixture (the pods name a service account
+/// that does not exist, next to a look-alike that does): the choices open.
+fn choices_open(color: bool) -> (App, Worker, Receiver<Msg>) {
+    let (mut app, mut worker, rx) = with_worker(&scenario("sa-missing-pods-listed"), color);
+    open(&mut app, "reports");
+    key_and_wait(&mut app, &mut worker, &rx, KeyCode::Char('f'), |a| {
+        a.overlay.is_some() || a.fixing.is_none()
+    });
+    (app, worker, rx)
+}
+
+#[test]
+fn an_ambiguous_fix_lists_its_choices_in_a_red_dialog() {
+    let (mut app, _worker, _rx) = choices_open(true);
+    let Some(Overlay::Choose { choices, .. }) = &app.overlay else {
+        panic!("{:?} {:?}", app.overlay, app.toast)
+    };
+    assert_eq!(choices.len(), 2, "{choices:?}");
+    press(&mut app, KeyCode::Char('2'));
+    let buf = draw(&app);
+    snapshot("fix-choices", &buf);
+    let title = "fix of deploy/reports: 2 choices — Enter plans the selected one, Esc cancels";
+    let area = dialog_area(&buf, title);
+    assert_red_border(&buf, area);
+    assert_palette(&buf, true);
+    // The selected choice is marked and reversed, the other is not.
+    let row = |n: &str| {
+        (area.y..area.bottom())
+            .find(|&y| row_text(&buf, y).contains(&format!("{n}. ")))
+            .unwrap_or_else(|| panic!("choice {n}:\n{}", screen_text(&buf)))
+    };
+    let (first, second) = (row("1"), row("2"));
+    assert!(
+        row_text(&buf, second).contains("│› 2. "),
+        "{}",
+        row_text(&buf, second)
+    );
+    assert!(
+        row_text(&buf, first).contains("│  1. "),
+        "{}",
+        row_text(&buf, first)
+    );
+    let text_x = area.x + 3;
+    assert!(buf[(text_x, second)].modifier.contains(Modifier::REVERSED));
+    assert!(!buf[(text_x, first)].modifier.contains(Modifier::REVERSED));
+    let text = screen_text(&buf);
+    assert!(text.contains("report-sa"), "{text}");
+    assert!(
+        text.contains("kubectl irsa fix deploy/reports -n analytics --choice N"),
+        "{text}"
+    );
+    // Without colours the mark still shows which is selected.
+    let (mut plain, _w, _r) = choices_open(false);
+    press(&mut plain, KeyCode::Char('2'));
+    let buf = draw(&plain);
+    assert_palette(&buf, false);
+    assert!(screen_text(&buf).contains("› 2. "));
+}
+
+#[test]
+fn enter_plans_the_picked_choice_and_its_plan_opens_for_confirmation() {
+    let (mut app, mut worker, rx) = choices_open(true);
+    let meaning = match &app.overlay {
+        Some(Overlay::Choose { choices, .. }) => choices[0].meaning.clone(),
+        other => panic!("{other:?}"),
+    };
+    key_and_wait(&mut app, &mut worker, &rx, KeyCode::Enter, |a| {
+        a.fixing.is_none()
+    });
+    let Some(Overlay::Fix { plan, .. }) = &app.overlay else {
+        panic!("{:?} {:?}", app.overlay, app.toast)
+    };
+    assert!(!plan.steps.is_empty(), "{plan:?}");
+    let buf = draw(&app);
+    let area = dialog_area(&buf, "fix with choice 1:");
+    assert_red_border(&buf, area);
+    assert_palette(&buf, true);
+    let text = screen_text(&buf);
+    // The choice in words, then the steps; the dry-run command carries the choice.
+    assert!(text.contains("choice 1: "), "{text}");
+    assert!(
+        kubectl_irsa::terminal_text::line(&meaning)
+            .split_whitespace()
+            .take(4)
+            .all(|w| text.contains(w)),
+        "{meaning}\n{text}"
+    );
+    assert!(text.contains("1. kubernetes "), "{text}");
+    assert!(
+        text.contains("kubectl irsa fix deploy/reports -n analytics --choice 1 --dry-run"),
+        "{text}"
+    );
+}
