@@ -3,7 +3,8 @@
 //! them all; the update function looks keys up here. Nothing else maps keys.
 //!
 //! To add a key (the migration issue will add `m`), add an [`Action`], one [`Binding`] in
-//! [`BINDINGS`], and its arm in `update::act`. Taken letters: a b e f g h j k l p q r s u v y,
+//! [`BINDINGS`] (keys of a dialog's own place: in `keys_dialog`), and its arm in
+//! `update::act`. Taken letters: a b e f g h j k l p q r s u v y,
 //! and G.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -321,65 +322,6 @@ pub const BINDINGS: &[Binding] = &[
         help: "cancel: nothing is written",
         places: &[Confirm],
     },
-    // The choices of an ambiguous fix: select one, then Enter plans the fix with it.
-    Binding {
-        action: Action::Up,
-        keys: &[Key::Code(KeyCode::Up), Key::Char('k')],
-        key_label: "↑↓",
-        footer: Some("select"),
-        help: "select the choice above",
-        places: &[Choose],
-    },
-    Binding {
-        action: Action::Down,
-        keys: &[Key::Code(KeyCode::Down), Key::Char('j')],
-        key_label: "↓/j",
-        footer: None,
-        help: "select the choice below",
-        places: &[Choose],
-    },
-    Binding {
-        action: Action::Pick,
-        keys: &[
-            Key::Char('1'),
-            Key::Char('2'),
-            Key::Char('3'),
-            Key::Char('4'),
-            Key::Char('5'),
-            Key::Char('6'),
-            Key::Char('7'),
-            Key::Char('8'),
-            Key::Char('9'),
-        ],
-        key_label: "1-9",
-        footer: None,
-        help: "select the choice with that number",
-        places: &[Choose],
-    },
-    Binding {
-        action: Action::Open,
-        keys: &[Key::Code(KeyCode::Enter)],
-        key_label: "Enter",
-        footer: Some("plan it"),
-        help: "plan the fix with the selected choice and show it to confirm (nothing is written yet)",
-        places: &[Choose],
-    },
-    Binding {
-        action: Action::Back,
-        keys: &[Key::Code(KeyCode::Esc), Key::Char('q')],
-        key_label: "Esc",
-        footer: Some("cancel"),
-        help: "cancel: nothing is planned or written",
-        places: &[Choose],
-    },
-    Binding {
-        action: Action::Quit,
-        keys: &[Key::Ctrl('c')],
-        key_label: "^c",
-        footer: None,
-        help: "quit",
-        places: &[Choose],
-    },
     Binding {
         action: Action::Copy,
         keys: &[Key::Char('y')],
@@ -456,10 +398,14 @@ pub fn usable(have_report: bool, action: Action) -> bool {
         )
 }
 
+/// Every binding: [`BINDINGS`], then the dialogs' ([`super::keys_dialog::DIALOG_BINDINGS`]).
+fn registry() -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().chain(super::keys_dialog::DIALOG_BINDINGS)
+}
+
 /// The action `ev` means at `place`, if any.
 pub fn lookup(place: Place, ev: &KeyEvent) -> Option<Action> {
-    BINDINGS
-        .iter()
+    registry()
         .filter(|b| b.places.contains(&place))
         .find(|b| b.keys.iter().any(|k| k.matches(ev)))
         .map(|b| b.action)
@@ -477,7 +423,7 @@ pub fn keys_label(b: &Binding) -> String {
 /// The bindings of `place`, in registry order (which is also the footer's priority: when
 /// the footer is too narrow, the last ones go first).
 pub fn at(place: Place) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().filter(move |b| b.places.contains(&place))
+    registry().filter(move |b| b.places.contains(&place))
 }
 
 #[cfg(test)]
@@ -522,34 +468,6 @@ mod tests {
             'j', 'k', 'q', 'h', 'l', 'r', 'p', 'y', 'e', 'v', 'f', 'u', '/', '?',
         ] {
             assert_eq!(lookup(Filter, &key(c)), None, "{c}");
-        }
-    }
-
-    #[test]
-    fn the_choices_take_arrows_digits_enter_and_esc() {
-        let down = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
-        assert_eq!(lookup(Choose, &down), Some(Action::Down));
-        assert_eq!(lookup(Choose, &key('k')), Some(Action::Up));
-        for c in '1'..='9' {
-            assert_eq!(lookup(Choose, &key(c)), Some(Action::Pick), "{c}");
-        }
-        assert_eq!(lookup(Choose, &key('0')), None);
-        let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
-        assert_eq!(lookup(Choose, &enter), Some(Action::Open));
-        assert_eq!(lookup(Choose, &key('q')), Some(Action::Back));
-        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(lookup(Choose, &ctrl_c), Some(Action::Quit));
-        // Nothing else: a stray letter neither applies nor plans anything else.
-        assert_eq!(lookup(Choose, &key('f')), None);
-        assert_eq!(lookup(Choose, &key('y')), None);
-        let mut seen: Vec<(Key, Action)> = Vec::new();
-        for b in at(Choose) {
-            for k in b.keys {
-                if let Some((_, other)) = seen.iter().find(|(s, _)| s == k) {
-                    assert_eq!(*other, b.action, "{k:?} is bound twice");
-                }
-                seen.push((*k, b.action));
-            }
         }
     }
 

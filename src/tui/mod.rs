@@ -6,8 +6,10 @@
 //! - [`message`]: what comes in (keys, ticks, results) and the work that goes out;
 //! - [`state`]: the whole state, [`update`]: the only function that changes it (pure);
 //! - [`view`]: draws the state, reading only; [`layout`]: where things go;
-//! - [`keys`]: the one key registry (footer, help and update all read it);
+//! - [`keys`]: the one key registry (footer, help and update all read it; the keys of dialogs
+//!   with a place of their own in `keys_dialog`);
 //! - [`reading`]: what the text overlays hold (`e` explain, `v` the cut texts whole);
+//! - `proving`: `p`, a proof in the background, and its answer;
 //! - `fixing`: `f` and `u`, a plan in a confirmation dialog (`dialog`: what it holds besides
 //!   the plan), applied in the background;
 //! - [`runtime`]: the event loop; [`terminal`]: raw mode, alternate screen, whole frames;
@@ -22,10 +24,12 @@ mod copy;
 pub mod dialog;
 mod fixing;
 pub mod keys;
+mod keys_dialog;
 pub mod layout;
 pub mod list_model;
 pub mod logging;
 pub mod message;
+mod proving;
 pub mod reading;
 pub mod runtime;
 pub mod state;

@@ -9,6 +9,7 @@ use super::keys::{self, Action, Place};
 use super::layout;
 use super::list_model::workload_ref;
 use super::message::{Cancel, Msg, Scope, Work};
+use super::proving;
 use super::reading;
 use super::state::{
     App, Load, Overlay, Pane, ProofState, Screen, TOAST_TICKS, Toast, ToastLevel, WorkloadView,
@@ -16,9 +17,8 @@ use super::state::{
 };
 use super::view::{detail, overlay};
 use crate::app::watched::LoadEvent;
-use crate::model::proof::ProofResult;
+use crate::model::Report;
 use crate::model::workload::WorkloadRef;
-use crate::model::{Mechanism, Report};
 
 /// The work to do when the TUI starts: the first load.
 pub fn start(app: &mut App) -> Vec<Work> {
@@ -61,7 +61,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
         } => {
             let current = matches!(app.proofs.get(&workload), Some(ProofState::Running { id: r }) if *r == id);
             if current {
-                on_proved(app, workload, result);
+                proving::on_proved(app, workload, result);
             }
             Vec::new()
         }
@@ -104,7 +104,7 @@ pub(super) fn begin_load(app: &mut App) -> Vec<Work> {
 }
 
 /// Cancels the running proof of `workload`, if any, and forgets it.
-fn cancel_proof(app: &mut App, workload: &WorkloadRef) -> Option<Work> {
+pub(super) fn cancel_proof(app: &mut App, workload: &WorkloadRef) -> Option<Work> {
     match app.proofs.get(workload) {
         Some(ProofState::Running { id }) => {
             let id = *id;
@@ -185,66 +185,6 @@ fn set_report(app: &mut App, report: Report) {
         }
     }
     clamp_detail_scroll(app);
-}
-
-fn on_proved(
-    app: &mut App,
-    workload: crate::model::workload::WorkloadRef,
-    result: Result<Report, String>,
-) {
-    let state = match result {
-        Err(e) => ProofState::Failed(e),
-        Ok(proven) => {
-            let proof = proven.proofs.first();
-            let service = match proof.map(|p| p.mechanism) {
-                Some(Mechanism::PodIdentity) => "EKS Auth",
-                _ => "STS",
-            };
-            let state = match proof.map(|p| &p.result) {
-                Some(ProofResult::Assumed { caller_arn }) => ProofState::Done {
-                    text: format!("{service} issued credentials: caller {caller_arn}"),
-                    ok: true,
-                },
-                Some(
-                    ProofResult::StsError { code, message }
-                    | ProofResult::EksAuthError { code, message },
-                ) => ProofState::Done {
-                    text: format!("{service} refused: {code}: {message}"),
-                    ok: false,
-                },
-                Some(ProofResult::NotRun { reason }) => {
-                    ProofState::Failed(format!("the proof could not run: {reason}"))
-                }
-                None => ProofState::Failed(
-                    "nothing to prove: the workload has no IRSA role and no Pod Identity".into(),
-                ),
-            };
-            let fresh = proven.workloads.into_iter().find(|w| w.is(&workload));
-            if let (Some(fresh), Some(report)) = (fresh, app.report.as_mut())
-                && let Some(slot) = report.workloads.iter_mut().find(|w| w.is(&workload))
-            {
-                *slot = fresh;
-                report.summarize();
-                // Its status may have changed its place in the list; the selection follows
-                // the workload that was selected.
-                resort(app);
-                clamp_detail_scroll(app);
-            }
-            state
-        }
-    };
-    let on_screen = matches!(&app.screen, Screen::Workload(v) if v.workload == workload);
-    let news = match &state {
-        ProofState::Done { text, ok: true } => Some((text, ToastLevel::Info)),
-        ProofState::Done { text, ok: false } | ProofState::Failed(text) => {
-            Some((text, ToastLevel::Error))
-        }
-        ProofState::Running { .. } => None,
-    };
-    if let Some((text, level)) = news.filter(|_| !on_screen) {
-        toast(app, format!("proof of {workload}: {text}"), level);
-    }
-    app.proofs.insert(workload, state);
 }
 
 fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Work> {
@@ -401,7 +341,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         }
         Action::Scope => return switch_scope(app),
         Action::Refresh => return begin_load(app),
-        Action::Prove => return prove(app),
+        Action::Prove => return proving::prove(app),
         Action::Copy => return super::copy::copy(app),
         Action::Explain => match reading::explain(app) {
             Some(overlay) => app.overlay = Some(overlay),
@@ -428,7 +368,7 @@ fn clear_filter(app: &mut App) {
     app.list.scroll_into_view(layout::list_rows(app));
 }
 
-fn resort(app: &mut App) {
+pub(super) fn resort(app: &mut App) {
     let selected = app.selected_workload().map(workload_ref);
     if let Some(report) = &app.report {
         app.list.rebuild_selecting(report, selected.as_ref());
@@ -486,7 +426,7 @@ fn scroll_detail(app: &mut App, delta: isize) {
     }
 }
 
-fn clamp_detail_scroll(app: &mut App) {
+pub(super) fn clamp_detail_scroll(app: &mut App) {
     if matches!(app.screen, Screen::Workload(_)) {
         scroll_detail(app, 0);
     }
@@ -531,45 +471,5 @@ fn switch_scope(app: &mut App) -> Vec<Work> {
         work.extend(outside.iter().filter_map(|w| cancel_proof(app, w)));
     }
     work.extend(begin_load(app));
-    work
-}
-
-fn prove(app: &mut App) -> Vec<Work> {
-    if !app.live {
-        toast(
-            app,
-            "p proves against AWS and needs a live cluster (this is an offline bundle or the demo)",
-            ToastLevel::Error,
-        );
-        return Vec::new();
-    }
-    let Some(w) = app.current_workload() else {
-        return Vec::new();
-    };
-    let with = match (w.mechanism, &w.role_arn) {
-        (Mechanism::Irsa, Some(_)) => "STS",
-        (Mechanism::PodIdentity, _) => "EKS Auth",
-        (Mechanism::Irsa | Mechanism::None, _) => {
-            toast(
-                app,
-                "p proves IRSA roles and Pod Identity: this workload has neither an IRSA role ARN nor Pod Identity",
-                ToastLevel::Error,
-            );
-            return Vec::new();
-        }
-    };
-    let workload = workload_ref(w);
-    // A new proof of the same workload supersedes the one still running.
-    let mut work: Vec<Work> = cancel_proof(app, &workload).into_iter().collect();
-    app.proof_id += 1;
-    let id = app.proof_id;
-    toast(
-        app,
-        format!("proving {workload}: a fresh token exchanged with {with}…"),
-        ToastLevel::Info,
-    );
-    app.proofs
-        .insert(workload.clone(), ProofState::Running { id });
-    work.push(Work::Prove { id, workload });
     work
 }
