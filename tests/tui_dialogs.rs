@@ -201,3 +201,130 @@ fn enter_plans_the_picked_choice_and_its_plan_opens_for_confirmation() {
         "{text}"
     );
 }
+
+/// Progress per step (issue 11): after Enter the dialog keeps its red border and shows each
+/// step: made in green with `✔`, failed in red with `✘` and its reason, pending dimmed.
+#[test]
+fn applying_shows_each_steps_progress_in_the_dialog() {
+    use kubectl_irsa::app::fix::StepEvent;
+    use kubectl_irsa::tui::message::{ApplyNews, Planned};
+    let source = scenario("sa-missing-pods-listed");
+    let mut app = loaded_from(&source, true, 100, 30);
+    // Applying is for live clusters: this state is what a live run reaches (the header then
+    // names the report's source: kept the same wherever the repository is checked out).
+    app.live = true;
+    if let Some(r) = app.report.as_mut() {
+        r.source.description = "live".into();
+    }
+    open(&mut app, "reports");
+    update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('f'), KeyModifiers::NONE)),
+    );
+    let plan = plan_with_choice(&source);
+    assert_eq!(plan.steps.len(), 2, "{plan:?}");
+    let id = app.fix_id;
+    update(
+        &mut app,
+        Msg::Planned {
+            id,
+            result: Ok(Planned::Ready {
+                plan: Box::new(plan),
+                undoes: None,
+            }),
+        },
+    );
+    let work = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    let [Work::Apply { id, .. }] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    let id = *id;
+    for event in [
+        StepEvent::Started(0),
+        StepEvent::Made(0),
+        StepEvent::Started(1),
+    ] {
+        update(&mut app, Msg::Step { id, event });
+    }
+    let buf = draw(&app);
+    let area = dialog_area(&buf, "applying fix: 1 of 2 steps made");
+    assert_red_border(&buf, area);
+    assert_palette(&buf, true);
+    let done = cells_starting(
+        &buf,
+        area,
+        "✔ 1. set-service-account Deployment analytics/reports",
+    );
+    assert_eq!(buf[done].fg, Color::Green, "{}", screen_text(&buf));
+    let running = cells_starting(&buf, area, "2. rollout-restart");
+    assert_eq!(buf[(running.0 - 2, running.1)].fg, Color::Yellow);
+    update(
+        &mut app,
+        Msg::Step {
+            id,
+            event: StepEvent::Failed(1, "deployments.apps is forbidden".into()),
+        },
+    );
+    update(
+        &mut app,
+        Msg::Applied {
+            id,
+            result: Ok(ApplyNews::Failed {
+                step: 1,
+                reason: "deployments.apps is forbidden".into(),
+            }),
+        },
+    );
+    let buf = draw(&app);
+    let area = dialog_area(&buf, "fix stopped at step 2");
+    assert_red_border(&buf, area);
+    assert_palette(&buf, true);
+    let failed = cells_starting(&buf, area, "✘ 2. rollout-restart");
+    assert_eq!(buf[failed].fg, Color::Red);
+    snapshot("fix-progress-failed", &buf);
+}
+
+/// The cell where `needle` starts inside `area`.
+fn cells_starting(buf: &Buffer, area: Rect, needle: &str) -> (u16, u16) {
+    for y in area.y..area.bottom() {
+        let row: Vec<&str> = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        for x in area.x..area.right() {
+            let rest: String = row[x as usize..].concat();
+            if rest.starts_with(needle) {
+                return (x, y);
+            }
+        }
+    }
+    panic!("{needle:?} not in the dialog:\n{}", screen_text(buf))
+}
+
+/// The plan of `deploy/reports` with choice 1 (run the pods as the existing service account:
+/// two steps), made at a fixed time.
+fn plan_with_choice(source: &Source) -> kubectl_irsa::model::plan::Plan {
+    use kubectl_irsa::diagnose::{Selection, Target};
+    use kubectl_irsa::model::workload::WorkloadKind;
+    use kubectl_irsa::plan::fix::{FixOutcome, plan_fix};
+    let snapshot = kubectl_irsa::app::gather(source).unwrap();
+    let selection = Selection {
+        namespace: Some("analytics".into()),
+        target: Some(Target::Workload(WorkloadKind::Deployment, "reports".into())),
+        ..Selection::default()
+    };
+    let at = jiff::Timestamp::from_second(1_767_225_600).unwrap();
+    match plan_fix(
+        &snapshot,
+        &selection,
+        "20260101T000000Z-00001",
+        "deploy/reports",
+        at,
+        Some(1),
+    )
+    .unwrap()
+    {
+        FixOutcome::Ready { plan, .. } => plan,
+        other => panic!("{other:?}"),
+    }
+}

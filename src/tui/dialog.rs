@@ -1,10 +1,13 @@
 //! What the confirmation dialog ([`super::state::Overlay::Fix`]) holds beyond its plan: what
-//! the plan is about (a fix, the fix with the choice the user picked on an ambiguous one).
-//! State only, like `state`: the update function writes it, the view reads it.
+//! the plan is about (a fix, the fix with the choice the user picked on an ambiguous one), and
+//! once Enter was pressed, the progress of applying it: each step pending, running, made or
+//! failed, then the load that shows the chain as it is now. State only, like `state`: the
+//! update function writes it, the view reads it.
 //!
 //! To show something new in the dialog: a variant or field here, set where the dialog opens
 //! (`fixing`), drawn in `view::fix`.
 
+use crate::app::fix::StepEvent;
 use crate::model::plan::Choice;
 
 /// What the plan in the dialog is about, beyond its steps.
@@ -35,5 +38,83 @@ impl About {
             About::Plain => "fix".to_string(),
             About::Choice(c) => format!("fix with choice {}", c.number),
         }
+    }
+}
+
+/// Where one step of a plan being applied is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepState {
+    Pending,
+    /// Journaled and being made.
+    Running,
+    Made,
+    /// Failed (or found changed since the plan was made), for this reason.
+    Failed(String),
+}
+
+/// Where applying the plan is, as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Every object is compared with what the plan was made from; nothing is written yet.
+    Checking,
+    /// The steps are being made (their states say which).
+    Applying,
+    /// Every step made: read and diagnosed again, then the load `generation` (once known)
+    /// gathers the list; when it ends the dialog closes on the chain as it is now, and the
+    /// outcome's sentence (once known) is toasted again.
+    Reloading {
+        generation: Option<u64>,
+        outcome: Option<String>,
+    },
+    /// It stopped (a conflict, a failure, an error): the sentence says how; the dialog stays
+    /// until Esc, the list behind it is gathered again.
+    Stopped(String),
+}
+
+/// The progress of applying the dialog's plan: the answer to `Work::Apply { id, .. }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub id: u64,
+    pub steps: Vec<StepState>,
+    pub phase: Phase,
+}
+
+impl Progress {
+    pub fn new(id: u64, steps: usize) -> Progress {
+        Progress {
+            id,
+            steps: vec![StepState::Pending; steps],
+            phase: Phase::Checking,
+        }
+    }
+
+    /// What the apply said it is doing.
+    pub fn on_step(&mut self, event: StepEvent) {
+        if matches!(self.phase, Phase::Stopped(_)) {
+            return;
+        }
+        self.phase = match event {
+            StepEvent::Diagnosing => Phase::Reloading {
+                generation: None,
+                outcome: None,
+            },
+            _ => Phase::Applying,
+        };
+        let mut set = |i: usize, state: StepState| {
+            if let Some(s) = self.steps.get_mut(i) {
+                *s = state;
+            }
+        };
+        match event {
+            StepEvent::Started(i) => set(i, StepState::Running),
+            StepEvent::Made(i) => set(i, StepState::Made),
+            StepEvent::Failed(i, reason) => set(i, StepState::Failed(reason)),
+            StepEvent::Diagnosing => {}
+        }
+    }
+
+    /// How many steps were made.
+    pub fn made(&self) -> usize {
+        self.steps.iter().filter(|s| **s == StepState::Made).count()
     }
 }

@@ -1,24 +1,21 @@
 //! `f` and `u`: a fix of the workload on screen, or the undo of the last applied fix, planned
 //! in the background, shown in a confirmation dialog ([`Overlay::Fix`]), applied in the
-//! background when confirmed (live clusters only), then a new load. An ambiguous fix first
-//! lists its choices ([`Overlay::Choose`]): the one picked is planned and confirmed the same
-//! way. Outcomes without a plan (nothing to do, no safe automatic fix, nothing to undo) are
-//! toasts, readable whole with `v`. Called from `update`; like it, no I/O: the worker runs
-//! the [`Work`] asked for here.
+//! background when confirmed (live clusters only), each step's progress shown in the dialog,
+//! then a new load, after which the dialog closes on the chain as it is now. An ambiguous fix
+//! first lists its choices (`choosing`). Outcomes without a plan (nothing to do, no safe
+//! automatic fix, nothing to undo) are toasts, readable whole with `v`. Called from `update`;
+//! like it, no I/O: the worker runs the [`Work`] asked for here.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
-
-use super::dialog::About;
-use super::keys::{self, Action, Place};
+use super::dialog::{About, Phase, Progress, StepState};
 use super::message::{ApplyNews, Planned, Work};
 use super::state::{App, Fixing, Overlay, Toast, ToastLevel};
 use super::update::{begin_load, toast};
-use crate::model::plan::Choice;
+use crate::app::fix::StepEvent;
 use crate::model::words::count;
 
 /// Whether a plan is being applied: nothing else is planned meanwhile (its outcome changes
 /// what the next plan would be made from).
-fn busy_applying(app: &mut App) -> bool {
+pub(super) fn busy_applying(app: &mut App) -> bool {
     let applying = matches!(app.fixing, Some(Fixing::Applying { .. }));
     if applying {
         toast(
@@ -86,18 +83,22 @@ pub fn undo(app: &mut App) -> Vec<Work> {
     vec![Work::PlanUndo { id }]
 }
 
-/// Enter in the dialog: applies its plan (live only), closing the dialog.
+/// Enter in the dialog: applies its plan (live only); the dialog stays and shows each step's
+/// progress. Offline or `--read-only`, a toast says why not and the dialog closes.
 pub fn apply(app: &mut App) -> Vec<Work> {
     let Some(Overlay::Fix {
         plan,
         workload,
         undoes,
         about,
+        progress: None,
         ..
-    }) = app.overlay.take()
+    }) = app.overlay.clone()
     else {
+        // Not open, or being applied already.
         return Vec::new();
     };
+    app.overlay = None;
     if !app.live {
         let namespace = workload.as_ref().map(|w| w.namespace.as_str());
         toast(
@@ -136,6 +137,14 @@ pub fn apply(app: &mut App) -> Vec<Work> {
         steps,
         undoes: undoes.clone(),
     });
+    app.overlay = Some(Overlay::Fix {
+        plan: plan.clone(),
+        workload: workload.clone(),
+        undoes: undoes.clone(),
+        scroll: 0,
+        about,
+        progress: Some(Progress::new(id, steps)),
+    });
     vec![Work::Apply {
         id,
         plan,
@@ -166,6 +175,7 @@ pub fn on_planned(app: &mut App, id: u64, result: Result<Planned, String>) -> Ve
                 undoes,
                 scroll: 0,
                 about: choice.map_or(About::Plain, About::Choice),
+                progress: None,
             });
         }
         Ok(Planned::Nothing(text)) => toast(app, text, ToastLevel::Info),
@@ -196,6 +206,13 @@ pub fn on_applied(app: &mut App, id: u64, result: Result<ApplyNews, String>) -> 
         _ => return Vec::new(),
     };
     app.fixing = None;
+    // The step a conflict or a failure stopped at (found before writing, it had no event).
+    let stopped_at = match &result {
+        Ok(ApplyNews::Conflict { step, reason } | ApplyNews::Failed { step, reason }) => {
+            Some((*step, reason.clone()))
+        }
+        _ => None,
+    };
     let (text, level) = match result {
         Ok(ApplyNews::Done) => {
             let made = count(steps, "step", "steps");
@@ -218,143 +235,68 @@ pub fn on_applied(app: &mut App, id: u64, result: Result<ApplyNews, String>) -> 
         ),
         Err(e) => (format!("applying failed: {e}"), ToastLevel::Error),
     };
+    let done = level == ToastLevel::Info;
+    let outcome = text.clone();
     let work = begin_load(app);
     toast(app, text, level);
+    let generation = app.generation;
+    if let Some(p) = progress_of(app, id) {
+        if let Some(state) = stopped_at.and_then(|(i, reason)| Some((p.steps.get_mut(i)?, reason)))
+        {
+            *state.0 = StepState::Failed(state.1);
+        }
+        p.phase = if done {
+            Phase::Reloading {
+                generation: Some(generation),
+                outcome: Some(outcome),
+            }
+        } else {
+            Phase::Stopped(outcome)
+        };
+    }
     work
 }
 
-/// The fix asked for is ambiguous: its choices open, the first selected (nothing is planned
-/// until one is picked).
-pub fn on_choices(app: &mut App, id: u64, choices: Vec<Choice>) -> Vec<Work> {
-    let (workload, chosen) = match &app.fixing {
-        Some(Fixing::Planning {
-            id: newest,
-            workload: Some(workload),
-            choice,
-        }) if *newest == id => (workload.clone(), choice.clone()),
-        _ => return Vec::new(),
-    };
-    app.fixing = None;
-    if let Some(chosen) = chosen {
-        // The planner asked again with a choice given: it did not take it.
-        toast(
-            app,
-            format!(
-                "choice {} did not resolve the fix of {workload}: press f to choose again",
-                chosen.number
-            ),
-            ToastLevel::Error,
-        );
-    } else if choices.is_empty() {
-        toast(
-            app,
-            format!("the fix of {workload} needs a choice, but none was offered"),
-            ToastLevel::Error,
-        );
-    } else {
-        app.toast = None;
-        app.overlay = Some(Overlay::Choose {
-            workload,
-            choices,
-            selected: 0,
-            scroll: 0,
-        });
+/// The progress in the dialog of the apply `id`, if the dialog is still open on it.
+fn progress_of(app: &mut App, id: u64) -> Option<&mut Progress> {
+    match &mut app.overlay {
+        Some(Overlay::Fix {
+            progress: Some(p), ..
+        }) if p.id == id => Some(p),
+        _ => None,
+    }
+}
+
+/// A step of the apply `id` started or ended: the dialog shows it.
+pub fn on_step(app: &mut App, id: u64, event: StepEvent) -> Vec<Work> {
+    if let Some(p) = progress_of(app, id) {
+        p.on_step(event);
     }
     Vec::new()
 }
 
-/// A key among the choices ([`Place::Choose`]): arrows and digits select (the registry's
-/// [`Action::Pick`] carries no digit: it is read from the key), Enter plans the fix with the
-/// selected choice, Esc cancels.
-pub fn on_choose_key(app: &mut App, ev: &KeyEvent) -> Vec<Work> {
-    if ev.kind == KeyEventKind::Release {
-        return Vec::new();
+/// The load after a successful apply ended: the dialog closes on the chain as it is now, and
+/// the outcome's toast stays a while longer (the load may have outlasted it).
+pub fn after_loaded(app: &mut App, generation: u64) {
+    let outcome = match &app.overlay {
+        Some(Overlay::Fix {
+            progress:
+                Some(Progress {
+                    phase:
+                        Phase::Reloading {
+                            generation: Some(g),
+                            outcome,
+                        },
+                    ..
+                }),
+            ..
+        }) if *g <= generation => outcome.clone(),
+        _ => return,
+    };
+    app.overlay = None;
+    // A toast the load raised (a refresh that failed) is the newer news.
+    let ours = app.toast.is_none() || app.toast.as_ref().map(|t| &t.text) == outcome.as_ref();
+    if let Some(text) = outcome.filter(|_| ours) {
+        toast(app, text, ToastLevel::Info);
     }
-    let Some(action) = keys::lookup(Place::Choose, ev) else {
-        return Vec::new();
-    };
-    let Some(Overlay::Choose {
-        choices, selected, ..
-    }) = &mut app.overlay
-    else {
-        return Vec::new();
-    };
-    let last = choices.len().saturating_sub(1);
-    match action {
-        Action::Up => *selected = selected.saturating_sub(1),
-        Action::Down => *selected = (*selected + 1).min(last),
-        Action::Pick => {
-            let digit = match ev.code {
-                KeyCode::Char(c) => c.to_digit(10).map_or(0, |d| d as usize),
-                _ => 0,
-            };
-            match choices.iter().position(|c| c.number == digit) {
-                Some(i) => *selected = i,
-                None => {
-                    let count = choices.len();
-                    toast(
-                        app,
-                        format!("there is no choice {digit}: they are 1 to {count}"),
-                        ToastLevel::Warning,
-                    );
-                }
-            }
-        }
-        Action::Back => app.overlay = None,
-        Action::Quit => app.quit = true,
-        Action::Open => return plan_choice(app),
-        _ => {}
-    }
-    // The selected choice stays whole on screen, however long the others are.
-    let at = match &app.overlay {
-        Some(Overlay::Choose { scroll, .. }) => {
-            super::view::choose::scroll_to_selected(app, *scroll)
-        }
-        _ => return Vec::new(),
-    };
-    if let Some(Overlay::Choose { scroll, .. }) = &mut app.overlay {
-        *scroll = at;
-    }
-    Vec::new()
-}
-
-/// Enter among the choices: the fix planned with the selected one; its plan opens the
-/// confirmation dialog as any fix's does.
-fn plan_choice(app: &mut App) -> Vec<Work> {
-    let Some(Overlay::Choose {
-        workload,
-        choices,
-        selected,
-        ..
-    }) = app.overlay.take()
-    else {
-        return Vec::new();
-    };
-    let Some(choice) = choices.get(selected).cloned() else {
-        return Vec::new();
-    };
-    if busy_applying(app) {
-        return Vec::new();
-    }
-    app.fix_id += 1;
-    let id = app.fix_id;
-    toast(
-        app,
-        format!(
-            "planning the fix of {workload} with choice {}…",
-            choice.number
-        ),
-        ToastLevel::Info,
-    );
-    let number = choice.number;
-    app.fixing = Some(Fixing::Planning {
-        id,
-        workload: Some(workload.clone()),
-        choice: Some(choice),
-    });
-    vec![Work::PlanFix {
-        id,
-        workload,
-        choice: Some(number),
-    }]
 }

@@ -311,7 +311,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Key::Code(KeyCode::Enter)],
         key_label: "Enter",
         footer: Some("apply"),
-        help: "apply the plan: each step journaled before it is made, stopping at the first failure (live clusters)",
+        help: "apply the plan: each step journaled before it is made, stopping at the first failure, its progress shown step by step; then the chain is gathered again (live clusters)",
         places: &[Confirm],
     },
     Binding {
@@ -319,7 +319,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Key::Code(KeyCode::Esc), Key::Char('q')],
         key_label: "Esc",
         footer: Some("cancel"),
-        help: "cancel: nothing is written",
+        help: "cancel: nothing is written (while applying: hide the progress; applying goes on)",
         places: &[Confirm],
     },
     Binding {

@@ -3,7 +3,7 @@
 //! the footer, the help and the update function see these bindings as any other.
 //!
 //! To add a dialog's key: one [`Binding`] here with its place, its arm where the dialog reads
-//! keys (`fixing::on_choose_key` for the choices).
+//! keys (`choosing::on_choose_key` for the choices).
 
 use ratatui::crossterm::event::KeyCode;
 

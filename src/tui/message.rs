@@ -4,6 +4,7 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use crate::app::fix::StepEvent;
 use crate::app::watched::LoadEvent;
 use crate::model::Report;
 use crate::model::plan::{Choice, Plan};
@@ -54,6 +55,11 @@ pub enum Msg {
     Choices {
         id: u64,
         choices: Vec<Choice>,
+    },
+    /// Applying the plan of `Work::Apply { id, .. }` moved on: a step started or ended.
+    Step {
+        id: u64,
+        event: StepEvent,
     },
     /// Applying a plan ended; `Err` when it could not start (no journal, no cluster).
     Applied {

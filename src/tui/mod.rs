@@ -11,7 +11,8 @@
 //! - [`reading`]: what the text overlays hold (`e` explain, `v` the cut texts whole);
 //! - `proving`: `p`, a proof in the background, and its answer;
 //! - `fixing`: `f` and `u`, a plan in a confirmation dialog (`dialog`: what it holds besides
-//!   the plan), applied in the background;
+//!   the plan, and the progress of applying it), applied in the background; `choosing`: the
+//!   choices of an ambiguous fix;
 //! - [`runtime`]: the event loop; [`terminal`]: raw mode, alternate screen, whole frames;
 //!   [`worker`]: loads, proofs, plans and applies as tasks on one shared runtime, through the
 //!   service layer (`crate::app`) only.
@@ -19,6 +20,7 @@
 //! To add a screen or a key: a variant in `state`/`keys`, its arm in `update`, its drawing in
 //! `view`, and a test feeding messages to `update` (`update_tests/`).
 
+mod choosing;
 pub mod clipboard;
 mod copy;
 pub mod dialog;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::dialog::About;
+use super::dialog::{About, Progress};
 use super::keys::Place;
 use super::list_model::{ListModel, workload_ref};
 use super::message::Scope;
@@ -81,6 +81,8 @@ pub enum Overlay {
         scroll: u16,
         /// The choice the fix was planned with, if any.
         about: About,
+        /// Once Enter was pressed: each step's progress, then the reload.
+        progress: Option<Progress>,
     },
     /// `f` on an ambiguous fix: its choices, one selected; Enter plans the fix with it.
     Choose {

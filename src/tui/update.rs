@@ -4,6 +4,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::choosing;
 use super::fixing;
 use super::keys::{self, Action, Place};
 use super::layout;
@@ -51,6 +52,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
         Msg::Loaded { generation, result } => {
             if generation == app.generation {
                 on_loaded(app, result);
+                fixing::after_loaded(app, generation);
             }
             Vec::new()
         }
@@ -66,7 +68,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
             Vec::new()
         }
         Msg::Planned { id, result } => fixing::on_planned(app, id, result),
-        Msg::Choices { id, choices } => fixing::on_choices(app, id, choices),
+        Msg::Choices { id, choices } => choosing::on_choices(app, id, choices),
+        Msg::Step { id, event } => fixing::on_step(app, id, event),
         Msg::Applied { id, result } => fixing::on_applied(app, id, result),
         Msg::Copied(result) => {
             match result {
@@ -193,7 +196,7 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Work> {
     }
     let place = app.place();
     if place == Place::Choose {
-        return fixing::on_choose_key(app, &ev);
+        return choosing::on_choose_key(app, &ev);
     }
 
     if let Some(action) = keys::lookup(place, &ev) {
@@ -355,7 +358,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         Action::Fix => return fixing::fix(app),
         Action::Undo => return fixing::undo(app),
         Action::Apply => return fixing::apply(app),
-        // Only among the choices, which `fixing::on_choose_key` reads whole.
+        // Only among the choices, which `choosing::on_choose_key` reads whole.
         Action::Pick => {}
     }
     Vec::new()

@@ -323,12 +323,19 @@ impl Worker {
             },
         };
         let tx = self.tx.clone();
+        // Each step's start and end, as it happens: the dialog shows the progress.
+        let steps = self.tx.clone();
         tracing::info!(id, plan = %plan.id, steps = plan.steps.len(), "apply");
         let apply = async move {
             let journal = Journal::default_location().map_err(|e| e.to_string())?;
-            let applied = fix::apply_async(&opts, &plan, &selection, &journal, undoes)
-                .await
-                .map_err(|e| e.to_string())?;
+            let on_step = move |event: fix::StepEvent| {
+                tracing::info!(id, ?event, "apply step");
+                let _ = steps.send(Msg::Step { id, event });
+            };
+            let applied =
+                fix::apply_async_with(&opts, &plan, &selection, &journal, undoes, &on_step)
+                    .await
+                    .map_err(|e| e.to_string())?;
             Ok(match applied {
                 Applied::Done { .. } => ApplyNews::Done,
                 Applied::Conflict { step, reason } => ApplyNews::Conflict { step, reason },

@@ -63,7 +63,7 @@ pub(super) fn ask_fix(app: &mut App) -> u64 {
 }
 
 /// A fix dialog open on the demo's plan.
-fn dialog(live: bool) -> App {
+pub(super) fn dialog(live: bool) -> App {
     let mut app = loaded(live);
     let id = ask_fix(&mut app);
     let planned = Planned::Ready {
@@ -144,7 +144,12 @@ fn enter_on_a_live_cluster_applies_the_plan() {
     assert!(!plan.steps.is_empty());
     assert_eq!(workload.as_ref(), Some(&tlm_chat_backend()));
     assert_eq!(*undoes, None);
-    assert!(app.overlay.is_none());
+    // The dialog stays, showing the progress of this apply (see `progress`).
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Fix { progress: Some(p), .. }) if p.id == *id),
+        "{:?}",
+        app.overlay
+    );
     assert_eq!(app.fixing.as_ref().map(Fixing::id), Some(*id));
     assert!(app.toast.as_ref().unwrap().text.starts_with("applying"));
 }
@@ -354,6 +359,10 @@ fn an_answer_to_a_superseded_request_is_dropped() {
 fn nothing_is_planned_while_a_plan_is_applied() {
     let mut app = dialog(true);
     send(&mut app, [code(KeyCode::Enter)]);
+    // Enter again in the progress applies nothing more; Esc hides it, applying goes on.
+    assert!(send(&mut app, [code(KeyCode::Enter)]).is_empty());
+    send(&mut app, [code(KeyCode::Esc)]);
+    assert!(app.overlay.is_none());
     assert!(send(&mut app, [key('f')]).is_empty());
     assert!(send(&mut app, [key('u')]).is_empty());
     assert!(app.toast.as_ref().unwrap().text.contains("being applied"));

@@ -31,6 +31,7 @@ pub fn boxed(app: &App, screen: Rect) -> Option<(Rect, Vec<Line<'static>>)> {
         workload,
         undoes,
         about,
+        progress,
         ..
     }) = &app.overlay
     else {
@@ -38,14 +39,11 @@ pub fn boxed(app: &App, screen: Rect) -> Option<(Rect, Vec<Line<'static>>)> {
     };
     let widest = widest(screen);
     let namespace = workload.as_ref().map(|w| w.namespace.as_str());
-    let lines = lines(
-        app,
-        plan,
-        namespace,
-        undoes.as_deref(),
-        about,
-        widest.width.saturating_sub(2),
-    );
+    let width = widest.width.saturating_sub(2);
+    let lines = match progress {
+        Some(p) => super::progress::lines(app, plan, p, width),
+        None => lines(app, plan, namespace, undoes.as_deref(), about, width),
+    };
     let height = (lines.len() + 2).min(widest.height as usize) as u16;
     Some((centered(screen, 110, height), lines))
 }
@@ -195,6 +193,7 @@ pub fn draw(f: &mut Frame, screen: Rect, app: &App) {
         undoes,
         scroll,
         about,
+        progress,
         ..
     }) = &app.overlay
     else {
@@ -205,16 +204,26 @@ pub fn draw(f: &mut Frame, screen: Rect, app: &App) {
     };
     let rows = area.height.saturating_sub(2) as usize;
     let max = u16::try_from(lines.len().saturating_sub(rows)).unwrap_or(u16::MAX);
+    let (heading, bottom) = match progress {
+        Some(p) => {
+            let what = match undoes {
+                Some(id) => format!("undo of {id}"),
+                None => about.name(),
+            };
+            (super::progress::title(&what, p), super::progress::keys(p))
+        }
+        None => (
+            title(plan, undoes.as_deref(), about),
+            " Enter apply · Esc cancel · ↑↓ scroll ",
+        ),
+    };
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines)
             .block(
                 Block::bordered()
-                    .title(format!(
-                        " {} ",
-                        shown(&title(plan, undoes.as_deref(), about))
-                    ))
-                    .title_bottom(" Enter apply · Esc cancel · ↑↓ scroll ")
+                    .title(format!(" {} ", shown(&heading)))
+                    .title_bottom(bottom)
                     .border_style(app.theme.error()),
             )
             .scroll(((*scroll).min(max), 0)),

@@ -30,6 +30,14 @@ pub fn enabled(app: &App, b: &Binding) -> bool {
             &app.overlay,
             Some(crate::tui::state::Overlay::Explain { codes, .. }) if codes.len() > 1
         ),
+        // Once applying, Enter does nothing more.
+        Action::Apply => !matches!(
+            &app.overlay,
+            Some(crate::tui::state::Overlay::Fix {
+                progress: Some(_),
+                ..
+            })
+        ),
         _ => true,
     }
 }

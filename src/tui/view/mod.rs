@@ -12,6 +12,7 @@ pub mod footer;
 pub mod header;
 pub mod list;
 pub mod overlay;
+pub mod progress;
 pub mod reading;
 pub mod status;
 pub mod text;
