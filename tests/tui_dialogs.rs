@@ -1,7 +1,9 @@
 //! The TUI's dialogs beyond a plain fix (issues 11 and 12), driven through the real worker on
 //! fixture bundles and drawn with ratatui's TestBackend: the choices of an ambiguous fix (a
 //! snapshot, its colours; Enter plans the one picked, whose plan then opens the confirmation
-//! dialog). Snapshots as in tests/tui_screens.rs (`UPDATE_SNAPSHOTS=1` rewrites them).
+//! dialog); the progress per step while applying; `m`'s migration stage with its pre-flight
+//! checks (a snapshot, its colours) and a blocked pre-flight. Snapshots as in
+//! tests/tui_screens.rs (`UPDATE_SNAPSHOTS=1` rewrites them).
 
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
@@ -326,5 +328,141 @@ fn plan_with_choice(source: &Source) -> kubectl_irsa::model::plan::Plan {
     {
         FixOutcome::Ready { plan, .. } => plan,
         other => panic!("{other:?}"),
+    }
+}
+
+/// `m` on `deploy/worker-a` of the migrate-wildcard fixture through the worker: stage 1 is
+/// planned; its pre-flight checks (one warning: the wildcard subject stays), steps and notes
+/// open in the red dialog.
+#[test]
+fn m_plans_stage_1_through_the_worker_and_shows_its_pre_flight() {
+    let (mut app, mut worker, rx) = with_worker(&scenario("migrate-wildcard"), true);
+    open(&mut app, "worker-a");
+    key_and_wait(&mut app, &mut worker, &rx, KeyCode::Char('m'), |a| {
+        a.fixing.is_none()
+    });
+    let Some(Overlay::Fix { plan, .. }) = &app.overlay else {
+        panic!("{:?} {:?}", app.overlay, app.toast)
+    };
+    assert_eq!(plan.target, "migrate deploy/worker-a");
+    let buf = draw(&app);
+    assert_red_border(
+        &buf,
+        dialog_area(&buf, "migrate to Pod Identity (stage 1): 3 steps"),
+    );
+    let text = screen_text(&buf);
+    assert!(text.contains("pre-flight:"), "{text}");
+    assert!(
+        text.contains("ok      agent: add-on eks-pod-identity-agent installed"),
+        "{text}"
+    );
+    assert!(text.contains("warning wildcard-subject:"), "{text}");
+}
+
+/// A pre-flight check that blocks (whether the agent add-on is installed could not be read):
+/// a toast with the reason, no dialog, nothing asked of the writers.
+#[test]
+fn a_blocked_pre_flight_is_a_toast_and_nothing_else() {
+    let (mut app, mut worker, rx) = with_worker(&scenario("migrate-shared-role"), true);
+    open(&mut app, "checkout");
+    key_and_wait(&mut app, &mut worker, &rx, KeyCode::Char('m'), |a| {
+        a.fixing.is_none()
+    });
+    assert!(app.overlay.is_none(), "{:?}", app.overlay);
+    let toast = app.toast.clone().unwrap();
+    assert!(
+        toast.text.contains("blocked by its pre-flight checks"),
+        "{}",
+        toast.text
+    );
+    assert!(
+        toast.text.contains("eks-pod-identity-agent"),
+        "{}",
+        toast.text
+    );
+}
+
+/// The migration dialog at a fixed time: a snapshot, the pre-flight lines' colours (ok green,
+/// the warning bold yellow), the red border, and no colour without colours.
+#[test]
+fn the_migration_dialog_snapshot_and_colours() {
+    for color in [true, false] {
+        let source = scenario("migrate-wildcard");
+        let mut app = loaded_from(&source, color, 100, 30);
+        open(&mut app, "worker-a");
+        update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Char('m'), KeyModifiers::NONE)),
+        );
+        let id = app.fix_id;
+        update(
+            &mut app,
+            Msg::MigrationPlanned {
+                id,
+                result: Ok(stage_1(&source)),
+            },
+        );
+        let buf = draw(&app);
+        assert_palette(&buf, color);
+        if !color {
+            continue;
+        }
+        snapshot("migrate-dialog", &buf);
+        let title = "migrate to Pod Identity (stage 1): 3 steps — Enter applies, Esc cancels";
+        let area = dialog_area(&buf, title);
+        assert_red_border(&buf, area);
+        let ok = cells_starting(&buf, area, "ok      agent:");
+        assert_eq!(buf[ok].fg, Color::Green);
+        let warning = cells_starting(&buf, area, "warning wildcard-subject:");
+        assert_eq!(buf[warning].fg, Color::Yellow);
+        assert!(buf[warning].modifier.contains(Modifier::BOLD));
+        // The check's message is plain text: colour is for the mark.
+        let message = (
+            warning.0 + "warning wildcard-subject: ".len() as u16,
+            warning.1,
+        );
+        assert_eq!(buf[message].fg, Color::Reset, "{}", screen_text(&buf));
+    }
+}
+
+/// Stage 1 of `deploy/worker-a` in migrate-wildcard, planned at a fixed time.
+fn stage_1(source: &Source) -> kubectl_irsa::tui::message::MigrationPlanned {
+    use kubectl_irsa::diagnose::{Selection, Target};
+    use kubectl_irsa::model::workload::WorkloadKind;
+    use kubectl_irsa::plan::fix::FixOutcome;
+    use kubectl_irsa::plan::migrate::{Stage, plan_migrate};
+    use kubectl_irsa::tui::message::{MigrationPlanned, Planned};
+    let snapshot = kubectl_irsa::app::gather(source).unwrap();
+    let selection = Selection {
+        namespace: Some("batch".into()),
+        target: Some(Target::Workload(
+            WorkloadKind::Deployment,
+            "worker-a".into(),
+        )),
+        ..Selection::default()
+    };
+    let at = jiff::Timestamp::from_second(1_767_225_600).unwrap();
+    let out = plan_migrate(
+        &snapshot,
+        &selection,
+        Stage::Start,
+        &[],
+        "20260101T000000Z-00001",
+        "migrate deploy/worker-a",
+        at,
+    )
+    .unwrap();
+    let FixOutcome::Ready { plan, .. } = out.outcome else {
+        panic!("{:?}", out.outcome)
+    };
+    MigrationPlanned {
+        stage: Stage::Start,
+        finalizing: false,
+        planned: Planned::Ready {
+            plan: Box::new(plan),
+            undoes: None,
+        },
+        preflight: out.preflight,
+        notes: out.notes,
     }
 }

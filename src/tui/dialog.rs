@@ -1,5 +1,6 @@
 //! What the confirmation dialog ([`super::state::Overlay::Fix`]) holds beyond its plan: what
-//! the plan is about (a fix, the fix with the choice the user picked on an ambiguous one), and
+//! the plan is about (a fix, the fix with the choice the user picked on an ambiguous one, a
+//! migration stage with its pre-flight checks and notes), and
 //! once Enter was pressed, the progress of applying it: each step pending, running, made or
 //! failed, then the load that shows the chain as it is now. State only, like `state`: the
 //! update function writes it, the view reads it.
@@ -9,6 +10,8 @@
 
 use crate::app::fix::StepEvent;
 use crate::model::plan::Choice;
+use crate::plan::migrate::Stage;
+use crate::plan::migrate_preflight::Check;
 
 /// What the plan in the dialog is about, beyond its steps.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -18,6 +21,18 @@ pub enum About {
     Plain,
     /// The fix of an ambiguous link with the choice the user picked (`f`, then a choice).
     Choice(Choice),
+    /// A stage of the move to Pod Identity (`m`, `M`).
+    Migration(Box<Migration>),
+}
+
+/// A migration stage's plan: which stage, and what the dialog shows around its steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    pub stage: Stage,
+    /// `m` found stage 1 done: this is `--finalize` instead (the title says so).
+    pub finalizing: bool,
+    pub preflight: Vec<Check>,
+    pub notes: Vec<String>,
 }
 
 impl About {
@@ -27,16 +42,27 @@ impl About {
         let namespace = namespace.map(|ns| format!(" -n {ns}")).unwrap_or_default();
         let choice = match self {
             About::Choice(c) => format!(" --choice {}", c.number),
+            // A migration's target is its command already: `migrate --finalize deploy/x`.
+            About::Migration(_) => return format!("kubectl irsa {target}{namespace} --dry-run"),
             About::Plain => String::new(),
         };
         format!("kubectl irsa fix {target}{namespace}{choice} --dry-run")
     }
 
-    /// What the dialog's title calls the plan: `fix`, `fix with choice 2`.
+    /// What the dialog's title calls the plan: `fix`, `fix with choice 2`, `migrate
+    /// --finalize (stage 1 is done)`.
     pub fn name(&self) -> String {
         match self {
             About::Plain => "fix".to_string(),
             About::Choice(c) => format!("fix with choice {}", c.number),
+            About::Migration(m) => match m.stage {
+                Stage::Start => "migrate to Pod Identity (stage 1)".to_string(),
+                Stage::Finalize if m.finalizing => {
+                    "migrate --finalize (stage 1 is done)".to_string()
+                }
+                Stage::Finalize => "migrate --finalize".to_string(),
+                Stage::Rollback => "migrate --rollback to IRSA".to_string(),
+            },
         }
     }
 }

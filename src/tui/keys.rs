@@ -2,10 +2,9 @@
 //! The footer shows the bindings that do something in the current place; the help screen lists
 //! them all; the update function looks keys up here. Nothing else maps keys.
 //!
-//! To add a key (the migration issue will add `m`), add an [`Action`], one [`Binding`] in
-//! [`BINDINGS`] (keys of a dialog's own place: in `keys_dialog`), and its arm in
-//! `update::act`. Taken letters: a b e f g h j k l p q r s u v y,
-//! and G.
+//! To add a key, add an [`Action`], one [`Binding`] in [`BINDINGS`] (keys of a dialog's own
+//! place: in `keys_dialog`), and its arm in `update::act`. Taken letters: a b e f g h j k l m
+//! p q r s u v y, and G and M.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -68,6 +67,11 @@ pub enum Action {
     Fix,
     /// Plan the undo of the last applied fix and open it to confirm.
     Undo,
+    /// Plan the next stage of the workload's move from IRSA to Pod Identity (stage 1, or
+    /// `--finalize` once stage 1 is done) and open it to confirm.
+    Migrate,
+    /// Plan the migration's rollback to IRSA and open it to confirm.
+    Rollback,
     /// In the fix dialog: apply the plan.
     Apply,
     /// In the choices: select one by its number (`update` reads the digit from the key).
@@ -307,6 +311,23 @@ pub const BINDINGS: &[Binding] = &[
         places: &[List, Chain, Detail],
     },
     Binding {
+        action: Action::Migrate,
+        keys: &[Key::Char('m')],
+        key_label: "m",
+        // Help only: the footer's room goes to the keys used on every visit.
+        footer: None,
+        help: "move the workload's service account from IRSA to EKS Pod Identity: plan stage 1 (a scoped Pod Identity trust statement, the association, a restart; IRSA stays as the fallback), or once stage 1 is done, --finalize (the annotation and the OIDC subject go); shows the pre-flight checks, the plan and its notes to confirm",
+        places: WORKLOAD,
+    },
+    Binding {
+        action: Action::Rollback,
+        keys: &[Key::Char('M')],
+        key_label: "M",
+        footer: None,
+        help: "plan the migration's rollback to IRSA from any stage (the association and the Pod Identity statement go, the annotation and the OIDC subject come back) and show it to confirm",
+        places: WORKLOAD,
+    },
+    Binding {
         action: Action::Apply,
         keys: &[Key::Code(KeyCode::Enter)],
         key_label: "Enter",
@@ -469,6 +490,16 @@ mod tests {
         ] {
             assert_eq!(lookup(Filter, &key(c)), None, "{c}");
         }
+    }
+
+    #[test]
+    fn m_migrates_and_shift_m_rolls_back_on_a_workload() {
+        for place in [List, Chain, Detail] {
+            assert_eq!(lookup(place, &key('m')), Some(Action::Migrate));
+            assert_eq!(lookup(place, &key('M')), Some(Action::Rollback));
+        }
+        assert_eq!(lookup(Filter, &key('m')), None);
+        assert_eq!(lookup(Confirm, &key('m')), None);
     }
 
     #[test]

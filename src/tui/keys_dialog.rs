@@ -99,6 +99,7 @@ mod tests {
         assert_eq!(lookup(Choose, &ctrl_c), Some(Action::Quit));
         // Nothing else: a stray letter neither applies nor plans anything else.
         assert_eq!(lookup(Choose, &key('f')), None);
+        assert_eq!(lookup(Choose, &key('m')), None);
         assert_eq!(lookup(Choose, &key('y')), None);
         let mut seen: Vec<(Key, Action)> = Vec::new();
         for b in at(Choose) {

@@ -9,6 +9,8 @@ use crate::app::watched::LoadEvent;
 use crate::model::Report;
 use crate::model::plan::{Choice, Plan};
 use crate::model::workload::WorkloadRef;
+use crate::plan::migrate::Stage;
+use crate::plan::migrate_preflight::Check;
 
 /// Which namespaces to look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +58,11 @@ pub enum Msg {
         id: u64,
         choices: Vec<Choice>,
     },
+    /// A migration stage (`m`, `M`) was planned, or why there is no plan.
+    MigrationPlanned {
+        id: u64,
+        result: Result<MigrationPlanned, String>,
+    },
     /// Applying the plan of `Work::Apply { id, .. }` moved on: a step started or ended.
     Step {
         id: u64,
@@ -82,6 +89,19 @@ pub enum Planned {
     Manual(Vec<String>),
     /// The undo cannot be planned (not found, changed since, impossible): the sentence says why.
     Refused(String),
+}
+
+/// What planning a migration stage found: the plan (or why none) with the pre-flight checks
+/// and the notes on why its order never leaves a pod without credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationPlanned {
+    /// The stage planned: `--finalize` when `m` found stage 1 done already.
+    pub stage: Stage,
+    /// `m` asked for stage 1, which had nothing left to do: this is `--finalize` instead.
+    pub finalizing: bool,
+    pub planned: Planned,
+    pub preflight: Vec<Check>,
+    pub notes: Vec<String>,
 }
 
 /// How applying a plan ended (the diagnosis after it is gathered again by a new load).
@@ -121,6 +141,13 @@ pub enum Work {
         id: u64,
         workload: WorkloadRef,
         choice: Option<usize>,
+    },
+    /// Plan `stage` of the migration of `workload` to Pod Identity (`m`: stage 1, or
+    /// `--finalize` when stage 1 is done; `M`: rollback).
+    PlanMigrate {
+        id: u64,
+        workload: WorkloadRef,
+        stage: Stage,
     },
     /// Plan the undo of the journal's last applied fix (`u`).
     PlanUndo {

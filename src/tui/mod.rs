@@ -12,7 +12,8 @@
 //! - `proving`: `p`, a proof in the background, and its answer;
 //! - `fixing`: `f` and `u`, a plan in a confirmation dialog (`dialog`: what it holds besides
 //!   the plan, and the progress of applying it), applied in the background; `choosing`: the
-//!   choices of an ambiguous fix;
+//!   choices of an ambiguous fix; `migrating`: `m` and `M`, a migration stage in the same
+//!   dialog;
 //! - [`runtime`]: the event loop; [`terminal`]: raw mode, alternate screen, whole frames;
 //!   [`worker`]: loads, proofs, plans and applies as tasks on one shared runtime, through the
 //!   service layer (`crate::app`) only.
@@ -31,6 +32,7 @@ pub mod layout;
 pub mod list_model;
 pub mod logging;
 pub mod message;
+mod migrating;
 mod proving;
 pub mod reading;
 pub mod runtime;

@@ -10,6 +10,7 @@ use super::keys::{self, Action, Place};
 use super::layout;
 use super::list_model::workload_ref;
 use super::message::{Cancel, Msg, Scope, Work};
+use super::migrating;
 use super::proving;
 use super::reading;
 use super::state::{
@@ -20,6 +21,7 @@ use super::view::{detail, overlay};
 use crate::app::watched::LoadEvent;
 use crate::model::Report;
 use crate::model::workload::WorkloadRef;
+use crate::plan::migrate::Stage;
 
 /// The work to do when the TUI starts: the first load.
 pub fn start(app: &mut App) -> Vec<Work> {
@@ -70,6 +72,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
         Msg::Planned { id, result } => fixing::on_planned(app, id, result),
         Msg::Choices { id, choices } => choosing::on_choices(app, id, choices),
         Msg::Step { id, event } => fixing::on_step(app, id, event),
+        Msg::MigrationPlanned { id, result } => migrating::on_planned(app, id, result),
         Msg::Applied { id, result } => fixing::on_applied(app, id, result),
         Msg::Copied(result) => {
             match result {
@@ -358,6 +361,8 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         Action::Fix => return fixing::fix(app),
         Action::Undo => return fixing::undo(app),
         Action::Apply => return fixing::apply(app),
+        Action::Migrate => return migrating::migrate(app, Stage::Start),
+        Action::Rollback => return migrating::migrate(app, Stage::Rollback),
         // Only among the choices, which `choosing::on_choose_key` reads whole.
         Action::Pick => {}
     }

@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 use std::sync::mpsc::Sender;
 
-use super::message::{ApplyNews, Cancel, Msg, Planned, Scope, Work};
+use super::message::{ApplyNews, Cancel, MigrationPlanned, Msg, Planned, Scope, Work};
 use crate::app::background::{Background, Task};
 use crate::app::fix::{self, Applied, UndoPlanned};
+use crate::app::migrate;
 use crate::app::watched::{self, LoadEvent};
 use crate::app::{AppError, Source};
 use crate::diagnose::{LabelSelector, Selection, Target};
@@ -19,6 +20,7 @@ use crate::model::plan::{Choice, Plan};
 use crate::model::report::RequestedAction;
 use crate::model::workload::WorkloadRef;
 use crate::plan::fix::FixOutcome;
+use crate::plan::migrate::Stage;
 use crate::sources::live::LiveOptions;
 use crate::writers::journal::Journal;
 
@@ -153,6 +155,11 @@ impl Worker {
                 choice,
             } => self.plan_fix(id, workload, choice),
             Work::PlanUndo { id } => self.plan_undo(id),
+            Work::PlanMigrate {
+                id,
+                workload,
+                stage,
+            } => self.plan_migrate(id, workload, stage),
             Work::Apply {
                 id,
                 plan,
@@ -252,6 +259,73 @@ impl Worker {
         };
         // Not kept for cancelling, as any plan (see `spawn_planning`).
         let _ = self.background.spawn("planning a fix", plan, done);
+    }
+
+    /// Plans `stage` of the migration of `workload` to Pod Identity in the background: for
+    /// stage 1 with nothing left to do, `--finalize` instead. The answer comes back as
+    /// [`Msg::MigrationPlanned`].
+    fn plan_migrate(&mut self, id: u64, workload: WorkloadRef, stage: Stage) {
+        let (source, selection) = self.workload_scoped(&workload);
+        let target = format!("{}/{}", workload.kind.short(), workload.name);
+        tracing::info!(id, %workload, ?stage, "plan migration");
+        let plan = async move {
+            // The label `kubectl irsa migrate` would have been given: it names the plan.
+            let label = |stage: Stage| format!("migrate{} {target}", stage.flag());
+            let fail = |e: crate::app::fix::FixError| e.to_string();
+            let mut out = migrate::plan_async(&source, &selection, stage, &label(stage))
+                .await
+                .map_err(fail)?;
+            let finalizing =
+                stage == Stage::Start && matches!(out.outcome, FixOutcome::NothingToDo);
+            let stage = if finalizing {
+                out = migrate::plan_async(
+                    &source,
+                    &selection,
+                    Stage::Finalize,
+                    &label(Stage::Finalize),
+                )
+                .await
+                .map_err(fail)?;
+                Stage::Finalize
+            } else {
+                stage
+            };
+            let planned = match out.outcome {
+                FixOutcome::NothingToDo => Planned::Nothing(match stage {
+                    Stage::Rollback => format!(
+                        "nothing to roll back: {workload} is on IRSA as before the migration"
+                    ),
+                    _ => format!(
+                        "nothing to migrate: {workload} is on Pod Identity already (stage 1 and --finalize are done)"
+                    ),
+                }),
+                FixOutcome::Ready { plan, .. } => Planned::Ready {
+                    plan: Box::new(plan),
+                    undoes: None,
+                },
+                FixOutcome::Manual { reasons } => Planned::Manual(reasons),
+                FixOutcome::NeedsChoice { .. } => Planned::Refused(
+                    "the migration planner asked for a choice, which it never offers".into(),
+                ),
+            };
+            Ok(MigrationPlanned {
+                stage,
+                finalizing,
+                planned,
+                preflight: out.preflight,
+                notes: out.notes,
+            })
+        };
+        let tx = self.tx.clone();
+        let done = move |result: Result<Result<MigrationPlanned, String>, String>| {
+            let result = result.and_then(|r| r);
+            if let Err(e) = &result {
+                tracing::warn!(id, error = %e, "planning a migration failed");
+            }
+            let _ = tx.send(Msg::MigrationPlanned { id, result });
+        };
+        // Not kept for cancelling, as any plan (see `spawn_planning`).
+        let _ = self.background.spawn("planning a migration", plan, done);
     }
 
     /// Plans the undo of the journal's last applied fix, against a fresh gather of the

@@ -4,11 +4,12 @@
 //! `navigation`: loading, the list, the chain, the filter, overlays; `work`: proofs and
 //! copied commands; `fixing`: fixes and undos (`f`, `u`) and their dialog; `choosing`: the
 //! choices of an ambiguous fix; `progress`: each step's progress while a plan is applied;
-//! `reading`: the explanation and whole-text overlays. The helpers here
+//! `migrating`: `m` and `M`; `reading`: the explanation and whole-text overlays. The helpers here
 //! build the states they start from.
 
 mod choosing;
 mod fixing;
+mod migrating;
 mod navigation;
 mod progress;
 mod reading;

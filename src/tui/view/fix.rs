@@ -175,6 +175,7 @@ pub fn lines(
             );
         }
     }
+    out.extend(super::dialog::after_steps(app, about, width));
     out
 }
 

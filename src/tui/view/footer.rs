@@ -18,6 +18,7 @@ pub fn enabled(app: &App, b: &Binding) -> bool {
     match b.action {
         Action::Prove => app.live && app.current_workload().is_some(),
         Action::Copy | Action::Fix => app.current_workload().is_some(),
+        Action::Migrate | Action::Rollback => app.current_workload().is_some(),
         Action::Undo => app.live,
         Action::Open => app.filtering || app.current_workload().is_some(),
         Action::Explain => app
