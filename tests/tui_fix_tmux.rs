@@ -1,8 +1,8 @@
 //! The TUI's `f` and `u` live, in a real terminal (issue 11 "TUI"): tmux runs `kubectl irsa tui`
 //! against the harness (fake API server, moto behind the IAM front, fake EKS and STS) on a
 //! workload broken at its trust; `f` opens the red confirmation dialog with the step and its
-//! diff, Enter applies it and the chain turns green; the request logs hold exactly the planned
-//! write; `u` and Enter put the trust document back byte for byte and the chain is red again.
+//! diff, Enter applies it (each step's progress sent to the dialog) and the chain turns green;
+//! the request logs hold exactly the planned write; `u` and Enter put the trust document back byte for byte and the chain is red again.
 //!
 //! Needs `tmux`, the real `kubectl` on PATH, and moto (./scripts/test.sh).
 #![cfg(unix)]
@@ -105,7 +105,19 @@ fn f_applies_the_fix_live_turning_the_chain_green_and_u_puts_it_back() {
     let fixed = tui.wait("the chain green after applying", |s| {
         row(s).starts_with('✔') && s.has("applied 1 step")
     });
-    check!(fixed, fixed.has("u undoes it") => "the toast says how to undo");
+    // The apply told each step's start and end and the diagnosis after it (the dialog shows
+    // them as they come: src/tui/update_tests/progress.rs), and the dialog closed on the
+    // chain once gathered again.
+    let log = std::fs::read_to_string(tui.log()).unwrap_or_default();
+    let told = |event: &str| {
+        log.lines()
+            .any(|l| l.contains("apply step") && l.contains(event))
+    };
+    check!(fixed,
+        fixed.has("u undoes it") => "the toast says how to undo",
+        told("Started(0)") && told("Made(0)") && told("Diagnosing") => "each step's progress was sent",
+        !fixed.has("gathering and diagnosing again") => "the progress closed after the reload",
+    );
     assert_eq!(
         writes(&env),
         ["iam UpdateAssumeRolePolicy"],

@@ -70,6 +70,16 @@ pub async fn plan_async(
     selection: &Selection,
     target: &str,
 ) -> Result<FixOutcome, FixError> {
+    plan_with_choice_async(source, selection, target, None).await
+}
+
+/// [`plan_with_choice`] for async callers (the terminal UI's `f` on an ambiguous fix).
+pub async fn plan_with_choice_async(
+    source: &Source,
+    selection: &Selection,
+    target: &str,
+    choice: Option<usize>,
+) -> Result<FixOutcome, FixError> {
     let snapshot = super::gather_async(&focused(source, selection)).await?;
     let now = jiff::Timestamp::now();
     Ok(plan_fix(
@@ -78,7 +88,7 @@ pub async fn plan_async(
         &new_id(now),
         target,
         now,
-        None,
+        choice,
     )?)
 }
 
@@ -221,6 +231,21 @@ fn same_text(a: &str, b: &str) -> bool {
     }
 }
 
+/// What applying a plan is doing, told as it happens (the terminal UI shows each step's
+/// progress from these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepEvent {
+    /// Every object was checked against the plan: step `i` (0-based) is journaled and
+    /// being made.
+    Started(usize),
+    /// Step `i` was made.
+    Made(usize),
+    /// Step `i` failed, for this reason: applying stops there.
+    Failed(usize, String),
+    /// Every step was made: the cluster and AWS are being read and diagnosed again.
+    Diagnosing,
+}
+
 /// Applies `plan` live: checks every object first (a conflict writes nothing), journals each
 /// step before making it, stops at the first failure, then gathers and diagnoses again.
 pub async fn apply_async(
@@ -229,6 +254,19 @@ pub async fn apply_async(
     selection: &Selection,
     journal: &Journal,
     undoes: Option<String>,
+) -> Result<Applied, FixError> {
+    apply_async_with(opts, plan, selection, journal, undoes, &|_| {}).await
+}
+
+/// [`apply_async`], telling `on_step` as each step starts and ends, and when the diagnosis
+/// after it begins.
+pub async fn apply_async_with(
+    opts: &LiveOptions,
+    plan: &Plan,
+    selection: &Selection,
+    journal: &Journal,
+    undoes: Option<String>,
+    on_step: &(dyn Fn(StepEvent) + Send + Sync),
 ) -> Result<Applied, FixError> {
     let opts = focused_options(opts, selection);
     let (fresh, session) = live::gather_session(&opts).await.map_err(AppError::from)?;
@@ -266,6 +304,7 @@ pub async fn apply_async(
             _ => step.before.clone(),
         };
         recording.before_step(i, prior, &now_text())?;
+        on_step(StepEvent::Started(i));
         let outcome = match step.system {
             System::Kubernetes => kube
                 .apply(&step.change, &step.precondition.clone().unwrap_or_default())
@@ -283,9 +322,13 @@ pub async fn apply_async(
                 }),
         };
         match outcome {
-            Ok(()) => recording.after_step(i, None, &now_text())?,
+            Ok(()) => {
+                recording.after_step(i, None, &now_text())?;
+                on_step(StepEvent::Made(i));
+            }
             Err((conflict, reason)) => {
                 recording.after_step(i, Some(reason.clone()), &now_text())?;
+                on_step(StepEvent::Failed(i, reason.clone()));
                 // A conflict at the first step wrote nothing; later, something was written.
                 let result = if conflict && i == 0 {
                     PlanResult::Conflict
@@ -302,6 +345,7 @@ pub async fn apply_async(
         }
     }
     recording.finish(PlanResult::Applied)?;
+    on_step(StepEvent::Diagnosing);
     // Give the controllers a moment to start the new pods before looking again.
     if plan
         .steps

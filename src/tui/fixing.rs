@@ -1,17 +1,21 @@
 //! `f` and `u`: a fix of the workload on screen, or the undo of the last applied fix, planned
 //! in the background, shown in a confirmation dialog ([`Overlay::Fix`]), applied in the
-//! background when confirmed (live clusters only), then a new load. Outcomes without a plan
-//! (nothing to do, no safe automatic fix, nothing to undo) are toasts, readable whole with `v`.
-//! Called from `update`; like it, no I/O: the worker runs the [`Work`] asked for here.
+//! background when confirmed (live clusters only), each step's progress shown in the dialog,
+//! then a new load, after which the dialog closes on the chain as it is now. An ambiguous fix
+//! first lists its choices (`choosing`). Outcomes without a plan (nothing to do, no safe
+//! automatic fix, nothing to undo) are toasts, readable whole with `v`. Called from `update`;
+//! like it, no I/O: the worker runs the [`Work`] asked for here.
 
+use super::dialog::{About, Phase, Progress, StepState};
 use super::message::{ApplyNews, Planned, Work};
 use super::state::{App, Fixing, Overlay, Toast, ToastLevel};
 use super::update::{begin_load, toast};
+use crate::app::fix::StepEvent;
 use crate::model::words::count;
 
 /// Whether a plan is being applied: nothing else is planned meanwhile (its outcome changes
 /// what the next plan would be made from).
-fn busy_applying(app: &mut App) -> bool {
+pub(super) fn busy_applying(app: &mut App) -> bool {
     let applying = matches!(app.fixing, Some(Fixing::Applying { .. }));
     if applying {
         toast(
@@ -41,8 +45,13 @@ pub fn fix(app: &mut App) -> Vec<Work> {
     app.fixing = Some(Fixing::Planning {
         id,
         workload: Some(workload.clone()),
+        choice: None,
     });
-    vec![Work::PlanFix { id, workload }]
+    vec![Work::PlanFix {
+        id,
+        workload,
+        choice: None,
+    }]
 }
 
 /// `u`: plans the undo of the journal's last applied fix (live clusters: the demo and
@@ -66,31 +75,37 @@ pub fn undo(app: &mut App) -> Vec<Work> {
         "planning the undo of the last applied fix…",
         ToastLevel::Info,
     );
-    app.fixing = Some(Fixing::Planning { id, workload: None });
+    app.fixing = Some(Fixing::Planning {
+        id,
+        workload: None,
+        choice: None,
+    });
     vec![Work::PlanUndo { id }]
 }
 
-/// Enter in the dialog: applies its plan (live only), closing the dialog.
+/// Enter in the dialog: applies its plan (live only); the dialog stays and shows each step's
+/// progress. Offline or `--read-only`, a toast says why not and the dialog closes.
 pub fn apply(app: &mut App) -> Vec<Work> {
     let Some(Overlay::Fix {
         plan,
         workload,
         undoes,
+        about,
+        progress: None,
         ..
-    }) = app.overlay.take()
+    }) = app.overlay.clone()
     else {
+        // Not open, or being applied already.
         return Vec::new();
     };
+    app.overlay = None;
     if !app.live {
-        let namespace = workload
-            .as_ref()
-            .map(|w| format!(" -n {}", w.namespace))
-            .unwrap_or_default();
+        let namespace = workload.as_ref().map(|w| w.namespace.as_str());
         toast(
             app,
             format!(
-                "applying needs a live cluster (this is an offline bundle or the demo); `kubectl irsa fix {}{namespace} --dry-run` prints this plan",
-                plan.target
+                "applying needs a live cluster (this is an offline bundle or the demo); `{}` prints this plan",
+                about.dry_run(&plan.target, namespace)
             ),
             ToastLevel::Error,
         );
@@ -122,6 +137,14 @@ pub fn apply(app: &mut App) -> Vec<Work> {
         steps,
         undoes: undoes.clone(),
     });
+    app.overlay = Some(Overlay::Fix {
+        plan: plan.clone(),
+        workload: workload.clone(),
+        undoes: undoes.clone(),
+        scroll: 0,
+        about,
+        progress: Some(Progress::new(id, steps)),
+    });
     vec![Work::Apply {
         id,
         plan,
@@ -133,11 +156,12 @@ pub fn apply(app: &mut App) -> Vec<Work> {
 
 /// A plan came back: the dialog opens, or a toast says why there is none.
 pub fn on_planned(app: &mut App, id: u64, result: Result<Planned, String>) -> Vec<Work> {
-    let workload = match &app.fixing {
+    let (workload, choice) = match &app.fixing {
         Some(Fixing::Planning {
             id: newest,
             workload,
-        }) if *newest == id => workload.clone(),
+            choice,
+        }) if *newest == id => (workload.clone(), choice.clone()),
         // Superseded, or the user started applying something else meanwhile.
         _ => return Vec::new(),
     };
@@ -150,6 +174,8 @@ pub fn on_planned(app: &mut App, id: u64, result: Result<Planned, String>) -> Ve
                 workload,
                 undoes,
                 scroll: 0,
+                about: choice.map_or(About::Plain, About::Choice),
+                progress: None,
             });
         }
         Ok(Planned::Nothing(text)) => toast(app, text, ToastLevel::Info),
@@ -180,6 +206,13 @@ pub fn on_applied(app: &mut App, id: u64, result: Result<ApplyNews, String>) -> 
         _ => return Vec::new(),
     };
     app.fixing = None;
+    // The step a conflict or a failure stopped at (found before writing, it had no event).
+    let stopped_at = match &result {
+        Ok(ApplyNews::Conflict { step, reason } | ApplyNews::Failed { step, reason }) => {
+            Some((*step, reason.clone()))
+        }
+        _ => None,
+    };
     let (text, level) = match result {
         Ok(ApplyNews::Done) => {
             let made = count(steps, "step", "steps");
@@ -202,7 +235,68 @@ pub fn on_applied(app: &mut App, id: u64, result: Result<ApplyNews, String>) -> 
         ),
         Err(e) => (format!("applying failed: {e}"), ToastLevel::Error),
     };
+    let done = level == ToastLevel::Info;
+    let outcome = text.clone();
     let work = begin_load(app);
     toast(app, text, level);
+    let generation = app.generation;
+    if let Some(p) = progress_of(app, id) {
+        if let Some(state) = stopped_at.and_then(|(i, reason)| Some((p.steps.get_mut(i)?, reason)))
+        {
+            *state.0 = StepState::Failed(state.1);
+        }
+        p.phase = if done {
+            Phase::Reloading {
+                generation: Some(generation),
+                outcome: Some(outcome),
+            }
+        } else {
+            Phase::Stopped(outcome)
+        };
+    }
     work
+}
+
+/// The progress in the dialog of the apply `id`, if the dialog is still open on it.
+fn progress_of(app: &mut App, id: u64) -> Option<&mut Progress> {
+    match &mut app.overlay {
+        Some(Overlay::Fix {
+            progress: Some(p), ..
+        }) if p.id == id => Some(p),
+        _ => None,
+    }
+}
+
+/// A step of the apply `id` started or ended: the dialog shows it.
+pub fn on_step(app: &mut App, id: u64, event: StepEvent) -> Vec<Work> {
+    if let Some(p) = progress_of(app, id) {
+        p.on_step(event);
+    }
+    Vec::new()
+}
+
+/// The load after a successful apply ended: the dialog closes on the chain as it is now, and
+/// the outcome's toast stays a while longer (the load may have outlasted it).
+pub fn after_loaded(app: &mut App, generation: u64) {
+    let outcome = match &app.overlay {
+        Some(Overlay::Fix {
+            progress:
+                Some(Progress {
+                    phase:
+                        Phase::Reloading {
+                            generation: Some(g),
+                            outcome,
+                        },
+                    ..
+                }),
+            ..
+        }) if *g <= generation => outcome.clone(),
+        _ => return,
+    };
+    app.overlay = None;
+    // A toast the load raised (a refresh that failed) is the newer news.
+    let ours = app.toast.is_none() || app.toast.as_ref().map(|t| &t.text) == outcome.as_ref();
+    if let Some(text) = outcome.filter(|_| ours) {
+        toast(app, text, ToastLevel::Info);
+    }
 }

@@ -2,9 +2,10 @@
 //! The footer shows the bindings that do something in the current place; the help screen lists
 //! them all; the update function looks keys up here. Nothing else maps keys.
 //!
-//! To add a key (the migration issue will add `m`), add an [`Action`], one [`Binding`] in
-//! [`BINDINGS`], and its arm in `update::act`. Taken letters: a b e f g h j k l p q r s u v w
-//! y, and G. In the setup wizard letters are text: only keys that cannot be text act there.
+//! To add a key, add an [`Action`], one [`Binding`] in [`BINDINGS`] (keys of a dialog's own
+//! place: in `keys_dialog`), and its arm in `update::act`. Taken letters: a b e f g h j k l m
+//! p q r s u v w y, and G and M. In the setup wizard letters are text: only keys that cannot be
+//! text act there.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -24,6 +25,8 @@ pub enum Place {
     Confirm,
     /// The setup wizard (`w`, `kubectl irsa setup`): its fields take letters as text.
     Wizard,
+    /// The choices of an ambiguous fix (`f`), one to pick before its plan is made.
+    Choose,
 }
 
 impl Place {
@@ -38,6 +41,7 @@ impl Place {
             Place::Reading => "explanation and whole text",
             Place::Confirm => "fix or undo dialog",
             Place::Wizard => "setup wizard",
+            Place::Choose => "choices of an ambiguous fix",
         }
     }
 }
@@ -67,12 +71,19 @@ pub enum Action {
     Fix,
     /// Plan the undo of the last applied fix and open it to confirm.
     Undo,
+    /// Plan the next stage of the workload's move from IRSA to Pod Identity (stage 1, or
+    /// `--finalize` once stage 1 is done) and open it to confirm.
+    Migrate,
+    /// Plan the migration's rollback to IRSA and open it to confirm.
+    Rollback,
     /// In the fix dialog: apply the plan.
     Apply,
     /// Open the setup wizard on the workload.
     Setup,
     /// In the wizard: choose the focused option (in a text field, a space).
     Toggle,
+    /// In the choices: select one by its number (`update` reads the digit from the key).
+    Pick,
     Help,
 }
 
@@ -308,11 +319,28 @@ pub const BINDINGS: &[Binding] = &[
         places: &[List, Chain, Detail],
     },
     Binding {
+        action: Action::Migrate,
+        keys: &[Key::Char('m')],
+        key_label: "m",
+        // Help only: the footer's room goes to the keys used on every visit.
+        footer: None,
+        help: "move the workload's service account from IRSA to EKS Pod Identity: plan stage 1 (a scoped Pod Identity trust statement, the association, a restart; IRSA stays as the fallback), or once stage 1 is done, --finalize (the annotation and the OIDC subject go); shows the pre-flight checks, the plan and its notes to confirm",
+        places: WORKLOAD,
+    },
+    Binding {
+        action: Action::Rollback,
+        keys: &[Key::Char('M')],
+        key_label: "M",
+        footer: None,
+        help: "plan the migration's rollback to IRSA from any stage (the association and the Pod Identity statement go, the annotation and the OIDC subject come back) and show it to confirm",
+        places: WORKLOAD,
+    },
+    Binding {
         action: Action::Apply,
         keys: &[Key::Code(KeyCode::Enter)],
         key_label: "Enter",
         footer: Some("apply"),
-        help: "apply the plan: each step journaled before it is made, stopping at the first failure (live clusters)",
+        help: "apply the plan: each step journaled before it is made, stopping at the first failure, its progress shown step by step; then the chain is gathered again (live clusters)",
         places: &[Confirm],
     },
     Binding {
@@ -320,7 +348,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Key::Code(KeyCode::Esc), Key::Char('q')],
         key_label: "Esc",
         footer: Some("cancel"),
-        help: "cancel: nothing is written",
+        help: "cancel: nothing is written (while applying: hide the progress; applying goes on)",
         places: &[Confirm],
     },
     // The setup wizard: letters are text, so only keys that cannot be text act.
@@ -464,10 +492,14 @@ pub fn usable(have_report: bool, action: Action) -> bool {
         )
 }
 
+/// Every binding: [`BINDINGS`], then the dialogs' ([`super::keys_dialog::DIALOG_BINDINGS`]).
+fn registry() -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().chain(super::keys_dialog::DIALOG_BINDINGS)
+}
+
 /// The action `ev` means at `place`, if any.
 pub fn lookup(place: Place, ev: &KeyEvent) -> Option<Action> {
-    BINDINGS
-        .iter()
+    registry()
         .filter(|b| b.places.contains(&place))
         .find(|b| b.keys.iter().any(|k| k.matches(ev)))
         .map(|b| b.action)
@@ -485,7 +517,7 @@ pub fn keys_label(b: &Binding) -> String {
 /// The bindings of `place`, in registry order (which is also the footer's priority: when
 /// the footer is too narrow, the last ones go first).
 pub fn at(place: Place) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().filter(move |b| b.places.contains(&place))
+    registry().filter(move |b| b.places.contains(&place))
 }
 
 #[cfg(test)]
@@ -543,6 +575,16 @@ mod tests {
         }
         assert_eq!(lookup(Wizard, &key(' ')), Some(Action::Toggle));
         assert_eq!(lookup(List, &key('w')), Some(Action::Setup));
+    }
+
+    #[test]
+    fn m_migrates_and_shift_m_rolls_back_on_a_workload() {
+        for place in [List, Chain, Detail] {
+            assert_eq!(lookup(place, &key('m')), Some(Action::Migrate));
+            assert_eq!(lookup(place, &key('M')), Some(Action::Rollback));
+        }
+        assert_eq!(lookup(Filter, &key('m')), None);
+        assert_eq!(lookup(Confirm, &key('m')), None);
     }
 
     #[test]

@@ -4,11 +4,14 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use crate::app::fix::StepEvent;
 use crate::app::setup::SetupFacts;
 use crate::app::watched::LoadEvent;
 use crate::model::Report;
-use crate::model::plan::Plan;
+use crate::model::plan::{Choice, Plan};
 use crate::model::workload::WorkloadRef;
+use crate::plan::migrate::Stage;
+use crate::plan::migrate_preflight::Check;
 use crate::plan::setup::SetupRequest;
 
 /// Which namespaces to look at.
@@ -51,6 +54,21 @@ pub enum Msg {
     Planned {
         id: u64,
         result: Result<Planned, String>,
+    },
+    /// The fix asked for (`f`) is ambiguous: the ways to resolve it, to pick one of.
+    Choices {
+        id: u64,
+        choices: Vec<Choice>,
+    },
+    /// A migration stage (`m`, `M`) was planned, or why there is no plan.
+    MigrationPlanned {
+        id: u64,
+        result: Result<MigrationPlanned, String>,
+    },
+    /// Applying the plan of `Work::Apply { id, .. }` moved on: a step started or ended.
+    Step {
+        id: u64,
+        event: StepEvent,
     },
     /// Applying a plan ended; `Err` when it could not start (no journal, no cluster).
     Applied {
@@ -98,6 +116,19 @@ pub enum Planned {
     Refused(String),
 }
 
+/// What planning a migration stage found: the plan (or why none) with the pre-flight checks
+/// and the notes on why its order never leaves a pod without credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationPlanned {
+    /// The stage planned: `--finalize` when `m` found stage 1 done already.
+    pub stage: Stage,
+    /// `m` asked for stage 1, which had nothing left to do: this is `--finalize` instead.
+    pub finalizing: bool,
+    pub planned: Planned,
+    pub preflight: Vec<Check>,
+    pub notes: Vec<String>,
+}
+
 /// How applying a plan ended (the diagnosis after it is gathered again by a new load).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApplyNews {
@@ -130,10 +161,18 @@ pub enum Work {
     Copy {
         text: String,
     },
-    /// Plan the fix of `workload` (`f`).
+    /// Plan the fix of `workload` (`f`); `choice` (1-based) resolves an ambiguous one.
     PlanFix {
         id: u64,
         workload: WorkloadRef,
+        choice: Option<usize>,
+    },
+    /// Plan `stage` of the migration of `workload` to Pod Identity (`m`: stage 1, or
+    /// `--finalize` when stage 1 is done; `M`: rollback).
+    PlanMigrate {
+        id: u64,
+        workload: WorkloadRef,
+        stage: Stage,
     },
     /// Plan the undo of the journal's last applied fix (`u`).
     PlanUndo {

@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use super::dialog::{About, Progress};
 use super::keys::Place;
 use super::list_model::{ListModel, workload_ref};
 use super::message::Scope;
 use super::theme::Theme;
 use crate::app::watched::{Stage, StageState};
-use crate::model::plan::Plan;
+use crate::model::plan::{Choice, Plan};
 use crate::model::report::WorkloadReport;
 use crate::model::workload::WorkloadRef;
 use crate::model::{LinkName, Report, Status};
@@ -78,6 +79,17 @@ pub enum Overlay {
         workload: Option<WorkloadRef>,
         undoes: Option<String>,
         scroll: u16,
+        /// The choice the fix was planned with, if any.
+        about: About,
+        /// Once Enter was pressed: each step's progress, then the reload.
+        progress: Option<Progress>,
+    },
+    /// `f` on an ambiguous fix: its choices, one selected; Enter plans the fix with it.
+    Choose {
+        workload: WorkloadRef,
+        choices: Vec<Choice>,
+        selected: usize,
+        scroll: u16,
     },
 }
 
@@ -89,7 +101,8 @@ impl Overlay {
             | Overlay::Commands { scroll, .. }
             | Overlay::Explain { scroll, .. }
             | Overlay::Whole { scroll, .. }
-            | Overlay::Fix { scroll, .. } => scroll,
+            | Overlay::Fix { scroll, .. }
+            | Overlay::Choose { scroll, .. } => scroll,
         }
     }
 
@@ -168,6 +181,8 @@ pub enum Fixing {
     Planning {
         id: u64,
         workload: Option<WorkloadRef>,
+        /// The choice a fix is planned with (picked in [`Overlay::Choose`]).
+        choice: Option<Choice>,
     },
     /// `plan_id` is the journal id it is applied under; `undoes`, the plan an undo reverts.
     Applying {
@@ -289,6 +304,7 @@ impl App {
             (Some(Overlay::Commands { .. }), _) => Place::Commands,
             (Some(Overlay::Explain { .. } | Overlay::Whole { .. }), _) => Place::Reading,
             (Some(Overlay::Fix { .. }), _) => Place::Confirm,
+            (Some(Overlay::Choose { .. }), _) => Place::Choose,
             (None, Screen::List) if self.filtering => Place::Filter,
             (None, Screen::List) => Place::List,
             (None, Screen::Workload(v)) if v.focus == Pane::Detail => Place::Detail,

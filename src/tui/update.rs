@@ -4,11 +4,14 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::choosing;
 use super::fixing;
 use super::keys::{self, Action, Place};
 use super::layout;
 use super::list_model::workload_ref;
 use super::message::{Cancel, Msg, Scope, Work};
+use super::migrating;
+use super::proving;
 use super::reading;
 use super::state::{
     App, Load, Overlay, Pane, ProofState, Screen, TOAST_TICKS, Toast, ToastLevel, WorkloadView,
@@ -17,9 +20,9 @@ use super::state::{
 use super::view::{detail, overlay};
 use super::wizard;
 use crate::app::watched::LoadEvent;
-use crate::model::proof::ProofResult;
+use crate::model::Report;
 use crate::model::workload::WorkloadRef;
-use crate::model::{Mechanism, Report};
+use crate::plan::migrate::Stage;
 
 /// The work to do when the TUI starts: the first load.
 pub fn start(app: &mut App) -> Vec<Work> {
@@ -54,6 +57,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
         Msg::Loaded { generation, result } => {
             if generation == app.generation {
                 on_loaded(app, result);
+                fixing::after_loaded(app, generation);
                 return wizard::update::after_loaded(app, generation);
             }
             Vec::new()
@@ -65,12 +69,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Work> {
         } => {
             let current = matches!(app.proofs.get(&workload), Some(ProofState::Running { id: r }) if *r == id);
             if current {
-                on_proved(app, workload, result);
+                proving::on_proved(app, workload, result);
                 wizard::update::after_proved(app, id);
             }
             Vec::new()
         }
         Msg::Planned { id, result } => fixing::on_planned(app, id, result),
+        Msg::Choices { id, choices } => choosing::on_choices(app, id, choices),
+        Msg::Step { id, event } => fixing::on_step(app, id, event),
+        Msg::MigrationPlanned { id, result } => migrating::on_planned(app, id, result),
         Msg::Applied { id, result } => {
             let news = result.clone();
             let work = fixing::on_applied(app, id, result);
@@ -114,7 +121,7 @@ pub(super) fn begin_load(app: &mut App) -> Vec<Work> {
 }
 
 /// Cancels the running proof of `workload`, if any, and forgets it.
-fn cancel_proof(app: &mut App, workload: &WorkloadRef) -> Option<Work> {
+pub(super) fn cancel_proof(app: &mut App, workload: &WorkloadRef) -> Option<Work> {
     match app.proofs.get(workload) {
         Some(ProofState::Running { id }) => {
             let id = *id;
@@ -197,71 +204,15 @@ fn set_report(app: &mut App, report: Report) {
     clamp_detail_scroll(app);
 }
 
-fn on_proved(
-    app: &mut App,
-    workload: crate::model::workload::WorkloadRef,
-    result: Result<Report, String>,
-) {
-    let state = match result {
-        Err(e) => ProofState::Failed(e),
-        Ok(proven) => {
-            let proof = proven.proofs.first();
-            let service = match proof.map(|p| p.mechanism) {
-                Some(Mechanism::PodIdentity) => "EKS Auth",
-                _ => "STS",
-            };
-            let state = match proof.map(|p| &p.result) {
-                Some(ProofResult::Assumed { caller_arn }) => ProofState::Done {
-                    text: format!("{service} issued credentials: caller {caller_arn}"),
-                    ok: true,
-                },
-                Some(
-                    ProofResult::StsError { code, message }
-                    | ProofResult::EksAuthError { code, message },
-                ) => ProofState::Done {
-                    text: format!("{service} refused: {code}: {message}"),
-                    ok: false,
-                },
-                Some(ProofResult::NotRun { reason }) => {
-                    ProofState::Failed(format!("the proof could not run: {reason}"))
-                }
-                None => ProofState::Failed(
-                    "nothing to prove: the workload has no IRSA role and no Pod Identity".into(),
-                ),
-            };
-            let fresh = proven.workloads.into_iter().find(|w| w.is(&workload));
-            if let (Some(fresh), Some(report)) = (fresh, app.report.as_mut())
-                && let Some(slot) = report.workloads.iter_mut().find(|w| w.is(&workload))
-            {
-                *slot = fresh;
-                report.summarize();
-                // Its status may have changed its place in the list; the selection follows
-                // the workload that was selected.
-                resort(app);
-                clamp_detail_scroll(app);
-            }
-            state
-        }
-    };
-    let on_screen = matches!(&app.screen, Screen::Workload(v) if v.workload == workload);
-    let news = match &state {
-        ProofState::Done { text, ok: true } => Some((text, ToastLevel::Info)),
-        ProofState::Done { text, ok: false } | ProofState::Failed(text) => {
-            Some((text, ToastLevel::Error))
-        }
-        ProofState::Running { .. } => None,
-    };
-    if let Some((text, level)) = news.filter(|_| !on_screen) {
-        toast(app, format!("proof of {workload}: {text}"), level);
-    }
-    app.proofs.insert(workload, state);
-}
-
 fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Work> {
     if ev.kind == KeyEventKind::Release {
         return Vec::new();
     }
     let place = app.place();
+    if place == Place::Choose {
+        return choosing::on_choose_key(app, &ev);
+    }
+
     if let Some(action) = keys::lookup(place, &ev) {
         // Before the first report only the ways out, help and refresh do anything; the
         // footer shows just those. The wizard reads its own facts.
@@ -329,7 +280,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
                     };
                     scroll_detail(app, delta);
                 }
-                Place::Help | Place::Commands | Place::Reading | Place::Confirm => {
+                Place::Help | Place::Commands | Place::Reading | Place::Confirm | Place::Choose => {
                     scroll_overlay(app, step)
                 }
                 // Handled by the wizard before this match.
@@ -372,7 +323,9 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
             }
         }
         Action::Back => match place {
-            Place::Help | Place::Commands | Place::Reading | Place::Confirm => app.overlay = None,
+            Place::Help | Place::Commands | Place::Reading | Place::Confirm | Place::Choose => {
+                app.overlay = None
+            }
             Place::Filter => {
                 app.filtering = false;
                 clear_filter(app);
@@ -414,7 +367,7 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         }
         Action::Scope => return switch_scope(app),
         Action::Refresh => return begin_load(app),
-        Action::Prove => return prove(app),
+        Action::Prove => return proving::prove(app),
         Action::Copy => return super::copy::copy(app),
         Action::Explain => match reading::explain(app) {
             Some(overlay) => app.overlay = Some(overlay),
@@ -430,6 +383,10 @@ fn act(app: &mut App, place: Place, action: Action) -> Vec<Work> {
         Action::Apply => return fixing::apply(app),
         Action::Setup => return wizard::update::open(app),
         Action::Toggle => {}
+        Action::Migrate => return migrating::migrate(app, Stage::Start),
+        Action::Rollback => return migrating::migrate(app, Stage::Rollback),
+        // Only among the choices, which `choosing::on_choose_key` reads whole.
+        Action::Pick => {}
     }
     Vec::new()
 }
@@ -441,7 +398,7 @@ fn clear_filter(app: &mut App) {
     app.list.scroll_into_view(layout::list_rows(app));
 }
 
-fn resort(app: &mut App) {
+pub(super) fn resort(app: &mut App) {
     let selected = app.selected_workload().map(workload_ref);
     if let Some(report) = &app.report {
         app.list.rebuild_selecting(report, selected.as_ref());
@@ -499,7 +456,7 @@ fn scroll_detail(app: &mut App, delta: isize) {
     }
 }
 
-fn clamp_detail_scroll(app: &mut App) {
+pub(super) fn clamp_detail_scroll(app: &mut App) {
     if matches!(app.screen, Screen::Workload(_)) {
         scroll_detail(app, 0);
     }
@@ -544,45 +501,5 @@ fn switch_scope(app: &mut App) -> Vec<Work> {
         work.extend(outside.iter().filter_map(|w| cancel_proof(app, w)));
     }
     work.extend(begin_load(app));
-    work
-}
-
-fn prove(app: &mut App) -> Vec<Work> {
-    if !app.live {
-        toast(
-            app,
-            "p proves against AWS and needs a live cluster (this is an offline bundle or the demo)",
-            ToastLevel::Error,
-        );
-        return Vec::new();
-    }
-    let Some(w) = app.current_workload() else {
-        return Vec::new();
-    };
-    let with = match (w.mechanism, &w.role_arn) {
-        (Mechanism::Irsa, Some(_)) => "STS",
-        (Mechanism::PodIdentity, _) => "EKS Auth",
-        (Mechanism::Irsa | Mechanism::None, _) => {
-            toast(
-                app,
-                "p proves IRSA roles and Pod Identity: this workload has neither an IRSA role ARN nor Pod Identity",
-                ToastLevel::Error,
-            );
-            return Vec::new();
-        }
-    };
-    let workload = workload_ref(w);
-    // A new proof of the same workload supersedes the one still running.
-    let mut work: Vec<Work> = cancel_proof(app, &workload).into_iter().collect();
-    app.proof_id += 1;
-    let id = app.proof_id;
-    toast(
-        app,
-        format!("proving {workload}: a fresh token exchanged with {with}…"),
-        ToastLevel::Info,
-    );
-    app.proofs
-        .insert(workload.clone(), ProofState::Running { id });
-    work.push(Work::Prove { id, workload });
     work
 }

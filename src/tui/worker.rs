@@ -8,17 +8,19 @@
 use std::collections::BTreeMap;
 use std::sync::mpsc::Sender;
 
-use super::message::{ApplyNews, Cancel, Msg, Planned, Scope, Work};
+use super::message::{ApplyNews, Cancel, MigrationPlanned, Msg, Planned, Scope, Work};
 use crate::app::background::{Background, Task};
 use crate::app::fix::{self, Applied, UndoPlanned};
+use crate::app::migrate;
 use crate::app::watched::{self, LoadEvent};
 use crate::app::{AppError, Source};
 use crate::diagnose::{LabelSelector, Selection, Target};
 use crate::model::Report;
-use crate::model::plan::Plan;
+use crate::model::plan::{Choice, Plan};
 use crate::model::report::RequestedAction;
 use crate::model::workload::WorkloadRef;
 use crate::plan::fix::FixOutcome;
+use crate::plan::migrate::Stage;
 use crate::sources::live::LiveOptions;
 use crate::writers::journal::Journal;
 
@@ -147,8 +149,17 @@ impl Worker {
                 let task = self.background.spawn("proving", prove, done);
                 self.proofs.insert(id, task);
             }
-            Work::PlanFix { id, workload } => self.plan_fix(id, workload),
+            Work::PlanFix {
+                id,
+                workload,
+                choice,
+            } => self.plan_fix(id, workload, choice),
             Work::PlanUndo { id } => self.plan_undo(id),
+            Work::PlanMigrate {
+                id,
+                workload,
+                stage,
+            } => self.plan_migrate(id, workload, stage),
             Work::Apply {
                 id,
                 plan,
@@ -192,22 +203,26 @@ impl Worker {
         (source, selection)
     }
 
-    /// Plans the fix of `workload` in the background; the answer comes back as [`Msg::Planned`].
-    fn plan_fix(&mut self, id: u64, workload: WorkloadRef) {
+    /// Plans the fix of `workload` (with `choice`, 1-based, when the user picked one) in the
+    /// background; the answer comes back as [`Msg::Planned`], or as [`Msg::Choices`] when the
+    /// fix is ambiguous.
+    fn plan_fix(&mut self, id: u64, workload: WorkloadRef, choice: Option<usize>) {
         let (source, selection) = self.workload_scoped(&workload);
         // The label `kubectl irsa fix` would have been given: it names the plan in the journal.
         let label = format!("{}/{}", workload.kind.short(), workload.name);
-        tracing::info!(id, %workload, "plan fix");
+        tracing::info!(id, %workload, ?choice, "plan fix");
         let plan = async move {
-            fix::plan_async(&source, &selection, &label)
+            fix::plan_with_choice_async(&source, &selection, &label, choice)
                 .await
                 .map(|outcome| match outcome {
-                    FixOutcome::NothingToDo => {
-                        Planned::Nothing(format!("nothing to fix: {workload} has no broken link"))
-                    }
+                    // The TUI does not pick for the user: it lists the ways to pick from.
+                    FixOutcome::NeedsChoice { choices } => Err(choices),
+                    FixOutcome::NothingToDo => Ok(Planned::Nothing(format!(
+                        "nothing to fix: {workload} has no broken link"
+                    ))),
                     // Only Jobs to re-create (the identity is right already): nothing to apply.
                     FixOutcome::Ready { plan, .. } if plan.steps.is_empty() => {
-                        Planned::Nothing(format!(
+                        Ok(Planned::Nothing(format!(
                             "nothing to write: re-create by hand {}",
                             plan.recreate
                                 .iter()
@@ -221,27 +236,100 @@ impl Worker {
                                 ))
                                 .collect::<Vec<_>>()
                                 .join("; ")
-                        ))
+                        )))
                     }
-                    FixOutcome::Ready { plan, .. } => Planned::Ready {
+                    FixOutcome::Ready { plan, .. } => Ok(Planned::Ready {
                         plan: Box::new(plan),
                         undoes: None,
-                    },
-                    FixOutcome::Manual { reasons } => Planned::Manual(reasons),
-                    // The TUI does not pick for the user: it names the ways and the command.
-                    FixOutcome::NeedsChoice { choices } => Planned::Manual(vec![format!(
-                        "the fix is ambiguous: {}; pick one with `kubectl irsa fix {label} -n {} --choice N`",
-                        choices
-                            .iter()
-                            .map(|c| format!("{}. {}", c.number, c.meaning))
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                        workload.namespace
-                    )]),
+                    }),
+                    FixOutcome::Manual { reasons } => Ok(Planned::Manual(reasons)),
                 })
                 .map_err(|e| e.to_string())
         };
-        self.spawn_planning(id, "planning a fix", plan);
+        let tx = self.tx.clone();
+        let done = move |result: Result<Result<Result<Planned, Vec<Choice>>, String>, String>| {
+            let msg = match result.and_then(|r| r) {
+                Ok(Err(choices)) => Msg::Choices { id, choices },
+                Ok(Ok(planned)) => Msg::Planned {
+                    id,
+                    result: Ok(planned),
+                },
+                Err(e) => {
+                    tracing::warn!(id, error = %e, "planning failed");
+                    Msg::Planned { id, result: Err(e) }
+                }
+            };
+            let _ = tx.send(msg);
+        };
+        // Not kept for cancelling, as any plan (see `spawn_planning`).
+        let _ = self.background.spawn("planning a fix", plan, done);
+    }
+
+    /// Plans `stage` of the migration of `workload` to Pod Identity in the background: for
+    /// stage 1 with nothing left to do, `--finalize` instead. The answer comes back as
+    /// [`Msg::MigrationPlanned`].
+    fn plan_migrate(&mut self, id: u64, workload: WorkloadRef, stage: Stage) {
+        let (source, selection) = self.workload_scoped(&workload);
+        let target = format!("{}/{}", workload.kind.short(), workload.name);
+        tracing::info!(id, %workload, ?stage, "plan migration");
+        let plan = async move {
+            // The label `kubectl irsa migrate` would have been given: it names the plan.
+            let label = |stage: Stage| format!("migrate{} {target}", stage.flag());
+            let fail = |e: crate::app::fix::FixError| e.to_string();
+            let mut out = migrate::plan_async(&source, &selection, stage, &label(stage))
+                .await
+                .map_err(fail)?;
+            let finalizing =
+                stage == Stage::Start && matches!(out.outcome, FixOutcome::NothingToDo);
+            let stage = if finalizing {
+                out = migrate::plan_async(
+                    &source,
+                    &selection,
+                    Stage::Finalize,
+                    &label(Stage::Finalize),
+                )
+                .await
+                .map_err(fail)?;
+                Stage::Finalize
+            } else {
+                stage
+            };
+            let planned = match out.outcome {
+                FixOutcome::NothingToDo => Planned::Nothing(match stage {
+                    Stage::Rollback => format!(
+                        "nothing to roll back: {workload} is on IRSA as before the migration"
+                    ),
+                    _ => format!(
+                        "nothing to migrate: {workload} is on Pod Identity already (stage 1 and --finalize are done)"
+                    ),
+                }),
+                FixOutcome::Ready { plan, .. } => Planned::Ready {
+                    plan: Box::new(plan),
+                    undoes: None,
+                },
+                FixOutcome::Manual { reasons } => Planned::Manual(reasons),
+                FixOutcome::NeedsChoice { .. } => Planned::Refused(
+                    "the migration planner asked for a choice, which it never offers".into(),
+                ),
+            };
+            Ok(MigrationPlanned {
+                stage,
+                finalizing,
+                planned,
+                preflight: out.preflight,
+                notes: out.notes,
+            })
+        };
+        let tx = self.tx.clone();
+        let done = move |result: Result<Result<MigrationPlanned, String>, String>| {
+            let result = result.and_then(|r| r);
+            if let Err(e) = &result {
+                tracing::warn!(id, error = %e, "planning a migration failed");
+            }
+            let _ = tx.send(Msg::MigrationPlanned { id, result });
+        };
+        // Not kept for cancelling, as any plan (see `spawn_planning`).
+        let _ = self.background.spawn("planning a migration", plan, done);
     }
 
     /// Plans the undo of the journal's last applied fix, against a fresh gather of the
@@ -313,12 +401,19 @@ impl Worker {
             },
         };
         let tx = self.tx.clone();
+        // Each step's start and end, as it happens: the dialog shows the progress.
+        let steps = self.tx.clone();
         tracing::info!(id, plan = %plan.id, steps = plan.steps.len(), "apply");
         let apply = async move {
             let journal = Journal::default_location().map_err(|e| e.to_string())?;
-            let applied = fix::apply_async(&opts, &plan, &selection, &journal, undoes)
-                .await
-                .map_err(|e| e.to_string())?;
+            let on_step = move |event: fix::StepEvent| {
+                tracing::info!(id, ?event, "apply step");
+                let _ = steps.send(Msg::Step { id, event });
+            };
+            let applied =
+                fix::apply_async_with(&opts, &plan, &selection, &journal, undoes, &on_step)
+                    .await
+                    .map_err(|e| e.to_string())?;
             Ok(match applied {
                 Applied::Done { .. } => ApplyNews::Done,
                 Applied::Conflict { step, reason } => ApplyNews::Conflict { step, reason },

@@ -5,6 +5,7 @@ use super::*;
 use crate::model::plan::Plan;
 use crate::model::workload::{WorkloadKind, WorkloadRef};
 use crate::plan::fix::{FixOutcome, plan_fix};
+use crate::tui::dialog::About;
 use crate::tui::message::{ApplyNews, Planned};
 use crate::tui::state::Fixing;
 
@@ -35,7 +36,7 @@ pub(crate) fn demo_plan() -> Plan {
     }
 }
 
-fn tlm_chat_backend() -> WorkloadRef {
+pub(super) fn tlm_chat_backend() -> WorkloadRef {
     WorkloadRef {
         kind: WorkloadKind::Deployment,
         namespace: "tlm".into(),
@@ -44,10 +45,17 @@ fn tlm_chat_backend() -> WorkloadRef {
 }
 
 /// `f` on the open tlm-chat-backend; returns the plan request's id.
-fn ask_fix(app: &mut App) -> u64 {
+pub(super) fn ask_fix(app: &mut App) -> u64 {
     open(app, "tlm-chat-backend");
     let work = send(app, [key('f')]);
-    let [Work::PlanFix { id, workload }] = work.as_slice() else {
+    let [
+        Work::PlanFix {
+            id,
+            workload,
+            choice: None,
+        },
+    ] = work.as_slice()
+    else {
         panic!("{work:?}")
     };
     assert_eq!(*workload, tlm_chat_backend());
@@ -55,7 +63,7 @@ fn ask_fix(app: &mut App) -> u64 {
 }
 
 /// A fix dialog open on the demo's plan.
-fn dialog(live: bool) -> App {
+pub(super) fn dialog(live: bool) -> App {
     let mut app = loaded(live);
     let id = ask_fix(&mut app);
     let planned = Planned::Ready {
@@ -136,7 +144,12 @@ fn enter_on_a_live_cluster_applies_the_plan() {
     assert!(!plan.steps.is_empty());
     assert_eq!(workload.as_ref(), Some(&tlm_chat_backend()));
     assert_eq!(*undoes, None);
-    assert!(app.overlay.is_none());
+    // The dialog stays, showing the progress of this apply (see `progress`).
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Fix { progress: Some(p), .. }) if p.id == *id),
+        "{:?}",
+        app.overlay
+    );
     assert_eq!(app.fixing.as_ref().map(Fixing::id), Some(*id));
     assert!(app.toast.as_ref().unwrap().text.starts_with("applying"));
 }
@@ -346,6 +359,10 @@ fn an_answer_to_a_superseded_request_is_dropped() {
 fn nothing_is_planned_while_a_plan_is_applied() {
     let mut app = dialog(true);
     send(&mut app, [code(KeyCode::Enter)]);
+    // Enter again in the progress applies nothing more; Esc hides it, applying goes on.
+    assert!(send(&mut app, [code(KeyCode::Enter)]).is_empty());
+    send(&mut app, [code(KeyCode::Esc)]);
+    assert!(app.overlay.is_none());
     assert!(send(&mut app, [key('f')]).is_empty());
     assert!(send(&mut app, [key('u')]).is_empty());
     assert!(app.toast.as_ref().unwrap().text.contains("being applied"));
@@ -380,10 +397,11 @@ fn the_dialog_names_the_jobs_to_re_create_by_hand() {
     let Some(Overlay::Fix { plan, .. }) = &app.overlay else {
         panic!("{:?}", app.overlay)
     };
-    let text: Vec<String> = crate::tui::view::fix::lines(&app, plan, Some("tlm"), None, 100)
-        .iter()
-        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
-        .collect();
+    let text: Vec<String> =
+        crate::tui::view::fix::lines(&app, plan, Some("tlm"), None, &About::Plain, 100)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
     let text = text.join("\n");
     let at = text
         .find("then re-create by hand")

@@ -2,11 +2,17 @@
 //! for. No terminal, no threads: the demo report is fed in as a load result.
 //!
 //! `navigation`: loading, the list, the chain, the filter, overlays; `work`: proofs and
-//! copied commands; `fixing`: fixes and undos (`f`, `u`) and their dialog; `wizard`: the setup wizard (`w`); `reading`: the explanation and whole-text overlays. The helpers here
+//! copied commands; `fixing`: fixes and undos (`f`, `u`) and their dialog; `choosing`: the
+//! choices of an ambiguous fix; `progress`: each step's progress while a plan is applied;
+//! `migrating`: `m` and `M`; `wizard`: the setup wizard (`w`); `reading`: the explanation and
+//! whole-text overlays. The helpers here
 //! build the states they start from.
 
+mod choosing;
 mod fixing;
+mod migrating;
 mod navigation;
+mod progress;
 mod reading;
 mod wizard;
 mod work;

@@ -14,6 +14,7 @@ use super::text::wrap;
 use crate::model::Status;
 use crate::model::plan::{Plan, Step, System};
 use crate::terminal_text::line as shown;
+use crate::tui::dialog::About;
 use crate::tui::layout::centered;
 use crate::tui::state::{App, Overlay};
 
@@ -29,6 +30,8 @@ pub fn boxed(app: &App, screen: Rect) -> Option<(Rect, Vec<Line<'static>>)> {
         plan,
         workload,
         undoes,
+        about,
+        progress,
         ..
     }) = &app.overlay
     else {
@@ -36,22 +39,21 @@ pub fn boxed(app: &App, screen: Rect) -> Option<(Rect, Vec<Line<'static>>)> {
     };
     let widest = widest(screen);
     let namespace = workload.as_ref().map(|w| w.namespace.as_str());
-    let lines = lines(
-        app,
-        plan,
-        namespace,
-        undoes.as_deref(),
-        widest.width.saturating_sub(2),
-    );
+    let width = widest.width.saturating_sub(2);
+    let lines = match progress {
+        Some(p) => super::progress::lines(app, plan, p, width),
+        None => lines(app, plan, namespace, undoes.as_deref(), about, width),
+    };
     let height = (lines.len() + 2).min(widest.height as usize) as u16;
     Some((centered(screen, 110, height), lines))
 }
 
-/// `fix: 3 steps — Enter applies, Esc cancels`; an undo names the plan it reverts.
-pub fn title(plan: &Plan, undoes: Option<&str>) -> String {
+/// `fix: 3 steps — Enter applies, Esc cancels`; an undo names the plan it reverts, a fix
+/// planned with a choice names it.
+pub fn title(plan: &Plan, undoes: Option<&str>, about: &About) -> String {
     let what = match undoes {
         Some(id) => format!("undo {id}"),
-        None => "fix".to_string(),
+        None => about.name(),
     };
     let steps = crate::model::words::count(plan.steps.len(), "step", "steps");
     format!("{what}: {steps} — Enter applies, Esc cancels")
@@ -76,6 +78,7 @@ pub fn lines(
     plan: &Plan,
     namespace: Option<&str>,
     undoes: Option<&str>,
+    about: &About,
     width: u16,
 ) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -94,19 +97,20 @@ pub fn lines(
         head.push_str(&format!(": reverts plan {id}"));
     }
     para(&mut out, &head, 0, t.dim());
+    out.extend(super::dialog::before_steps(app, about, width));
     if !app.live {
-        let namespace = namespace.map(|ns| format!(" -n {ns}")).unwrap_or_default();
         para(
             &mut out,
             &format!(
-                "this is an offline bundle or the demo: Enter does not apply it (that needs a live cluster); `kubectl irsa fix {}{namespace} --dry-run` prints it",
-                plan.target
+                "this is an offline bundle or the demo: Enter does not apply it (that needs a live cluster); `{}` prints it",
+                about.dry_run(&plan.target, namespace)
             ),
             0,
             t.warning(),
         );
     }
     out.extend(step_lines(app, plan, width));
+    out.extend(super::dialog::after_steps(app, about, width));
     out
 }
 
@@ -207,6 +211,8 @@ pub fn draw(f: &mut Frame, screen: Rect, app: &App) {
         plan,
         undoes,
         scroll,
+        about,
+        progress,
         ..
     }) = &app.overlay
     else {
@@ -217,13 +223,26 @@ pub fn draw(f: &mut Frame, screen: Rect, app: &App) {
     };
     let rows = area.height.saturating_sub(2) as usize;
     let max = u16::try_from(lines.len().saturating_sub(rows)).unwrap_or(u16::MAX);
+    let (heading, bottom) = match progress {
+        Some(p) => {
+            let what = match undoes {
+                Some(id) => format!("undo of {id}"),
+                None => about.name(),
+            };
+            (super::progress::title(&what, p), super::progress::keys(p))
+        }
+        None => (
+            title(plan, undoes.as_deref(), about),
+            " Enter apply · Esc cancel · ↑↓ scroll ",
+        ),
+    };
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines)
             .block(
                 Block::bordered()
-                    .title(format!(" {} ", shown(&title(plan, undoes.as_deref()))))
-                    .title_bottom(" Enter apply · Esc cancel · ↑↓ scroll ")
+                    .title(format!(" {} ", shown(&heading)))
+                    .title_bottom(bottom)
                     .border_style(app.theme.error()),
             )
             .scroll(((*scroll).min(max), 0)),

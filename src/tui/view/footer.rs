@@ -19,6 +19,7 @@ pub fn enabled(app: &App, b: &Binding) -> bool {
     match b.action {
         Action::Prove => app.live && app.current_workload().is_some(),
         Action::Copy | Action::Fix => app.current_workload().is_some(),
+        Action::Migrate | Action::Rollback => app.current_workload().is_some(),
         Action::Undo => app.live,
         Action::Open => wizard || app.filtering || app.current_workload().is_some(),
         Action::Explain => app
@@ -30,6 +31,14 @@ pub fn enabled(app: &App, b: &Binding) -> bool {
         Action::SwitchPane if app.place() == keys::Place::Reading => matches!(
             &app.overlay,
             Some(crate::tui::state::Overlay::Explain { codes, .. }) if codes.len() > 1
+        ),
+        // Once applying, Enter does nothing more.
+        Action::Apply => !matches!(
+            &app.overlay,
+            Some(crate::tui::state::Overlay::Fix {
+                progress: Some(_),
+                ..
+            })
         ),
         _ => true,
     }

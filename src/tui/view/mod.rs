@@ -4,12 +4,15 @@
 //! One file per part of the screen; [`draw`] places them (see `tui::layout`).
 
 pub mod chain;
+pub mod choose;
 pub mod detail;
+pub mod dialog;
 pub mod fix;
 pub mod footer;
 pub mod header;
 pub mod list;
 pub mod overlay;
+pub mod progress;
 pub mod reading;
 pub mod status;
 pub mod text;
@@ -57,6 +60,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             reading::draw(f, area, app, *scroll)
         }
         Some(Overlay::Fix { .. }) => fix::draw(f, area, app),
+        Some(Overlay::Choose { .. }) => choose::draw(f, area, app),
         None => {}
     }
 }

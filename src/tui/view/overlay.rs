@@ -25,6 +25,7 @@ pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
         Place::Reading,
         Place::Confirm,
         Place::Wizard,
+        Place::Choose,
     ] {
         out.push(Line::styled(place.label().to_string(), t.title()));
         for b in keys::at(place) {
@@ -101,6 +102,7 @@ pub fn max_scroll(app: &App) -> u16 {
             return super::reading::max_scroll(app, screen);
         }
         Some(Overlay::Fix { .. }) => return super::fix::max_scroll(app, screen),
+        Some(Overlay::Choose { .. }) => return super::choose::max_scroll(app, screen),
         None => return 0,
     };
     let rows = area.height.saturating_sub(2) as usize;
