@@ -109,6 +109,48 @@ pub fn apply_and_report(
     read_only: bool,
     undoes: Option<String>,
 ) -> i32 {
+    let printer = |plan: &Plan, outcome: Outcome, extra: &str, shown: bool| {
+        print(output, plan, &outcome, extra, shown)
+    };
+    apply_and_report_with(
+        &Applying {
+            opts,
+            plan,
+            selection,
+            yes,
+            read_only,
+            undoes,
+            hint: "",
+        },
+        &printer,
+    )
+}
+
+/// What [`apply_and_report_with`] applies, and how.
+pub struct Applying<'a> {
+    pub opts: &'a crate::sources::live::LiveOptions,
+    pub plan: &'a Plan,
+    pub selection: &'a Selection,
+    pub yes: bool,
+    pub read_only: bool,
+    /// The journal id of the plan this one undoes.
+    pub undoes: Option<String>,
+    /// Words after "`kubectl irsa undo ID` reverts it" (another way back).
+    pub hint: &'a str,
+}
+
+/// [`apply_and_report`] printing through `printer` (a command whose output carries more than
+/// the plan, as `migrate`'s pre-flight checks).
+pub fn apply_and_report_with(a: &Applying, printer: &dyn Fn(&Plan, Outcome, &str, bool)) -> i32 {
+    let Applying {
+        opts,
+        plan,
+        selection,
+        yes,
+        read_only,
+        ref undoes,
+        hint,
+    } = *a;
     if read_only {
         say(
             "error: --read-only: nothing is written (drop --read-only, or use --dry-run to see the plan)",
@@ -126,10 +168,9 @@ pub fn apply_and_report(
                 return exit::USAGE;
             }
             Some(false) => {
-                print(
-                    output,
+                printer(
                     plan,
-                    &Outcome {
+                    Outcome {
                         reason: Some("declined".into()),
                         ..Outcome::of(plan, PlanResult::Declined)
                     },
@@ -148,7 +189,7 @@ pub fn apply_and_report(
             return exit::USAGE;
         }
     };
-    match app::fix::apply(opts, plan, selection, &journal, undoes) {
+    match app::fix::apply(opts, plan, selection, &journal, undoes.clone()) {
         Err(e) => {
             say(&format!("error: {e}"));
             exit::FAILED_PART_WAY
@@ -163,7 +204,7 @@ pub fn apply_and_report(
                     // The Jobs to re-create are repeated: the diagnosis after shows their old
                     // pods until they are.
                     format!(
-                        "\napplied {} (journal {}; `kubectl irsa undo {}` reverts it)\n{}{}",
+                        "\napplied {} (journal {}; `kubectl irsa undo {}` reverts it{hint})\n{}{}",
                         crate::model::words::count(plan.steps.len(), "step", "steps"),
                         plan.id,
                         plan.id,
@@ -189,10 +230,9 @@ pub fn apply_and_report(
                     ),
                 ),
             };
-            print(
-                output,
+            printer(
                 plan,
-                &Outcome {
+                Outcome {
                     reason,
                     diagnosis: after,
                     ..Outcome::of(plan, result)

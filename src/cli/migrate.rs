@@ -13,7 +13,7 @@ use std::io::Write;
 use clap::Args;
 use serde::Serialize;
 
-use super::fix::{PlanOutput, confirm, exit, say};
+use super::fix::{PlanOutput, exit, say};
 use super::render_plan::{self, Outcome};
 use super::source_args::{SourceArgs, TargetArgs};
 use crate::app::{self, Source};
@@ -23,7 +23,6 @@ use crate::plan::fix::FixOutcome;
 use crate::plan::migrate::{MigrateOutcome, Stage};
 use crate::plan::migrate_preflight::{Check, CheckStatus};
 use crate::terminal_text::{document, line};
-use crate::writers::journal::Journal;
 
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
@@ -240,8 +239,8 @@ pub fn run(args: &MigrateArgs, read_only: bool) -> i32 {
     }
 }
 
-/// Asks (or `--yes`), applies `plan` live through the journal, and prints the outcome; what
-/// `fix::apply_and_report` does, with the pre-flight checks kept in the JSON.
+/// Asks (or `--yes`), applies `plan` live through the journal, and prints the outcome, as
+/// `fix` does, with the pre-flight checks and notes kept in the output.
 fn apply(
     shown: &Shown,
     opts: &crate::sources::live::LiveOptions,
@@ -250,84 +249,19 @@ fn apply(
     yes: bool,
     read_only: bool,
 ) -> i32 {
-    if read_only {
-        say(
-            "error: --read-only: nothing is written (drop --read-only, or use --dry-run to see the plan)",
-        );
-        return exit::USAGE;
-    }
-    if !yes {
-        let question = format!(
-            "Apply these {} to the cluster and the AWS account?",
-            crate::model::words::count(plan.steps.len(), "step", "steps")
-        );
-        match confirm(&question) {
-            None => {
-                say("error: not applying without a terminal to ask on: pass --yes (or --dry-run)");
-                return exit::USAGE;
-            }
-            Some(false) => {
-                let outcome = Outcome {
-                    reason: Some("declined".into()),
-                    ..Outcome::of(plan, PlanResult::Declined)
-                };
-                shown.print(plan, outcome, "\ndeclined: nothing written\n", true);
-                return exit::OK;
-            }
-            Some(true) => {}
-        }
-    }
-    let journal = match Journal::default_location() {
-        Ok(j) => j,
-        Err(e) => {
-            say(&format!("error: {e}"));
-            return exit::USAGE;
-        }
+    let printer = |plan: &Plan, outcome: Outcome, extra: &str, done: bool| {
+        shown.print(plan, outcome, extra, done)
     };
-    let applied = match app::fix::apply(opts, plan, selection, &journal, None) {
-        Ok(a) => a,
-        Err(e) => {
-            say(&format!("error: {e}"));
-            return exit::FAILED_PART_WAY;
-        }
-    };
-    let result = applied.result();
-    let (reason, after, code, words) = match &applied {
-        app::fix::Applied::Done { after } => (
-            None,
-            Some(after.as_ref()),
-            exit::OK,
-            format!(
-                "\napplied {} (journal {}; `kubectl irsa undo {}` reverts it, `kubectl irsa migrate --rollback` goes back to IRSA)\n{}",
-                crate::model::words::count(plan.steps.len(), "step", "steps"),
-                plan.id,
-                plan.id,
-                super::render_text::render(after, false)
-            ),
-        ),
-        app::fix::Applied::Conflict { reason, .. } => (
-            Some(reason.clone()),
-            None,
-            exit::CONFLICT,
-            format!("\nconflict, nothing written: {reason}\n"),
-        ),
-        app::fix::Applied::Failed { step, reason } => (
-            Some(format!("step {} failed: {reason}", step + 1)),
-            None,
-            exit::FAILED_PART_WAY,
-            format!(
-                "\nstep {} failed: {reason}\n{} applied before it; `kubectl irsa undo {}` reverts them\n",
-                step + 1,
-                crate::model::words::count(*step, "step was", "steps were"),
-                plan.id
-            ),
-        ),
-    };
-    let outcome = Outcome {
-        reason,
-        diagnosis: after,
-        ..Outcome::of(plan, result)
-    };
-    shown.print(plan, outcome, &words, true);
-    code
+    super::fix::apply_and_report_with(
+        &super::fix::Applying {
+            opts,
+            plan,
+            selection,
+            yes,
+            read_only,
+            undoes: None,
+            hint: ", `kubectl irsa migrate --rollback` goes back to IRSA",
+        },
+        &printer,
+    )
 }
