@@ -298,19 +298,26 @@ impl Worker {
         scope: &Scope,
         undoes: Option<String>,
     ) {
-        let Source::Live(opts) = self.source.clone() else {
+        // The conflict check reads the plan's objects again: in the scope the plan was made
+        // in (a setup wizard's namespace pattern spans namespaces the source as given does
+        // not read), not the source as given.
+        let (source, selection) = match workload {
+            Some(w) => self.workload_scoped(w),
+            None => {
+                let (source, selection) = self.scoped(scope);
+                let selection = Selection {
+                    target: None,
+                    ..selection
+                };
+                (source, selection)
+            }
+        };
+        let Source::Live(opts) = source else {
             let _ = self.tx.send(Msg::Applied {
                 id,
                 result: Err("applying a plan needs a live cluster".into()),
             });
             return;
-        };
-        let selection = match workload {
-            Some(w) => self.workload_scoped(w).1,
-            None => Selection {
-                target: None,
-                ..self.scoped(scope).1
-            },
         };
         let tx = self.tx.clone();
         tracing::info!(id, plan = %plan.id, steps = plan.steps.len(), "apply");
