@@ -23,19 +23,9 @@ use serde_json::Value;
 use support::fake_aws::{FakeEksAuth, Moto, StsOutcome};
 use support::live_env::LiveEnv;
 use wizard::{
-    allowed, chain_green, denied, iam_writes, inline_policies, start_setup, trust_text, wait_live,
+    IRSA_LINKS, allowed, chain_green, denied, flags_plan_nothing, iam_writes, inline_policies,
+    start_setup, trust_text, wait_live,
 };
-
-const IRSA_LINKS: &[&str] = &[
-    "pod",
-    "service-account",
-    "annotation",
-    "injection",
-    "role",
-    "oidc-provider",
-    "trust",
-    "permissions",
-];
 
 /// Screens 4 (Bedrock ticked, `model` typed), then Enter.
 fn bedrock(tui: &tmux::Tmux, model: &str) {
@@ -148,6 +138,26 @@ fn litellm_through_irsa_with_its_region_env() {
     let target = "deploy/tlm-chat-backend";
     allowed(&env, "tlm", target, "bedrock:InvokeModel", haiku);
     denied(&env, "tlm", target, "bedrock:InvokeModel", sonnet);
+    flags_plan_nothing(
+        &env,
+        &[
+            "-n",
+            "tlm",
+            "--service-account",
+            "tlm-chat-backend",
+            "--workload",
+            target,
+            "--mechanism",
+            "irsa",
+            "--create-role",
+            role,
+            "--policy-template",
+            "bedrock-invoke",
+            "--model",
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            "--region-env",
+        ],
+    );
 }
 
 #[test]
@@ -332,6 +342,38 @@ fn enbuild_ai_and_ctf_through_pod_identity() {
     allowed(&env, "enbuild", ctf, "s3:GetObject", flags);
     denied(&env, "enbuild", ai, "s3:GetObject", flags);
     denied(&env, "enbuild", ctf, "s3:PutObject", flags);
+    // The wizard took its advice to set the region (Pod Identity injects none).
+    let pod_identity = ["--mechanism", "pod-identity", "--region-env"];
+    let ai_flags = [
+        "-n",
+        "enbuild",
+        "--service-account",
+        "enbuild-ai",
+        "--workload",
+        ai,
+        "--create-role",
+        "enbuild-ai-bedrock",
+        "--policy-template",
+        "bedrock-invoke",
+        "--model",
+        sonnet,
+    ];
+    let ctf_flags = [
+        "-n",
+        "enbuild",
+        "--service-account",
+        "enbuild-ctf",
+        "--workload",
+        ctf,
+        "--create-role",
+        "enbuild-ctf-s3",
+        "--policy-template",
+        "s3-read",
+        "--bucket",
+        "enbuild-ctf-challenges",
+    ];
+    flags_plan_nothing(&env, &[&ai_flags[..], &pod_identity].concat());
+    flags_plan_nothing(&env, &[&ctf_flags[..], &pod_identity].concat());
 }
 
 /// One Kubeflow profile: the wizard on its notebook, the existing kf-user-kubeflow picked on

@@ -57,6 +57,18 @@ pub fn start_setup(env: &LiveEnv, args: &[&str]) -> Tmux {
     Tmux::start(170, 40, &all, &vars)
 }
 
+/// The links of an IRSA chain, as the workload screen names them.
+pub const IRSA_LINKS: &[&str] = &[
+    "pod",
+    "service-account",
+    "annotation",
+    "injection",
+    "role",
+    "oidc-provider",
+    "trust",
+    "permissions",
+];
+
 /// Whether every link of the workload's chain on screen is green and nothing is red.
 pub fn chain_green(chain: &Screen, links: &[&str]) -> bool {
     let green = |link: &str| {
@@ -162,6 +174,28 @@ pub fn denied(env: &LiveEnv, ns: &str, target: &str, action: &str, resource: &st
     assert!(
         run.code == Some(1) && w["status"] == "broken" && w["brokenLink"] == "permissions",
         "{ns}/{target} {action} on {resource} was not asked for, yet not denied: {}",
+        run.explain()
+    );
+}
+
+/// The same setup from flags (`setup ARGS --yes -o json`) after the wizard's: nothing to do,
+/// nothing written. The wizard and the flags made the same setup.
+pub fn flags_plan_nothing(env: &LiveEnv, args: &[&str]) {
+    env.write_kubeconfig(KubeconfigKind::EksExec);
+    env.clear_requests();
+    let mut all = vec!["setup"];
+    all.extend_from_slice(args);
+    all.extend(["--yes", "-o", "json"]);
+    let run = env.run(&all);
+    let out: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    let writes = (
+        env.kube.writes().len(),
+        env.iam.writes().len(),
+        env.eks.writes().len(),
+    );
+    assert!(
+        run.code == Some(0) && out["result"] == "nothing-to-do" && writes == (0, 0, 0),
+        "the flags after the wizard (writes {writes:?}): {}",
         run.explain()
     );
 }
