@@ -281,8 +281,9 @@ fn enbuild_service(env: &LiveEnv, service: &str, role: &str, permissions: impl F
         review.has("--create-role") => "a new role",
     );
     tui.keys(&["Enter"]);
-    let chain = wait_live(&tui, &["┌ chain", "✔ trust", "credentials"]);
+    let chain = wait_live(&tui, &["┌ chain", "✔ trust", "EKS Auth issued credentials"]);
     check!(chain,
+        chain.has(&format!("assumed-role/{role}")) => "proven: the new role's credentials",
         chain.has(&format!("✔ {workload}  ns enbuild  sa {service}  Pod Identity")) => "the workload, ok",
         chain.lines.iter().all(|l| l.red.is_empty()) => "nothing red",
     );

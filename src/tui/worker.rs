@@ -289,19 +289,15 @@ impl Worker {
         let _ = self.background.spawn(what, plan, done);
     }
 
-    /// Applies a confirmed plan, journaled (live only); the answer is [`Msg::Applied`].
-    fn apply(
-        &mut self,
-        id: u64,
-        plan: Plan,
+    /// What applying reads first to check that nothing changed since the plan was made: the
+    /// workload's namespace, else `scope`'s (a setup wizard's namespace pattern spans
+    /// namespaces the source as given does not read), never the source as given.
+    pub(super) fn apply_scoped(
+        &self,
         workload: Option<&WorkloadRef>,
         scope: &Scope,
-        undoes: Option<String>,
-    ) {
-        // The conflict check reads the plan's objects again: in the scope the plan was made
-        // in (a setup wizard's namespace pattern spans namespaces the source as given does
-        // not read), not the source as given.
-        let (source, selection) = match workload {
+    ) -> (Source, Selection) {
+        match workload {
             Some(w) => self.workload_scoped(w),
             None => {
                 let (source, selection) = self.scoped(scope);
@@ -311,7 +307,19 @@ impl Worker {
                 };
                 (source, selection)
             }
-        };
+        }
+    }
+
+    /// Applies a confirmed plan, journaled (live only); the answer is [`Msg::Applied`].
+    fn apply(
+        &mut self,
+        id: u64,
+        plan: Plan,
+        workload: Option<&WorkloadRef>,
+        scope: &Scope,
+        undoes: Option<String>,
+    ) {
+        let (source, selection) = self.apply_scoped(workload, scope);
         let Source::Live(opts) = source else {
             let _ = self.tx.send(Msg::Applied {
                 id,

@@ -137,3 +137,23 @@ fn a_service_account_alone_is_applied_in_the_namespace_typed() {
     assert_eq!(*scope, Scope::Namespace(ns.into()));
     assert_eq!(app.scope, Scope::Namespace(ns.into()));
 }
+
+/// What the worker reads before writing a wizard's plan with no workload: the namespaces of
+/// the apply's scope, whatever `kubectl irsa setup` was started with (no -n: the context's
+/// namespace, which for Flyte held none of the service accounts the plan annotates).
+#[test]
+fn the_worker_reads_the_apply_scope_not_the_source_as_given() {
+    use crate::app::Source;
+    use crate::sources::live::LiveOptions;
+    use crate::tui::worker::Worker;
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let given = Source::Live(LiveOptions::default());
+    let worker = Worker::new(given, Vec::new(), tx).unwrap();
+    let read = |scope: Scope| match worker.apply_scoped(None, &scope) {
+        (Source::Live(o), selection) => (o.namespace, o.all_namespaces, selection.target),
+        other => panic!("not live: {other:?}"),
+    };
+    assert_eq!(read(Scope::All), (None, true, None));
+    let ns = "flytesnacks-staging".to_string();
+    assert_eq!(read(Scope::Namespace(ns.clone())), (Some(ns), false, None));
+}
