@@ -15,43 +15,20 @@ mod support;
 #[macro_use]
 mod tmux;
 
-use std::time::{Duration, Instant};
+#[path = "support/wizard_tmux.rs"]
+mod wizard;
 
 use serde_json::Value;
 use support::fake_aws::{Moto, StsOutcome};
-use support::live_env::{KubeconfigKind, LiveEnv, load};
-use tmux::{Screen, Tmux};
+use support::live_env::{LiveEnv, load};
+use wizard::{
+    IRSA_LINKS, chain_green, iam_writes, inline_policies, start_setup, trust_text, wait_live,
+};
 
 const HAIKU: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 const ACCOUNT: &str = "130376568147";
 const ROLE: &str = "langflow-prod-langflow-langflow-sa";
 const OLD_ROLE: &str = "arn:aws:iam::130376568147:role/LangflowBedrockRole";
-/// Gathering, planning, applying and proving against moto take longer than a keypress.
-const LIVE_TIMEOUT: Duration = Duration::from_secs(90);
-
-/// Waits (longer than tmux.rs does) for a settled screen showing every one of `shown`.
-fn wait_live(tui: &Tmux, shown: &[&str]) -> Screen {
-    let start = Instant::now();
-    let mut last = String::new();
-    loop {
-        let raw = tui.run(&["capture-pane", "-p", "-e", "-t", "tui"]);
-        let screen = Screen::parse(&raw);
-        if raw == last && shown.iter().all(|s| screen.has(s)) {
-            return screen;
-        }
-        // A failed read does not heal by waiting.
-        let failed = screen.has("✘ reading namespace") || screen.has("planning failed");
-        if failed || start.elapsed() > LIVE_TIMEOUT {
-            let log = std::fs::read_to_string(tui.log()).unwrap_or_default();
-            panic!(
-                "timed out waiting for {shown:?}:\n{}\nlog:\n{log}",
-                screen.text()
-            );
-        }
-        last = raw;
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 /// Langflow as it was before the guide: no role, the service account not annotated, the pod
 /// without the web identity variables and token volume.
@@ -59,9 +36,6 @@ fn before_the_guide(moto: &Moto) -> LiveEnv {
     let mut snapshot = load("seed-langflow");
     snapshot.aws.iam.roles.retain(|arn, _| arn != OLD_ROLE);
     let env = LiveEnv::start_with(moto, "seed-langflow", snapshot);
-    // The stand-in `aws` for the exec kubeconfig would have to be first on PATH, which tmux's
-    // own PATH (kubectl's plugin directory first) does not allow: a static token instead.
-    env.write_kubeconfig(KubeconfigKind::StaticToken);
     let sa = env
         .kube
         .object("v1", "ServiceAccount", Some("langflow"), "langflow-sa")
@@ -96,54 +70,11 @@ fn before_the_guide(moto: &Moto) -> LiveEnv {
     env
 }
 
-fn role_and_policy(env: &LiveEnv) -> (Option<String>, Vec<String>) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let iam = env.seeded.iam_client(&env.account, env.iam.url()).await;
-        let role = iam.get_role().role_name(ROLE).send().await.ok();
-        let trust = role
-            .and_then(|r| {
-                r.role().map(|r| {
-                    r.assume_role_policy_document()
-                        .unwrap_or_default()
-                        .to_string()
-                })
-            })
-            .map(|d| {
-                kubectl_irsa::policy::decode_document(&d)
-                    .unwrap()
-                    .into_owned()
-            });
-        let policies = iam.list_role_policies().role_name(ROLE).send().await;
-        let names = policies
-            .map(|p| p.policy_names().to_vec())
-            .unwrap_or_default();
-        (trust, names)
-    })
-}
-
 #[test]
 fn langflow_from_nothing_through_the_wizard_ends_on_a_green_proven_chain() {
     let moto = Moto::acquire_blocking();
     let env = before_the_guide(&moto);
-    let vars = env.environment();
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    // A static-token kubeconfig names no cluster: --cluster says which.
-    let cluster = env.cluster_name().unwrap();
-    let args = [
-        "irsa",
-        "setup",
-        "-n",
-        "langflow",
-        "--workload",
-        "deploy/langflow",
-        "--cluster",
-        &cluster,
-    ];
-    let tui = Tmux::start(170, 40, &args, &vars);
+    let tui = start_setup(&env, &["-n", "langflow", "--workload", "deploy/langflow"]);
 
     let first = wait_live(
         &tui,
@@ -199,39 +130,21 @@ fn langflow_from_nothing_through_the_wizard_ends_on_a_green_proven_chain() {
     tui.keys(&["Enter"]);
     // Applied, read again, proven: the wizard closes on the workload's chain.
     let chain = wait_live(&tui, &["┌ chain", "✔ trust", "STS issued credentials"]);
-    let links = [
-        "pod",
-        "service-account",
-        "annotation",
-        "injection",
-        "role",
-        "oidc-provider",
-        "trust",
-        "permissions",
-    ];
-    let green = |link: &str| {
-        chain
-            .lines
-            .iter()
-            .any(|l| l.text.contains(&format!("✔ {link} ")))
-    };
     check!(chain,
         chain.has("✔ deploy/langflow  ns langflow  sa langflow-sa  IRSA") => "the workload, ok",
         chain.has(&format!("assumed-role/{ROLE}")) => "proven: STS issued the new role's credentials",
         // The chain box cuts the name; the proof line above says it whole.
         chain.has("✔ role             langflow-prod-langflow-") => "the new role on the chain",
-        links.iter().all(|l| green(l)) => "every link green",
-        chain.lines.iter().all(|l| l.red.is_empty()) => "nothing red",
+        chain_green(&chain, IRSA_LINKS) => "every link green, nothing red",
     );
 
-    let (trust, policies) = role_and_policy(&env);
-    let trust =
-        trust.unwrap_or_else(|| panic!("GetRole {ROLE}: not found; {}", env.request_counts()));
+    let trust = trust_text(&env, ROLE)
+        .unwrap_or_else(|| panic!("GetRole {ROLE}: not found; {}", env.request_counts()));
     assert!(
         trust.contains("system:serviceaccount:langflow:langflow-sa"),
         "{trust}"
     );
-    assert_eq!(policies, ["kubectl-irsa-bedrock-invoke"]);
+    assert_eq!(inline_policies(&env, ROLE), ["kubectl-irsa-bedrock-invoke"]);
     let sa = env
         .kube
         .object("v1", "ServiceAccount", Some("langflow"), "langflow-sa")
@@ -240,14 +153,8 @@ fn langflow_from_nothing_through_the_wizard_ends_on_a_green_proven_chain() {
         sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"],
         format!("arn:aws:iam::{ACCOUNT}:role/{ROLE}").as_str()
     );
-    let writes: Vec<String> = env
-        .iam
-        .writes()
-        .iter()
-        .map(|r| r.operation.clone())
-        .collect();
     assert_eq!(
-        writes,
+        iam_writes(&env),
         ["CreateRole", "PutRolePolicy"],
         "{}",
         env.request_counts()

@@ -377,6 +377,27 @@ impl Worker {
         let _ = self.background.spawn(what, plan, done);
     }
 
+    /// What applying reads first to check that nothing changed since the plan was made: the
+    /// workload's namespace, else `scope`'s (a setup wizard's namespace pattern spans
+    /// namespaces the source as given does not read), never the source as given.
+    pub(super) fn apply_scoped(
+        &self,
+        workload: Option<&WorkloadRef>,
+        scope: &Scope,
+    ) -> (Source, Selection) {
+        match workload {
+            Some(w) => self.workload_scoped(w),
+            None => {
+                let (source, selection) = self.scoped(scope);
+                let selection = Selection {
+                    target: None,
+                    ..selection
+                };
+                (source, selection)
+            }
+        }
+    }
+
     /// Applies a confirmed plan, journaled (live only); the answer is [`Msg::Applied`].
     fn apply(
         &mut self,
@@ -386,19 +407,13 @@ impl Worker {
         scope: &Scope,
         undoes: Option<String>,
     ) {
-        let Source::Live(opts) = self.source.clone() else {
+        let (source, selection) = self.apply_scoped(workload, scope);
+        let Source::Live(opts) = source else {
             let _ = self.tx.send(Msg::Applied {
                 id,
                 result: Err("applying a plan needs a live cluster".into()),
             });
             return;
-        };
-        let selection = match workload {
-            Some(w) => self.workload_scoped(w).1,
-            None => Selection {
-                target: None,
-                ..self.scoped(scope).1
-            },
         };
         let tx = self.tx.clone();
         // Each step's start and end, as it happens: the dialog shows the progress.

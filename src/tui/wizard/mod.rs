@@ -24,6 +24,8 @@ pub mod view;
 pub mod work;
 
 #[cfg(test)]
+mod seed_tests;
+#[cfg(test)]
 mod tests;
 
 pub use state::{Prefill, Wizard};

@@ -193,6 +193,19 @@ fn workload_ref(w: &Wizard) -> Option<WorkloadRef> {
     })
 }
 
+/// What applying reads first, to check that nothing changed since the plan was made: every
+/// namespace for a pattern (the plan touches each matching one), else the namespace set up,
+/// whatever the list behind the wizard shows (`kubectl irsa setup` with no -n reads the
+/// context's namespace, and the first screen may name another).
+pub(super) fn apply_scope(w: &Wizard) -> Scope {
+    let ns = w.text(super::fields::FieldId::Namespace).trim();
+    if ns.contains(['*', '?']) {
+        Scope::All
+    } else {
+        Scope::Namespace(ns.to_string())
+    }
+}
+
 /// Enter on the review: applies the plan (live clusters; never with `--read-only`).
 fn apply(app: &mut App) -> Vec<Work> {
     let Some(w) = &app.wizard else {
@@ -203,6 +216,7 @@ fn apply(app: &mut App) -> Vec<Work> {
     };
     let plan = plan.clone();
     let workload = workload_ref(w);
+    let scope = apply_scope(w);
     if !app.live {
         let line = w
             .request()
@@ -247,11 +261,15 @@ fn apply(app: &mut App) -> Vec<Work> {
     if let Some(w) = &mut app.wizard {
         w.review = Review::Applying { id };
     }
+    // With no workload to open, the wizard closes on the list: of what was set up.
+    if workload.is_none() {
+        app.scope = scope.clone();
+    }
     vec![Work::Apply {
         id,
         plan,
         workload,
-        scope: app.scope.clone(),
+        scope,
         undoes: None,
     }]
 }
