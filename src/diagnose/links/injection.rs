@@ -129,54 +129,6 @@ fn merge(findings: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
-/// "Remove these variables from the template, then restart" (field guide A5, F39): as data
-/// where the template sets them as literal `env` entries of a workload a plan can edit (a
-/// variable from `envFrom` or a bare pod is fixed by hand: the words say how).
-fn remove_env_fix(ctx: &Ctx, container: &str, names: &[&str], words: &str) -> Fix {
-    let (kind, ns, name) = (ctx.workload.id.kind, &ctx.namespace, &ctx.workload.id.name);
-    let template_sets = |n: &str| {
-        ctx.workload
-            .template
-            .and_then(|t| t.spec.as_ref())
-            .and_then(|s| s.containers.iter().find(|c| c.name == container))
-            .and_then(|c| c.env.as_ref())
-            .is_some_and(|env| env.iter().any(|e| e.name == n))
-    };
-    let mut fix = Fix::new(words);
-    let workload = k8s::plan_workload(kind, ns, name);
-    for n in names.iter().filter(|n| template_sets(n)) {
-        fix = fix.command(CommandLine::kubectl([
-            "set",
-            "env",
-            &format!("{}/{name}", kind.kind_name().to_ascii_lowercase()),
-            "-n",
-            ns,
-            "-c",
-            container,
-            &format!("{n}-"),
-        ]));
-        if let Some(w) = &workload {
-            fix = fix.change(crate::model::plan::Change::SetEnv {
-                workload: w.clone(),
-                container: container.to_string(),
-                name: n.to_string(),
-                value: None,
-            });
-        }
-    }
-    let edits = !fix.changes.is_empty();
-    let fix = k8s::with_restart(fix, kind, ns, name);
-    // Without an edit the restart alone would bring the same variables back.
-    if edits {
-        fix
-    } else {
-        Fix {
-            changes: Vec::new(),
-            ..fix
-        }
-    }
-}
-
 fn restart_fix(ctx: &Ctx, why: &str) -> Fix {
     k8s::with_restart(
         Fix::new(format!(
@@ -320,40 +272,7 @@ fn check_spec(
     super::injection_chain::check_shadowing(&containers, object, expected.mechanism, out);
     let found = out.len();
     super::injection_chain::check_token_readable(spec, &containers, object, out);
-    // The fix as data where a plan can edit the template (field guide B12): an fsGroup makes
-    // the projected token group-readable; 65534 is the group of nobody, as AWS's examples use.
-    let (kind, ns, name) = (ctx.workload.id.kind, &ctx.namespace, &ctx.workload.id.name);
-    if let Some(workload) = k8s::plan_workload(kind, ns, name) {
-        for f in out[found..]
-            .iter_mut()
-            .filter(|f| f.code == codes::TOKEN_UNREADABLE && f.severity == Severity::Error)
-        {
-            let words = f
-                .fix
-                .as_ref()
-                .map(|x| x.summary.clone())
-                .unwrap_or_default();
-            f.fix = Some(k8s::with_restart(
-                Fix::new(words)
-                    .command(CommandLine::kubectl([
-                        "patch",
-                        &kind.kind_name().to_ascii_lowercase(),
-                        name,
-                        "-n",
-                        ns,
-                        "-p",
-                        r#"{"spec":{"template":{"spec":{"securityContext":{"fsGroup":65534}}}}}"#,
-                    ]))
-                    .change(crate::model::plan::Change::SetFsGroup {
-                        workload: workload.clone(),
-                        fs_group: Some(65534),
-                    }),
-                kind,
-                ns,
-                name,
-            ));
-        }
-    }
+    super::injection_fixes::fs_group_fix(ctx, &mut out[found..]);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -399,7 +318,7 @@ fn check_irsa(
             let hard_coded = template_env(ROLE_ARN_ENV);
             let finding = if hard_coded {
                 Finding::error(codes::ENV_HARDCODED, format!("`AWS_ROLE_ARN` is set in the manifest to {v}, not the annotated {role}; the webhook does not override an existing variable"))
-                        .fix(remove_env_fix(ctx, &c.name, &[ROLE_ARN_ENV, TOKEN_FILE_ENV], "remove AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the pod template and let the webhook inject them"))
+                        .fix(super::injection_fixes::remove_env_fix(ctx, &c.name, &[ROLE_ARN_ENV, TOKEN_FILE_ENV], "remove AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the pod template and let the webhook inject them"))
                         .reference("A5")
             } else {
                 Finding::error(codes::INJECTION_STALE, format!("the pod runs with role {v} but the service account now names {role}: it was created before the annotation changed"))
@@ -581,7 +500,7 @@ fn check_pod_identity(
             out.push(
                 Finding::error(codes::ENV_HARDCODED, format!("container `{}` also sets AWS_ROLE_ARN={role} and AWS_WEB_IDENTITY_TOKEN_FILE in its manifest: SDKs try web identity before container credentials, so the association is never used", c.name))
                     .evidence(Evidence::new(object).field(format!("spec.containers[{}].env[AWS_ROLE_ARN]", c.name)).value(role))
-                    .fix(remove_env_fix(ctx, &c.name, &[ROLE_ARN_ENV, TOKEN_FILE_ENV], "remove AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the pod template, then restart"))
+                    .fix(super::injection_fixes::remove_env_fix(ctx, &c.name, &[ROLE_ARN_ENV, TOKEN_FILE_ENV], "remove AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the pod template, then restart"))
                     .reference("F39"),
             );
         }

@@ -9,6 +9,7 @@ pub mod fix_document;
 pub mod injection;
 pub mod injection_chain;
 pub mod injection_env;
+mod injection_fixes;
 pub mod oidc_provider;
 pub mod permissions;
 pub mod pod;
