@@ -202,7 +202,9 @@ async fn changed_since(
     })
 }
 
-/// Whether a step before `i` writes the same IAM document as step `i`.
+/// Whether a step before `i` writes the same object as step `i` (an IAM document, a
+/// workload's template): step `i` was planned on what that step leaves, so it is checked when
+/// its turn comes (the document re-read, the generation tested by the API server).
 fn written_earlier(plan: &Plan, i: usize) -> bool {
     let doc = |c: &Change| match c {
         Change::PutTrustPolicy { role_name, .. } => Some(format!("trust {role_name}")),
@@ -211,6 +213,12 @@ fn written_earlier(plan: &Plan, i: usize) -> bool {
             policy_name,
             ..
         } => Some(format!("inline {role_name} {policy_name}")),
+        Change::SetEnv { workload, .. }
+        | Change::SetFsGroup { workload, .. }
+        | Change::SetServiceAccountName { workload, .. } => Some(format!(
+            "template {}/{}/{}",
+            workload.kind, workload.namespace, workload.name
+        )),
         _ => None,
     };
     let Some(this) = doc(&plan.steps[i].change) else {

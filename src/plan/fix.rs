@@ -343,7 +343,13 @@ fn diagnose_all(snap: &Snapshot, sels: &[Selection]) -> Result<Report, DiagnoseE
     }
     match out {
         Some(r) => Ok(r),
-        None => diagnose(snap, &Selection::default()),
+        // Nothing selected (a setup's namespace pattern no namespace matches yet): nothing to
+        // prove and nothing else to fix, never the whole cluster.
+        None => {
+            let mut r = diagnose(snap, &Selection::default())?;
+            r.workloads.clear();
+            Ok(r)
+        }
     }
 }
 
@@ -460,10 +466,9 @@ pub fn plan_seeded(
         schema_version: PLAN_SCHEMA_VERSION,
         id: id.to_string(),
         target: target.to_string(),
-        steps: changes
-            .iter()
-            .map(|c| steps::step(c, snap, &after))
-            .collect(),
+        // Each step against the state the steps before it leave: two edits of one workload's
+        // template test the generation the first one leaves.
+        steps: steps::sequence(&changes, snap, now),
         choices: Vec::new(),
         manual: None,
         recreate,

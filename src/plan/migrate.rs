@@ -109,9 +109,30 @@ impl Account<'_> {
     }
 }
 
+/// Whether the journal shows a migration plan that made the association of `ns/sa`.
+fn migrated_by_us(journal: &[JournalEntry], ns: &str, sa: &str) -> bool {
+    journal.iter().any(|e| {
+        e.plan.target.starts_with("migrate")
+            && e.plan.steps.iter().any(|s| {
+                matches!(&s.change, Change::CreatePodIdentityAssociation { namespace, service_account, .. }
+                    if namespace == ns && service_account == sa)
+            })
+    })
+}
+
 /// The service accounts `sel` names (a workload's, or every one in the namespaces), each with
-/// the role its migration is about: the association's, else the annotation's.
-fn accounts<'a>(snap: &'a Snapshot, sel: &Selection) -> Result<Vec<Account<'a>>, PlanError> {
+/// the role its migration is about: moving forward, the annotation's (a stage-1 association
+/// with another role is then a conflict to decide); rolling back, the association's. A
+/// rollback takes only service accounts the migration moved (the annotation stage 1 keeps, or
+/// a journal entry of a migration): one set up for Pod Identity from the start is not turned
+/// into IRSA; `skipped` says which were left alone.
+fn accounts<'a>(
+    snap: &'a Snapshot,
+    sel: &Selection,
+    stage: Stage,
+    journal: &[JournalEntry],
+    skipped: &mut Vec<String>,
+) -> Result<Vec<Account<'a>>, PlanError> {
     let report = diagnose(snap, sel)?;
     let pairs: BTreeSet<(String, String)> = report
         .workloads
@@ -124,7 +145,19 @@ fn accounts<'a>(snap: &'a Snapshot, sel: &Selection) -> Result<Vec<Account<'a>>,
         let annotated = migrate_stages::annotation(snap, &ns, &sa);
         let associated =
             migrate_stages::association(snap, &ns, &sa).and_then(|a| a.role_arn.clone());
-        let Some(role_arn) = associated.or(annotated) else {
+        if stage == Stage::Rollback
+            && annotated.is_none()
+            && associated.is_some()
+            && !migrated_by_us(journal, &ns, &sa)
+        {
+            skipped.push(format!("{ns}/{sa} uses Pod Identity without having been moved by `kubectl irsa migrate` (no role-arn annotation, no migration in the journal): it is left alone; `kubectl irsa undo` reverts a setup"));
+            continue;
+        }
+        let role_arn = match stage {
+            Stage::Rollback => associated.or(annotated),
+            _ => annotated.or(associated),
+        };
+        let Some(role_arn) = role_arn else {
             continue;
         };
         let workloads = all
@@ -161,7 +194,18 @@ pub fn plan_migrate(
             Vec::new(),
         ));
     };
-    let accounts = accounts(snap, sel)?;
+    let mut skipped = Vec::new();
+    let accounts = accounts(snap, sel, stage, journal, &mut skipped)?;
+    if accounts.is_empty() && !skipped.is_empty() {
+        return Ok(match sel.target {
+            Some(_) => MigrateOutcome::manual(skipped, Vec::new()),
+            None => MigrateOutcome {
+                outcome: FixOutcome::NothingToDo,
+                preflight: Vec::new(),
+                notes: skipped,
+            },
+        });
+    }
     if accounts.is_empty() {
         return Ok(match sel.target {
             Some(_) => MigrateOutcome::manual(
@@ -195,9 +239,10 @@ pub fn plan_migrate(
     let Planned {
         changes,
         preflight,
-        notes,
+        mut notes,
         blocked,
     } = planned;
+    notes.extend(skipped);
     if !blocked.is_empty() {
         return Ok(MigrateOutcome::manual(blocked, preflight));
     }

@@ -144,7 +144,25 @@ fn a_shared_role_goes_through_every_stage_and_back_in_memory() {
         FixOutcome::NothingToDo
     ));
 
-    let back = ready(plan(&s2, &sel, Stage::Rollback));
+    // After finalize only the journal says the migration moved it: the entry stage 1 left.
+    let journal = [crate::model::journal::JournalEntry {
+        schema_version: 1,
+        plan: Plan {
+            target: "migrate deploy/checkout".into(),
+            ..start.clone()
+        },
+        started_at: "2026-12-01T00:00:00Z".into(),
+        steps: Vec::new(),
+        result: Some(crate::model::plan::PlanResult::Applied),
+        undoes: None,
+    }];
+    let back = match plan_migrate(&s2, &sel, Stage::Rollback, &journal, "id", "migrate", now())
+        .unwrap()
+        .outcome
+    {
+        FixOutcome::Ready { plan, .. } => plan,
+        other => panic!("{other:?}"),
+    };
     never_without_credentials(&s2, &back, "shop", "checkout");
     let s3 = applied(&s2, &back);
     assert_eq!(
@@ -275,4 +293,35 @@ fn the_guarantee_check_catches_eksctls_order() {
     let caught =
         std::panic::catch_unwind(|| never_without_credentials(&snap, &bad, "batch", "worker-a"));
     assert!(caught.is_err());
+}
+
+/// A service account set up for Pod Identity from the start (no role-arn annotation, no
+/// migration in the journal) is not turned into IRSA by a rollback: a targeted rollback says
+/// why, a namespace-wide one leaves it alone and says so.
+#[test]
+fn a_rollback_leaves_a_service_account_it_never_moved_alone() {
+    let snap = scenario("pod-identity-healthy");
+    let targeted = plan(&snap, &deploy("shop", "billing"), Stage::Rollback);
+    let FixOutcome::Manual { reasons } = &targeted.outcome else {
+        panic!("{:?}", targeted.outcome)
+    };
+    assert!(
+        reasons.iter().any(|r| r.contains("left alone")),
+        "{reasons:?}"
+    );
+    let namespace = Selection {
+        namespace: Some("shop".into()),
+        ..Selection::default()
+    };
+    let wide = plan(&snap, &namespace, Stage::Rollback);
+    assert!(
+        matches!(wide.outcome, FixOutcome::NothingToDo),
+        "{:?}",
+        wide.outcome
+    );
+    assert!(
+        wide.notes.iter().any(|n| n.contains("shop/billing")),
+        "{:?}",
+        wide.notes
+    );
 }

@@ -306,3 +306,20 @@ fn a_service_account_with_an_association_gets_it_re_pointed() {
     );
     rerun_plans_nothing(&after, &req);
 }
+
+/// A namespace pattern no namespace matches yet makes the role and its permissions only: the
+/// plan never picks up fixes of unrelated broken workloads elsewhere in the cluster.
+#[test]
+fn a_pattern_that_matches_nothing_plans_the_role_alone() {
+    let snap = scenario("seed-flyte");
+    let mut req = request("nothing-here-*", "default", Mechanism::Irsa);
+    req.role = RoleChoice::Create("future-projects".into());
+    req.templates = vec![Template::S3Read];
+    req.parameters.bucket = Some("flyte-metadata".into());
+    let (plan, _) = ready(&snap, &req);
+    assert_eq!(
+        actions(&plan),
+        ["create-role", "put-role-policy"],
+        "{plan:?}"
+    );
+}

@@ -77,6 +77,15 @@ fn written_at(meta: &mut ObjectMeta, key: &str, at: jiff::Timestamp) {
 }
 
 fn one(snap: &mut Snapshot, change: &Change, at: jiff::Timestamp) -> Result<(), SimulateError> {
+    // A template edit moves the workload's generation, as the API server does, so a later
+    // step of the same plan is planned against the generation the earlier one leaves.
+    if let Change::SetEnv { workload, .. }
+    | Change::SetFsGroup { workload, .. }
+    | Change::SetServiceAccountName { workload, .. }
+    | Change::RolloutRestart { workload } = change
+    {
+        bump_generation(snap, workload);
+    }
     match change {
         Change::AnnotateServiceAccount {
             namespace,
@@ -398,6 +407,34 @@ fn create_role(
         },
     );
     Ok(())
+}
+
+fn bump_generation(snap: &mut Snapshot, w: &WorkloadTarget) {
+    let kube = &mut snap.kube;
+    let meta = match w.kind.as_str() {
+        "Deployment" => kube.deployments.known_mut().and_then(|l| {
+            l.items
+                .iter_mut()
+                .find(|d| here(&d.metadata, &w.namespace, &w.name))
+                .map(|d| &mut d.metadata)
+        }),
+        "StatefulSet" => kube.stateful_sets.known_mut().and_then(|l| {
+            l.items
+                .iter_mut()
+                .find(|d| here(&d.metadata, &w.namespace, &w.name))
+                .map(|d| &mut d.metadata)
+        }),
+        "DaemonSet" => kube.daemon_sets.known_mut().and_then(|l| {
+            l.items
+                .iter_mut()
+                .find(|d| here(&d.metadata, &w.namespace, &w.name))
+                .map(|d| &mut d.metadata)
+        }),
+        _ => None,
+    };
+    if let Some(g) = meta.and_then(|m| m.generation.as_mut()) {
+        *g += 1;
+    }
 }
 
 fn role_mut<'s>(

@@ -234,9 +234,15 @@ impl State {
             }
         }
         let revision = self.next_revision();
+        let versioned = has_spec(&rt);
         if let Some(meta) = metadata_mut(&mut object) {
             meta.entry("resourceVersion")
                 .or_insert_with(|| json!(revision));
+            // A real API server has a generation on every object with a spec; a writer's
+            // JSON-patch test of it must meet one.
+            if versioned {
+                meta.entry("generation").or_insert_with(|| json!(1));
+            }
         }
         self.ensure_namespace(&namespace);
         self.put(&rt, &namespace, &name, object);
