@@ -198,6 +198,23 @@ async fn changed_since(
             crate::model::Fact::Known(Some(_))
         )
         .then(|| "it was installed since the plan was made".to_string()),
+        // A deletion removes what the plan saw, or nothing: an association, policy, role or
+        // add-on that changed since is someone else's now.
+        Change::DeleteRolePolicy { .. } | Change::DeleteRole { .. } => {
+            let same = match (read_now.before.as_deref(), step.before.as_deref()) {
+                (Some(n), Some(b)) => same_text(n, b),
+                (None, None) => true,
+                _ => false,
+            };
+            (!same).then(|| differs("it")).flatten()
+        }
+        Change::DeletePodIdentityAssociation { .. }
+        | Change::DetachRolePolicy { .. }
+        | Change::DeleteOidcProvider { .. }
+        | Change::RemoveClientId { .. }
+        | Change::DeleteAddon { .. } => (read_now.before != step.before)
+            .then(|| differs("it"))
+            .flatten(),
         _ => None,
     })
 }
