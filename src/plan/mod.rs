@@ -37,4 +37,6 @@ mod terraform_tests;
 pub mod unchanged;
 pub mod undo;
 mod undo_deletions;
+#[cfg(test)]
+mod undo_tests;
 pub mod webhook;

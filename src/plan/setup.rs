@@ -314,6 +314,15 @@ fn resolve_role(
     let by_name = |name: &str| snap.aws.iam.roles.values().find(|r| r.name == name);
     let wanted = match &req.role {
         RoleChoice::Existing(r) => {
+            // Setup reads and writes the cluster's account: a role of another account is not
+            // one it can see or give a trust statement (Pod Identity needs the cluster's
+            // account; cross-account IRSA needs that account's own OIDC provider).
+            if let Some(other) = Arn::parse(r).filter(|a| a.account != c.place.account) {
+                return Err(SetupError::Invalid(format!(
+                    "role {r} is in account {}, not the cluster's account {}: setup uses roles of the cluster's account",
+                    other.account, c.place.account
+                )));
+            }
             let name = if r.starts_with("arn:") {
                 role_name_of(r).unwrap_or_default()
             } else {

@@ -225,6 +225,13 @@ pub fn validate_prefix(prefix: &str) -> Result<String, TemplateError> {
 /// Secrets Manager names: 1-512 of letters, digits and `/_+=.@-` (or a secret's ARN).
 pub fn validate_secret(name: &str) -> Result<(), TemplateError> {
     let what = "secret name";
+    if name.contains(['*', '?']) {
+        return Err(invalid(
+            what,
+            name,
+            "wildcards are not granted by a template; name the secret",
+        ));
+    }
     if name.starts_with("arn:") {
         return match crate::model::arn::Arn::parse(name) {
             Some(a) if a.service == "secretsmanager" && a.resource.starts_with("secret:") => Ok(()),

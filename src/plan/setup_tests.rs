@@ -323,3 +323,13 @@ fn a_pattern_that_matches_nothing_plans_the_role_alone() {
         "{plan:?}"
     );
 }
+
+/// A role ARN of another account is refused, not matched by name in the cluster's account.
+#[test]
+fn a_role_of_another_account_is_refused_by_arn() {
+    let snap = scenario("seed-langflow");
+    let mut req = request("langflow", "langflow-sa", Mechanism::Irsa);
+    req.role = RoleChoice::Existing("arn:aws:iam::999999999999:role/LangflowBedrockRole".into());
+    let err = plan_setup(&snap, &req, "t", "s", now()).unwrap_err();
+    assert!(err.to_string().contains("999999999999"), "{err}");
+}

@@ -354,6 +354,43 @@ pub fn undo_plan(
             changes.push(inv);
         }
     }
+    // The agent serves every association of the cluster: one the plan did not make (made
+    // since, by a later migration or setup) would lose its credentials with the add-on.
+    if changes
+        .iter()
+        .any(|c| matches!(c, Change::DeleteAddon { .. }))
+    {
+        let made: Vec<(&str, &str)> = entry
+            .plan
+            .steps
+            .iter()
+            .filter_map(|s| match &s.change {
+                Change::CreatePodIdentityAssociation {
+                    namespace,
+                    service_account,
+                    ..
+                } => Some((namespace.as_str(), service_account.as_str())),
+                _ => None,
+            })
+            .collect();
+        let others: Vec<String> = fresh
+            .aws
+            .associations
+            .known()
+            .map(|l| {
+                l.iter()
+                    .filter(|a| !made.contains(&(a.namespace.as_str(), a.service_account.as_str())))
+                    .map(|a| format!("{}/{}", a.namespace, a.service_account))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !others.is_empty() {
+            return Err(UndoError::Changed(format!(
+                "the eks-pod-identity-agent add-on the plan installed now serves other associations ({}): undo leaves it installed; nothing written",
+                others.join(", ")
+            )));
+        }
+    }
     // A Job or CronJob the fix named for re-creation needs it again to take the old identity.
     let recreate = if changes.iter().any(identity) {
         entry.plan.recreate.clone()

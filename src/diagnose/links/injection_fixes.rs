@@ -20,7 +20,9 @@ pub(super) fn remove_env_fix(ctx: &Ctx, container: &str, names: &[&str], words: 
             .and_then(|t| t.spec.as_ref())
             .and_then(|s| s.containers.iter().find(|c| c.name == container))
             .and_then(|c| c.env.as_ref())
-            .is_some_and(|env| env.iter().any(|e| e.name == n))
+            // Only a literal value is removed as data: one set from a reference could not be
+            // put back exactly by undo.
+            .is_some_and(|env| env.iter().any(|e| e.name == n && e.value_from.is_none()))
     };
     let mut fix = Fix::new(words);
     let workload = k8s::plan_workload(kind, ns, name);
