@@ -325,6 +325,17 @@ fn identity(change: &Change) -> bool {
     )
 }
 
+/// Whether something created at `created` (RFC 3339) came after `started`; unknown is no.
+fn made_since(created: Option<&str>, started: &str) -> bool {
+    match (
+        created.and_then(|c| c.parse::<jiff::Timestamp>().ok()),
+        started.parse::<jiff::Timestamp>().ok(),
+    ) {
+        (Some(c), Some(s)) => c > s,
+        _ => false,
+    }
+}
+
 /// The plan that undoes `entry`, checked against `fresh`; `id` names it.
 pub fn undo_plan(
     entry: &JournalEntry,
@@ -354,8 +365,9 @@ pub fn undo_plan(
             changes.push(inv);
         }
     }
-    // The agent serves every association of the cluster: one the plan did not make (made
-    // since, by a later migration or setup) would lose its credentials with the add-on.
+    // The agent serves every association of the cluster: one made since the plan (by a later
+    // migration or setup) would lose its credentials with the add-on. Those there before the
+    // plan go back to how they were, which is what undo is for.
     if changes
         .iter()
         .any(|c| matches!(c, Change::DeleteAddon { .. }))
@@ -380,13 +392,14 @@ pub fn undo_plan(
             .map(|l| {
                 l.iter()
                     .filter(|a| !made.contains(&(a.namespace.as_str(), a.service_account.as_str())))
+                    .filter(|a| made_since(a.created_at.as_deref(), &entry.started_at))
                     .map(|a| format!("{}/{}", a.namespace, a.service_account))
                     .collect()
             })
             .unwrap_or_default();
         if !others.is_empty() {
             return Err(UndoError::Changed(format!(
-                "the eks-pod-identity-agent add-on the plan installed now serves other associations ({}): undo leaves it installed; nothing written",
+                "the eks-pod-identity-agent add-on the plan installed now serves associations made since ({}): undo leaves it installed",
                 others.join(", ")
             )));
         }

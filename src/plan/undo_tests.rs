@@ -16,7 +16,8 @@ fn scenario(name: &str) -> Snapshot {
 }
 
 /// The agent add-on a plan installed serves every association of the cluster: undo keeps it
-/// while an association the plan did not make exists (field guide F30).
+/// while an association made since the plan exists (field guide F30); one that was there
+/// before the plan goes back to how it was.
 #[test]
 fn an_add_on_serving_other_associations_is_not_undone() {
     let fresh = scenario("pod-identity-healthy");
@@ -57,6 +58,20 @@ fn an_add_on_serving_other_associations_is_not_undone() {
             health_issues: Vec::new(),
             service_account_role_arn: None,
         }));
+    // shop/billing's association dates from 2026-10-01, before the plan: undo proceeds.
+    let undone = undo_plan(&entry, &fresh, "u1", now).unwrap();
+    assert!(
+        undone
+            .steps
+            .iter()
+            .any(|s| matches!(s.change, Change::DeleteAddon { .. }))
+    );
+    // Made after the plan started, it keeps the add-on installed.
+    if let crate::model::Fact::Known(list) = &mut fresh.aws.associations {
+        for a in list.iter_mut() {
+            a.created_at = Some("2026-12-02T00:00:00Z".into());
+        }
+    }
     let refused = undo_plan(&entry, &fresh, "u1", now);
     assert!(
         matches!(&refused, Err(UndoError::Changed(m)) if m.contains("shop/billing")),
