@@ -139,7 +139,7 @@ fn role_block(step: &Step, role_name: &str, doc: &str) -> String {
             "description",
             "max_session_duration",
         ],
-        &format!("aws iam get-role --role-name {role_name}"),
+        &crate::model::CommandLine::aws(["iam", "get-role", "--role-name", role_name]).render(),
     ));
     format!(
         "import {{\n  to = aws_iam_role.{n}\n  id = {id}\n}}\n\nresource \"aws_iam_role\" \"{n}\" {{\n{body}}}\n"

@@ -39,14 +39,22 @@ impl About {
     /// The command that prints the dialog's plan without writing (what to run where Enter
     /// cannot apply it): `kubectl irsa fix deploy/x -n ns --choice 2 --dry-run`.
     pub fn dry_run(&self, target: &str, namespace: Option<&str>) -> String {
-        let namespace = namespace.map(|ns| format!(" -n {ns}")).unwrap_or_default();
-        let choice = match self {
-            About::Choice(c) => format!(" --choice {}", c.number),
-            // A migration's target is its command already: `migrate --finalize deploy/x`.
-            About::Migration(_) => return format!("kubectl irsa {target}{namespace} --dry-run"),
-            About::Plain => String::new(),
-        };
-        format!("kubectl irsa fix {target}{namespace}{choice} --dry-run")
+        // An argv rendered with shell quoting: the target and namespace come from the cluster.
+        // A migration's target is its command already (`migrate --finalize deploy/x`); a fix's
+        // is the target as typed (`deploy/x`, or `deploy x`).
+        let mut argv = vec!["irsa".to_string()];
+        if !matches!(self, About::Migration(_)) {
+            argv.push("fix".to_string());
+        }
+        argv.extend(target.split_whitespace().map(str::to_string));
+        if let Some(ns) = namespace {
+            argv.extend(["-n".to_string(), ns.to_string()]);
+        }
+        if let About::Choice(c) = self {
+            argv.extend(["--choice".to_string(), c.number.to_string()]);
+        }
+        argv.push("--dry-run".to_string());
+        crate::model::CommandLine::kubectl(argv).render()
     }
 
     /// What the dialog's title calls the plan: `fix`, `fix with choice 2`, `migrate
@@ -142,5 +150,21 @@ impl Progress {
     /// How many steps were made.
     pub fn made(&self) -> usize {
         self.steps.iter().filter(|s| **s == StepState::Made).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dry-run command is an argv rendered with shell quoting: a value from the cluster
+    /// cannot add words or run anything when pasted.
+    #[test]
+    fn the_dry_run_command_quotes_what_came_from_the_cluster() {
+        let shown = About::Plain.dry_run("deploy/x", Some("team a;rm -rf ~"));
+        assert_eq!(
+            shown,
+            "kubectl irsa fix deploy/x -n 'team a;rm -rf ~' --dry-run"
+        );
     }
 }
