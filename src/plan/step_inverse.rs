@@ -2,7 +2,7 @@
 //! against the state the step was planned on (the journal itself restores the exact bytes).
 
 use super::step_commands::command;
-use super::steps::{env_value, inline_text, role, template_sa};
+use super::steps::{env_value, inline_text, template_sa, trust_text};
 use crate::model::plan::Change;
 use crate::model::{CommandLine, Snapshot};
 
@@ -98,7 +98,7 @@ pub(super) fn inverse(change: &Change, before: &Snapshot) -> Option<CommandLine>
             role_name: role_name.clone(),
         })),
         Change::PutTrustPolicy { role_name, .. } => {
-            let old = role(before, role_name)?.trust_policy.as_ref()?.0.clone();
+            let old = trust_text(before, role_name)?;
             Some(command(&Change::PutTrustPolicy {
                 role_name: role_name.clone(),
                 document: as_stored(&old),

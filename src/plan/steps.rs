@@ -263,12 +263,7 @@ fn states(
         | Change::CreateServiceAccount {
             namespace, name, ..
         } => (
-            ObjectRef {
-                kind: "ServiceAccount".into(),
-                namespace: Some(namespace.clone()),
-                name: Some(name.clone()),
-                arn: None,
-            },
+            sa_object(namespace, name),
             service_account_text(before, namespace, name),
             service_account_text(after, namespace, name),
         ),
@@ -300,9 +295,7 @@ fn states(
         } => (role_object(after, role_name), None, Some(document.clone())),
         Change::DeleteRole { role_name } => (
             role_object(before, role_name),
-            role(before, role_name)
-                .and_then(|r| r.trust_policy.as_ref())
-                .map(|t| t.0.clone()),
+            trust_text(before, role_name),
             None,
         ),
         Change::PutTrustPolicy {
@@ -310,9 +303,7 @@ fn states(
             document,
         } => (
             role_object(before, role_name),
-            role(before, role_name)
-                .and_then(|r| r.trust_policy.as_ref())
-                .map(|t| t.0.clone()),
+            trust_text(before, role_name),
             Some(document.clone()),
         ),
         Change::PutRolePolicy {
@@ -320,12 +311,7 @@ fn states(
             policy_name,
             document,
         } => (
-            ObjectRef {
-                kind: "IAMRolePolicy".into(),
-                namespace: None,
-                name: Some(format!("{role_name}/{policy_name}")),
-                arn: role(before, role_name).map(|r| r.arn.clone()),
-            },
+            inline_object(before, role_name, policy_name),
             inline_text(before, role_name, policy_name),
             Some(document.clone()),
         ),
@@ -354,12 +340,7 @@ fn states(
             provider_arn,
             client_id,
         } => (
-            ObjectRef {
-                kind: "OpenIDConnectProvider".into(),
-                namespace: None,
-                name: None,
-                arn: Some(provider_arn.clone()),
-            },
+            provider_object(provider_arn),
             client_ids(before, provider_arn),
             client_ids(after, provider_arn)
                 .or_else(|| Some(format!("clientIDList: [{client_id}]"))),
@@ -370,24 +351,14 @@ fn states(
             role_arn,
             ..
         } => (
-            ObjectRef {
-                kind: "PodIdentityAssociation".into(),
-                namespace: Some(namespace.clone()),
-                name: Some(service_account.clone()),
-                arn: None,
-            },
+            association_object(namespace, service_account),
             None,
             Some(format!(
                 "namespace: {namespace}\nserviceAccount: {service_account}\nroleArn: {role_arn}"
             )),
         ),
         Change::DeleteServiceAccount { namespace, name } => (
-            ObjectRef {
-                kind: "ServiceAccount".into(),
-                namespace: Some(namespace.clone()),
-                name: Some(name.clone()),
-                arn: None,
-            },
+            sa_object(namespace, name),
             service_account_text(before, namespace, name),
             None,
         ),
@@ -395,12 +366,7 @@ fn states(
             role_name,
             policy_name,
         } => (
-            ObjectRef {
-                kind: "IAMRolePolicy".into(),
-                namespace: None,
-                name: Some(format!("{role_name}/{policy_name}")),
-                arn: role(before, role_name).map(|r| r.arn.clone()),
-            },
+            inline_object(before, role_name, policy_name),
             inline_text(before, role_name, policy_name),
             None,
         ),
@@ -413,22 +379,12 @@ fn states(
             None,
         ),
         Change::DeleteOidcProvider { provider_arn } => (
-            ObjectRef {
-                kind: "OpenIDConnectProvider".into(),
-                namespace: None,
-                name: None,
-                arn: Some(provider_arn.clone()),
-            },
+            provider_object(provider_arn),
             client_ids(before, provider_arn),
             None,
         ),
         Change::RemoveClientId { provider_arn, .. } => (
-            ObjectRef {
-                kind: "OpenIDConnectProvider".into(),
-                namespace: None,
-                name: None,
-                arn: Some(provider_arn.clone()),
-            },
+            provider_object(provider_arn),
             client_ids(before, provider_arn),
             client_ids(after, provider_arn),
         ),
@@ -437,12 +393,7 @@ fn states(
             service_account,
             ..
         } => (
-            ObjectRef {
-                kind: "PodIdentityAssociation".into(),
-                namespace: Some(namespace.clone()),
-                name: Some(service_account.clone()),
-                arn: None,
-            },
+            association_object(namespace, service_account),
             association_text(before, namespace, service_account),
             association_text(after, namespace, service_account),
         ),
@@ -451,12 +402,7 @@ fn states(
             service_account,
             ..
         } => (
-            ObjectRef {
-                kind: "PodIdentityAssociation".into(),
-                namespace: Some(namespace.clone()),
-                name: Some(service_account.clone()),
-                arn: None,
-            },
+            association_object(namespace, service_account),
             association_text(before, namespace, service_account),
             None,
         ),
@@ -471,6 +417,48 @@ fn states(
             addon_text(after),
         ),
     }
+}
+
+fn sa_object(ns: &str, name: &str) -> ObjectRef {
+    ObjectRef {
+        kind: "ServiceAccount".into(),
+        namespace: Some(ns.to_string()),
+        name: Some(name.to_string()),
+        arn: None,
+    }
+}
+
+fn inline_object(snap: &Snapshot, role_name: &str, policy_name: &str) -> ObjectRef {
+    ObjectRef {
+        kind: "IAMRolePolicy".into(),
+        namespace: None,
+        name: Some(format!("{role_name}/{policy_name}")),
+        arn: role(snap, role_name).map(|r| r.arn.clone()),
+    }
+}
+
+fn provider_object(arn: &str) -> ObjectRef {
+    ObjectRef {
+        kind: "OpenIDConnectProvider".into(),
+        namespace: None,
+        name: None,
+        arn: Some(arn.to_string()),
+    }
+}
+
+fn association_object(ns: &str, sa: &str) -> ObjectRef {
+    ObjectRef {
+        kind: "PodIdentityAssociation".into(),
+        namespace: Some(ns.to_string()),
+        name: Some(sa.to_string()),
+        arn: None,
+    }
+}
+
+pub(super) fn trust_text(snap: &Snapshot, role_name: &str) -> Option<String> {
+    role(snap, role_name)
+        .and_then(|r| r.trust_policy.as_ref())
+        .map(|t| t.0.clone())
 }
 
 /// An association as a step shows it (and undo reads back its role).
