@@ -11,6 +11,7 @@ use super::message::{ApplyNews, Planned, Work};
 use super::state::{App, Fixing, Overlay, Toast, ToastLevel};
 use super::update::{begin_load, toast};
 use crate::app::fix::StepEvent;
+use crate::model::plan::Plan;
 use crate::model::words::count;
 
 /// Whether a plan is being applied: nothing else is planned meanwhile (its outcome changes
@@ -83,6 +84,38 @@ pub fn undo(app: &mut App) -> Vec<Work> {
     vec![Work::PlanUndo { id }]
 }
 
+/// Starts applying `plan` (a fix's, an undo's, the setup wizard's) unless `--read-only` or
+/// another plan is being applied (a toast says which): the new apply's id.
+pub fn begin_applying(app: &mut App, plan: &Plan, undoes: Option<String>) -> Option<u64> {
+    if app.read_only {
+        toast(
+            app,
+            "--read-only: nothing is written (the plan was shown only)",
+            ToastLevel::Error,
+        );
+        return None;
+    }
+    if busy_applying(app) {
+        return None;
+    }
+    app.fix_id += 1;
+    let id = app.fix_id;
+    let steps = plan.steps.len();
+    // It stays until the outcome replaces it: applying may take a while.
+    app.toast = Some(Toast {
+        text: format!("applying {}…", count(steps, "step", "steps")),
+        level: ToastLevel::Warning,
+        until: u64::MAX,
+    });
+    app.fixing = Some(Fixing::Applying {
+        id,
+        plan_id: plan.id.clone(),
+        steps,
+        undoes,
+    });
+    Some(id)
+}
+
 /// Enter in the dialog: applies its plan (live only); the dialog stays and shows each step's
 /// progress. Offline or `--read-only`, a toast says why not and the dialog closes.
 pub fn apply(app: &mut App) -> Vec<Work> {
@@ -111,32 +144,10 @@ pub fn apply(app: &mut App) -> Vec<Work> {
         );
         return Vec::new();
     }
-    if app.read_only {
-        toast(
-            app,
-            "--read-only: nothing is written (the plan was shown only)",
-            ToastLevel::Error,
-        );
+    let Some(id) = begin_applying(app, &plan, undoes.clone()) else {
         return Vec::new();
-    }
-    if busy_applying(app) {
-        return Vec::new();
-    }
-    app.fix_id += 1;
-    let id = app.fix_id;
+    };
     let steps = plan.steps.len();
-    // It stays until the outcome replaces it: applying may take a while.
-    app.toast = Some(Toast {
-        text: format!("applying {}…", count(steps, "step", "steps")),
-        level: ToastLevel::Warning,
-        until: u64::MAX,
-    });
-    app.fixing = Some(Fixing::Applying {
-        id,
-        plan_id: plan.id.clone(),
-        steps,
-        undoes: undoes.clone(),
-    });
     app.overlay = Some(Overlay::Fix {
         plan: plan.clone(),
         workload: workload.clone(),

@@ -6,13 +6,11 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::state::{Facts, Next, Prefill, Review, Step, Wizard};
-use crate::model::words::count;
 use crate::model::workload::{WorkloadKind, WorkloadRef};
 use crate::tui::keys::Action;
 use crate::tui::message::{ApplyNews, Planned, Scope, WizardNews, WizardWork, Work};
 use crate::tui::state::{
-    App, Fixing, Load, Pane, ProofState, Screen, Toast, ToastLevel, WorkloadView,
-    first_interesting_link,
+    App, Load, Pane, ProofState, Screen, ToastLevel, WorkloadView, first_interesting_link,
 };
 use crate::tui::update::toast;
 
@@ -228,36 +226,9 @@ fn apply(app: &mut App) -> Vec<Work> {
         toast(app, text, ToastLevel::Error);
         return Vec::new();
     }
-    if app.read_only {
-        toast(
-            app,
-            "--read-only: nothing is written (the plan was shown only)",
-            ToastLevel::Error,
-        );
+    let Some(id) = crate::tui::fixing::begin_applying(app, &plan, None) else {
         return Vec::new();
-    }
-    if matches!(app.fixing, Some(Fixing::Applying { .. })) {
-        toast(
-            app,
-            "a plan is being applied: wait for its outcome",
-            ToastLevel::Warning,
-        );
-        return Vec::new();
-    }
-    app.fix_id += 1;
-    let id = app.fix_id;
-    let steps = plan.steps.len();
-    app.toast = Some(Toast {
-        text: format!("applying {}…", count(steps, "step", "steps")),
-        level: ToastLevel::Warning,
-        until: u64::MAX,
-    });
-    app.fixing = Some(Fixing::Applying {
-        id,
-        plan_id: plan.id.clone(),
-        steps,
-        undoes: None,
-    });
+    };
     if let Some(w) = &mut app.wizard {
         w.review = Review::Applying { id };
     }
